@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
+import { sharedScorer } from '@modelfn/scoring';
+import { metricsHandler, swaggerHandler } from './handlers/ops.js';
+import { scoreHandler } from './handlers/score.js';
+import {
+  inferHandler,
+  liveHandler,
+  modelMetadataHandler,
+  modelReadyHandler,
+  readyHandler,
+  repositoryIndexHandler,
+  serverMetadataHandler,
+} from './handlers/v2.js';
+import { instrument, type ScopedHandler, type ScorerSource } from './instrument.js';
+
+export type AuthLevel = NonNullable<HttpFunctionOptions['authLevel']>;
+
+export interface HttpFunctionDefinition {
+  name: string;
+  options: HttpFunctionOptions;
+}
+
+/** This app's host.json (its routePrefix is ""), for hosts that mount the functions outside Azure. */
+export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
+
+const AUTH_LEVELS: readonly AuthLevel[] = ['anonymous', 'function', 'admin'];
+
+/** HTTP_AUTH_LEVEL: anonymous locally, `function` in Azure (callers then send a function key). */
+export function authLevelFromEnv(env: Record<string, string | undefined> = process.env): AuthLevel {
+  const raw = env.HTTP_AUTH_LEVEL || 'anonymous';
+  if (!(AUTH_LEVELS as readonly string[]).includes(raw)) {
+    throw new Error(`setting HTTP_AUTH_LEVEL=${raw} must be one of ${AUTH_LEVELS.join(', ')}`);
+  }
+  return raw as AuthLevel;
+}
+
+export interface HttpFunctionsOptions {
+  /** Default: the process-wide scorer (settings from the environment), created on first use. */
+  scorer?: ScorerSource;
+  /** Default: authLevelFromEnv(). */
+  authLevel?: AuthLevel;
+}
+
+/** Every function of the app, once, as data: Azure's entry point and the local host both mount this list. */
+export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFunctionDefinition[] {
+  const scorer = opts.scorer ?? sharedScorer;
+  const authLevel = opts.authLevel ?? authLevelFromEnv();
+  const fn = (name: string, method: HttpMethod, route: string, handler: ScopedHandler): HttpFunctionDefinition => ({
+    name,
+    options: { methods: [method], route, authLevel, handler: instrument(name, handler) },
+  });
+  return [
+    fn('score', 'POST', 'score', scoreHandler(scorer)),
+    fn('v2-server-metadata', 'GET', 'v2', serverMetadataHandler()),
+    fn('v2-health-live', 'GET', 'v2/health/live', liveHandler()),
+    fn('v2-health-ready', 'GET', 'v2/health/ready', readyHandler(scorer)),
+    fn('v2-model-metadata', 'GET', 'v2/models/{model}', modelMetadataHandler(scorer)),
+    fn('v2-model-version-metadata', 'GET', 'v2/models/{model}/versions/{version}', modelMetadataHandler(scorer)),
+    fn('v2-model-ready', 'GET', 'v2/models/{model}/ready', modelReadyHandler(scorer)),
+    fn('v2-model-version-ready', 'GET', 'v2/models/{model}/versions/{version}/ready', modelReadyHandler(scorer)),
+    fn('v2-infer', 'POST', 'v2/models/{model}/infer', inferHandler(scorer)),
+    fn('v2-infer-version', 'POST', 'v2/models/{model}/versions/{version}/infer', inferHandler(scorer)),
+    fn('v2-repository-index', 'POST', 'v2/repository/index', repositoryIndexHandler(scorer)),
+    fn('swagger', 'GET', 'swagger.json', swaggerHandler(scorer)),
+    fn('metrics', 'GET', 'metrics', metricsHandler()),
+  ];
+}
+
+export const httpFunctions: HttpFunctionDefinition[] = createHttpFunctions();

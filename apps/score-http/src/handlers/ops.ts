@@ -1,0 +1,17 @@
+import { openApiDocument, registry } from '@modelfn/scoring';
+import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import { json } from '../respond.js';
+
+/** `GET /swagger.json`: OpenAPI generated from the served models' signatures. */
+export function swaggerHandler(scorer: ScorerSource): ScopedHandler {
+  return async () => json(200, openApiDocument((await scorer()).repository));
+}
+
+/** `GET /metrics`: the process's Prometheus registry (scoring core and HTTP metrics) as text. */
+export function metricsHandler(): ScopedHandler {
+  return async () => ({
+    status: 200,
+    body: await registry.metrics(),
+    headers: { 'content-type': registry.contentType },
+  });
+}

@@ -1,0 +1,81 @@
+import { encodeV2Response, modelMetadata, repositoryIndex, serverMetadata } from '@modelfn/scoring';
+import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import { inferenceHeaderLength, readBody, wantsCacheBypass } from '../request-input.js';
+import { json } from '../respond.js';
+import { knownModel } from './model-label.js';
+
+// Open Inference Protocol v2 (KServe / Triton REST): https://kserve.github.io/website/latest/modelserving/data_plane/v2_protocol/
+
+export function serverMetadataHandler(): ScopedHandler {
+  return async () => json(200, serverMetadata());
+}
+
+export function liveHandler(): ScopedHandler {
+  return async () => json(200, { live: true });
+}
+
+/** Ready once at least one model version can run; 503 while none can (or the repository failed to load). */
+export function readyHandler(scorer: ScorerSource): ScopedHandler {
+  return async () => {
+    const repo = (await scorer()).repository;
+    if (repo.isReady()) return json(200, { ready: true });
+    const problems = repositoryIndex(repo).map((v) => `${v.name}:${v.version} ${v.reason ?? v.state}`);
+    return json(503, {
+      ready: false,
+      error: `no model is ready${problems.length ? `: ${problems.join('; ')}` : ` in ${repo.root}`}`,
+      code: 'MODEL_NOT_READY',
+    });
+  };
+}
+
+/** `GET /v2/models/{model}[/versions/{version}]`: metadata even for a version that is not ready. */
+export function modelMetadataHandler(scorer: ScorerSource): ScopedHandler {
+  return async (request, scope) => {
+    const repo = (await scorer()).repository;
+    const v = repo.find(request.params.model, request.params.version);
+    scope.model = knownModel(repo, v.name);
+    return json(200, modelMetadata(repo, v));
+  };
+}
+
+/** `GET .../ready`: 200 when the version can run, else the MODEL_NOT_READY error (503) with the reason. */
+export function modelReadyHandler(scorer: ScorerSource): ScopedHandler {
+  return async (request, scope) => {
+    const repo = (await scorer()).repository;
+    scope.model = knownModel(repo, request.params.model);
+    const v = repo.ready(request.params.model, request.params.version);
+    return json(200, { name: v.name, version: v.version, ready: true });
+  };
+}
+
+/** `POST .../infer`: JSON tensors, or JSON + binary tensors when Inference-Header-Content-Length is sent. */
+export function inferHandler(scorer: ScorerSource): ScopedHandler {
+  return async (request, scope) => {
+    const s = await scorer();
+    scope.model = knownModel(s.repository, request.params.model);
+    const headerLength = inferenceHeaderLength(request);
+    const body = await readBody(request, s.settings.maxRequestBytes);
+    const { scored, request: parsed } = await s.inferV2({
+      body,
+      headerLength,
+      model: request.params.model,
+      version: request.params.version,
+      bypassCache: wantsCacheBypass(request),
+    });
+    scope.cache = scored.cache;
+    const encoded = encodeV2Response(
+      { model: scored.model.name, version: scored.model.version, id: parsed.id, outputName: scored.model.config.output[0].name },
+      scored,
+      parsed.outputs,
+      parsed.binaryOutputByDefault,
+    );
+    const headers: Record<string, string> = { 'content-type': encoded.contentType };
+    if (encoded.headerLength !== undefined) headers['inference-header-content-length'] = String(encoded.headerLength);
+    return { status: 200, body: encoded.body, headers };
+  };
+}
+
+/** `POST /v2/repository/index` (model repository extension): every version with its state and reason. */
+export function repositoryIndexHandler(scorer: ScorerSource): ScopedHandler {
+  return async () => json(200, repositoryIndex((await scorer()).repository));
+}

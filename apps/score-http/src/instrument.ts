@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { CacheStatus, Scorer } from '@modelfn/scoring';
+import type { Logger } from 'pino';
+import { httpMetrics, outcomeOf } from './http-metrics.js';
+import { logger, requestLogger } from './log.js';
+import { errorResponse, type Headers } from './respond.js';
+
+/** What a handler learns while it runs and the wrapper reports: which model answered, and how the cache did. */
+export interface RequestScope {
+  readonly requestId: string;
+  readonly log: Logger;
+  /** A model name known to the repository (never raw user input: it becomes a metric label). */
+  model?: string;
+  cache?: CacheStatus;
+}
+
+export type ScopedHandler = (request: HttpRequest, scope: RequestScope) => Promise<HttpResponseInit & { headers?: Headers }>;
+
+export type ScorerSource = () => Promise<Scorer>;
+
+/** Caller-chosen ids are echoed only when they cannot smuggle anything into headers or logs. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdOf(header: string | null, context: InvocationContext): string {
+  if (header !== null && SANE_REQUEST_ID.test(header)) return header;
+  return context.invocationId && context.invocationId !== 'unknown' ? context.invocationId : randomUUID();
+}
+
+class Scope implements RequestScope {
+  model?: string;
+  cache?: CacheStatus;
+  private logger?: Logger;
+  constructor(
+    readonly requestId: string,
+    private readonly functionName: string,
+  ) {}
+  get log(): Logger {
+    // A child logger per request costs an allocation; most requests never log, so it is made on first use.
+    this.logger ??= requestLogger(this.requestId, this.functionName);
+    return this.logger;
+  }
+}
+
+/**
+ * Wraps a handler with what every function does the same way: the request id, `{"error", "code"}` for
+ * failures, the `x-request-id` / `x-cache` headers, request metrics and one log line per request.
+ */
+export function instrument(functionName: string, handler: ScopedHandler): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const started = performance.now();
+    const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
+    let response: HttpResponseInit & { headers?: Headers };
+    let failure: unknown;
+    try {
+      response = await handler(request, scope);
+    } catch (e) {
+      failure = e;
+      response = errorResponse(e, scope.requestId).response;
+    }
+    const status = response.status ?? 200;
+    const headers: Headers = { ...response.headers, 'x-request-id': scope.requestId };
+    if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
+
+    const seconds = (performance.now() - started) / 1000;
+    const labels = { function: functionName, model: scope.model ?? 'none', outcome: outcomeOf(status) };
+    httpMetrics.requests.inc(labels);
+    httpMetrics.seconds.observe(labels, seconds);
+    if (scope.cache && status < 400) httpMetrics.cache.inc({ function: functionName, model: labels.model, cache: scope.cache });
+
+    if (status >= 400 || logger.isLevelEnabled('debug')) {
+      const what = `${request.method} ${new URL(request.url).pathname}`;
+      const line = { status, ms: Math.round(seconds * 1e4) / 10, model: scope.model, cache: scope.cache };
+      if (status >= 500) scope.log.error({ ...line, err: failure }, `${what} failed`);
+      else if (status >= 400) scope.log.info({ ...line, error: (failure as Error | undefined)?.message }, `${what} refused`);
+      else scope.log.debug(line, what);
+    }
+    return { ...response, headers };
+  };
+}

@@ -1,0 +1,14 @@
+// Azure Functions entry point (package.json "main"): registers the app's function definitions with the host.
+import { app } from '@azure/functions';
+import { sharedScorer } from '@modelfn/scoring';
+import { httpFunctions } from './functions.js';
+import { logger } from './log.js';
+
+// Bodies are small and read whole; streaming would only add the HTTP proxy hop per request.
+app.setup({ enableHttpStream: false });
+
+for (const { name, options } of httpFunctions) app.http(name, options);
+
+// Load the models while the worker starts, not on the first request; a failure is reported here and again,
+// as a 5xx with the reason, on every request.
+sharedScorer().catch((e: unknown) => logger.error({ err: e }, 'the scorer could not start'));

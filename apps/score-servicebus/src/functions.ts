@@ -1,0 +1,22 @@
+import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
+import { scoreMessages } from './score-messages.js';
+import { sbSettings } from './settings.js';
+
+export interface ServiceBusFunctionDefinition {
+  name: string;
+  options: ServiceBusQueueFunctionOptions;
+}
+
+/** The app's functions, defined once: main.ts registers them with Azure, the local host mounts them. */
+export const serviceBusFunctions: ServiceBusFunctionDefinition[] = [
+  {
+    name: 'scoreQueue',
+    options: {
+      connection: sbSettings.connectionSetting,
+      queueName: sbSettings.requestQueue,
+      cardinality: 'many',
+      handler: (messages: unknown, context: InvocationContext) =>
+        scoreMessages(Array.isArray(messages) ? messages : [messages], context, Array.isArray(messages)),
+    },
+  },
+];

@@ -1,0 +1,234 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { AzuriteError } from './azurite-error.js';
+import { DEFAULT_BLOB_PORT, DEFAULT_QUEUE_PORT, DEFAULT_TABLE_PORT, DEV_ACCOUNT_NAME, devConnectionString } from './dev-account.js';
+
+export interface AzuriteOptions {
+  /** Listening address of all services. Default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port. Defaults: env AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT, else 10000 / 10001 / 10002. */
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+  /**
+   * Where Azurite keeps its data. Default env AZURITE_LOCATION, else a fresh temporary directory that
+   * stop() removes. Ignored with `inMemory`.
+   */
+  location?: string;
+  /** Keep all data in memory (nothing on disk; lost on stop). */
+  inMemory?: boolean;
+  /** Default 30 s: a cold `node_modules` on a slow disk takes a few seconds to load. */
+  startTimeoutMs?: number;
+  /** Receives Azurite's console output, line by line (access logs are off). */
+  onLog?: (line: string) => void;
+}
+
+export interface RunningAzurite {
+  /** For AzureWebJobsStorage and the storage SDKs: account, key and the blob/queue/table endpoints. */
+  connectionString: string;
+  blobEndpoint: string;
+  queueEndpoint: string;
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  /** The data directory, or undefined when in memory. */
+  location: string | undefined;
+  pid: number;
+  /** Shuts Azurite down gracefully (data flushed), then removes a temporary data directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+type Service = 'Blob' | 'Queue' | 'Table';
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (\S+)/;
+const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/;
+const SERVICES: Service[] = ['Blob', 'Queue', 'Table'];
+
+/**
+ * Exits the child when its parent goes away (crash, SIGKILL, test runner teardown): without it, a killed
+ * `npm start` or test worker would leave Azurite holding ports 10000-10002.
+ */
+const EXIT_WITH_PARENT = 'data:text/javascript,process.on("disconnect",()=>process.exit(0))';
+
+function azuriteEntry(): string {
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('azurite/package.json');
+  } catch (e) {
+    throw new AzuriteError('AZURITE_NOT_INSTALLED', 'the azurite package is not installed; run `npm ci` in the repository root', { cause: e });
+  }
+  const entry = join(dirname(pkg), 'dist', 'src', 'azurite.js');
+  if (!existsSync(entry)) {
+    throw new AzuriteError('AZURITE_NOT_INSTALLED', `${entry} is missing; reinstall azurite (npm ci)`);
+  }
+  return entry;
+}
+
+function portSetting(explicit: number | undefined, envName: string, fallback: number): number {
+  if (explicit !== undefined) return explicit;
+  const raw = process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new AzuriteError('AZURITE_INVALID_SETTING', `${envName}=${raw} must be a port number (0 picks a free port)`);
+  }
+  return n;
+}
+
+function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split(/\r?\n/);
+    rest = parts.pop() ?? '';
+    for (const line of parts) if (line.trim() !== '') onLine(line);
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => child.once('exit', () => res()));
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((res) => {
+    timer = setTimeout(() => res('timeout'), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Starts Azurite (blob, queue and table) in a child process and resolves once every service listens.
+ * A child rather than Azurite's in-process classes: the package only exports its VS Code extension API,
+ * and a separate process keeps its event loop and memory out of the scoring process.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const entry = azuriteEntry();
+  const host = options.host ?? '127.0.0.1';
+  const ports = {
+    Blob: portSetting(options.blobPort, 'AZURITE_BLOB_PORT', DEFAULT_BLOB_PORT),
+    Queue: portSetting(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
+    Table: portSetting(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
+  };
+  let location: string | undefined;
+  let temporary = false;
+  if (!options.inMemory) {
+    const configured = options.location ?? process.env.AZURITE_LOCATION;
+    if (configured) {
+      location = resolve(configured);
+      await mkdir(location, { recursive: true });
+    } else {
+      location = await mkdtemp(join(tmpdir(), 'modelfn-azurite-'));
+      temporary = true;
+    }
+  }
+  const args = [
+    ...SERVICES.flatMap((s) => [`--${s.toLowerCase()}Host`, host, `--${s.toLowerCase()}Port`, String(ports[s])]),
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--silent',
+    ...(location ? ['--location', location] : ['--inMemoryPersistence']),
+  ];
+  const child = fork(entry, args, {
+    // Explicit so the child does not inherit the parent's loaders (tsx, vitest).
+    execArgv: ['--import', EXIT_WITH_PARENT],
+    cwd: location ?? tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+
+  const listening = new Map<Service, URL>();
+  const closed = new Set<Service>();
+  const output: string[] = [];
+  let onChange = () => {};
+  const onLine = (line: string) => {
+    output.push(line);
+    if (output.length > 40) output.shift();
+    options.onLog?.(line);
+    const up = LISTENING.exec(line);
+    if (up) listening.set(up[1] as Service, new URL(up[2]));
+    const down = CLOSED.exec(line);
+    if (down) closed.add(down[1] as Service);
+    onChange();
+  };
+  lines(child.stdout, onLine);
+  lines(child.stderr, onLine);
+  const cleanup = async () => {
+    if (temporary && location) await rm(location, { recursive: true, force: true });
+  };
+
+  const ready = await new Promise<'ready' | 'exited' | 'timeout'>((res) => {
+    const timer = setTimeout(() => res('timeout'), options.startTimeoutMs ?? 30_000);
+    const done = (r: 'ready' | 'exited') => {
+      clearTimeout(timer);
+      res(r);
+    };
+    onChange = () => {
+      if (listening.size === SERVICES.length) done('ready');
+    };
+    child.once('exit', () => done('exited'));
+    child.once('error', () => done('exited'));
+  });
+  onChange = () => {};
+  if (ready !== 'ready') {
+    child.kill('SIGKILL');
+    await exited(child);
+    await cleanup();
+    const tail = output.join('\n');
+    const inUse = /EADDRINUSE/.test(tail);
+    throw new AzuriteError(
+      inUse ? 'AZURITE_PORT_IN_USE' : ready === 'timeout' ? 'AZURITE_START_TIMEOUT' : 'AZURITE_START_FAILED',
+      inUse
+        ? `Azurite could not listen on ${host} ports ${ports.Blob}/${ports.Queue}/${ports.Table}: a port is in use ` +
+            `(another Azurite?). Stop it, or set AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT (0 = any free port).\n${tail}`
+        : `Azurite did not start (${ready}); its output:\n${tail}`,
+    );
+  }
+
+  const port = (s: Service) => Number(listening.get(s)!.port);
+  const blobPort = port('Blob');
+  const queuePort = port('Queue');
+  const tablePort = port('Table');
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const allClosed = new Promise<void>((res) => {
+          onChange = () => {
+            if (closed.size === SERVICES.length) res();
+          };
+        });
+        // The IPC message is Azurite's own graceful shutdown and works on Windows, where signals do not.
+        if (child.connected) child.send('shutdown');
+        else child.kill('SIGTERM');
+        await within(allClosed, 5_000);
+        // Azurite never exits on its own after closing (the IPC channel keeps it alive): disconnecting
+        // triggers EXIT_WITH_PARENT.
+        if (child.connected) child.disconnect();
+        if ((await within(exited(child), 3_000)) === 'timeout') {
+          child.kill('SIGKILL');
+          await exited(child);
+        }
+      }
+      await cleanup();
+    })();
+    return stopping;
+  };
+
+  return {
+    connectionString: devConnectionString(host, { blob: blobPort, queue: queuePort, table: tablePort }),
+    blobEndpoint: `http://${host}:${blobPort}/${DEV_ACCOUNT_NAME}`,
+    queueEndpoint: `http://${host}:${queuePort}/${DEV_ACCOUNT_NAME}`,
+    blobPort,
+    queuePort,
+    tablePort,
+    location,
+    pid: child.pid ?? -1,
+    stop,
+  };
+}

@@ -1,0 +1,374 @@
+import { BlobServiceClient, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import { pino } from 'pino';
+import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
+import { matchBlobName, parseTriggerPath, type BlobPathPattern } from './blob-path.js';
+import { BlobReceipts, HOSTS_CONTAINER } from './blob-receipts.js';
+import { BlobSourceError } from './blob-source-error.js';
+import { invokeBlobFunction, type BlobFunctionDefinition, type HostLogger } from './invoke-blob-function.js';
+import { parseConnectionString } from './storage-account.js';
+import { StorageQueue } from './storage-queue.js';
+import { WorkPool } from './work-pool.js';
+
+/** The queue the Functions host puts blobs on after the last failed try. */
+export const POISON_QUEUE = 'webjobs-blobtrigger-poison';
+
+export interface BlobSourceOptions {
+  functions: BlobFunctionDefinition[];
+  /** The AzureWebJobsStorage connection string (Azurite: `UseDevelopmentStorage=true` or the explicit form). */
+  connectionString: string;
+  /** Connection strings of other connection names the bindings use; any other name uses `connectionString`. */
+  connections?: Record<string, string>;
+  /** Scopes the receipts, as the Functions host id does. Default env AzureFunctionsWebHost__hostid, else "modelfn-local". */
+  hostId?: string;
+  logger?: HostLogger;
+  /** Concurrent invocations over all functions. Default env BLOB_MAX_PARALLELISM, else 8. */
+  parallelism?: number;
+  /** Pause between container scans. Default env BLOB_POLL_INTERVAL_MS, else 250. */
+  pollIntervalMs?: number;
+  /** Tries before a blob goes to the poison queue. Default env BLOB_MAX_ATTEMPTS, else 5 (the host's poisonBlobThreshold). */
+  maxAttempts?: number;
+  /** Delay before the first retry, doubled per try (capped at 30 s). Default env BLOB_RETRY_DELAY_MS, else 500. */
+  retryDelayMs?: number;
+}
+
+export interface BlobSource {
+  /** Stops polling, drops work not yet started, and waits for running invocations (outputs and receipts written). */
+  close(): Promise<void>;
+  /**
+   * Resolves once a scan that started after this call found nothing new and nothing is running, queued or
+   * waiting for a retry: everything uploaded before the call has been handled.
+   */
+  idle(): Promise<void>;
+}
+
+interface Watcher {
+  fn: BlobFunctionDefinition;
+  pattern: BlobPathPattern;
+  container: ContainerClient;
+  receipts: BlobReceipts;
+  poison: StorageQueue;
+  outputs: { output: BlobOutputBinding | undefined; extra: BlobOutputBinding[] };
+}
+
+interface Job {
+  watcher: Watcher;
+  blobName: string;
+  etag: string;
+  bindings: Record<string, string>;
+  attempts: number;
+}
+
+function setting(explicit: number | undefined, env: string, fallback: number, min: number): number {
+  if (explicit !== undefined) {
+    if (!Number.isInteger(explicit) || explicit < min) {
+      throw new BlobSourceError('INVALID_SETTING', `blob source option for ${env} is ${explicit}; it must be an integer >= ${min}`);
+    }
+    return explicit;
+  }
+  const raw = process.env[env];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new BlobSourceError('INVALID_SETTING', `${env}=${raw} must be an integer >= ${min}`);
+  return n;
+}
+
+/** Host ids are lowercase letters, digits and dashes, at most 32 characters. */
+function hostIdOf(explicit: string | undefined): string {
+  const raw = explicit ?? process.env.AzureFunctionsWebHost__hostid ?? 'modelfn-local';
+  return (
+    raw
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 32) || 'modelfn-local'
+  );
+}
+
+const statusOf = (e: unknown) => (e as { statusCode?: number } | undefined)?.statusCode;
+
+async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Runs blob-triggered functions without the Functions host, with its semantics: container polling,
+ * a receipt per blob version, bounded parallelism, retries, then the poison queue.
+ */
+class PollingBlobSource implements BlobSource {
+  private readonly active = new Map<string, Job>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly pool: WorkPool;
+  private readonly writer: BlobOutputWriter;
+  private readonly clients = new Map<string, BlobServiceClient>();
+  private closed = false;
+  private scanSeq = 0;
+  private scanWaiters: ((scan: { seq: number; enqueued: number }) => void)[] = [];
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private watchers: Watcher[] = [];
+
+  constructor(
+    private readonly opts: BlobSourceOptions,
+    private readonly logger: HostLogger,
+    private readonly pollIntervalMs: number,
+    private readonly maxAttempts: number,
+    private readonly retryDelayMs: number,
+    parallelism: number,
+  ) {
+    this.pool = new WorkPool(parallelism);
+    this.writer = new BlobOutputWriter((c) => this.clientFor(c));
+  }
+
+  private connectionString(name: string): string {
+    return this.opts.connections?.[name] ?? this.opts.connectionString;
+  }
+
+  private clientFor(connection: string): BlobServiceClient {
+    const cs = this.connectionString(connection);
+    let client = this.clients.get(cs);
+    if (!client) {
+      try {
+        client = BlobServiceClient.fromConnectionString(cs);
+      } catch (e) {
+        throw new BlobSourceError('INVALID_CONNECTION_STRING', `connection "${connection}" is not a storage connection string: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      this.clients.set(cs, client);
+    }
+    return client;
+  }
+
+  async start(hostId: string): Promise<void> {
+    const prepared = this.opts.functions.map((fn) => {
+      const pattern = parseTriggerPath(fn.options.path);
+      if (fn.options.extraInputs?.length) {
+        throw new BlobSourceError('UNSUPPORTED_BINDING', `function "${fn.name}" has extra inputs; the local blob source supports only its trigger and blob outputs`);
+      }
+      const outputs = {
+        output: fn.options.return ? checkOutputs(fn.name, [fn.options.return])[0] : undefined,
+        extra: checkOutputs(fn.name, fn.options.extraOutputs ?? []),
+      };
+      return { fn, pattern, outputs };
+    });
+    this.watchers = await Promise.all(
+      prepared.map(async ({ fn, pattern, outputs }) => {
+        const service = this.clientFor(fn.options.connection);
+        const hosts = service.getContainerClient(HOSTS_CONTAINER);
+        const container = service.getContainerClient(pattern.container);
+        // Created so a fresh Azurite works at once; the host would only log that the container is missing.
+        await Promise.all([hosts.createIfNotExists(), container.createIfNotExists()]);
+        const receipts = await BlobReceipts.load(hosts, hostId, fn.name, pattern.container);
+        const poison = new StorageQueue(parseConnectionString(this.connectionString(fn.options.connection)), POISON_QUEUE);
+        this.logger.info(
+          { functionName: fn.name, path: fn.options.path, receipts: receipts.size },
+          `blob trigger ${fn.name} watches ${service.url.replace(/\/$/, '')}/${fn.options.path}`,
+        );
+        return { fn, pattern, container, receipts, poison, outputs };
+      }),
+    );
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const seq = ++this.scanSeq;
+      let enqueued = 0;
+      try {
+        for (const w of this.watchers) enqueued += await this.scan(w);
+      } catch (e) {
+        // Storage down or restarting: not idle, try again next round.
+        enqueued = -1;
+        this.logger.warn({ err: e }, `blob scan failed; retrying in ${this.pollIntervalMs} ms`);
+      }
+      const waiters = this.scanWaiters;
+      this.scanWaiters = [];
+      for (const w of waiters) w({ seq, enqueued });
+      if (this.closed) break;
+      await new Promise<void>((res) => {
+        const timer = setTimeout(res, this.pollIntervalMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          res();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Lists the trigger container page by page and queues every blob version without a receipt. */
+  private async scan(w: Watcher): Promise<number> {
+    let enqueued = 0;
+    let marker: string | undefined;
+    do {
+      const page = await w.container
+        .listBlobsFlat({ prefix: w.pattern.prefix || undefined })
+        .byPage({ continuationToken: marker, maxPageSize: 1000 })
+        .next();
+      if (page.done) break;
+      for (const item of page.value.segment.blobItems) {
+        if (this.consider(w, item)) enqueued++;
+      }
+      marker = page.value.continuationToken || undefined;
+    } while (marker && !this.closed);
+    return enqueued;
+  }
+
+  private consider(w: Watcher, item: BlobItem): boolean {
+    const etag = item.properties.etag;
+    if (!etag || this.closed) return false;
+    const key = `${w.fn.name}\u0000${item.name}`;
+    // One version of a blob at a time; a newer version waits for the next scan after this one is done.
+    if (this.active.has(key) || w.receipts.has(item.name, etag)) return false;
+    const bindings = matchBlobName(w.pattern, item.name);
+    if (!bindings) return false;
+    const job: Job = { watcher: w, blobName: item.name, etag, bindings, attempts: 0 };
+    this.active.set(key, job);
+    this.pool.push(() => this.process(key, job));
+    return true;
+  }
+
+  private async process(key: string, job: Job): Promise<void> {
+    const { watcher: w } = job;
+    const blobClient = w.container.getBlobClient(job.blobName);
+    // Every try counts, reading the blob included, so a blob that can never be read still ends in the poison queue.
+    job.attempts++;
+    try {
+      let blob: Buffer;
+      let props: Awaited<ReturnType<typeof blobClient.download>>;
+      try {
+        props = await blobClient.download(0, undefined, { conditions: { ifMatch: job.etag } });
+        blob = await readAll(props.readableStreamBody);
+      } catch (e) {
+        const status = statusOf(e);
+        if (status === 404 || status === 412) {
+          // Deleted or overwritten since the listing: the next scan sees the current version, if any.
+          this.logger.debug({ blob: job.blobName, status }, 'blob changed before it was read; skipped');
+          job.attempts--;
+          this.active.delete(key);
+          return;
+        }
+        throw e;
+      }
+      const triggerMetadata: Record<string, unknown> = {
+        ...job.bindings,
+        blobTrigger: `${w.pattern.container}/${job.blobName}`,
+        uri: blobClient.url,
+        properties: {
+          contentType: props.contentType,
+          contentEncoding: props.contentEncoding,
+          contentLanguage: props.contentLanguage,
+          length: props.contentLength,
+          eTag: props.etag,
+          lastModified: props.lastModified,
+          created: props.createdOn,
+          blobType: props.blobType,
+        },
+        metadata: props.metadata ?? {},
+      };
+      const { invocationId, values } = await invokeBlobFunction({
+        fn: w.fn,
+        blob,
+        bindings: job.bindings,
+        triggerMetadata,
+        attempt: job.attempts,
+        maxAttempts: this.maxAttempts,
+        outputs: w.outputs,
+        logger: this.logger,
+      });
+      const written = await Promise.all(values.map(({ output, value }) => this.writer.write(output, job.bindings, value)));
+      // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
+      await w.receipts.write(job.blobName, job.etag, 'completed', invocationId);
+      this.active.delete(key);
+      this.logger.debug({ functionName: w.fn.name, blob: job.blobName, invocationId, outputs: written }, 'blob handled');
+    } catch (e) {
+      await this.failed(key, job, e);
+    }
+  }
+
+  private async failed(key: string, job: Job, error: unknown): Promise<void> {
+    const { watcher: w } = job;
+    const where = { functionName: w.fn.name, blob: job.blobName, attempt: job.attempts, err: error };
+    if (job.attempts < this.maxAttempts) {
+      if (this.closed) {
+        this.active.delete(key);
+        return;
+      }
+      const delay = Math.min(30_000, this.retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
+      this.logger.warn(where, `invocation failed (try ${job.attempts} of ${this.maxAttempts}); retrying in ${delay} ms`);
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        if (this.closed) this.active.delete(key);
+        else this.pool.push(() => this.process(key, job));
+      }, delay);
+      this.retryTimers.add(timer);
+      return;
+    }
+    try {
+      // The host's poison message shape, base64 as its queue messages are.
+      const message = {
+        Type: 'BlobTrigger',
+        FunctionId: `Host.Functions.${w.fn.name}`,
+        BlobType: 'BlockBlob',
+        ContainerName: w.pattern.container,
+        BlobName: job.blobName,
+        ETag: job.etag,
+      };
+      await w.poison.createIfNotExists();
+      await w.poison.send(Buffer.from(JSON.stringify(message)).toString('base64'));
+      await w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison');
+      this.logger.error(where, `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`);
+    } catch (e) {
+      // Without a receipt the next scan starts the blob over; that is the best left to do.
+      this.logger.error({ ...where, poisonError: e }, `could not record the poison blob on ${POISON_QUEUE}; it will be retried`);
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  async idle(): Promise<void> {
+    const after = this.scanSeq;
+    while (!this.closed) {
+      const scan = await new Promise<{ seq: number; enqueued: number }>((res) => this.scanWaiters.push(res));
+      if (scan.seq > after && scan.enqueued === 0 && this.active.size === 0) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return this.loop;
+    this.closed = true;
+    this.wake?.();
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    await this.loop;
+    this.pool.clear();
+    await this.pool.drained();
+    this.active.clear();
+    const waiters = this.scanWaiters;
+    this.scanWaiters = [];
+    for (const w of waiters) w({ seq: Number.MAX_SAFE_INTEGER, enqueued: 0 });
+  }
+}
+
+function defaultLogger(): HostLogger {
+  return pino({ name: 'blob-source', level: process.env.LOG_LEVEL ?? 'info' });
+}
+
+/**
+ * Starts polling the trigger containers of `functions` and invoking their handlers. Resolves once the
+ * receipts are loaded and the first scan is under way.
+ */
+export async function startBlobSource(options: BlobSourceOptions): Promise<BlobSource> {
+  const source = new PollingBlobSource(
+    options,
+    options.logger ?? defaultLogger(),
+    setting(options.pollIntervalMs, 'BLOB_POLL_INTERVAL_MS', 250, 1),
+    setting(options.maxAttempts, 'BLOB_MAX_ATTEMPTS', 5, 1),
+    setting(options.retryDelayMs, 'BLOB_RETRY_DELAY_MS', 500, 0),
+    setting(options.parallelism, 'BLOB_MAX_PARALLELISM', 8, 1),
+  );
+  await source.start(hostIdOf(options.hostId));
+  return source;
+}

@@ -1,0 +1,88 @@
+import { BlobSourceError } from './blob-source-error.js';
+import { sharedKeyAuthorization } from './shared-key.js';
+import type { StorageAccount } from './storage-account.js';
+
+const API_VERSION = '2021-12-02';
+
+export interface PeekedMessage {
+  messageId: string;
+  dequeueCount: number;
+  /** MessageText as stored (the Functions host stores base64). */
+  text: string;
+}
+
+function xmlText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function unXml(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+/** The few Azure Storage queue operations the blob trigger needs (poison messages), over the REST API. */
+export class StorageQueue {
+  constructor(
+    readonly account: StorageAccount,
+    readonly name: string,
+  ) {}
+
+  private async request(method: string, path: string, query: Record<string, string>, body?: string): Promise<Response> {
+    const url = new URL(`${this.account.queueEndpoint}/${this.name}${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    if (this.account.sas) {
+      for (const [k, v] of new URLSearchParams(this.account.sas)) url.searchParams.set(k, v);
+    }
+    const headers: Record<string, string> = {
+      'x-ms-date': new Date().toUTCString(),
+      'x-ms-version': API_VERSION,
+      'content-length': String(body === undefined ? 0 : Buffer.byteLength(body)),
+    };
+    if (body !== undefined) headers['content-type'] = 'application/xml; charset=utf-8';
+    if (this.account.key && !this.account.sas) {
+      headers.authorization = sharedKeyAuthorization({ name: this.account.name, key: this.account.key }, method, url, headers);
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body });
+    } catch (e) {
+      throw new BlobSourceError(
+        'QUEUE_REQUEST_FAILED',
+        `queue service at ${this.account.queueEndpoint} is unreachable (${(e as Error).message}); is QueueEndpoint right and the service up?`,
+        { cause: e },
+      );
+    }
+    return res;
+  }
+
+  private async fail(what: string, res: Response): Promise<never> {
+    const detail = (await res.text()).slice(0, 500);
+    throw new BlobSourceError('QUEUE_REQUEST_FAILED', `${what} on queue "${this.name}" failed: HTTP ${res.status} ${detail}`);
+  }
+
+  async createIfNotExists(): Promise<void> {
+    const res = await this.request('PUT', '', {});
+    // 201 created, 204 already there; 409 means it exists with other metadata, which is fine here.
+    if (res.status !== 201 && res.status !== 204 && res.status !== 409) await this.fail('create', res);
+    else await res.arrayBuffer();
+  }
+
+  /** Puts one message; `text` is stored as given (encode it base64 to match the Functions host). */
+  async send(text: string): Promise<void> {
+    const body = `<?xml version="1.0" encoding="utf-8"?><QueueMessage><MessageText>${xmlText(text)}</MessageText></QueueMessage>`;
+    const res = await this.request('POST', '/messages', {}, body);
+    if (res.status !== 201) await this.fail('put message', res);
+    else await res.arrayBuffer();
+  }
+
+  async peek(count = 32): Promise<PeekedMessage[]> {
+    const res = await this.request('GET', '/messages', { peekonly: 'true', numofmessages: String(Math.min(32, count)) });
+    if (res.status === 404) return [];
+    if (res.status !== 200) await this.fail('peek', res);
+    const xml = await res.text();
+    return [...xml.matchAll(/<QueueMessage>([^]*?)<\/QueueMessage>/g)].map(([, m]) => ({
+      messageId: unXml(/<MessageId>([^]*?)<\/MessageId>/.exec(m)?.[1] ?? ''),
+      dequeueCount: Number(/<DequeueCount>(\d+)<\/DequeueCount>/.exec(m)?.[1] ?? 0),
+      text: unXml(/<MessageText>([^]*?)<\/MessageText>/.exec(m)?.[1] ?? ''),
+    }));
+  }
+}

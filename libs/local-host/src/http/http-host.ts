@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import type { HostLogger, HttpFunctionDefinition, RunningSource } from './function-definition.js';
+import { DEFAULT_ROUTE_PREFIX } from './host-json.js';
+import { declaredLength, readBody } from './read-body.js';
+import { RouteTable } from './route-table.js';
+import { createInvocationContext, effectiveOptions, toHttpRequest } from './to-invocation.js';
+import { writeHandlerResult, writeHostError } from './write-response.js';
+
+export interface HttpHostOptions {
+  /** The apps' HTTP function definitions, exactly as their entry points pass them to `app.http`. */
+  functions: readonly HttpFunctionDefinition[];
+  /** 0 picks a free port. Default 7071, the Functions host's local port. */
+  port?: number;
+  /** Default 127.0.0.1: a local host is not meant to be reachable from the network. */
+  host?: string;
+  /** `extensions.http.routePrefix` of the app's host.json (see routePrefixFromHostJson). Default "api". */
+  routePrefix?: string;
+  /** Bodies above this are refused with 413 before they are buffered. Default 100 MiB, the Functions limit. */
+  maxRequestBytes?: number;
+  logger?: HostLogger;
+}
+
+export interface RouteInfo {
+  name: string;
+  methods: string[];
+  /** The path a client uses, prefix included, with the template's parameters, e.g. `/v2/models/{model}`. */
+  path: string;
+  authLevel: string;
+}
+
+export interface RunningHttpHost extends RunningSource {
+  /** Base URL, e.g. `http://127.0.0.1:7071`. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly routes: RouteInfo[];
+}
+
+const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+/** Longer than the idle timeouts of common clients and load balancers, so they never reuse a closed socket. */
+const KEEP_ALIVE_MS = 65_000;
+/** How long close() lets in-flight requests finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Serves HTTP function definitions on this machine the way the Functions host would: route templates under
+ * the route prefix, real HttpRequest / InvocationContext objects, the handler's response written back as is.
+ */
+export async function startHttpHost(options: HttpHostOptions): Promise<RunningHttpHost> {
+  const logger: HostLogger = options.logger ?? pino({ name: 'local-host' });
+  const routePrefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX;
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const table = new RouteTable(options.functions, routePrefix);
+  const contextOptions = new Map(table.routes.map((r) => [r, effectiveOptions(r)]));
+  let origin = '';
+  const inflight = new Set<Promise<void>>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const pathname = (req.url ?? '/').split('?', 1)[0];
+    const found = table.lookup(method, pathname);
+    if (found.kind !== 'found') {
+      req.resume();
+      if (found.kind === 'method-not-allowed') {
+        writeHostError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}; use ${found.allow.join(', ')}`, {
+          allow: found.allow.join(', '),
+        });
+      } else {
+        writeHostError(res, 404, 'ROUTE_NOT_FOUND', `no function answers ${method} ${pathname}`);
+      }
+      return;
+    }
+    const { route, params } = found;
+    const body = await readBody(req, maxRequestBytes);
+    if (body.kind === 'too-large') {
+      const size = body.bytes === undefined ? 'over' : `${body.bytes} bytes,`;
+      writeHostError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is ${size} more than the limit of ${maxRequestBytes} bytes (MAX_REQUEST_BYTES)`, {
+        connection: 'close',
+      });
+      return;
+    }
+    const name = route.definition.name;
+    const invocationId = randomUUID();
+    const context = createInvocationContext(name, contextOptions.get(route)!, logger, invocationId);
+    try {
+      const request = toHttpRequest(req, body.body, params, origin);
+      const result = await route.definition.options.handler(request, context);
+      await writeHandlerResult(res, result, method === 'HEAD');
+    } catch (e) {
+      logger.error({ err: e, functionName: name, invocationId }, `function ${name} failed`);
+      writeHostError(res, 500, 'FUNCTION_FAILED', `function "${name}" failed (invocation ${invocationId}): ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
+    const done = handle(req, res).catch((e: unknown) => {
+      logger.error({ err: e }, 'local HTTP host failed to answer a request');
+      if (!res.writableEnded) writeHostError(res, 500, 'HOST_FAILED', 'the local host failed to answer this request');
+    });
+    inflight.add(done);
+    void done.finally(() => inflight.delete(done));
+  });
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  // Refuse an announced oversized upload before the client sends it (curl asks first for bodies over 1 MB).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = declaredLength(req);
+    if (declared !== undefined && declared > maxRequestBytes) {
+      writeHostError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is ${declared} bytes, more than the limit of ${maxRequestBytes} bytes (MAX_REQUEST_BYTES)`, {
+        connection: 'close',
+      });
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7071, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `http://${host}:${address.port}`;
+  const routes: RouteInfo[] = table.routes.map((r) => ({
+    name: r.definition.name,
+    methods: r.methods,
+    path: r.path,
+    authLevel: r.definition.options.authLevel ?? 'anonymous',
+  }));
+  logger.info({ url: origin, functions: routes.length }, 'local HTTP host listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    name: 'http',
+    url: origin,
+    port: address.port,
+    host: address.address,
+    routes,
+    describe: () => routes.map((r) => `${r.methods.join(',').padEnd(8)} ${origin}${r.path}`),
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive sockets turn idle as their last response finishes; sweep them until none is left.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.closeIdleConnections();
+        await Promise.allSettled([...inflight]);
+        await closed;
+        clearInterval(sweep);
+        clearTimeout(grace);
+      })();
+      return closing;
+    },
+  };
+}

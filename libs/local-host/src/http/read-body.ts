@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+
+export type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; bytes: number | undefined };
+
+/**
+ * After a 413 the rest of an oversized body is read and dropped so the connection can carry the next request;
+ * past this many bytes it is cheaper to drop the connection than to keep reading.
+ */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/** The declared Content-Length, or undefined when the body is chunked (or the header is garbage). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const raw = req.headers['content-length'];
+  if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+/**
+ * Buffers a request body up to `maxBytes`. Beyond that it stops buffering at once (so an oversized upload
+ * never sits in memory) and reports `too-large`; the remainder is drained in the background.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > maxBytes) {
+    discard(req, 0);
+    return Promise.resolve({ kind: 'too-large', bytes: declared });
+  }
+  if (declared === 0) {
+    req.resume();
+    return Promise.resolve({ kind: 'ok', body: Buffer.alloc(0) });
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        cleanup();
+        chunks.length = 0;
+        discard(req, total);
+        resolve({ kind: 'too-large', bytes: declared });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve({ kind: 'ok', body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) });
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const onAborted = () => onError(new Error('the client aborted the request'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+function discard(req: IncomingMessage, alreadyRead: number): void {
+  let dropped = alreadyRead;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_LIMIT) req.socket.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
+}

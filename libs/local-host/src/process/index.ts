@@ -1,0 +1,3 @@
+export { findFreePort, isPortOpen, waitForPort, type WaitForPortOptions } from './ports.js';
+export { killOnExit, stopChild, hasExited, OutputTail } from './child-process.js';
+export { startRedisServer, RedisStartError, type RedisServer, type RedisServerOptions } from './redis-server.js';

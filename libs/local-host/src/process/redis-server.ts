@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { hasExited, killOnExit, OutputTail, stopChild } from './child-process.js';
+import { isPortOpen, waitForPort } from './ports.js';
+
+export interface RedisServerOptions {
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default `redis-server`, looked up on PATH. */
+  bin?: string;
+  /** Extra redis-server arguments. */
+  args?: string[];
+  timeoutMs?: number;
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Why a redis-server could not be started: `not-found` (not on PATH), `port-in-use`, or `failed`. */
+export class RedisStartError extends Error {
+  constructor(
+    readonly reason: 'not-found' | 'port-in-use' | 'failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RedisStartError';
+  }
+}
+
+/**
+ * Starts a throw-away redis-server for the local host: in memory only (no RDB, no AOF), bound to loopback,
+ * killed with this process. Resolves once it accepts connections.
+ */
+export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const bin = opts.bin ?? 'redis-server';
+  if (await isPortOpen(opts.port, host)) {
+    throw new RedisStartError('port-in-use', `${host}:${opts.port} is already in use; set REDIS_PORT to a free port or REDIS_URL to that server`);
+  }
+  const args = ['--port', String(opts.port), '--bind', host, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(opts.args ?? [])];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = new OutputTail();
+  child.stdout.on('data', (c: Buffer) => tail.push(c));
+  child.stderr.on('data', (c: Buffer) => tail.push(c));
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
+  killOnExit(child);
+
+  try {
+    await waitForPort(opts.port, {
+      host,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      stillWorthWaiting: () => {
+        if (spawnError) return spawnError.message;
+        if (hasExited(child)) return `${bin} exited (${child.exitCode ?? child.signalCode})`;
+        return undefined;
+      },
+    });
+  } catch (e) {
+    await stopChild(child, 1_000);
+    if (spawnError?.code === 'ENOENT') throw new RedisStartError('not-found', `${bin} is not on PATH`);
+    const output = tail.text();
+    throw new RedisStartError('failed', `${bin} did not start: ${(e as Error).message}${output ? `\n${output}` : ''}`);
+  }
+  return {
+    url: `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`,
+    port: opts.port,
+    pid: child.pid!,
+    stop: () => stopChild(child),
+  };
+}

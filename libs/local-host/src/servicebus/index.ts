@@ -1,0 +1,1 @@
+export { startServiceBusSource, type ServiceBusSource, type ServiceBusSourceOptions } from './servicebus-source.js';

@@ -1,0 +1,97 @@
+import sharp from 'sharp';
+import { ScoringError } from '../errors.js';
+import type { ImagePreprocessing } from '../model/model-config.js';
+import { checkRowCount, type InputLimits, type RowBatch } from './row-batch.js';
+
+const PNG = [0x89, 0x50, 0x4e, 0x47];
+const JPEG = [0xff, 0xd8, 0xff];
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/** The media type a body really is: an octet-stream (or a blob, which has none) that holds a PNG or JPEG is an image. */
+export function sniffMediaType(bytes: Uint8Array, declared: string | undefined): string {
+  const type = (declared ?? '').split(';')[0].trim().toLowerCase();
+  if (type === '' || type === 'application/octet-stream') {
+    if (startsWith(bytes, PNG)) return 'image/png';
+    if (startsWith(bytes, JPEG)) return 'image/jpeg';
+    return 'application/octet-stream';
+  }
+  return type;
+}
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/tiff'];
+
+/** Decodes one image into one model row per the model's preprocessing (grayscale, resize, scale, invert). */
+export async function imageToRow(bytes: Buffer, pre: ImagePreprocessing, limits: InputLimits): Promise<RowBatch> {
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ScoringError('UNDECODABLE_IMAGE', `the image cannot be decoded: ${(e as Error).message}`);
+  }
+  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+  // Checked from the header before decoding, so a small file claiming huge dimensions never allocates them.
+  if (pixels > limits.maxImagePixels) {
+    throw new ScoringError(
+      'IMAGE_TOO_LARGE',
+      `the image is ${meta.width}x${meta.height} (${pixels} pixels); the limit is ${limits.maxImagePixels} (MAX_IMAGE_PIXELS)`,
+    );
+  }
+  let raw: Buffer;
+  try {
+    raw = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
+      .flatten({ background: pre.invert ? '#ffffff' : '#000000' })
+      .grayscale()
+      .resize(pre.width, pre.height, { fit: 'fill' })
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
+  } catch (e) {
+    throw new ScoringError('UNDECODABLE_IMAGE', `the image cannot be decoded: ${(e as Error).message}`);
+  }
+  const features = pre.width * pre.height;
+  const data = new Float32Array(features);
+  for (let i = 0; i < features; i++) data[i] = (pre.invert ? 255 - raw[i] : raw[i]) * pre.scale;
+  return { data, rows: 1, features };
+}
+
+/** Little-endian float32 rows, `features` values each, back to back. */
+export function float32Rows(bytes: Buffer, features: number, limits: InputLimits): RowBatch {
+  const rowBytes = features * 4;
+  if (bytes.length === 0 || bytes.length % rowBytes !== 0) {
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `application/octet-stream bodies are little-endian float32 rows of ${features} values (${rowBytes} bytes each); got ${bytes.length} bytes`,
+    );
+  }
+  const rows = bytes.length / rowBytes;
+  checkRowCount(rows, limits);
+  const data = new Float32Array(rows * features);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
+  return { data, rows, features };
+}
+
+/** Any raw (non-JSON) body: an image for models with image preprocessing, or float32 rows. */
+export async function rawBytesToRows(
+  bytes: Buffer,
+  contentType: string | undefined,
+  features: number,
+  image: ImagePreprocessing | undefined,
+  limits: InputLimits,
+): Promise<RowBatch> {
+  const type = sniffMediaType(bytes, contentType);
+  if (IMAGE_TYPES.includes(type)) {
+    if (!image) {
+      throw new ScoringError('UNSUPPORTED_MEDIA_TYPE', `this model has no image preprocessing; send JSON rows or float32 bytes, not ${type}`);
+    }
+    return imageToRow(bytes, image, limits);
+  }
+  if (type === 'application/octet-stream') return float32Rows(bytes, features, limits);
+  throw new ScoringError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `content type "${type}" is not accepted; use application/json, image/png, image/jpeg or application/octet-stream`,
+  );
+}

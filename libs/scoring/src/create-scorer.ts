@@ -1,0 +1,25 @@
+import { createRowCache } from './cache/index.js';
+import { ModelRepository } from './model/model-repository.js';
+import { Scorer } from './scorer.js';
+import { readSettings, type Settings } from './settings.js';
+
+/** The scorer as every trigger starts it: settings from the environment, models loaded, cache connected. */
+export async function createScorer(settings: Settings = readSettings()): Promise<Scorer> {
+  const [repository, cache] = await Promise.all([
+    ModelRepository.load({
+      root: settings.modelRepository,
+      defaultModel: settings.defaultModel,
+      intraOpThreads: settings.ortIntraOpThreads,
+    }),
+    createRowCache(settings),
+  ]);
+  return new Scorer(settings, repository, cache);
+}
+
+let shared: Promise<Scorer> | undefined;
+
+/** One scorer per process, shared by all functions of an app (a Functions worker loads models once). */
+export function sharedScorer(): Promise<Scorer> {
+  shared ??= createScorer();
+  return shared;
+}

@@ -1,0 +1,89 @@
+/**
+ * Every failure a user can cause or meet carries a stable code, the HTTP status a trigger should map it to,
+ * and whether retrying could ever help (blob and Service Bus triggers decide between an error record and a
+ * retry on that flag alone).
+ */
+export type ErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_INPUT'
+  | 'INVALID_SHAPE'
+  | 'INVALID_DATATYPE'
+  | 'NON_FINITE_VALUE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'TOO_MANY_ROWS'
+  | 'IMAGE_TOO_LARGE'
+  | 'UNDECODABLE_IMAGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MODEL_NOT_FOUND'
+  | 'VERSION_NOT_FOUND'
+  | 'MODEL_NOT_READY'
+  | 'INVALID_MODEL'
+  | 'DATA_KEY_NOT_FOUND'
+  | 'INFERENCE_FAILED'
+  | 'UNAVAILABLE';
+
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_JSON: 400,
+  INVALID_INPUT: 400,
+  INVALID_SHAPE: 400,
+  INVALID_DATATYPE: 400,
+  NON_FINITE_VALUE: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_ROWS: 413,
+  IMAGE_TOO_LARGE: 413,
+  UNDECODABLE_IMAGE: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MODEL_NOT_FOUND: 404,
+  VERSION_NOT_FOUND: 404,
+  MODEL_NOT_READY: 503,
+  INVALID_MODEL: 500,
+  DATA_KEY_NOT_FOUND: 404,
+  INFERENCE_FAILED: 500,
+  UNAVAILABLE: 503,
+};
+
+/** Codes for which the same input will fail the same way: never worth a retry. */
+const PERMANENT = new Set<ErrorCode>([
+  'INVALID_JSON',
+  'INVALID_INPUT',
+  'INVALID_SHAPE',
+  'INVALID_DATATYPE',
+  'NON_FINITE_VALUE',
+  'PAYLOAD_TOO_LARGE',
+  'TOO_MANY_ROWS',
+  'IMAGE_TOO_LARGE',
+  'UNDECODABLE_IMAGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'MODEL_NOT_FOUND',
+  'VERSION_NOT_FOUND',
+  'DATA_KEY_NOT_FOUND',
+]);
+
+export class ScoringError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly permanent: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScoringError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.permanent = PERMANENT.has(code);
+  }
+
+  toJSON(): { error: string; code: ErrorCode } {
+    return { error: this.message, code: this.code };
+  }
+}
+
+export function isScoringError(e: unknown): e is ScoringError {
+  return e instanceof ScoringError;
+}
+
+/** Wraps anything thrown into a ScoringError so triggers have one shape to translate. */
+export function toScoringError(e: unknown): ScoringError {
+  if (e instanceof ScoringError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ScoringError('INFERENCE_FAILED', `inference failed: ${message}`, { cause: e });
+}

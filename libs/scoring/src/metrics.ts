@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One Prometheus registry for the process. The scoring core records what only it can see (cache, batches,
+ * inference time); triggers add their own request metrics to the same registry.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'modelfn_process_' });
+
+export const metrics = {
+  cacheLookups: new Counter({
+    name: 'modelfn_cache_rows_total',
+    help: 'Rows looked up in the result cache, by model and result (hit, miss, bypass)',
+    labelNames: ['model', 'result'] as const,
+    registers: [registry],
+  }),
+  cacheErrors: new Counter({
+    name: 'modelfn_cache_errors_total',
+    help: 'Cache operations that failed or timed out (scoring went on without the cache)',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  }),
+  cacheBreakerOpen: new Gauge({
+    name: 'modelfn_cache_breaker_open',
+    help: '1 while the Redis circuit breaker is open (cache bypassed), else 0',
+    registers: [registry],
+  }),
+  inferenceSeconds: new Histogram({
+    name: 'modelfn_inference_seconds',
+    help: 'onnxruntime session.run time per batch',
+    labelNames: ['model', 'version'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [registry],
+  }),
+  batchRows: new Histogram({
+    name: 'modelfn_batch_rows',
+    help: 'Rows per session.run (after caching and dynamic batching)',
+    labelNames: ['model'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  }),
+};

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ScoringError } from '../errors.js';
+import { parseModelConfig, type ModelConfig } from './model-config.js';
+import type { ModelVersion } from './model-version.js';
+import { OnnxModel } from './onnx-model.js';
+
+export interface RepositoryOptions {
+  root: string;
+  defaultModel?: string;
+  intraOpThreads: number;
+}
+
+/** Files that mean "someone put a non-ONNX model here": refused, never opened (pickle runs code on load). */
+const FOREIGN_MODEL_FILES = /\.(pkl|pickle|joblib|pt|pth|h5|keras|pb|sav|bin|safetensors)$/i;
+
+export interface ModelSummary {
+  name: string;
+  versions: string[];
+  latest: string | undefined;
+  ready: boolean;
+}
+
+/**
+ * A Triton-style model repository: `<root>/<model>/config.json` and `<root>/<model>/<version>/model.onnx`.
+ * Versions are positive integers; the version policy (latest N, all, specific) decides which are served.
+ */
+export class ModelRepository {
+  private constructor(
+    readonly root: string,
+    private readonly byName: Map<string, ModelVersion[]>,
+    readonly defaultModel: string | undefined,
+    readonly problems: string[],
+  ) {}
+
+  static async load(opts: RepositoryOptions): Promise<ModelRepository> {
+    let entries: string[];
+    try {
+      entries = (await readdir(opts.root)).sort();
+    } catch (e) {
+      throw new ScoringError('INVALID_MODEL', `model repository ${opts.root} cannot be read (MODEL_REPOSITORY)`, {
+        cause: e,
+      });
+    }
+    const byName = new Map<string, ModelVersion[]>();
+    const problems: string[] = [];
+    for (const name of entries) {
+      const dir = join(opts.root, name);
+      if (!(await stat(dir)).isDirectory()) continue;
+      try {
+        byName.set(name, await loadModel(dir, name, opts.intraOpThreads));
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    const names = [...byName.keys()];
+    const defaultModel = opts.defaultModel ?? (names.length > 0 ? names[0] : undefined);
+    if (opts.defaultModel && !byName.has(opts.defaultModel)) {
+      problems.push(`DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`);
+    }
+    return new ModelRepository(opts.root, byName, defaultModel, problems);
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  summaries(): ModelSummary[] {
+    return this.names().map((name) => {
+      const versions = this.byName.get(name)!;
+      return {
+        name,
+        versions: versions.map((v) => v.version),
+        latest: versions.at(-1)?.version,
+        ready: versions.some((v) => v.state === 'READY'),
+      };
+    });
+  }
+
+  versions(name: string): ModelVersion[] {
+    const versions = this.byName.get(name);
+    if (!versions) {
+      throw new ScoringError('MODEL_NOT_FOUND', `unknown model "${name}"; served models: ${this.names().join(', ')}`);
+    }
+    return versions;
+  }
+
+  /**
+   * The version a request means: an explicit one, else the newest served version.
+   * Does not check readiness, so metadata of an unavailable model can still be read.
+   */
+  find(name: string | undefined, version?: string): ModelVersion {
+    const modelName = name ?? this.defaultModel;
+    if (!modelName) throw new ScoringError('MODEL_NOT_FOUND', `no model is served from ${this.root}`);
+    const versions = this.versions(modelName);
+    if (version === undefined || version === '') {
+      const ready = versions.filter((v) => v.state === 'READY');
+      return (ready.length > 0 ? ready : versions).at(-1)!;
+    }
+    const found = versions.find((v) => v.version === version);
+    if (!found) {
+      throw new ScoringError(
+        'VERSION_NOT_FOUND',
+        `model "${modelName}" has no served version "${version}"; served: ${versions.map((v) => v.version).join(', ')}`,
+      );
+    }
+    return found;
+  }
+
+  /** Like find, but only a version that can run. */
+  ready(name: string | undefined, version?: string): ModelVersion & { model: OnnxModel } {
+    const v = this.find(name, version);
+    if (v.state !== 'READY' || !v.model) {
+      throw new ScoringError('MODEL_NOT_READY', `model "${v.name}" version ${v.version} is not ready: ${v.reason}`);
+    }
+    return v as ModelVersion & { model: OnnxModel };
+  }
+
+  isReady(): boolean {
+    return [...this.byName.values()].some((vs) => vs.some((v) => v.state === 'READY'));
+  }
+
+  async close(): Promise<void> {
+    for (const versions of this.byName.values()) {
+      for (const v of versions) await v.model?.release();
+    }
+  }
+}
+
+function selectVersions(config: ModelConfig, available: number[]): number[] {
+  const policy = config.version_policy;
+  if (policy?.all) return available;
+  if (policy?.specific) return available.filter((v) => policy.specific!.versions.includes(v));
+  const n = policy?.latest?.num_versions ?? 1;
+  return available.slice(-n);
+}
+
+async function loadModel(dir: string, name: string, intraOpThreads: number): Promise<ModelVersion[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+  } catch (e) {
+    throw new ScoringError('INVALID_MODEL', `model "${name}": ${dir}/config.json is missing or not JSON`, {
+      cause: e,
+    });
+  }
+  const config = parseModelConfig(name, raw);
+  const available = (await readdir(dir))
+    .filter((d) => /^[1-9][0-9]*$/.test(d))
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (available.length === 0) {
+    throw new ScoringError('INVALID_MODEL', `model "${name}" has no version folders (${dir}/<n>/model.onnx)`);
+  }
+  const served = selectVersions(config, available);
+  return Promise.all(served.map((v) => loadVersion(dir, config, String(v), intraOpThreads)));
+}
+
+async function loadVersion(
+  dir: string,
+  config: ModelConfig,
+  version: string,
+  intraOpThreads: number,
+): Promise<ModelVersion> {
+  const path = join(dir, version, 'model.onnx');
+  const base: ModelVersion = {
+    name: config.name,
+    version,
+    config,
+    path,
+    sha256: '',
+    features: config.input[0].dims[0],
+    classes: config.output[0].dims[0],
+    state: 'UNAVAILABLE',
+  };
+  const files = await readdir(join(dir, version));
+  const foreign = files.filter((f) => FOREIGN_MODEL_FILES.test(f));
+  if (!files.includes('model.onnx')) {
+    const why = foreign.length
+      ? `only ONNX models are served; found ${foreign.join(', ')}, which is never loaded (convert it to model.onnx)`
+      : 'model.onnx is missing';
+    return { ...base, reason: why };
+  }
+  const bytes = await readFile(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const expected = config.versions?.[version]?.sha256;
+  if (expected && expected !== sha256) {
+    return { ...base, sha256, reason: `model.onnx sha256 ${sha256} differs from config.json (${expected})` };
+  }
+  // A pickle starts with 0x80 and a zip (torch) with "PK": refuse before any parser sees them.
+  if (bytes[0] === 0x80 || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+    return { ...base, sha256, reason: 'model.onnx is not an ONNX protobuf (looks like a pickle or zip archive)' };
+  }
+  try {
+    const model = await OnnxModel.load(
+      path,
+      { input: config.input[0].name, output: config.output[0].name },
+      { intraOpThreads },
+    );
+    return { ...base, sha256, state: 'READY', model };
+  } catch (e) {
+    return { ...base, sha256, reason: (e as Error).message };
+  }
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+
+/**
+ * Runtime settings, read from environment variables with the same names as the Azure app settings.
+ * Defaults are safe for a laptop: small limits, cache on when Redis is reachable, one ORT thread per session.
+ */
+export interface Settings {
+  modelRepository: string;
+  defaultModel: string | undefined;
+  maxRequestBytes: number;
+  maxImagePixels: number;
+  maxBatchRows: number;
+  ortIntraOpThreads: number;
+  cacheMode: 'redis' | 'memory' | 'off';
+  redisUrl: string | undefined;
+  redisUsername: string | undefined;
+  redisPassword: string | undefined;
+  redisCluster: boolean;
+  cacheTtlSeconds: number;
+  cacheL1Bytes: number;
+  cacheTimeoutMs: number;
+  batching: 'config' | 'off';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    throw new Error(`setting ${name}=${raw} must be an integer >= ${min}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`setting ${name}=${raw} must be one of ${allowed.join(', ')}`);
+  }
+  return raw as T;
+}
+
+export function readSettings(env: Env = process.env): Settings {
+  return {
+    modelRepository: resolve(env.MODEL_REPOSITORY || 'models'),
+    defaultModel: env.DEFAULT_MODEL || undefined,
+    maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1),
+    maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 4096 * 4096, 1),
+    maxBatchRows: int(env, 'MAX_BATCH_ROWS', 1024, 1),
+    ortIntraOpThreads: int(env, 'ORT_INTRA_OP_THREADS', 1, 0),
+    cacheMode: oneOf(env, 'CACHE_MODE', ['redis', 'memory', 'off'] as const, env.REDIS_URL ? 'redis' : 'memory'),
+    redisUrl: env.REDIS_URL || undefined,
+    redisUsername: env.REDIS_USERNAME || undefined,
+    redisPassword: env.REDIS_PASSWORD || undefined,
+    redisCluster: env.REDIS_CLUSTER === 'true',
+    cacheTtlSeconds: int(env, 'CACHE_TTL_SECONDS', 3600, 1),
+    cacheL1Bytes: int(env, 'CACHE_L1_BYTES', 0, 0),
+    cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 50, 1),
+    batching: oneOf(env, 'BATCHING', ['config', 'off'] as const, 'config'),
+  };
+}

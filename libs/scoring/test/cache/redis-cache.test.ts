@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { RedisRowCache } from '../../src/cache/redis-cache.js';
+import { encodeRow } from '../../src/cache/row-codec.js';
+import { freePort, RedisServer, startRedisServer } from '../support/redis-server.js';
+
+const settings = (redisUrl: string) => ({
+  redisUrl,
+  redisUsername: undefined,
+  redisPassword: undefined,
+  redisCluster: false,
+});
+
+const row = (seed: number) => Float32Array.from({ length: 10 }, (_, i) => seed + i / 10);
+const key = (name: string) => `modelfn:test:1:abcdef012345:${name}`;
+
+describe('RedisRowCache against redis-server', () => {
+  let server: RedisServer;
+  let cache: RedisRowCache;
+  let inspect: ReturnType<typeof createClient>;
+
+  async function commandCalls(name: string): Promise<number> {
+    const info = await inspect.info('commandstats');
+    const match = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info);
+    return match ? Number(match[1]) : 0;
+  }
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    // A generous timeout: these tests are about behaviour, the fault tests about speed.
+    cache = RedisRowCache.connect(settings(server.url), { ttlSeconds: 120, timeoutMs: 1000 });
+    inspect = createClient({ url: server.url });
+    inspect.on('error', () => {});
+    await inspect.connect();
+    expect(await cache.whenReady(5000)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await cache?.close();
+    if (inspect?.isOpen) inspect.destroy();
+    await server?.dispose();
+  });
+
+  it('round-trips rows with one pipeline and one MGET, with the TTL set', async () => {
+    expect(cache.kind).toBe('redis');
+    expect(cache.mode).toBe('standalone');
+    const entries = [1, 2, 3].map((i) => ({ key: key(`rt${i}`), value: row(i) }));
+    await inspect.configResetStat();
+    await cache.setMany(entries);
+    expect(await commandCalls('set')).toBe(3);
+
+    await inspect.configResetStat();
+    const lookup = await cache.getMany([
+      key('rt1'),
+      key('missing-1'),
+      key('rt3'),
+      key('missing-2'),
+      key('rt2'),
+    ]);
+    expect(await commandCalls('mget')).toBe(1);
+    expect(await commandCalls('get')).toBe(0);
+    expect(lookup.available).toBe(true);
+    expect(lookup.values.map((v) => (v ? Array.from(v) : undefined))).toEqual([
+      Array.from(row(1)),
+      undefined,
+      Array.from(row(3)),
+      undefined,
+      Array.from(row(2)),
+    ]);
+
+    const ttl = await inspect.ttl(key('rt1'));
+    expect(ttl).toBeGreaterThan(115);
+    expect(ttl).toBeLessThanOrEqual(120);
+    // Stored as little-endian float32 bytes, nothing else.
+    const stored = await inspect.withTypeMapping({ 36: Buffer }).get(key('rt2'));
+    expect(Buffer.compare(stored as Buffer, encodeRow(row(2)))).toBe(0);
+  });
+
+  it('values of the wrong size are misses', async () => {
+    await inspect.set(key('odd'), Buffer.alloc(7));
+    await inspect.set(key('empty'), '');
+    await inspect.set(key('three'), encodeRow(Float32Array.of(1, 2, 3)));
+    const lookup = await cache.getMany([key('odd'), key('empty'), key('three')], 10);
+    expect(lookup).toEqual({ values: [undefined, undefined, undefined], available: true });
+    const unchecked = await cache.getMany([key('three')]);
+    expect(Array.from(unchecked.values[0] ?? [])).toEqual([1, 2, 3]);
+  });
+
+  it('an empty batch costs no round trip', async () => {
+    await inspect.configResetStat();
+    expect(await cache.getMany([])).toEqual({ values: [], available: true });
+    await cache.setMany([]);
+    expect(await commandCalls('mget')).toBe(0);
+  });
+
+  it('getRaw returns the bytes a user stored, or undefined', async () => {
+    const bytes = Buffer.from([0, 255, 1, 254, 0x80]);
+    await inspect.set('user:image:42', bytes);
+    const raw = await cache.getRaw('user:image:42');
+    expect(Buffer.isBuffer(raw)).toBe(true);
+    expect(raw && Buffer.compare(raw, bytes)).toBe(0);
+    expect(await cache.getRaw('user:absent')).toBeUndefined();
+  });
+
+  it('an evicted key is a plain miss', async () => {
+    await cache.setMany([{ key: key('gone'), value: row(9) }]);
+    await inspect.del(key('gone'));
+    expect((await cache.getMany([key('gone')])).values).toEqual([undefined]);
+  });
+});
+
+describe('RedisRowCache startup without Redis', () => {
+  it('returns at once, answers unavailable, and connects by itself once Redis starts', async () => {
+    const port = await freePort();
+    const errors: string[] = [];
+    const started = performance.now();
+    const cache = RedisRowCache.connect(settings(`redis://127.0.0.1:${port}`), {
+      timeoutMs: 50,
+      onError: (_err, operation) => errors.push(operation),
+    });
+    expect(performance.now() - started).toBeLessThan(50);
+    const server = new RedisServer(port);
+    try {
+      const t0 = performance.now();
+      expect((await cache.getMany([key('a')])).available).toBe(false);
+      await cache.setMany([{ key: key('a'), value: row(1) }]);
+      await expect(cache.getRaw('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(performance.now() - t0).toBeLessThan(100);
+      expect(cache.isReady).toBe(false);
+      expect(await cache.whenReady(100)).toBe(false);
+      expect(errors).toContain('connection');
+
+      await server.start();
+      expect(await cache.whenReady(5000)).toBe(true);
+      // The breaker may have opened on the failed calls above; wait for its probe to close it.
+      const deadline = Date.now() + 5000;
+      while (!(await cache.getMany([key('a')])).available && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await cache.setMany([{ key: key('a'), value: row(1) }]);
+      expect((await cache.getMany([key('a')])).values[0]?.[0]).toBe(1);
+    } finally {
+      await cache.close();
+      await server.dispose();
+    }
+  });
+
+  it('close() while still connecting stops the reconnect loop', async () => {
+    const port = await freePort();
+    const cache = RedisRowCache.connect(settings(`redis://127.0.0.1:${port}`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await cache.close();
+    expect(cache.isReady).toBe(false);
+    expect(await cache.whenReady(10)).toBe(false);
+  });
+});

@@ -1,0 +1,173 @@
+// The broker's side of a receive link: turns link credit into deliveries from a MessageEntity and the
+// client's dispositions into complete / abandon / dead-letter.
+import {
+  rejectedOutcome,
+  settleAndForget,
+  stringToUuid,
+  wrapLong,
+  wrapTimestamp,
+  wrapUuid,
+  type AmqpConnection,
+  type AmqpError,
+  type AmqpSender,
+  type AmqpSession,
+  type AmqpTyped,
+  type Delivery,
+  type DeliveryState,
+  type EventContext,
+} from './amqp.js';
+import { encodeForDelivery } from './codec.js';
+import { amqpError, Condition } from './errors.js';
+import type { MessageLock } from './lock.js';
+import { lockTokenToDeliveryTag } from './lock-token.js';
+import { plainRecord } from './values.js';
+import type { Consumer, MessageEntity, ReceiveMode, StoredMessage } from './queue.js';
+
+type Outcome = 'accepted' | 'released' | 'rejected' | 'modified';
+
+export class LinkConsumer implements Consumer {
+  readonly mode: ReceiveMode;
+  /** Deliveries handed to rhea this tick; link credit only drops once rhea writes the transfer. */
+  private unflushed = 0;
+  private readonly tokenOf = new WeakMap<Delivery, string>();
+  private readonly deliveryOf = new Map<string, Delivery>();
+  /** Set between answering a drain and the client's next flow: no credit may be used meanwhile. */
+  private drainAnswered = false;
+  private closed = false;
+
+  constructor(
+    private readonly sender: AmqpSender,
+    private readonly entity: MessageEntity,
+    private readonly log: (msg: string) => void,
+    private readonly onClosed: () => void,
+  ) {
+    // The client asks for settled deliveries (snd-settle-mode settled) exactly in receive-and-delete mode.
+    this.mode = sender.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
+    for (const outcome of ['accepted', 'released', 'rejected', 'modified'] as const) {
+      sender.on(outcome, (ctx) => this.onOutcome(outcome, ctx));
+    }
+    // For one flow frame rhea raises sender_flow, then sender_draining (if drain is set), then sendable.
+    sender.on('sender_flow', () => (this.drainAnswered = false));
+    sender.on('sender_draining', () => this.onDrainRequested());
+    sender.on('sendable', () => this.onSendable());
+    sender.on('sender_close', () => this.close());
+  }
+
+  get description(): string {
+    return `${this.mode} receiver '${this.sender.name}' on ${this.entity.path}`;
+  }
+
+  get session(): AmqpSession {
+    return this.sender.session;
+  }
+
+  get connection(): AmqpConnection {
+    return this.sender.connection;
+  }
+
+  start(): void {
+    this.entity.addConsumer(this);
+  }
+
+  availableCredit(): number {
+    if (this.closed || this.drainAnswered || !this.sender.is_open() || !this.sender.sendable()) return 0;
+    return Math.max(0, this.sender.credit - this.unflushed);
+  }
+
+  deliver(message: StoredMessage, lock: MessageLock<StoredMessage> | undefined): void {
+    const annotations: Record<string, AmqpTyped> = {
+      'x-opt-sequence-number': wrapLong(message.sequenceNumber),
+      'x-opt-enqueued-time': wrapTimestamp(message.enqueuedAt),
+    };
+    if (lock) {
+      annotations['x-opt-locked-until'] = wrapTimestamp(lock.lockedUntil);
+      annotations['x-opt-lock-token'] = wrapUuid(stringToUuid(lock.token));
+    }
+    const payload = encodeForDelivery(message.message, { deliveryCount: message.deliveryCount, annotations });
+    // The SDK reads the lock token from the delivery tag; receive-and-delete messages just need a unique tag.
+    const tag = lock ? lockTokenToDeliveryTag(lock.token) : Buffer.from(`${message.sequenceNumber}`);
+    const delivery = this.sender.send(payload, tag, 0);
+    if (lock) {
+      this.tokenOf.set(delivery, lock.token);
+      this.deliveryOf.set(lock.token, delivery);
+    }
+    if (this.unflushed++ === 0) process.nextTick(() => (this.unflushed = 0));
+  }
+
+  lockEnded(token: string, reason: 'settled' | 'expired'): void {
+    const delivery = this.deliveryOf.get(token);
+    if (!delivery) return;
+    this.deliveryOf.delete(token);
+    // Settled through $management: close the delivery on the link too. An expired lock stays open on
+    // the link so a late complete() gets MessageLockLost, as it would from Service Bus.
+    if (reason === 'settled' && !this.closed) settleAndForget(delivery);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deliveryOf.clear();
+    this.entity.removeConsumer(this);
+    this.onClosed();
+    this.log(`closed ${this.description}`);
+  }
+
+  private onSendable(): void {
+    this.entity.creditAvailable();
+  }
+
+  /**
+   * The SDK drains when receiveMessages() times out or a subscription stops. Answer at once with the
+   * unused credit returned: rhea can only flag a drain in its flow while credit is left, so topping
+   * up deliveries first could use the credit up and leave the client waiting until it gives up and
+   * closes the link (which would abandon every message it holds).
+   */
+  private onDrainRequested(): void {
+    if (this.sender.credit - this.unflushed <= 0) return;
+    this.drainAnswered = true;
+    this.sender.set_drained(true);
+  }
+
+  private onOutcome(outcome: Outcome, ctx: EventContext): void {
+    const delivery = ctx.delivery;
+    if (!delivery || this.mode === 'receiveAndDelete') return;
+    const token = this.tokenOf.get(delivery);
+    if (token === undefined) return;
+    this.tokenOf.delete(delivery);
+    this.deliveryOf.delete(token);
+    const error = this.settle(outcome, token, delivery.remote_state);
+    // Success is acknowledged without an outcome: the SDK treats any error in the echoed state as a
+    // failed settlement, and a rejected (dead-letter) outcome always carries one.
+    settleAndForget(delivery, error ? rejectedOutcome(error) : undefined);
+  }
+
+  private settle(outcome: Outcome, token: string, state: DeliveryState | undefined): AmqpError | undefined {
+    switch (outcome) {
+      case 'accepted':
+        return this.entity.complete(token);
+      case 'released':
+        return this.entity.abandon(token);
+      case 'modified':
+        if (state?.undeliverable_here) {
+          const failed = this.entity.returnUnprocessed(token);
+          return (
+            failed ??
+            amqpError(
+              Condition.notImplemented,
+              'The Service Bus emulator does not support deferring messages; the message was returned to the queue.',
+            )
+          );
+        }
+        return this.entity.abandon(token, plainRecord(state?.message_annotations));
+      case 'rejected': {
+        const info = plainRecord(state?.error?.info) ?? {};
+        const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = info;
+        return this.entity.deadLetter(token, {
+          reason: typeof DeadLetterReason === 'string' ? DeadLetterReason : undefined,
+          description: typeof DeadLetterErrorDescription === 'string' ? DeadLetterErrorDescription : undefined,
+          properties,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  startServiceBusEmulator,
+  emulatorConnectionString,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type EmulatorOptions,
+  type QueueOptions,
+  type QueueDepth,
+  type ServiceBusEmulator,
+} from './emulator.js';
