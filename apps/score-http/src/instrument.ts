@@ -4,7 +4,7 @@ import type { CacheStatus, Scorer } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { httpMetrics, outcomeOf } from './http-metrics.js';
 import { logger, requestLogger } from './log.js';
-import { errorResponse, type Headers } from './respond.js';
+import { errorResponse, type AppResponse, type Headers } from './respond.js';
 
 /** What a handler learns while it runs and the wrapper reports: which model answered, and how the cache did. */
 export interface RequestScope {
@@ -15,7 +15,7 @@ export interface RequestScope {
   cache?: CacheStatus;
 }
 
-export type ScopedHandler = (request: HttpRequest, scope: RequestScope) => Promise<HttpResponseInit & { headers?: Headers }>;
+export type ScopedHandler = (request: HttpRequest, scope: RequestScope) => Promise<AppResponse>;
 
 export type ScorerSource = () => Promise<Scorer>;
 
@@ -50,7 +50,7 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const started = performance.now();
     const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
-    let response: HttpResponseInit & { headers?: Headers };
+    let response: AppResponse;
     let failure: unknown;
     try {
       response = await handler(request, scope);
@@ -58,7 +58,7 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
       failure = e;
       response = errorResponse(e, scope.requestId).response;
     }
-    const status = response.status ?? 200;
+    const status = response.status;
     const headers: Headers = { ...response.headers, 'x-request-id': scope.requestId };
     if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
 

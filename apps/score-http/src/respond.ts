@@ -3,12 +3,19 @@ import { isScoringError } from '@modelfn/scoring';
 
 export type Headers = Record<string, string>;
 
-export function json(status: number, body: unknown, headers: Headers = {}): HttpResponseInit & { status: number; headers: Headers } {
+/** What handlers return: a subset of HttpResponseInit with plain headers, so the wrapper can add its own. */
+export interface AppResponse extends HttpResponseInit {
+  status: number;
+  headers: Headers;
+  body?: string | Buffer;
+}
+
+export function json(status: number, body: unknown, headers: Headers = {}): AppResponse {
   return { status, jsonBody: body, headers: { 'content-type': 'application/json', ...headers } };
 }
 
 export interface ErrorOutcome {
-  response: HttpResponseInit & { status: number; headers: Headers };
+  response: AppResponse;
   /** Not a ScoringError: a bug or an environment failure, logged with its stack. */
   unexpected: boolean;
 }

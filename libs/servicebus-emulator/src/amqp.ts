@@ -141,6 +141,10 @@ interface RheaTypes {
   wrap_uuid(bytes: Buffer): AmqpTyped;
 }
 
+interface Outcome {
+  described(): AmqpTyped;
+}
+
 interface RheaModule {
   create_container(options: Record<string, unknown>): AmqpContainer;
   string_to_uuid(value: string): Buffer;
@@ -149,7 +153,10 @@ interface RheaModule {
   message: {
     encode(message: AmqpMessage): Buffer;
     decode(buffer: Buffer): AmqpMessage;
-    rejected(fields: { error: AmqpError }): { described(): AmqpTyped };
+    accepted(): Outcome;
+    released(): Outcome;
+    modified(fields?: Record<string, unknown>): Outcome;
+    rejected(fields?: { error?: AmqpError }): Outcome;
   };
 }
 
@@ -174,6 +181,13 @@ export const wrapUuid = (bytes: Buffer): AmqpTyped => r.types.wrap_uuid(bytes);
 
 export const uuidToString = (bytes: Buffer): string => r.uuid_to_string(bytes).toLowerCase();
 export const stringToUuid = (value: string): Buffer => r.string_to_uuid(value);
+
+export type OutcomeKind = 'accepted' | 'released' | 'rejected' | 'modified';
+
+/** The outcome kind with no fields set (so a rejected outcome carries no error). */
+export function plainOutcome(kind: OutcomeKind): AmqpTyped {
+  return r.message[kind]().described();
+}
 
 export function rejectedOutcome(error: AmqpError): AmqpTyped {
   return r.message.rejected({ error }).described();

@@ -1,6 +1,7 @@
 // The broker's side of a receive link: turns link credit into deliveries from a MessageEntity and the
 // client's dispositions into complete / abandon / dead-letter.
 import {
+  plainOutcome,
   rejectedOutcome,
   settleAndForget,
   stringToUuid,
@@ -15,6 +16,7 @@ import {
   type Delivery,
   type DeliveryState,
   type EventContext,
+  type OutcomeKind,
 } from './amqp.js';
 import { encodeForDelivery } from './codec.js';
 import { amqpError, Condition } from './errors.js';
@@ -23,7 +25,6 @@ import { lockTokenToDeliveryTag } from './lock-token.js';
 import { plainRecord } from './values.js';
 import type { Consumer, MessageEntity, ReceiveMode, StoredMessage } from './queue.js';
 
-type Outcome = 'accepted' | 'released' | 'rejected' | 'modified';
 
 export class LinkConsumer implements Consumer {
   readonly mode: ReceiveMode;
@@ -128,7 +129,7 @@ export class LinkConsumer implements Consumer {
     this.sender.set_drained(true);
   }
 
-  private onOutcome(outcome: Outcome, ctx: EventContext): void {
+  private onOutcome(outcome: OutcomeKind, ctx: EventContext): void {
     const delivery = ctx.delivery;
     if (!delivery || this.mode === 'receiveAndDelete') return;
     const token = this.tokenOf.get(delivery);
@@ -136,12 +137,12 @@ export class LinkConsumer implements Consumer {
     this.tokenOf.delete(delivery);
     this.deliveryOf.delete(token);
     const error = this.settle(outcome, token, delivery.remote_state);
-    // Success is acknowledged without an outcome: the SDK treats any error in the echoed state as a
-    // failed settlement, and a rejected (dead-letter) outcome always carries one.
-    settleAndForget(delivery, error ? rejectedOutcome(error) : undefined);
+    // Success echoes the client's outcome minus its fields: the SDK fails a settlement whenever the
+    // echoed state carries an error, and the dead-letter (rejected) outcome it sent always has one.
+    settleAndForget(delivery, error ? rejectedOutcome(error) : plainOutcome(outcome));
   }
 
-  private settle(outcome: Outcome, token: string, state: DeliveryState | undefined): AmqpError | undefined {
+  private settle(outcome: OutcomeKind, token: string, state: DeliveryState | undefined): AmqpError | undefined {
     switch (outcome) {
       case 'accepted':
         return this.entity.complete(token);

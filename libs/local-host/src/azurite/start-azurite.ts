@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { killOnExit } from '../process/child-process.js';
 import { AzuriteError } from './azurite-error.js';
 import { DEFAULT_BLOB_PORT, DEFAULT_QUEUE_PORT, DEFAULT_TABLE_PORT, DEV_ACCOUNT_NAME, devConnectionString } from './dev-account.js';
 
@@ -141,6 +142,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     cwd: location ?? tmpdir(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  killOnExit(child);
 
   const listening = new Map<Service, URL>();
   const closed = new Set<Service>();

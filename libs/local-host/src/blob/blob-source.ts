@@ -4,7 +4,8 @@ import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-o
 import { matchBlobName, parseTriggerPath, type BlobPathPattern } from './blob-path.js';
 import { BlobReceipts, HOSTS_CONTAINER } from './blob-receipts.js';
 import { BlobSourceError } from './blob-source-error.js';
-import { invokeBlobFunction, type BlobFunctionDefinition, type HostLogger } from './invoke-blob-function.js';
+import type { HostLogger, RunningSource } from '../http/function-definition.js';
+import { invokeBlobFunction, type BlobFunctionDefinition } from './invoke-blob-function.js';
 import { parseConnectionString } from './storage-account.js';
 import { StorageQueue } from './storage-queue.js';
 import { WorkPool } from './work-pool.js';
@@ -31,7 +32,7 @@ export interface BlobSourceOptions {
   retryDelayMs?: number;
 }
 
-export interface BlobSource {
+export interface BlobSource extends RunningSource {
   /** Stops polling, drops work not yet started, and waits for running invocations (outputs and receipts written). */
   close(): Promise<void>;
   /**
@@ -97,6 +98,7 @@ async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffe
  * a receipt per blob version, bounded parallelism, retries, then the poison queue.
  */
 class PollingBlobSource implements BlobSource {
+  readonly name = 'blob';
   private readonly active = new Map<string, Job>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly pool: WorkPool;
@@ -326,6 +328,13 @@ class PollingBlobSource implements BlobSource {
     } finally {
       this.active.delete(key);
     }
+  }
+
+  describe(): string[] {
+    return this.watchers.map((w) => {
+      const outputs = [w.outputs.output, ...w.outputs.extra].filter((o) => o !== undefined).map((o) => o.path);
+      return `blob trigger ${w.fn.name}: ${w.container.url}/${w.pattern.path.slice(w.pattern.container.length + 1)} -> ${outputs.join(', ') || 'no outputs'}`;
+    });
   }
 
   async idle(): Promise<void> {

@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
 import azureFunctions, { type LogLevel, type StorageBlobFunctionOptions } from '@azure/functions';
+import type { FunctionDefinition, HostLogger } from '../http/function-definition.js';
 import type { BlobOutputBinding } from './blob-outputs.js';
 
 /** One function as an app defines it (`app.storageBlob(name, options)`), mounted by the local host. */
-export interface BlobFunctionDefinition {
-  name: string;
-  options: StorageBlobFunctionOptions;
-}
-
-/** The subset of a pino logger the local host uses. */
-export interface HostLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type BlobFunctionDefinition = FunctionDefinition<StorageBlobFunctionOptions>;
 
 export interface BlobInvocation {
   fn: BlobFunctionDefinition;

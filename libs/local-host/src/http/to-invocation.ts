@@ -9,7 +9,7 @@ import type { MountedRoute } from './route-table.js';
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
 const { HttpRequest: HttpRequestClass, InvocationContext: InvocationContextClass, output, trigger } = azf;
 
-const SANE_HOST = /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const SANE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /**
  * The request as the Functions worker hands it to a handler: a real `HttpRequest` with the client's URL,

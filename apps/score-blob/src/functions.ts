@@ -1,0 +1,41 @@
+import { output, type StorageBlobFunctionOptions } from '@azure/functions';
+import { sharedScorer, type Scorer } from '@modelfn/scoring';
+import { scoreBlobHandler } from './score-blob.js';
+import { blobSettings } from './settings.js';
+
+export interface BlobFunctionDefinition {
+  name: string;
+  options: StorageBlobFunctionOptions;
+}
+
+export interface BlobAppOptions {
+  /** Default: the process-wide scorer (settings from the environment). */
+  scorer?: () => Promise<Scorer>;
+  /** Defaults: BLOB_INPUT_CONTAINER or "images", BLOB_OUTPUT_CONTAINER or "predictions". */
+  inputContainer?: string;
+  outputContainer?: string;
+}
+
+/** The app's functions, defined once: main.ts registers them with Azure, the local host mounts them. */
+export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefinition[] {
+  const connection = blobSettings.connectionSetting;
+  const input = opts.inputContainer ?? blobSettings.inputContainer;
+  const out = opts.outputContainer ?? blobSettings.outputContainer;
+  const errorOutput = output.storageBlob({ path: `${out}/{name}.error.json`, connection });
+  return [
+    {
+      name: 'scoreBlob',
+      options: {
+        path: `${input}/{name}`,
+        connection,
+        return: output.storageBlob({ path: `${out}/{name}.json`, connection }),
+        extraOutputs: [errorOutput],
+        handler: scoreBlobHandler({ scorer: opts.scorer ?? sharedScorer, errorOutput }),
+      },
+    },
+  ];
+}
+
+export const blobFunctions: BlobFunctionDefinition[] = createBlobFunctions();
+
+export type { BlobPrediction, BlobErrorRecord } from './records.js';

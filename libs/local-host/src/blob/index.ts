@@ -1,0 +1,6 @@
+export { startBlobSource, POISON_QUEUE, type BlobSource, type BlobSourceOptions } from './blob-source.js';
+export type { BlobFunctionDefinition } from './invoke-blob-function.js';
+export { BlobSourceError, type BlobSourceErrorCode } from './blob-source-error.js';
+export { HOSTS_CONTAINER } from './blob-receipts.js';
+export { StorageQueue, type PeekedMessage } from './storage-queue.js';
+export { parseConnectionString, type StorageAccount } from './storage-account.js';
