@@ -48,15 +48,11 @@ export interface AmqpMessage {
 /** Fields of a remote outcome (rejected / modified) that the broker reads. */
 export interface DeliveryState {
   error?: { condition?: unknown; description?: unknown; info?: unknown };
-  delivery_failed?: boolean;
   undeliverable_here?: boolean;
   message_annotations?: unknown;
 }
 
 export interface Delivery {
-  readonly id: number;
-  readonly tag: Buffer | string;
-  readonly settled: boolean;
   readonly remote_settled: boolean;
   readonly remote_state?: DeliveryState;
   update(settled: boolean, state?: AmqpTyped): void;
@@ -66,7 +62,6 @@ export interface Delivery {
 
 export interface AmqpConnection {
   readonly container_id?: string;
-  readonly hostname?: string;
   close(error?: AmqpError): void;
   is_open(): boolean;
   is_closed(): boolean;

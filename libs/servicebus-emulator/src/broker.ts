@@ -1,6 +1,13 @@
 // Wires rhea's server events to the emulator: decides what each attaching link is (CBS, management,
 // send to a queue, receive from a queue or its dead-letter queue) and cleans up when clients go away.
-import type { AmqpConnection, AmqpContainer, AmqpLink, AmqpReceiver, AmqpSender, AmqpSession } from './amqp.js';
+import type {
+  AmqpConnection,
+  AmqpContainer,
+  AmqpLink,
+  AmqpReceiver,
+  AmqpSender,
+  AmqpSession,
+} from './amqp.js';
 import { CBS_NODE, entityPath, parseAddress, type NodeAddress, type SubQueue } from './address.js';
 import { handleCbsRequest } from './cbs.js';
 import { LinkConsumer } from './consumer.js';
@@ -58,9 +65,14 @@ export class Broker {
       this.connections.add(ctx.connection);
       this.log(`connection opened (container ${ctx.connection.container_id ?? '?'})`);
     });
-    container.on('sender_open', (ctx) => ctx.sender && this.guard(ctx.sender, () => this.onSenderOpen(ctx.sender as AmqpSender)));
-    container.on('receiver_open', (ctx) =>
-      ctx.receiver && this.guard(ctx.receiver, () => this.onReceiverOpen(ctx.receiver as AmqpReceiver)),
+    container.on(
+      'sender_open',
+      (ctx) => ctx.sender && this.guard(ctx.sender, () => this.onSenderOpen(ctx.sender as AmqpSender)),
+    );
+    container.on(
+      'receiver_open',
+      (ctx) =>
+        ctx.receiver && this.guard(ctx.receiver, () => this.onReceiverOpen(ctx.receiver as AmqpReceiver)),
     );
     container.on('session_close', (ctx) => ctx.session && this.dropSession(ctx.session));
     container.on('connection_close', (ctx) => this.dropConnection(ctx.connection));
@@ -100,7 +112,11 @@ export class Broker {
     }
     const filter = plainRecord(sender.source?.filter);
     if (filter && SESSION_FILTER in filter) {
-      return refuse(sender, Condition.notImplemented, 'Sessions are not supported by the Service Bus emulator.');
+      return refuse(
+        sender,
+        Condition.notImplemented,
+        'Sessions are not supported by the Service Bus emulator.',
+      );
     }
     acceptLink(sender);
     const consumer = new LinkConsumer(sender, entity, this.log, () => this.consumers.delete(consumer));
@@ -114,18 +130,36 @@ export class Broker {
     const node = parseAddress(address);
     if (node.kind === 'cbs') {
       acceptLink(receiver);
-      serveRequests(receiver, CBS_NODE, 'cbs', (req) => handleCbsRequest(req, (a) => this.checkAudience(a)), this.replies, this.log);
+      serveRequests(
+        receiver,
+        CBS_NODE,
+        'cbs',
+        (req) => handleCbsRequest(req, (a) => this.checkAudience(a)),
+        this.replies,
+        this.log,
+      );
       return;
     }
     const entity = this.resolve(node, address);
     if (typeof entity === 'string') return refuse(receiver, Condition.notFound, entity);
     if (node.kind === 'management') {
       acceptLink(receiver);
-      serveRequests(receiver, address ?? '', 'management', (req) => handleManagementRequest(entity, req), this.replies, this.log);
+      serveRequests(
+        receiver,
+        address ?? '',
+        'management',
+        (req) => handleManagementRequest(entity, req),
+        this.replies,
+        this.log,
+      );
       return;
     }
     if (node.kind === 'entity' && node.subQueue === 'deadLetter') {
-      return refuse(receiver, Condition.notAllowed, `Messages cannot be sent to a dead-letter queue ('${entity.path}').`);
+      return refuse(
+        receiver,
+        Condition.notAllowed,
+        `Messages cannot be sent to a dead-letter queue ('${entity.path}').`,
+      );
     }
     acceptLink(receiver);
     acceptMessages(receiver, entity, this.log);
@@ -141,11 +175,12 @@ export class Broker {
     return pickSubQueue(pair, node.subQueue);
   }
 
+  /** Worded like Service Bus's own message, which is what the SDK matches to report MessagingEntityNotFound. */
   private unknownQueue(queue: string): string {
     const known = [...this.queues.values()].map((q) => q.name).join(', ') || '(none)';
     return (
-      `Queue '${queue}' does not exist in the Service Bus emulator (configured: ${known}). ` +
-      `Add it to the emulator's queues option, or pass --queue ${queue} to the CLI.`
+      `The messaging entity '${queue}' could not be found: the Service Bus emulator has no such queue ` +
+      `(configured: ${known}). Add it to the emulator's queues option, or pass --queue ${queue} to the CLI.`
     );
   }
 

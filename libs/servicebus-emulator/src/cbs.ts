@@ -13,12 +13,17 @@ export function handleCbsRequest(request: AmqpMessage, checkAudience: AudienceCh
   const operation = props.operation;
   if (operation !== 'put-token') {
     return failure(
-      amqpError(Condition.notImplemented, `CBS operation '${String(operation)}' is not supported; only put-token is.`),
+      amqpError(
+        Condition.notImplemented,
+        `CBS operation '${String(operation)}' is not supported; only put-token is.`,
+      ),
     );
   }
   const audience = props.name;
   if (typeof audience !== 'string' || audience.length === 0) {
-    return failure(amqpError(Condition.argumentError, "put-token needs the audience in the 'name' application property."));
+    return failure(
+      amqpError(Condition.argumentError, "put-token needs the audience in the 'name' application property."),
+    );
   }
   const problem = checkAudience(audience);
   if (problem) return failure(amqpError(Condition.notFound, problem));

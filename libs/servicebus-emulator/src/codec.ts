@@ -32,9 +32,13 @@ function isBodySection(body: unknown): body is BodySection {
 }
 
 /** The messages a transfer carries: one for format 0, each data section's message for a batch. */
-export function messagesFromTransfer(payload: AmqpMessage | Buffer | undefined, format: number): AmqpMessage[] {
+export function messagesFromTransfer(
+  payload: AmqpMessage | Buffer | undefined,
+  format: number,
+): AmqpMessage[] {
   if (format === 0) {
-    if (!payload || Buffer.isBuffer(payload)) throw new TransferError('amqp:decode-error', 'The transfer carried no message.');
+    if (!payload || Buffer.isBuffer(payload))
+      throw new TransferError('amqp:decode-error', 'The transfer carried no message.');
     return [plain(payload)];
   }
   if (format !== BATCH_MESSAGE_FORMAT) {
@@ -44,11 +48,15 @@ export function messagesFromTransfer(payload: AmqpMessage | Buffer | undefined, 
         `Service Bus batches (format 0x${BATCH_MESSAGE_FORMAT.toString(16)}).`,
     );
   }
-  if (!Buffer.isBuffer(payload)) throw new TransferError('amqp:decode-error', 'The batch transfer carried no payload.');
+  if (!Buffer.isBuffer(payload))
+    throw new TransferError('amqp:decode-error', 'The batch transfer carried no payload.');
   const envelope = decodeMessage(payload);
   const body = envelope.body;
   if (!isBodySection(body) || body.typecode !== DATA_SECTION) {
-    throw new TransferError('amqp:decode-error', 'A batch message must carry its messages as AMQP data sections.');
+    throw new TransferError(
+      'amqp:decode-error',
+      'A batch message must carry its messages as AMQP data sections.',
+    );
   }
   const sections = body.multiple ? body.content : [body.content];
   if (!Array.isArray(sections) || !sections.every((s) => Buffer.isBuffer(s))) {

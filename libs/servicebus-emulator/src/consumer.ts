@@ -4,7 +4,6 @@ import {
   plainOutcome,
   rejectedOutcome,
   settleAndForget,
-  stringToUuid,
   wrapLong,
   wrapTimestamp,
   wrapUuid,
@@ -21,10 +20,9 @@ import {
 import { encodeForDelivery } from './codec.js';
 import { amqpError, Condition } from './errors.js';
 import type { MessageLock } from './lock.js';
-import { lockTokenToDeliveryTag } from './lock-token.js';
+import { lockTokenToDeliveryTag, lockTokenToUuidBytes } from './lock-token.js';
 import { plainRecord } from './values.js';
 import type { Consumer, MessageEntity, ReceiveMode, StoredMessage } from './queue.js';
-
 
 export class LinkConsumer implements Consumer {
   readonly mode: ReceiveMode;
@@ -82,7 +80,7 @@ export class LinkConsumer implements Consumer {
     };
     if (lock) {
       annotations['x-opt-locked-until'] = wrapTimestamp(lock.lockedUntil);
-      annotations['x-opt-lock-token'] = wrapUuid(stringToUuid(lock.token));
+      annotations['x-opt-lock-token'] = wrapUuid(lockTokenToUuidBytes(lock.token));
     }
     const payload = encodeForDelivery(message.message, { deliveryCount: message.deliveryCount, annotations });
     // The SDK reads the lock token from the delivery tag; receive-and-delete messages just need a unique tag.
@@ -95,13 +93,13 @@ export class LinkConsumer implements Consumer {
     if (this.unflushed++ === 0) process.nextTick(() => (this.unflushed = 0));
   }
 
-  lockEnded(token: string, reason: 'settled' | 'expired'): void {
+  lockEnded(token: string, how: OutcomeKind | 'expired'): void {
     const delivery = this.deliveryOf.get(token);
     if (!delivery) return;
     this.deliveryOf.delete(token);
     // Settled through $management: close the delivery on the link too. An expired lock stays open on
     // the link so a late complete() gets MessageLockLost, as it would from Service Bus.
-    if (reason === 'settled' && !this.closed) settleAndForget(delivery);
+    if (how !== 'expired' && !this.closed) settleAndForget(delivery, plainOutcome(how));
   }
 
   close(): void {
@@ -142,7 +140,11 @@ export class LinkConsumer implements Consumer {
     settleAndForget(delivery, error ? rejectedOutcome(error) : plainOutcome(outcome));
   }
 
-  private settle(outcome: OutcomeKind, token: string, state: DeliveryState | undefined): AmqpError | undefined {
+  private settle(
+    outcome: OutcomeKind,
+    token: string,
+    state: DeliveryState | undefined,
+  ): AmqpError | undefined {
     switch (outcome) {
       case 'accepted':
         return this.entity.complete(token);
@@ -165,7 +167,8 @@ export class LinkConsumer implements Consumer {
         const { DeadLetterReason, DeadLetterErrorDescription, ...properties } = info;
         return this.entity.deadLetter(token, {
           reason: typeof DeadLetterReason === 'string' ? DeadLetterReason : undefined,
-          description: typeof DeadLetterErrorDescription === 'string' ? DeadLetterErrorDescription : undefined,
+          description:
+            typeof DeadLetterErrorDescription === 'string' ? DeadLetterErrorDescription : undefined,
           properties,
         });
       }

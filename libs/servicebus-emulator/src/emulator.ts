@@ -114,7 +114,8 @@ function normalizeQueues(queues: EmulatorOptions['queues']): Record<string, Enti
         `Invalid queue name '${name}': use letters, digits, '.', '-' and '_' (starting with a letter or digit).`,
       );
     }
-    if (seen.has(name.toLowerCase())) throw new Error(`Queue '${name}' is configured twice (names are case-insensitive).`);
+    if (seen.has(name.toLowerCase()))
+      throw new Error(`Queue '${name}' is configured twice (names are case-insensitive).`);
     seen.add(name.toLowerCase());
     const maxDeliveryCount = options.maxDeliveryCount ?? DEFAULT_MAX_DELIVERY_COUNT;
     const lockDurationMs = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
@@ -122,7 +123,9 @@ function normalizeQueues(queues: EmulatorOptions['queues']): Record<string, Enti
       throw new Error(`Queue '${name}': maxDeliveryCount must be an integer >= 1, got ${maxDeliveryCount}.`);
     }
     if (!Number.isFinite(lockDurationMs) || lockDurationMs < 1) {
-      throw new Error(`Queue '${name}': lockDurationMs must be a positive number of milliseconds, got ${lockDurationMs}.`);
+      throw new Error(
+        `Queue '${name}': lockDurationMs must be a positive number of milliseconds, got ${lockDurationMs}.`,
+      );
     }
     result[name] = { maxDeliveryCount, lockDurationMs };
   }
@@ -137,7 +140,9 @@ function listening(server: Server, host: string, port: number): Promise<void> {
         err.code === 'EADDRINUSE'
           ? ` Port ${port} is in use (another emulator or broker?): pick another port or use 0 for a free one.`
           : '';
-      reject(new Error(`The Service Bus emulator could not listen on ${host}:${port}: ${err.message}.${hint}`));
+      reject(
+        new Error(`The Service Bus emulator could not listen on ${host}:${port}: ${err.message}.${hint}`),
+      );
     };
     const onListening = () => {
       server.off('error', onError);

@@ -11,6 +11,7 @@ export function newLockToken(): string {
 
 /** Swaps between RFC 4122 and .NET GUID byte order; the swap is its own inverse. */
 function swapGuidByteOrder(bytes: Buffer): Buffer {
+  // prettier-ignore
   return Buffer.from([
     bytes[3], bytes[2], bytes[1], bytes[0],
     bytes[5], bytes[4],
@@ -34,7 +35,10 @@ export function lockTokenToUuidBytes(token: string): Buffer {
 /** Tokens from management requests arrive as uuid bytes; strings are accepted for hand-made requests. */
 export function lockTokenFromWire(value: unknown): string | undefined {
   if (Buffer.isBuffer(value) && value.length === 16) return uuidToString(value);
-  if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+  if (
+    typeof value === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+  ) {
     return value.toLowerCase();
   }
   return undefined;

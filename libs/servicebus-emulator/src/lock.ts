@@ -1,11 +1,15 @@
 // Peek-lock bookkeeping: which messages are locked, by whom, and until when. Each lock has its own
 // timer so an unsettled message comes back exactly when its lock lapses, as on Service Bus.
+import type { OutcomeKind } from './amqp.js';
 import { newLockToken } from './lock-token.js';
 
 /** Whoever received the locked message over a link; told when the lock ends by other means. */
 export interface LockHolder {
-  /** The lock was settled through `$management` or expired: forget the delivery that carried it. */
-  lockEnded(token: string, reason: 'settled' | 'expired'): void;
+  /**
+   * The lock ended: settled with the given outcome (through `$management` or the link) or expired.
+   * The holder forgets the delivery that carried it.
+   */
+  lockEnded(token: string, how: OutcomeKind | 'expired'): void;
 }
 
 export interface MessageLock<M> {
@@ -33,7 +37,13 @@ export class LockTable<M> {
 
   acquire(message: M, holder: LockHolder): MessageLock<M> {
     const token = newLockToken();
-    const entry: Entry<M> = { token, message, holder, lockedUntil: this.expiry(), timer: this.startTimer(token) };
+    const entry: Entry<M> = {
+      token,
+      message,
+      holder,
+      lockedUntil: this.expiry(),
+      timer: this.startTimer(token),
+    };
     this.locks.set(token, entry);
     return entry;
   }

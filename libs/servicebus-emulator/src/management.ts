@@ -9,7 +9,8 @@ import { failure, ok, type Reply } from './request-response.js';
 import { optionalString, plainRecord, smallInteger } from './values.js';
 
 const UNSUPPORTED: Record<string, string> = {
-  'com.microsoft:schedule-message': 'Scheduled messages are not supported by the emulator; send the message when it is due.',
+  'com.microsoft:schedule-message':
+    'Scheduled messages are not supported by the emulator; send the message when it is due.',
   'com.microsoft:cancel-scheduled-message': 'Scheduled messages are not supported by the emulator.',
   'com.microsoft:receive-by-sequence-number': 'Deferred messages are not supported by the emulator.',
   'com.microsoft:renew-session-lock': 'Sessions are not supported by the emulator.',
@@ -21,7 +22,11 @@ const UNSUPPORTED: Record<string, string> = {
   'com.microsoft:enumerate-rules': 'Topics, subscriptions and rules are not supported by the emulator.',
 };
 
-const SUPPORTED = ['com.microsoft:renew-lock', 'com.microsoft:update-disposition', 'com.microsoft:peek-message'];
+const SUPPORTED = [
+  'com.microsoft:renew-lock',
+  'com.microsoft:update-disposition',
+  'com.microsoft:peek-message',
+];
 
 export function handleManagementRequest(entity: MessageEntity, request: AmqpMessage): Reply {
   const operation = request.application_properties?.operation;
@@ -88,7 +93,9 @@ function updateDisposition(entity: MessageEntity, body: Record<string, unknown>)
         });
         break;
       case 'defered':
-        return failure(amqpError(Condition.notImplemented, 'Deferring messages is not supported by the emulator.'));
+        return failure(
+          amqpError(Condition.notImplemented, 'Deferring messages is not supported by the emulator.'),
+        );
       default:
         return failure(
           amqpError(
@@ -116,7 +123,9 @@ function peek(entity: MessageEntity, body: Record<string, unknown>): Reply {
       'x-opt-enqueued-time': wrapTimestamp(message.enqueuedAt),
     };
     if (lockedUntil !== undefined) annotations['x-opt-locked-until'] = wrapTimestamp(lockedUntil);
-    return { message: encodeForDelivery(message.message, { deliveryCount: message.deliveryCount, annotations }) };
+    return {
+      message: encodeForDelivery(message.message, { deliveryCount: message.deliveryCount, annotations }),
+    };
   });
   return ok({ messages });
 }

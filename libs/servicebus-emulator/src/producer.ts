@@ -5,7 +5,11 @@ import { isScheduled, messagesFromTransfer, TransferError } from './codec.js';
 import { amqpError, Condition, describeError } from './errors.js';
 import type { MessageEntity } from './queue.js';
 
-export function acceptMessages(receiver: AmqpReceiver, entity: MessageEntity, log: (msg: string) => void): void {
+export function acceptMessages(
+  receiver: AmqpReceiver,
+  entity: MessageEntity,
+  log: (msg: string) => void,
+): void {
   receiver.on('message', (ctx: EventContext) => {
     const delivery = ctx.delivery;
     if (!delivery) return;

@@ -1,7 +1,8 @@
 // One message store: a queue or its dead-letter sub-queue. It owns the messages, their locks and the
 // consumers attached to it, and hands messages to consumers round-robin as credit allows.
-import type { AmqpError, AmqpMessage } from './amqp.js';
-import { amqpError, Condition, lockLost } from './errors.js';
+import { randomUUID } from 'node:crypto';
+import type { AmqpError, AmqpMessage, OutcomeKind } from './amqp.js';
+import { amqpError, Condition, describeError, lockLost } from './errors.js';
 import { LockTable, type LockHolder, type MessageLock } from './lock.js';
 
 export type ReceiveMode = 'peekLock' | 'receiveAndDelete';
@@ -61,13 +62,14 @@ export class MessageEntity {
     this.locks = new LockTable(settings.lockDurationMs, (lock) => this.onLockExpired(lock));
   }
 
-  get lockDurationMs(): number {
-    return this.settings.lockDurationMs;
-  }
-
   enqueue(message: AmqpMessage): StoredMessage {
     const enqueuedAt = Date.now();
-    const ttl = this.deadLetterQueue && typeof message.ttl === 'number' && message.ttl > 0 ? message.ttl : undefined;
+    // Service Bus gives every message an id; the SDK's lock renewer even requires one.
+    if (message.message_id === undefined || message.message_id === null) {
+      message = { ...message, message_id: randomUUID().replace(/-/g, '') };
+    }
+    const ttl =
+      this.deadLetterQueue && typeof message.ttl === 'number' && message.ttl > 0 ? message.ttl : undefined;
     const stored: StoredMessage = {
       sequenceNumber: this.nextSequenceNumber++,
       enqueuedAt,
@@ -108,13 +110,13 @@ export class MessageEntity {
   }
 
   complete(token: string): AmqpError | undefined {
-    const lock = this.releaseLock(token);
+    const lock = this.releaseLock(token, 'accepted');
     if (!lock) return lockLost(token);
     return undefined;
   }
 
   abandon(token: string, propertiesToModify?: Record<string, unknown>): AmqpError | undefined {
-    const lock = this.releaseLock(token);
+    const lock = this.releaseLock(token, 'modified');
     if (!lock) return lockLost(token);
     if (propertiesToModify) modifyProperties(lock.message, propertiesToModify);
     this.returnToQueue(lock.message, 'it was abandoned');
@@ -129,7 +131,7 @@ export class MessageEntity {
         `Messages in '${this.path}' cannot be dead-lettered again; complete or abandon them instead.`,
       );
     }
-    const lock = this.releaseLock(token);
+    const lock = this.releaseLock(token, 'rejected');
     if (!lock) return lockLost(token);
     this.moveToDeadLetter(lock.message, options);
     return undefined;
@@ -140,7 +142,7 @@ export class MessageEntity {
    * queue and the attempt is not counted, so nothing is lost and the caller just gets an error.
    */
   returnUnprocessed(token: string): AmqpError | undefined {
-    const lock = this.releaseLock(token);
+    const lock = this.releaseLock(token, 'released');
     if (!lock) return lockLost(token);
     lock.message.deliveryCount = Math.max(0, lock.message.deliveryCount - 1);
     this.insertAvailable(lock.message);
@@ -170,9 +172,9 @@ export class MessageEntity {
   }
 
   /** Ends a lock and tells its holder, which settles the delivery if it was settled some other way. */
-  private releaseLock(token: string): MessageLock<StoredMessage> | undefined {
+  private releaseLock(token: string, outcome: OutcomeKind): MessageLock<StoredMessage> | undefined {
     const lock = this.locks.release(token);
-    lock?.holder.lockEnded(token, 'settled');
+    lock?.holder.lockEnded(token, outcome);
     return lock;
   }
 
@@ -202,7 +204,9 @@ export class MessageEntity {
     if (options.reason !== undefined) properties.DeadLetterReason = options.reason;
     if (options.description !== undefined) properties.DeadLetterErrorDescription = options.description;
     modifyProperties(message, properties);
-    this.log(`${this.path}: message #${message.sequenceNumber} dead-lettered (${options.reason ?? 'no reason given'})`);
+    this.log(
+      `${this.path}: message #${message.sequenceNumber} dead-lettered (${options.reason ?? 'no reason given'})`,
+    );
     dlq.insertAvailable({ ...message, expiresAt: undefined });
     dlq.pump();
   }
@@ -244,7 +248,17 @@ export class MessageEntity {
           continue;
         }
         const lock = consumer.mode === 'peekLock' ? this.locks.acquire(message, consumer) : undefined;
-        consumer.deliver(message, lock);
+        try {
+          consumer.deliver(message, lock);
+        } catch (err) {
+          // Never lose a message to a failed send: put it back and stop feeding this round.
+          if (lock) this.locks.release(lock.token);
+          this.insertAvailable(message);
+          this.log(
+            `${this.path}: delivery of message #${message.sequenceNumber} failed: ${describeError(err)}`,
+          );
+          break;
+        }
         message.deliveryCount++;
       }
     } finally {

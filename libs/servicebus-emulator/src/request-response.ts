@@ -59,8 +59,9 @@ export class ReplyLinks {
       .filter(([s, n]) => s.connection === connection && n === node.toLowerCase() && s.is_open())
       .map(([s]) => s);
     return (
-      candidates.find((s) => replyTo !== undefined && (s.target?.address === replyTo || s.name === replyTo)) ??
-      (candidates.length === 1 ? candidates[0] : undefined)
+      candidates.find(
+        (s) => replyTo !== undefined && (s.target?.address === replyTo || s.name === replyTo),
+      ) ?? (candidates.length === 1 ? candidates[0] : undefined)
     );
   }
 }
@@ -86,7 +87,10 @@ export function serveRequests(
     try {
       reply = handler(request);
     } catch (err) {
-      reply = failure({ condition: 'amqp:internal-error', description: `The emulator failed: ${describeError(err)}` });
+      reply = failure({
+        condition: 'amqp:internal-error',
+        description: `The emulator failed: ${describeError(err)}`,
+      });
     }
     const replyTo = request.reply_to;
     const link = replies.find(ctx.connection, node, replyTo);

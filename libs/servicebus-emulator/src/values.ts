@@ -2,7 +2,8 @@
 
 /** A decoded AMQP map (rhea unwraps maps to plain objects); anything else yields undefined. */
 export function plainRecord(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value)) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value))
+    return undefined;
   if (value instanceof Date) return undefined;
   return value as Record<string, unknown>;
 }
@@ -15,7 +16,9 @@ export function smallInteger(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (Buffer.isBuffer(value) && value.length === 8) {
     const n = value.readBigInt64BE(0);
-    return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(n) : undefined;
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(n)
+      : undefined;
   }
   return undefined;
 }
