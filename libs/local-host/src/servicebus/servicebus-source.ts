@@ -1,4 +1,4 @@
-import { InvocationContext, type ServiceBusQueueFunctionOptions } from '@azure/functions';
+import azureFunctions, { type ServiceBusQueueFunctionOptions } from '@azure/functions';
 import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
 import { randomUUID } from 'node:crypto';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
@@ -44,7 +44,7 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
 
     const invoke = async (receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]) => {
       invocations.set(f.name, (invocations.get(f.name) ?? 0) + 1);
-      const context = new InvocationContext({
+      const context = new azureFunctions.InvocationContext({
         invocationId: randomUUID(),
         functionName: f.name,
         triggerMetadata: triggerMetadata(messages, many),

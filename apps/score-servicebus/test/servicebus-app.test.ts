@@ -1,0 +1,146 @@
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
+import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import { loadMnist } from '@modelfn/train-mnist';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
+import { scoreMessages } from '../src/score-messages.js';
+import { closeReplySenders } from '../src/reply-sender.js';
+
+const MODELS = resolve(import.meta.dirname, '../../../models');
+const test = loadMnist('test');
+const row = (i: number) => Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255);
+
+interface Reply {
+  correlationId?: string;
+  predictions?: number[];
+  error?: string;
+  code?: string;
+  cache?: string;
+}
+
+describe('Service Bus app against the AMQP emulator', () => {
+  let emulator: ServiceBusEmulator;
+  let client: ServiceBusClient;
+  let source: ServiceBusSource;
+  let scorer: Scorer;
+  let poisonCalls = 0;
+
+  beforeAll(async () => {
+    emulator = await startServiceBusEmulator({
+      port: 0,
+      queues: { 'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 }, 'scoring-replies': {}, 'other-replies': {} },
+    });
+    process.env.ServiceBusConnection = emulator.connectionString;
+    scorer = await createScorer(readSettings({ MODEL_REPOSITORY: MODELS, CACHE_MODE: 'memory' }));
+    // The app's handler with the test's scorer; a message marked poison fails transiently every time.
+    const options: ServiceBusQueueFunctionOptions = {
+      connection: 'ServiceBusConnection',
+      queueName: 'scoring-requests',
+      cardinality: 'many',
+      handler: async (messages: unknown, context: InvocationContext) => {
+        const meta = context.triggerMetadata as { applicationPropertiesArray?: { poison?: boolean }[] };
+        if (meta.applicationPropertiesArray?.some((p) => p?.poison)) {
+          poisonCalls++;
+          throw new Error('transient: downstream unavailable');
+        }
+        await scoreMessages(messages as unknown[], context, true, scorer);
+      },
+    };
+    source = await startServiceBusSource({ functions: [{ name: 'scoreQueue', options }], maxConcurrentCalls: 4 });
+    client = new ServiceBusClient(emulator.connectionString);
+  });
+
+  afterAll(async () => {
+    await source?.close();
+    await closeReplySenders();
+    await client?.close();
+    await scorer?.close();
+    await emulator?.close();
+  });
+
+  async function collect(queue: string, n: number, timeoutMs = 20_000): Promise<ServiceBusReceivedMessage[]> {
+    const receiver = client.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
+    const got: ServiceBusReceivedMessage[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (got.length < n && Date.now() < deadline) {
+      got.push(...(await receiver.receiveMessages(Math.min(256, n - got.length), { maxWaitTimeInMs: 500 })));
+    }
+    await receiver.close();
+    return got;
+  }
+
+  it('answers 500 requests with 500 correct replies matched by correlationId', async () => {
+    const sender = client.createSender('scoring-requests');
+    const n = 500;
+    let batch = await sender.createMessageBatch();
+    for (let i = 0; i < n; i++) {
+      const msg = { body: { data: [row(i)] }, correlationId: `req-${i}`, contentType: 'application/json' };
+      if (!batch.tryAddMessage(msg)) {
+        await sender.sendMessages(batch);
+        batch = await sender.createMessageBatch();
+        batch.tryAddMessage(msg);
+      }
+    }
+    await sender.sendMessages(batch);
+    await sender.close();
+    const replies = await collect('scoring-replies', n);
+    expect(replies).toHaveLength(n);
+    const byId = new Map(replies.map((r) => [r.correlationId, r.body as Reply]));
+    expect(byId.size).toBe(n);
+    let right = 0;
+    for (let i = 0; i < n; i++) {
+      const reply = byId.get(`req-${i}`)!;
+      expect(reply.correlationId).toBe(`req-${i}`);
+      if (reply.predictions![0] === test.labels[i]) right++;
+    }
+    expect(right / n).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('answers an image message and honours replyTo, falling back to messageId for correlation', async () => {
+    const png = await sharp(Buffer.from(test.images.subarray(0, 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const sender = client.createSender('scoring-requests');
+    await sender.sendMessages({ body: png, contentType: 'image/png', messageId: 'img-1', replyTo: 'other-replies' });
+    await sender.close();
+    const [reply] = await collect('other-replies', 1);
+    expect(reply.correlationId).toBe('img-1');
+    expect((reply.body as Reply).predictions).toEqual([test.labels[0]]);
+  });
+
+  it('answers malformed messages with one error reply each and completes them', async () => {
+    const sender = client.createSender('scoring-requests');
+    await sender.sendMessages([
+      { body: { data: [[1, 2, 3]] }, correlationId: 'bad-shape' },
+      { body: 'not json at all', correlationId: 'bad-json' },
+      { body: '', correlationId: 'no-body' },
+      { body: { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FLOAT', data: row(0) }] }, correlationId: 'bad-dtype' },
+      { body: { data: [row(1)] }, correlationId: 'good-neighbour' },
+    ]);
+    await sender.close();
+    const replies = await collect('scoring-replies', 5);
+    const byId = new Map(replies.map((r) => [r.correlationId, { body: r.body as Reply, status: r.applicationProperties?.status }]));
+    expect(byId.get('bad-shape')).toMatchObject({ status: 'error', body: { code: 'INVALID_SHAPE' } });
+    expect(byId.get('bad-json')).toMatchObject({ status: 'error', body: { code: 'INVALID_JSON' } });
+    expect(byId.get('no-body')).toMatchObject({ status: 'error', body: { code: 'INVALID_INPUT' } });
+    expect(byId.get('bad-dtype')).toMatchObject({ status: 'error', body: { code: 'INVALID_DATATYPE' } });
+    expect(byId.get('good-neighbour')).toMatchObject({ status: 'ok', body: { predictions: [test.labels[1]] } });
+    // Completed, never retried: nothing is left in the request queue or its dead-letter queue.
+    expect(emulator.queueDepth('scoring-requests')).toMatchObject({ active: 0, deadLettered: 0 });
+  });
+
+  it('dead-letters a message that keeps failing after maxDeliveryCount deliveries', async () => {
+    const sender = client.createSender('scoring-requests');
+    await sender.sendMessages({ body: { data: [row(2)] }, correlationId: 'poison', applicationProperties: { poison: true } });
+    await sender.close();
+    const dlq = client.createReceiver('scoring-requests', { subQueueType: 'deadLetter' });
+    const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 15_000 });
+    await dlq.completeMessage(dead);
+    await dlq.close();
+    expect(dead.correlationId).toBe('poison');
+    expect(dead.deadLetterReason).toBe('MaxDeliveryCountExceeded');
+    expect(poisonCalls).toBe(3);
+  });
+});
