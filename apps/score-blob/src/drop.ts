@@ -51,7 +51,12 @@ async function waitForResult(
   return undefined;
 }
 
-async function drop(service: BlobServiceClient, file: string, name: string, timeoutMs: number): Promise<number> {
+async function drop(
+  service: BlobServiceClient,
+  file: string,
+  name: string,
+  timeoutMs: number,
+): Promise<number> {
   const body = await readFile(file);
   const input = service.getContainerClient(blobSettings.inputContainer);
   const output = service.getContainerClient(blobSettings.outputContainer);
@@ -59,9 +64,13 @@ async function drop(service: BlobServiceClient, file: string, name: string, time
   const results = [`${name}.json`, `${name}.error.json`];
   const before = await Promise.all(results.map((r) => etagOf(output, r).catch(() => undefined)));
   await input.getBlockBlobClient(name).uploadData(body, {
-    blobHTTPHeaders: { blobContentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' },
+    blobHTTPHeaders: {
+      blobContentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    },
   });
-  process.stderr.write(`uploaded ${file} as ${blobSettings.inputContainer}/${name}; waiting for ${blobSettings.outputContainer}/${results[0]}\n`);
+  process.stderr.write(
+    `uploaded ${file} as ${blobSettings.inputContainer}/${name}; waiting for ${blobSettings.outputContainer}/${results[0]}\n`,
+  );
   const result = await waitForResult(output, results, before, timeoutMs);
   if (!result) {
     process.stderr.write(
@@ -83,7 +92,11 @@ async function drop(service: BlobServiceClient, file: string, name: string, time
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: 'string' }, timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      timeout: { type: 'string', default: '30' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help || positionals.length === 0) {
     process.stderr.write('usage: drop <image> [more images...] [--name <blob name>] [--timeout <seconds>]\n');

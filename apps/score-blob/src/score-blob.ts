@@ -35,7 +35,10 @@ function bytesOf(blob: unknown): Buffer {
   if (Buffer.isBuffer(blob)) return blob;
   if (blob instanceof Uint8Array) return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (typeof blob === 'string') return Buffer.from(blob);
-  throw new ScoringError('INVALID_INPUT', `the trigger delivered a ${typeof blob}, not the blob's bytes; leave the trigger's dataType unset`);
+  throw new ScoringError(
+    'INVALID_INPUT',
+    `the trigger delivered a ${typeof blob}, not the blob's bytes; leave the trigger's dataType unset`,
+  );
 }
 
 /**
@@ -49,7 +52,12 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
     const meta = blobMeta(context);
     try {
       const scorer = await deps.scorer();
-      const scored = await scorer.scoreBody({ body: bytesOf(blob), contentType: meta.contentType, model: meta.model, version: meta.version });
+      const scored = await scorer.scoreBody({
+        body: bytesOf(blob),
+        contentType: meta.contentType,
+        model: meta.model,
+        version: meta.version,
+      });
       return predictionRecord(meta.path, scored, performance.now() - started);
     } catch (e) {
       const err = toScoringError(e);

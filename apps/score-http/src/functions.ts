@@ -46,7 +46,12 @@ export interface HttpFunctionsOptions {
 export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFunctionDefinition[] {
   const scorer = opts.scorer ?? sharedScorer;
   const authLevel = opts.authLevel ?? authLevelFromEnv();
-  const fn = (name: string, method: HttpMethod, route: string, handler: ScopedHandler): HttpFunctionDefinition => ({
+  const fn = (
+    name: string,
+    method: HttpMethod,
+    route: string,
+    handler: ScopedHandler,
+  ): HttpFunctionDefinition => ({
     name,
     options: { methods: [method], route, authLevel, handler: instrument(name, handler) },
   });
@@ -56,9 +61,19 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     fn('v2-health-live', 'GET', 'v2/health/live', liveHandler()),
     fn('v2-health-ready', 'GET', 'v2/health/ready', readyHandler(scorer)),
     fn('v2-model-metadata', 'GET', 'v2/models/{model}', modelMetadataHandler(scorer)),
-    fn('v2-model-version-metadata', 'GET', 'v2/models/{model}/versions/{version}', modelMetadataHandler(scorer)),
+    fn(
+      'v2-model-version-metadata',
+      'GET',
+      'v2/models/{model}/versions/{version}',
+      modelMetadataHandler(scorer),
+    ),
     fn('v2-model-ready', 'GET', 'v2/models/{model}/ready', modelReadyHandler(scorer)),
-    fn('v2-model-version-ready', 'GET', 'v2/models/{model}/versions/{version}/ready', modelReadyHandler(scorer)),
+    fn(
+      'v2-model-version-ready',
+      'GET',
+      'v2/models/{model}/versions/{version}/ready',
+      modelReadyHandler(scorer),
+    ),
     fn('v2-infer', 'POST', 'v2/models/{model}/infer', inferHandler(scorer)),
     fn('v2-infer-version', 'POST', 'v2/models/{model}/versions/{version}/infer', inferHandler(scorer)),
     fn('v2-repository-index', 'POST', 'v2/repository/index', repositoryIndexHandler(scorer)),

@@ -4,7 +4,7 @@ import type { CacheStatus, Scorer } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { httpMetrics, outcomeOf } from './http-metrics.js';
 import { logger, requestLogger } from './log.js';
-import { errorResponse, type AppResponse, type Headers } from './respond.js';
+import { errorResponse, type AppResponse, type HeaderMap } from './respond.js';
 
 /** What a handler learns while it runs and the wrapper reports: which model answered, and how the cache did. */
 export interface RequestScope {
@@ -52,27 +52,32 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
     const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
     let response: AppResponse;
     let failure: unknown;
+    let unexpected = false;
     try {
       response = await handler(request, scope);
     } catch (e) {
       failure = e;
-      response = errorResponse(e, scope.requestId).response;
+      ({ response, unexpected } = errorResponse(e, scope.requestId));
     }
     const status = response.status;
-    const headers: Headers = { ...response.headers, 'x-request-id': scope.requestId };
+    const headers: HeaderMap = { ...response.headers, 'x-request-id': scope.requestId };
     if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
 
     const seconds = (performance.now() - started) / 1000;
     const labels = { function: functionName, model: scope.model ?? 'none', outcome: outcomeOf(status) };
     httpMetrics.requests.inc(labels);
     httpMetrics.seconds.observe(labels, seconds);
-    if (scope.cache && status < 400) httpMetrics.cache.inc({ function: functionName, model: labels.model, cache: scope.cache });
+    if (scope.cache && status < 400)
+      httpMetrics.cache.inc({ function: functionName, model: labels.model, cache: scope.cache });
 
     if (status >= 400 || logger.isLevelEnabled('debug')) {
       const what = `${request.method} ${new URL(request.url).pathname}`;
       const line = { status, ms: Math.round(seconds * 1e4) / 10, model: scope.model, cache: scope.cache };
-      if (status >= 500) scope.log.error({ ...line, err: failure }, `${what} failed`);
-      else if (status >= 400) scope.log.info({ ...line, error: (failure as Error | undefined)?.message }, `${what} refused`);
+      const error = (failure as Error | undefined)?.message;
+      // A stack helps only for our own faults; a refused input or a model that is not ready is explained by its message.
+      if (unexpected || status === 500) scope.log.error({ ...line, err: failure }, `${what} failed`);
+      else if (status >= 500) scope.log.warn({ ...line, error }, `${what} unavailable`);
+      else if (status >= 400) scope.log.info({ ...line, error }, `${what} refused`);
       else scope.log.debug(line, what);
     }
     return { ...response, headers };

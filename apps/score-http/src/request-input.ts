@@ -1,9 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { ScoringError } from '@modelfn/scoring';
-
-function tooLarge(bytes: number, max: number): ScoringError {
-  return new ScoringError('PAYLOAD_TOO_LARGE', `the request body is ${bytes} bytes; the limit is ${max} (MAX_REQUEST_BYTES)`);
-}
+import { checkPayloadSize, ScoringError } from '@modelfn/scoring';
 
 /**
  * The body as bytes, refused with 413 as soon as it is known to be over `maxBytes`: from Content-Length
@@ -12,7 +8,7 @@ function tooLarge(bytes: number, max: number): ScoringError {
 export async function readBody(request: HttpRequest, maxBytes: number): Promise<Buffer> {
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared)) {
-    if (Number(declared) > maxBytes) throw tooLarge(Number(declared), maxBytes);
+    checkPayloadSize(Number(declared), { maxRequestBytes: maxBytes });
     return Buffer.from(await request.arrayBuffer());
   }
   if (!request.body) return Buffer.alloc(0);
@@ -20,7 +16,7 @@ export async function readBody(request: HttpRequest, maxBytes: number): Promise<
   let total = 0;
   for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw tooLarge(total, maxBytes);
+    checkPayloadSize(total, { maxRequestBytes: maxBytes });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);
@@ -31,7 +27,10 @@ export function modelFromHeader(value: string | null): { model?: string; version
   if (value === null || value.trim() === '') return {};
   const m = /^\s*([^:\s]+)(?::([^:\s]*))?\s*$/.exec(value);
   if (!m) {
-    throw new ScoringError('INVALID_INPUT', `header x-model "${value}" must be "name" or "name:version", e.g. "mnist:1"`);
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `header x-model "${value}" must be "name" or "name:version", e.g. "mnist:1"`,
+    );
   }
   return { model: m[1], ...(m[2] ? { version: m[2] } : {}) };
 }

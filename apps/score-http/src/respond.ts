@@ -1,16 +1,16 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { isScoringError } from '@modelfn/scoring';
 
-export type Headers = Record<string, string>;
+export type HeaderMap = Record<string, string>;
 
 /** What handlers return: a subset of HttpResponseInit with plain headers, so the wrapper can add its own. */
 export interface AppResponse extends HttpResponseInit {
   status: number;
-  headers: Headers;
+  headers: HeaderMap;
   body?: string | Buffer;
 }
 
-export function json(status: number, body: unknown, headers: Headers = {}): AppResponse {
+export function json(status: number, body: unknown, headers: HeaderMap = {}): AppResponse {
   return { status, jsonBody: body, headers: { 'content-type': 'application/json', ...headers } };
 }
 

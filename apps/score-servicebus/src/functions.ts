@@ -20,3 +20,4 @@ export const serviceBusFunctions: ServiceBusFunctionDefinition[] = [
     },
   },
 ];
+export { closeReplySenders } from './reply-sender.js';

@@ -3,3 +3,4 @@ export * from './http/index.js';
 export * from './process/index.js';
 export * from './blob/index.js';
 export * from './azurite/index.js';
+export * from './servicebus/index.js';

@@ -20,6 +20,10 @@ let shared: Promise<Scorer> | undefined;
 
 /** One scorer per process, shared by all functions of an app (a Functions worker loads models once). */
 export function sharedScorer(): Promise<Scorer> {
-  shared ??= createScorer();
+  // A failed start (an unreadable repository, say) is not remembered: the next invocation tries again.
+  shared ??= createScorer().catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
   return shared;
 }

@@ -64,13 +64,19 @@ export function inferHandler(scorer: ScorerSource): ScopedHandler {
     });
     scope.cache = scored.cache;
     const encoded = encodeV2Response(
-      { model: scored.model.name, version: scored.model.version, id: parsed.id, outputName: scored.model.config.output[0].name },
+      {
+        model: scored.model.name,
+        version: scored.model.version,
+        id: parsed.id,
+        outputName: scored.model.config.output[0].name,
+      },
       scored,
       parsed.outputs,
       parsed.binaryOutputByDefault,
     );
     const headers: Record<string, string> = { 'content-type': encoded.contentType };
-    if (encoded.headerLength !== undefined) headers['inference-header-content-length'] = String(encoded.headerLength);
+    if (encoded.headerLength !== undefined)
+      headers['inference-header-content-length'] = String(encoded.headerLength);
     return { status: 200, body: encoded.body, headers };
   };
 }

@@ -19,7 +19,12 @@ export interface AppUnderTest {
 
 /** The real app definitions on the local host, with a real model and an in-process cache. */
 export async function startApp(overrides: Partial<Settings> = {}, hostLimit?: number): Promise<AppUnderTest> {
-  const settings: Settings = { ...readSettings({}), modelRepository: modelsDir, cacheMode: 'memory', ...overrides };
+  const settings: Settings = {
+    ...readSettings({}),
+    modelRepository: modelsDir,
+    cacheMode: 'memory',
+    ...overrides,
+  };
   const scorer = await createScorer(settings);
   const host = await startHttpHost({
     functions: createHttpFunctions({ scorer: async () => scorer, authLevel: 'anonymous' }),
@@ -43,7 +48,9 @@ export async function startApp(overrides: Partial<Settings> = {}, hostLimit?: nu
  * A model repository with the real mnist model plus `broken`, whose only version holds a model.pkl: the
  * repository refuses to load it, so `broken` is never ready.
  */
-export async function repositoryWithBrokenModel(includeMnist = true): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function repositoryWithBrokenModel(
+  includeMnist = true,
+): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'modelfn-repo-'));
   if (includeMnist) await cp(join(modelsDir, 'mnist'), join(dir, 'mnist'), { recursive: true });
   await mkdir(join(dir, 'broken', '1'), { recursive: true });

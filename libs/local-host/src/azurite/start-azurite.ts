@@ -1,12 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { RunningSource } from '../http/function-definition.js';
 import { killOnExit } from '../process/child-process.js';
 import { AzuriteError } from './azurite-error.js';
-import { DEFAULT_BLOB_PORT, DEFAULT_QUEUE_PORT, DEFAULT_TABLE_PORT, DEV_ACCOUNT_NAME, devConnectionString } from './dev-account.js';
+import {
+  DEFAULT_BLOB_PORT,
+  DEFAULT_QUEUE_PORT,
+  DEFAULT_TABLE_PORT,
+  DEV_ACCOUNT_NAME,
+  devConnectionString,
+} from './dev-account.js';
 
 export interface AzuriteOptions {
   /** Listening address of all services. Default 127.0.0.1. */
@@ -16,19 +23,18 @@ export interface AzuriteOptions {
   queuePort?: number;
   tablePort?: number;
   /**
-   * Where Azurite keeps its data. Default env AZURITE_LOCATION, else a fresh temporary directory that
-   * stop() removes. Ignored with `inMemory`.
+   * Where Azurite keeps its data (kept across restarts). Default env AZURITE_LOCATION; without either, data
+   * lives in memory only: faster than disk (Azurite is the slowest hop of a blob trigger) and gone on stop.
    */
   location?: string;
-  /** Keep all data in memory (nothing on disk; lost on stop). */
-  inMemory?: boolean;
   /** Default 30 s: a cold `node_modules` on a slow disk takes a few seconds to load. */
   startTimeoutMs?: number;
   /** Receives Azurite's console output, line by line (access logs are off). */
   onLog?: (line: string) => void;
 }
 
-export interface RunningAzurite {
+/** Also a RunningSource, so the composition root can list and close it with the other services. */
+export interface RunningAzurite extends RunningSource {
   /** For AzureWebJobsStorage and the storage SDKs: account, key and the blob/queue/table endpoints. */
   connectionString: string;
   blobEndpoint: string;
@@ -39,7 +45,7 @@ export interface RunningAzurite {
   /** The data directory, or undefined when in memory. */
   location: string | undefined;
   pid: number;
-  /** Shuts Azurite down gracefully (data flushed), then removes a temporary data directory. Idempotent. */
+  /** Shuts Azurite down gracefully (data flushed to `location`). Idempotent; `close()` is the same. */
   stop(): Promise<void>;
 }
 
@@ -59,7 +65,11 @@ function azuriteEntry(): string {
   try {
     pkg = createRequire(import.meta.url).resolve('azurite/package.json');
   } catch (e) {
-    throw new AzuriteError('AZURITE_NOT_INSTALLED', 'the azurite package is not installed; run `npm ci` in the repository root', { cause: e });
+    throw new AzuriteError(
+      'AZURITE_NOT_INSTALLED',
+      'the azurite package is not installed; run `npm ci` in the repository root',
+      { cause: e },
+    );
   }
   const entry = join(dirname(pkg), 'dist', 'src', 'azurite.js');
   if (!existsSync(entry)) {
@@ -74,7 +84,10 @@ function portSetting(explicit: number | undefined, envName: string, fallback: nu
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new AzuriteError('AZURITE_INVALID_SETTING', `${envName}=${raw} must be a port number (0 picks a free port)`);
+    throw new AzuriteError(
+      'AZURITE_INVALID_SETTING',
+      `${envName}=${raw} must be a port number (0 picks a free port)`,
+    );
   }
   return n;
 }
@@ -116,20 +129,16 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     Queue: portSetting(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
     Table: portSetting(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
   };
-  let location: string | undefined;
-  let temporary = false;
-  if (!options.inMemory) {
-    const configured = options.location ?? process.env.AZURITE_LOCATION;
-    if (configured) {
-      location = resolve(configured);
-      await mkdir(location, { recursive: true });
-    } else {
-      location = await mkdtemp(join(tmpdir(), 'modelfn-azurite-'));
-      temporary = true;
-    }
-  }
+  const configured = options.location ?? process.env.AZURITE_LOCATION;
+  const location = configured ? resolve(configured) : undefined;
+  if (location) await mkdir(location, { recursive: true });
   const args = [
-    ...SERVICES.flatMap((s) => [`--${s.toLowerCase()}Host`, host, `--${s.toLowerCase()}Port`, String(ports[s])]),
+    ...SERVICES.flatMap((s) => [
+      `--${s.toLowerCase()}Host`,
+      host,
+      `--${s.toLowerCase()}Port`,
+      String(ports[s]),
+    ]),
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
@@ -160,9 +169,6 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   };
   lines(child.stdout, onLine);
   lines(child.stderr, onLine);
-  const cleanup = async () => {
-    if (temporary && location) await rm(location, { recursive: true, force: true });
-  };
 
   const ready = await new Promise<'ready' | 'exited' | 'timeout'>((res) => {
     const timer = setTimeout(() => res('timeout'), options.startTimeoutMs ?? 30_000);
@@ -180,7 +186,6 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   if (ready !== 'ready') {
     child.kill('SIGKILL');
     await exited(child);
-    await cleanup();
     const tail = output.join('\n');
     const inUse = /EADDRINUSE/.test(tail);
     throw new AzuriteError(
@@ -217,15 +222,21 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
           await exited(child);
         }
       }
-      await cleanup();
     })();
     return stopping;
   };
 
+  const blobEndpoint = `http://${host}:${blobPort}/${DEV_ACCOUNT_NAME}`;
+  const queueEndpoint = `http://${host}:${queuePort}/${DEV_ACCOUNT_NAME}`;
   return {
+    name: 'azurite',
+    describe: () => [
+      `Azurite  blob ${blobEndpoint}, queue ${queueEndpoint} (pid ${child.pid}, ${location ? `data in ${location}` : 'in memory only'})`,
+    ],
+    close: stop,
     connectionString: devConnectionString(host, { blob: blobPort, queue: queuePort, table: tablePort }),
-    blobEndpoint: `http://${host}:${blobPort}/${DEV_ACCOUNT_NAME}`,
-    queueEndpoint: `http://${host}:${queuePort}/${DEV_ACCOUNT_NAME}`,
+    blobEndpoint,
+    queueEndpoint,
     blobPort,
     queuePort,
     tablePort,

@@ -14,7 +14,10 @@ export function isBlobOutput(output: FunctionOutput): output is BlobOutputBindin
 }
 
 /** Only blob outputs are mounted locally; anything else is a definition error, reported at start. */
-export function checkOutputs(functionName: string, outputs: (FunctionOutput | undefined)[]): BlobOutputBinding[] {
+export function checkOutputs(
+  functionName: string,
+  outputs: (FunctionOutput | undefined)[],
+): BlobOutputBinding[] {
   const result: BlobOutputBinding[] = [];
   for (const o of outputs) {
     if (!o) continue;
@@ -32,9 +35,16 @@ export function checkOutputs(functionName: string, outputs: (FunctionOutput | un
 /** As the Functions host serializes output values: bytes as-is, strings as text, anything else as JSON. */
 export function serializeOutput(value: unknown, blobName: string): { body: Buffer; contentType: string } {
   if (Buffer.isBuffer(value)) return { body: value, contentType: 'application/octet-stream' };
-  if (value instanceof Uint8Array) return { body: Buffer.from(value.buffer, value.byteOffset, value.byteLength), contentType: 'application/octet-stream' };
+  if (value instanceof Uint8Array)
+    return {
+      body: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+      contentType: 'application/octet-stream',
+    };
   if (typeof value === 'string') {
-    return { body: Buffer.from(value), contentType: blobName.endsWith('.json') ? 'application/json' : 'text/plain; charset=utf-8' };
+    return {
+      body: Buffer.from(value),
+      contentType: blobName.endsWith('.json') ? 'application/json' : 'text/plain; charset=utf-8',
+    };
   }
   return { body: Buffer.from(JSON.stringify(value)), contentType: 'application/json' };
 }
@@ -59,7 +69,9 @@ export class BlobOutputWriter {
     }
     await created;
     const { body, contentType } = serializeOutput(value, blobName);
-    await containerClient.getBlockBlobClient(blobName).upload(body, body.length, { blobHTTPHeaders: { blobContentType: contentType } });
+    await containerClient
+      .getBlockBlobClient(blobName)
+      .upload(body, body.length, { blobHTTPHeaders: { blobContentType: contentType } });
     return `${container}/${blobName}`;
   }
 }

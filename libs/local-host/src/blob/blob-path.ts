@@ -51,7 +51,10 @@ export function parseTriggerPath(path: string): BlobPathPattern {
 }
 
 /** The binding data a blob name gives (`{name: "7.png"}`), or undefined when it does not match. */
-export function matchBlobName(pattern: BlobPathPattern, blobName: string): Record<string, string> | undefined {
+export function matchBlobName(
+  pattern: BlobPathPattern,
+  blobName: string,
+): Record<string, string> | undefined {
   const m = pattern.regex.exec(blobName);
   if (!m) return undefined;
   const bindings: Record<string, string> = {};
@@ -62,7 +65,10 @@ export function matchBlobName(pattern: BlobPathPattern, blobName: string): Recor
 }
 
 /** Fills an output path (`predictions/{name}.json`) from the trigger's binding data. */
-export function resolveBlobPath(path: string, bindings: Record<string, string>): { container: string; blobName: string } {
+export function resolveBlobPath(
+  path: string,
+  bindings: Record<string, string>,
+): { container: string; blobName: string } {
   const resolved = path.replace(PARAM, (_, name: string) => {
     if (Object.hasOwn(bindings, name)) return bindings[name];
     if (name === 'rand-guid') return randomUUID();

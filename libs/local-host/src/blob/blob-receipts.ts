@@ -19,7 +19,12 @@ export class BlobReceipts {
     readonly prefix: string,
   ) {}
 
-  static async load(hosts: ContainerClient, hostId: string, functionName: string, container: string): Promise<BlobReceipts> {
+  static async load(
+    hosts: ContainerClient,
+    hostId: string,
+    functionName: string,
+    container: string,
+  ): Promise<BlobReceipts> {
     const receipts = new BlobReceipts(hosts, `blobreceipts/${hostId}/${functionName}/${container}/`);
     for await (const item of hosts.listBlobsFlat({ prefix: receipts.prefix, includeMetadata: true })) {
       const etag = item.metadata?.etag;

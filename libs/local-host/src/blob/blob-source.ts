@@ -1,17 +1,17 @@
 import { BlobServiceClient, type BlobItem, type ContainerClient } from '@azure/storage-blob';
 import { pino } from 'pino';
+import type { HostLogger, RunningSource } from '../http/function-definition.js';
 import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
-import { matchBlobName, parseTriggerPath, type BlobPathPattern } from './blob-path.js';
+import { matchBlobName, parseTriggerPath, resolveBlobPath, type BlobPathPattern } from './blob-path.js';
 import { BlobReceipts, HOSTS_CONTAINER } from './blob-receipts.js';
 import { BlobSourceError } from './blob-source-error.js';
-import type { HostLogger, RunningSource } from '../http/function-definition.js';
+import { hostIdOf, setting } from './blob-source-settings.js';
 import { invokeBlobFunction, type BlobFunctionDefinition } from './invoke-blob-function.js';
+import { poisonMessage, POISON_QUEUE } from './poison-message.js';
+import { bareEtag, quotedEtag, readBlobVersion } from './read-blob-version.js';
 import { parseConnectionString } from './storage-account.js';
 import { StorageQueue } from './storage-queue.js';
 import { WorkPool } from './work-pool.js';
-
-/** The queue the Functions host puts blobs on after the last failed try. */
-export const POISON_QUEUE = 'webjobs-blobtrigger-poison';
 
 export interface BlobSourceOptions {
   functions: BlobFunctionDefinition[];
@@ -59,40 +59,6 @@ interface Job {
   attempts: number;
 }
 
-function setting(explicit: number | undefined, env: string, fallback: number, min: number): number {
-  if (explicit !== undefined) {
-    if (!Number.isInteger(explicit) || explicit < min) {
-      throw new BlobSourceError('INVALID_SETTING', `blob source option for ${env} is ${explicit}; it must be an integer >= ${min}`);
-    }
-    return explicit;
-  }
-  const raw = process.env[env];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new BlobSourceError('INVALID_SETTING', `${env}=${raw} must be an integer >= ${min}`);
-  return n;
-}
-
-/** Host ids are lowercase letters, digits and dashes, at most 32 characters. */
-function hostIdOf(explicit: string | undefined): string {
-  const raw = explicit ?? process.env.AzureFunctionsWebHost__hostid ?? 'modelfn-local';
-  return (
-    raw
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 32) || 'modelfn-local'
-  );
-}
-
-const statusOf = (e: unknown) => (e as { statusCode?: number } | undefined)?.statusCode;
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
-
 /**
  * Runs blob-triggered functions without the Functions host, with its semantics: container polling,
  * a receipt per blob version, bounded parallelism, retries, then the poison queue.
@@ -105,6 +71,8 @@ class PollingBlobSource implements BlobSource {
   private readonly writer: BlobOutputWriter;
   private readonly clients = new Map<string, BlobServiceClient>();
   private closed = false;
+  /** Aborts a scan in progress on close (a scan is safe to drop; invocations are not, they finish). */
+  private readonly scanAbort = new AbortController();
   private scanSeq = 0;
   private scanWaiters: ((scan: { seq: number; enqueued: number }) => void)[] = [];
   private wake: (() => void) | undefined;
@@ -132,11 +100,24 @@ class PollingBlobSource implements BlobSource {
     let client = this.clients.get(cs);
     if (!client) {
       try {
-        client = BlobServiceClient.fromConnectionString(cs);
-      } catch (e) {
-        throw new BlobSourceError('INVALID_CONNECTION_STRING', `connection "${connection}" is not a storage connection string: ${(e as Error).message}`, {
-          cause: e,
+        // Short SDK retries: this source retries invocations itself, and the SDK's default backoff (minutes
+        // with storage down) would stall close() and hide the outage.
+        client = BlobServiceClient.fromConnectionString(cs, {
+          retryOptions: {
+            maxTries: 3,
+            retryDelayInMs: 100,
+            maxRetryDelayInMs: 1_000,
+            tryTimeoutInMs: 30_000,
+          },
         });
+      } catch (e) {
+        throw new BlobSourceError(
+          'INVALID_CONNECTION_STRING',
+          `connection "${connection}" is not a storage connection string: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
       }
       this.clients.set(cs, client);
     }
@@ -147,12 +128,18 @@ class PollingBlobSource implements BlobSource {
     const prepared = this.opts.functions.map((fn) => {
       const pattern = parseTriggerPath(fn.options.path);
       if (fn.options.extraInputs?.length) {
-        throw new BlobSourceError('UNSUPPORTED_BINDING', `function "${fn.name}" has extra inputs; the local blob source supports only its trigger and blob outputs`);
+        throw new BlobSourceError(
+          'UNSUPPORTED_BINDING',
+          `function "${fn.name}" has extra inputs; the local blob source supports only its trigger and blob outputs`,
+        );
       }
       const outputs = {
         output: fn.options.return ? checkOutputs(fn.name, [fn.options.return])[0] : undefined,
         extra: checkOutputs(fn.name, fn.options.extraOutputs ?? []),
       };
+      // An output path naming a parameter the trigger does not bind fails here, not on every blob.
+      const sample = Object.fromEntries(pattern.params.map((p) => [p, 'x']));
+      for (const o of [outputs.output, ...outputs.extra]) if (o) resolveBlobPath(o.path, sample);
       return { fn, pattern, outputs };
     });
     this.watchers = await Promise.all(
@@ -163,7 +150,10 @@ class PollingBlobSource implements BlobSource {
         // Created so a fresh Azurite works at once; the host would only log that the container is missing.
         await Promise.all([hosts.createIfNotExists(), container.createIfNotExists()]);
         const receipts = await BlobReceipts.load(hosts, hostId, fn.name, pattern.container);
-        const poison = new StorageQueue(parseConnectionString(this.connectionString(fn.options.connection)), POISON_QUEUE);
+        const poison = new StorageQueue(
+          parseConnectionString(this.connectionString(fn.options.connection)),
+          POISON_QUEUE,
+        );
         this.logger.info(
           { functionName: fn.name, path: fn.options.path, receipts: receipts.size },
           `blob trigger ${fn.name} watches ${service.url.replace(/\/$/, '')}/${fn.options.path}`,
@@ -176,6 +166,12 @@ class PollingBlobSource implements BlobSource {
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      // With work still waiting to start, a scan cannot speed anything up, and listing a large container
+      // is the most expensive call there is (it would slow the very reads and writes that are queued).
+      if (this.pool.queued > 0) {
+        await this.pause();
+        continue;
+      }
       const seq = ++this.scanSeq;
       let enqueued = 0;
       try {
@@ -183,21 +179,26 @@ class PollingBlobSource implements BlobSource {
       } catch (e) {
         // Storage down or restarting: not idle, try again next round.
         enqueued = -1;
-        this.logger.warn({ err: e }, `blob scan failed; retrying in ${this.pollIntervalMs} ms`);
+        if (!this.closed)
+          this.logger.warn({ err: e }, `blob scan failed; retrying in ${this.pollIntervalMs} ms`);
       }
       const waiters = this.scanWaiters;
       this.scanWaiters = [];
       for (const w of waiters) w({ seq, enqueued });
       if (this.closed) break;
-      await new Promise<void>((res) => {
-        const timer = setTimeout(res, this.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          res();
-        };
-      });
-      this.wake = undefined;
+      await this.pause();
     }
+  }
+
+  private async pause(): Promise<void> {
+    await new Promise<void>((res) => {
+      const timer = setTimeout(res, this.pollIntervalMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        res();
+      };
+    });
+    this.wake = undefined;
   }
 
   /** Lists the trigger container page by page and queues every blob version without a receipt. */
@@ -206,7 +207,7 @@ class PollingBlobSource implements BlobSource {
     let marker: string | undefined;
     do {
       const page = await w.container
-        .listBlobsFlat({ prefix: w.pattern.prefix || undefined })
+        .listBlobsFlat({ prefix: w.pattern.prefix || undefined, abortSignal: this.scanAbort.signal })
         .byPage({ continuationToken: marker, maxPageSize: 1000 })
         .next();
       if (page.done) break;
@@ -219,8 +220,8 @@ class PollingBlobSource implements BlobSource {
   }
 
   private consider(w: Watcher, item: BlobItem): boolean {
-    const etag = item.properties.etag;
-    if (!etag || this.closed) return false;
+    if (!item.properties.etag || this.closed) return false;
+    const etag = bareEtag(item.properties.etag);
     const key = `${w.fn.name}\u0000${item.name}`;
     // One version of a blob at a time; a newer version waits for the next scan after this one is done.
     if (this.active.has(key) || w.receipts.has(item.name, etag)) return false;
@@ -238,41 +239,25 @@ class PollingBlobSource implements BlobSource {
     // Every try counts, reading the blob included, so a blob that can never be read still ends in the poison queue.
     job.attempts++;
     try {
-      let blob: Buffer;
-      let props: Awaited<ReturnType<typeof blobClient.download>>;
-      try {
-        props = await blobClient.download(0, undefined, { conditions: { ifMatch: job.etag } });
-        blob = await readAll(props.readableStreamBody);
-      } catch (e) {
-        const status = statusOf(e);
-        if (status === 404 || status === 412) {
-          // Deleted or overwritten since the listing: the next scan sees the current version, if any.
-          this.logger.debug({ blob: job.blobName, status }, 'blob changed before it was read; skipped');
-          job.attempts--;
-          this.active.delete(key);
-          return;
-        }
-        throw e;
+      const version = await readBlobVersion(blobClient, job.etag);
+      if (!version) {
+        this.logger.debug(
+          { blob: job.blobName },
+          'blob deleted or overwritten before it was read; the next scan sees its current version',
+        );
+        this.active.delete(key);
+        return;
       }
       const triggerMetadata: Record<string, unknown> = {
         ...job.bindings,
         blobTrigger: `${w.pattern.container}/${job.blobName}`,
         uri: blobClient.url,
-        properties: {
-          contentType: props.contentType,
-          contentEncoding: props.contentEncoding,
-          contentLanguage: props.contentLanguage,
-          length: props.contentLength,
-          eTag: props.etag,
-          lastModified: props.lastModified,
-          created: props.createdOn,
-          blobType: props.blobType,
-        },
-        metadata: props.metadata ?? {},
+        properties: version.properties,
+        metadata: version.metadata,
       };
       const { invocationId, values } = await invokeBlobFunction({
         fn: w.fn,
-        blob,
+        blob: version.bytes,
         bindings: job.bindings,
         triggerMetadata,
         attempt: job.attempts,
@@ -280,11 +265,16 @@ class PollingBlobSource implements BlobSource {
         outputs: w.outputs,
         logger: this.logger,
       });
-      const written = await Promise.all(values.map(({ output, value }) => this.writer.write(output, job.bindings, value)));
+      const written = await Promise.all(
+        values.map(({ output, value }) => this.writer.write(output, job.bindings, value)),
+      );
       // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
       await w.receipts.write(job.blobName, job.etag, 'completed', invocationId);
       this.active.delete(key);
-      this.logger.debug({ functionName: w.fn.name, blob: job.blobName, invocationId, outputs: written }, 'blob handled');
+      this.logger.debug(
+        { functionName: w.fn.name, blob: job.blobName, invocationId, outputs: written },
+        'blob handled',
+      );
     } catch (e) {
       await this.failed(key, job, e);
     }
@@ -299,7 +289,10 @@ class PollingBlobSource implements BlobSource {
         return;
       }
       const delay = Math.min(30_000, this.retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
-      this.logger.warn(where, `invocation failed (try ${job.attempts} of ${this.maxAttempts}); retrying in ${delay} ms`);
+      this.logger.warn(
+        where,
+        `invocation failed (try ${job.attempts} of ${this.maxAttempts}); retrying in ${delay} ms`,
+      );
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
         if (this.closed) this.active.delete(key);
@@ -309,22 +302,19 @@ class PollingBlobSource implements BlobSource {
       return;
     }
     try {
-      // The host's poison message shape, base64 as its queue messages are.
-      const message = {
-        Type: 'BlobTrigger',
-        FunctionId: `Host.Functions.${w.fn.name}`,
-        BlobType: 'BlockBlob',
-        ContainerName: w.pattern.container,
-        BlobName: job.blobName,
-        ETag: job.etag,
-      };
       await w.poison.createIfNotExists();
-      await w.poison.send(Buffer.from(JSON.stringify(message)).toString('base64'));
+      await w.poison.send(poisonMessage(w.fn.name, w.pattern.container, job.blobName, quotedEtag(job.etag)));
       await w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison');
-      this.logger.error(where, `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`);
+      this.logger.error(
+        where,
+        `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`,
+      );
     } catch (e) {
       // Without a receipt the next scan starts the blob over; that is the best left to do.
-      this.logger.error({ ...where, poisonError: e }, `could not record the poison blob on ${POISON_QUEUE}; it will be retried`);
+      this.logger.error(
+        { ...where, poisonError: e },
+        `could not record the poison blob on ${POISON_QUEUE}; it will be retried`,
+      );
     } finally {
       this.active.delete(key);
     }
@@ -332,7 +322,9 @@ class PollingBlobSource implements BlobSource {
 
   describe(): string[] {
     return this.watchers.map((w) => {
-      const outputs = [w.outputs.output, ...w.outputs.extra].filter((o) => o !== undefined).map((o) => o.path);
+      const outputs = [w.outputs.output, ...w.outputs.extra]
+        .filter((o) => o !== undefined)
+        .map((o) => o.path);
       return `blob trigger ${w.fn.name}: ${w.container.url}/${w.pattern.path.slice(w.pattern.container.length + 1)} -> ${outputs.join(', ') || 'no outputs'}`;
     });
   }
@@ -348,6 +340,7 @@ class PollingBlobSource implements BlobSource {
   async close(): Promise<void> {
     if (this.closed) return this.loop;
     this.closed = true;
+    this.scanAbort.abort();
     this.wake?.();
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();

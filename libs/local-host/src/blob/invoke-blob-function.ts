@@ -43,11 +43,17 @@ export async function invokeBlobFunction(inv: BlobInvocation): Promise<Invocatio
   const context = new azureFunctions.InvocationContext({
     invocationId,
     functionName: fn.name,
-    logHandler: logTo(inv.logger, { functionName: fn.name, invocationId, blob: inv.triggerMetadata.blobTrigger }),
+    logHandler: logTo(inv.logger, {
+      functionName: fn.name,
+      invocationId,
+      blob: inv.triggerMetadata.blobTrigger,
+    }),
     triggerMetadata: inv.triggerMetadata,
     retryContext: { retryCount: inv.attempt - 1, maxRetryCount: inv.maxAttempts - 1 },
     options: {
-      trigger: fn.options.trigger ?? azureFunctions.trigger.storageBlob({ path: fn.options.path, connection: fn.options.connection }),
+      trigger:
+        fn.options.trigger ??
+        azureFunctions.trigger.storageBlob({ path: fn.options.path, connection: fn.options.connection }),
       return: fn.options.return,
       extraInputs: [],
       extraOutputs: fn.options.extraOutputs ?? [],
@@ -55,7 +61,8 @@ export async function invokeBlobFunction(inv: BlobInvocation): Promise<Invocatio
   });
   const result: unknown = await fn.options.handler(inv.blob, context);
   const values: InvocationResult['values'] = [];
-  if (inv.outputs.output && result !== undefined && result !== null) values.push({ output: inv.outputs.output, value: result });
+  if (inv.outputs.output && result !== undefined && result !== null)
+    values.push({ output: inv.outputs.output, value: result });
   for (const output of inv.outputs.extra) {
     const value = context.extraOutputs.get(output);
     if (value !== undefined && value !== null) values.push({ output, value });

@@ -44,6 +44,8 @@ export function sharedKeyAuthorization(
       .map((k) => `\n${k}:${query.get(k)!.sort().join(',')}`)
       .join('');
   const stringToSign = standard.join('\n') + '\n' + msHeaders + resource;
-  const signature = createHmac('sha256', Buffer.from(account.key, 'base64')).update(stringToSign, 'utf8').digest('base64');
+  const signature = createHmac('sha256', Buffer.from(account.key, 'base64'))
+    .update(stringToSign, 'utf8')
+    .digest('base64');
   return `SharedKey ${account.name}:${signature}`;
 }

@@ -1,4 +1,9 @@
-import { DEFAULT_BLOB_PORT, DEFAULT_QUEUE_PORT, DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME } from '../azurite/dev-account.js';
+import {
+  DEFAULT_BLOB_PORT,
+  DEFAULT_QUEUE_PORT,
+  DEV_ACCOUNT_KEY,
+  DEV_ACCOUNT_NAME,
+} from '../azurite/dev-account.js';
 import { BlobSourceError } from './blob-source-error.js';
 
 /** What the local host needs from a storage connection string to reach the queue service itself. */
@@ -48,7 +53,10 @@ export function parseConnectionString(connectionString: string): StorageAccount 
   if (!name && blob) {
     // SAS connection strings carry no AccountName; the endpoint has it (host or, for emulators, first path segment).
     const url = new URL(blob);
-    name = url.hostname.includes('.') && !/^[\d.]+$/.test(url.hostname) ? url.hostname.split('.')[0] : url.pathname.split('/')[1];
+    name =
+      url.hostname.includes('.') && !/^[\d.]+$/.test(url.hostname)
+        ? url.hostname.split('.')[0]
+        : url.pathname.split('/')[1];
   }
   const key = p.get('accountkey');
   const sas = p.get('sharedaccesssignature')?.replace(/^\?/, '');

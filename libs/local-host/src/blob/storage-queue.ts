@@ -16,7 +16,12 @@ function xmlText(s: string): string {
 }
 
 function unXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** The few Azure Storage queue operations the blob trigger needs (poison messages), over the REST API. */
@@ -26,7 +31,12 @@ export class StorageQueue {
     readonly name: string,
   ) {}
 
-  private async request(method: string, path: string, query: Record<string, string>, body?: string): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body?: string,
+  ): Promise<Response> {
     const url = new URL(`${this.account.queueEndpoint}/${this.name}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     if (this.account.sas) {
@@ -39,7 +49,12 @@ export class StorageQueue {
     };
     if (body !== undefined) headers['content-type'] = 'application/xml; charset=utf-8';
     if (this.account.key && !this.account.sas) {
-      headers.authorization = sharedKeyAuthorization({ name: this.account.name, key: this.account.key }, method, url, headers);
+      headers.authorization = sharedKeyAuthorization(
+        { name: this.account.name, key: this.account.key },
+        method,
+        url,
+        headers,
+      );
     }
     let res: Response;
     try {
@@ -56,7 +71,10 @@ export class StorageQueue {
 
   private async fail(what: string, res: Response): Promise<never> {
     const detail = (await res.text()).slice(0, 500);
-    throw new BlobSourceError('QUEUE_REQUEST_FAILED', `${what} on queue "${this.name}" failed: HTTP ${res.status} ${detail}`);
+    throw new BlobSourceError(
+      'QUEUE_REQUEST_FAILED',
+      `${what} on queue "${this.name}" failed: HTTP ${res.status} ${detail}`,
+    );
   }
 
   async createIfNotExists(): Promise<void> {
@@ -75,7 +93,10 @@ export class StorageQueue {
   }
 
   async peek(count = 32): Promise<PeekedMessage[]> {
-    const res = await this.request('GET', '/messages', { peekonly: 'true', numofmessages: String(Math.min(32, count)) });
+    const res = await this.request('GET', '/messages', {
+      peekonly: 'true',
+      numofmessages: String(Math.min(32, count)),
+    });
     if (res.status === 404) return [];
     if (res.status !== 200) await this.fail('peek', res);
     const xml = await res.text();

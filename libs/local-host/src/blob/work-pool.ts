@@ -10,6 +10,11 @@ export class WorkPool {
     return this.running + this.queue.length;
   }
 
+  /** Tasks waiting for a free slot. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   push(task: () => Promise<void>): void {
     this.queue.push(task);
     this.pump();

@@ -23,6 +23,7 @@ export function routePrefixFromHostJson(hostJsonPath: string): string {
   }
   const prefix = parsed.extensions?.http?.routePrefix;
   if (prefix === undefined) return DEFAULT_ROUTE_PREFIX;
-  if (typeof prefix !== 'string') throw new Error(`${hostJsonPath}: extensions.http.routePrefix must be a string`);
+  if (typeof prefix !== 'string')
+    throw new Error(`${hostJsonPath}: extensions.http.routePrefix must be a string`);
   return prefix;
 }

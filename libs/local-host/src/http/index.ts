@@ -1,4 +1,9 @@
-export type { FunctionDefinition, HttpFunctionDefinition, HostLogger, RunningSource } from './function-definition.js';
+export type {
+  FunctionDefinition,
+  HttpFunctionDefinition,
+  HostLogger,
+  RunningSource,
+} from './function-definition.js';
 export { startHttpHost, type HttpHostOptions, type RunningHttpHost, type RouteInfo } from './http-host.js';
 export { routePrefixFromHostJson, DEFAULT_ROUTE_PREFIX } from './host-json.js';
 export { parseRouteTemplate, type RouteTemplate } from './route-template.js';

@@ -32,7 +32,10 @@ function splitPath(pathname: string): string[] {
 
 /** The HTTP functions of one or more apps behind one route prefix, ordered as the Functions host orders them. */
 export class RouteTable {
+  /** In match order (most specific first). */
   readonly routes: MountedRoute[];
+  /** In the order the definitions were given, for listings. */
+  readonly declared: MountedRoute[];
   private readonly prefix: string[];
 
   constructor(definitions: readonly HttpFunctionDefinition[], routePrefix: string) {
@@ -40,7 +43,8 @@ export class RouteTable {
     const names = new Set<string>();
     const routes = definitions.map((definition): MountedRoute => {
       const key = definition.name.toLowerCase();
-      if (names.has(key)) throw new Error(`two HTTP functions are named "${definition.name}"; function names must be unique`);
+      if (names.has(key))
+        throw new Error(`two HTTP functions are named "${definition.name}"; function names must be unique`);
       names.add(key);
       const source = definition.options.route ?? definition.name;
       const template = parseRouteTemplate(source);
@@ -59,7 +63,8 @@ export class RouteTable {
         }
       }
     }
-    this.routes = routes.sort((a, b) => comparePrecedence(a.template, b.template));
+    this.declared = routes;
+    this.routes = [...routes].sort((a, b) => comparePrecedence(a.template, b.template));
   }
 
   lookup(method: string, pathname: string): RouteLookup {

@@ -71,9 +71,13 @@ function parseSegment(text: string, template: string, last: boolean): Segment {
     if (text === '') throw new Error(`route "${template}" has an empty segment`);
     return { kind: 'literal', text: text.toLowerCase() };
   }
-  const m = /^\{(\*{1,2})?([A-Za-z_][A-Za-z0-9_]*)((?::[^=?{}]+(?:\([^)]*\))?)*)(=[^?{}]*)?(\?)?\}$/.exec(text);
+  const m = /^\{(\*{1,2})?([A-Za-z_][A-Za-z0-9_]*)((?::[^=?{}]+(?:\([^)]*\))?)*)(=[^?{}]*)?(\?)?\}$/.exec(
+    text,
+  );
   if (!m) {
-    throw new Error(`route "${template}": segment "${text}" is not supported (use whole-segment parameters like {name})`);
+    throw new Error(
+      `route "${template}": segment "${text}" is not supported (use whole-segment parameters like {name})`,
+    );
   }
   const [, star, name, constraintText, defaultText, optionalMark] = m;
   if (star) {
@@ -106,12 +110,15 @@ export function parseRouteTemplate(source: string): RouteTemplate {
   const trimmed = source.replace(/^\/+|\/+$/g, '');
   const texts = trimmed === '' ? [] : trimmed.split('/');
   const segments = texts.map((t, i) => parseSegment(t, source, i === texts.length - 1));
-  const names = segments.filter((s) => s.kind !== 'literal').map((s) => (s as { name: string }).name.toLowerCase());
+  const names = segments
+    .filter((s) => s.kind !== 'literal')
+    .map((s) => (s as { name: string }).name.toLowerCase());
   if (new Set(names).size !== names.length) throw new Error(`route "${source}" declares a parameter twice`);
   // Only a tail of optional segments can be left out; ASP.NET rejects an optional one followed by a required one.
   let required = 0;
   segments.forEach((s, i) => {
-    if (s.kind === 'literal' || (s.kind === 'param' && !s.optional && s.defaultValue === undefined)) required = i + 1;
+    if (s.kind === 'literal' || (s.kind === 'param' && !s.optional && s.defaultValue === undefined))
+      required = i + 1;
   });
   const firstOptional = segments.findIndex((s) => rank(s) >= 3);
   if (firstOptional !== -1 && firstOptional < required) {

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { format } from 'node:util';
 import azf from '@azure/functions';
-import type { EffectiveFunctionOptions, HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
+import type {
+  EffectiveFunctionOptions,
+  HttpRequest,
+  HttpRequestInit,
+  InvocationContext,
+  LogLevel,
+} from '@azure/functions';
+import { BufferedRequest } from './buffered-request.js';
 import type { HostLogger } from './function-definition.js';
 import type { MountedRoute } from './route-table.js';
 
@@ -14,12 +21,14 @@ const SANE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 /**
  * The request as the Functions worker hands it to a handler: a real `HttpRequest` with the client's URL,
  * headers, route params and body. Query parameters come from the URL, so repeated keys survive.
+ * `viaFetch` builds it with the public test constructor over an undici Request instead of BufferedRequest.
  */
 export function toHttpRequest(
   req: IncomingMessage,
   body: Buffer,
   params: Record<string, string>,
   fallbackOrigin: string,
+  viaFetch = false,
 ): HttpRequest {
   const hostHeader = req.headers.host;
   const origin = hostHeader && SANE_HOST.test(hostHeader) ? `http://${hostHeader}` : fallbackOrigin;
@@ -28,14 +37,23 @@ export function toHttpRequest(
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const method = req.method ?? 'GET';
+  // fetch forbids a body on GET and HEAD; HttpRequest drops it the same way.
   const withBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
-  return new HttpRequestClass({
-    method,
-    url: new URL(req.url ?? '/', origin).href,
-    headers,
+  const url = new URL(req.url ?? '/', origin).href;
+  if (viaFetch) {
+    return new HttpRequestClass({
+      method,
+      url,
+      headers,
+      params,
+      ...(withBody ? { body: { bytes: body } } : {}),
+    });
+  }
+  const init: HttpRequestInit & { nativeRequest: BufferedRequest } = {
     params,
-    ...(withBody ? { body: { bytes: body } } : {}),
-  });
+    nativeRequest: new BufferedRequest(url, method, headers, withBody ? body : undefined),
+  };
+  return new HttpRequestClass(init);
 }
 
 /** The trigger and return binding a Functions host would describe for this route (built once per route). */
@@ -70,6 +88,7 @@ export function createInvocationContext(
     invocationId,
     functionName,
     options,
-    logHandler: (level, ...args) => logger[LEVELS[level] ?? 'info']({ functionName, invocationId }, format(...args)),
+    logHandler: (level, ...args) =>
+      logger[LEVELS[level] ?? 'info']({ functionName, invocationId }, format(...args)),
   });
 }

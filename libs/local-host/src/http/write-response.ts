@@ -57,7 +57,12 @@ async function fromInit(init: HttpResponseInit): Promise<WireResponse> {
   const body = init.body;
   const hasJson = init.jsonBody !== undefined && init.jsonBody !== null;
   const simple =
-    hasJson || body === undefined || body === null || typeof body === 'string' || ArrayBuffer.isView(body) || body instanceof ArrayBuffer;
+    hasJson ||
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    ArrayBuffer.isView(body) ||
+    body instanceof ArrayBuffer;
   if (!simple) return fromHttpResponse(new HttpResponseClass(init));
 
   const headers = new Map<string, string[]>();
@@ -96,7 +101,10 @@ export async function writeHandlerResult(
     res.writeHead(204).end();
     return;
   }
-  const wire = result instanceof HttpResponseClass ? await fromHttpResponse(result) : await fromInit(result as HttpResponseInit);
+  const wire =
+    result instanceof HttpResponseClass
+      ? await fromHttpResponse(result)
+      : await fromInit(result as HttpResponseInit);
   const noBody = NULL_BODY.has(wire.status);
   for (const [name, values] of wire.headers) {
     if (HOST_HEADERS.has(name) || (noBody && name === 'content-type')) continue;
@@ -124,6 +132,10 @@ export function writeHostError(
     return;
   }
   const body = Buffer.from(JSON.stringify({ error, code }));
-  res.writeHead(status, { ...extraHeaders, 'content-type': 'application/json', 'content-length': body.length });
+  res.writeHead(status, {
+    ...extraHeaders,
+    'content-type': 'application/json',
+    'content-length': body.length,
+  });
   res.end(body);
 }

@@ -43,7 +43,8 @@ export async function waitForPort(port: number, opts: WaitForPortOptions = {}): 
     if (await isPortOpen(port, host)) return;
     const gone = opts.stillWorthWaiting?.();
     if (gone) throw new Error(gone);
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${opts.timeoutMs ?? 10_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on ${host}:${port} after ${opts.timeoutMs ?? 10_000} ms`);
     await sleep(delay);
   }
 }

@@ -39,9 +39,24 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
   const host = opts.host ?? '127.0.0.1';
   const bin = opts.bin ?? 'redis-server';
   if (await isPortOpen(opts.port, host)) {
-    throw new RedisStartError('port-in-use', `${host}:${opts.port} is already in use; set REDIS_PORT to a free port or REDIS_URL to that server`);
+    throw new RedisStartError(
+      'port-in-use',
+      `${host}:${opts.port} is already in use; set REDIS_PORT to a free port or REDIS_URL to that server`,
+    );
   }
-  const args = ['--port', String(opts.port), '--bind', host, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(opts.args ?? [])];
+  const args = [
+    '--port',
+    String(opts.port),
+    '--bind',
+    host,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    ...(opts.args ?? []),
+  ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = new OutputTail();
   child.stdout.on('data', (c: Buffer) => tail.push(c));
@@ -64,7 +79,10 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     await stopChild(child, 1_000);
     if (spawnError?.code === 'ENOENT') throw new RedisStartError('not-found', `${bin} is not on PATH`);
     const output = tail.text();
-    throw new RedisStartError('failed', `${bin} did not start: ${(e as Error).message}${output ? `\n${output}` : ''}`);
+    throw new RedisStartError(
+      'failed',
+      `${bin} did not start: ${(e as Error).message}${output ? `\n${output}` : ''}`,
+    );
   }
   return {
     url: `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`,

@@ -1,6 +1,7 @@
 import azureFunctions, { type ServiceBusQueueFunctionOptions } from '@azure/functions';
 import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
 import { randomUUID } from 'node:crypto';
+import type { RunningSource } from '../http/function-definition.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
 
 export interface ServiceBusSourceOptions {
@@ -14,10 +15,9 @@ export interface ServiceBusSourceOptions {
   log?: (msg: string) => void;
 }
 
-export interface ServiceBusSource {
+export interface ServiceBusSource extends RunningSource {
   /** Invocations so far, by function name (tests use it to check nothing ran twice). */
   invocations: Map<string, number>;
-  close(): Promise<void>;
 }
 
 /**
@@ -83,6 +83,11 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   }
 
   return {
+    name: 'servicebus',
+    describe: () =>
+      opts.functions.map(
+        (f) => `Service Bus  queue ${f.options.queueName} -> ${f.name} (${f.options.cardinality === 'many' ? `batches of up to ${batchSize}` : 'one message'}, ${concurrency} concurrent)`,
+      ),
     invocations,
     async close() {
       closed = true;

@@ -23,7 +23,7 @@ export function checkRowCount(rows: number, limits: InputLimits): void {
   }
 }
 
-export function checkPayloadSize(bytes: number, limits: InputLimits): void {
+export function checkPayloadSize(bytes: number, limits: Pick<InputLimits, 'maxRequestBytes'>): void {
   if (bytes > limits.maxRequestBytes) {
     throw new ScoringError(
       'PAYLOAD_TOO_LARGE',

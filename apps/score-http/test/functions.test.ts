@@ -1,0 +1,60 @@
+import { startHttpHost } from '@modelfn/local-host';
+import { authLevelFromEnv, createHttpFunctions, httpFunctions } from '@modelfn/score-http';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { call, type ErrorBody } from './support/http.js';
+
+describe('function definitions', () => {
+  it('declares every endpoint once, each with one method and a route', () => {
+    const routes = httpFunctions.map((f) => `${f.options.methods?.join(',')} ${f.options.route}`);
+    expect(routes).toEqual([
+      'POST score',
+      'GET v2',
+      'GET v2/health/live',
+      'GET v2/health/ready',
+      'GET v2/models/{model}',
+      'GET v2/models/{model}/versions/{version}',
+      'GET v2/models/{model}/ready',
+      'GET v2/models/{model}/versions/{version}/ready',
+      'POST v2/models/{model}/infer',
+      'POST v2/models/{model}/versions/{version}/infer',
+      'POST v2/repository/index',
+      'GET swagger.json',
+      'GET metrics',
+    ]);
+    expect(new Set(httpFunctions.map((f) => f.name)).size).toBe(httpFunctions.length);
+  });
+
+  it('takes the auth level from HTTP_AUTH_LEVEL, anonymous by default', () => {
+    expect(authLevelFromEnv({})).toBe('anonymous');
+    expect(authLevelFromEnv({ HTTP_AUTH_LEVEL: 'function' })).toBe('function');
+    expect(() => authLevelFromEnv({ HTTP_AUTH_LEVEL: 'everyone' })).toThrow(/HTTP_AUTH_LEVEL/);
+    const fns = createHttpFunctions({
+      authLevel: 'function',
+      scorer: () => Promise.reject(new Error('unused')),
+    });
+    expect(fns.every((f) => f.options.authLevel === 'function')).toBe(true);
+  });
+
+  it('answers 500 INTERNAL_ERROR without internals when something unexpected fails', async () => {
+    const host = await startHttpHost({
+      functions: createHttpFunctions({
+        scorer: () => Promise.reject(new Error('redis://user:secret@cache:6380 exploded')),
+      }),
+      port: 0,
+      routePrefix: '',
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const r = await call<ErrorBody>(`${host.url}/v2/health/ready`, {
+        headers: { 'x-request-id': 'req-500' },
+      });
+      expect(r.status).toBe(500);
+      expect(r.body.code).toBe('INTERNAL_ERROR');
+      expect(r.body.error).toContain('req-500');
+      expect(r.body.error).not.toContain('secret');
+    } finally {
+      await host.close();
+    }
+  });
+});

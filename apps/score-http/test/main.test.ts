@@ -1,0 +1,24 @@
+import { describe, expect, it, vi } from 'vitest';
+
+const registered: { name: string; route?: string }[] = [];
+const setup = vi.fn();
+
+vi.mock('@azure/functions', () => ({
+  app: {
+    setup,
+    http: (name: string, options: { route?: string }) => registered.push({ name, route: options.route }),
+  },
+}));
+vi.mock('@modelfn/scoring', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@modelfn/scoring')>()),
+  sharedScorer: () => new Promise(() => undefined),
+}));
+
+describe('main.ts (the Functions entry point)', () => {
+  it('registers every function definition with app.http, buffered (no HTTP streaming)', async () => {
+    await import('../src/main.js');
+    const { httpFunctions } = await import('../src/functions.js');
+    expect(setup).toHaveBeenCalledWith({ enableHttpStream: false });
+    expect(registered).toEqual(httpFunctions.map((f) => ({ name: f.name, route: f.options.route })));
+  });
+});

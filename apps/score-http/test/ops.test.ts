@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type AppUnderTest } from './support/app-host.js';
+import { call, postJson } from './support/http.js';
+import { row } from './support/mnist.js';
+
+let app: AppUnderTest;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(() => app.close());
+
+describe('GET /swagger.json', () => {
+  it('is an OpenAPI document generated from the model signature', async () => {
+    const r = await call<{ openapi: string; paths: Record<string, unknown>; info: { description: string } }>(
+      `${app.url}/swagger.json`,
+    );
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('application/json');
+    expect(r.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/score', '/v2/models/{model}/infer']));
+    expect(r.body.info.description).toContain('mnist');
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exposes request, latency and cache metrics per function, model and outcome in Prometheus text', async () => {
+    const body = { data: [row(11)] };
+    await postJson(`${app.url}/score`, body);
+    await postJson(`${app.url}/score`, body);
+    await postJson(`${app.url}/score`, { data: [[1]] });
+    const r = await call<string>(`${app.url}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = r.body;
+    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="mnist",outcome="2xx"\} 2/);
+    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="mnist",outcome="4xx"\} 1/);
+    expect(text).toMatch(
+      /modelfn_http_request_duration_seconds_bucket\{le="[^"]+",function="score",model="mnist",outcome="2xx"\}/,
+    );
+    expect(text).toMatch(
+      /modelfn_http_cache_responses_total\{function="score",model="mnist",cache="miss"\} 1/,
+    );
+    expect(text).toMatch(
+      /modelfn_http_cache_responses_total\{function="score",model="mnist",cache="hit"\} 1/,
+    );
+    // The scoring core's own metrics share the registry.
+    expect(text).toContain('modelfn_inference_seconds');
+  });
+
+  it('labels an unknown model "none", so request text never becomes a label', async () => {
+    await postJson(`${app.url}/score`, { data: [row(0)] }, { 'x-model': 'made-up-name' });
+    const text = (await call<string>(`${app.url}/metrics`)).body;
+    expect(text).not.toContain('made-up-name');
+    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="none",outcome="4xx"\}/);
+  });
+});

@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# score-http on the Azure Functions Node 20 base image. Build from the repository root:
+#   docker build -f docker/score-http.Dockerfile -t modelfn/score-http .
+
+FROM mcr.microsoft.com/azure-functions/node:4-node20 AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc tsconfig.base.json nx.json ./
+COPY apps/ apps/
+COPY libs/ libs/
+COPY tools/ tools/
+COPY e2e/ e2e/
+RUN npm ci --no-audit --no-fund
+RUN npx nx run score-http:build --skip-nx-cache
+# Production dependencies only; the workspace links are dropped (the build bundles our own libs).
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/@modelfn
+
+FROM mcr.microsoft.com/azure-functions/node:4-node20
+ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
+    AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
+    MODEL_REPOSITORY=/home/site/wwwroot/models \
+    NODE_ENV=production
+WORKDIR /home/site/wwwroot
+COPY --from=build /src/apps/score-http/host.json /src/apps/score-http/package.json ./
+COPY --from=build /src/apps/score-http/dist ./dist
+COPY --from=build /src/node_modules ./node_modules
+COPY models/ ./models/
