@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAmlJson, parseJson, rowsFromJson } from '../../src/convert/aml-json.js';
-import type { ScoringError } from '../../src/errors.js';
+import { codeOf } from '../support/codes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 20, maxBatchRows: 4 };
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as ScoringError).code;
-  }
-  return 'no error';
-}
 
 describe('AML JSON rows', () => {
   it('reads a list of rows', () => {

@@ -1,19 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { float32Rows, rawBytesToRows, sniffMediaType } from '../../src/convert/raw-bytes.js';
-import type { ScoringError } from '../../src/errors.js';
+import { codeOfAsync as codeOf } from '../support/codes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1000 * 1000, maxBatchRows: 8 };
 const pre = { width: 4, height: 4, channels: 1 as const, scale: 1 / 255, invert: false };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as ScoringError).code;
-  }
-  return 'no error';
-}
 
 function gray(width: number, height: number, fill: (i: number) => number) {
   const px = Buffer.alloc(width * height);

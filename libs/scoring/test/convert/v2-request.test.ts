@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseV2Request, splitBinaryBody } from '../../src/convert/v2-request.js';
-import type { ScoringError } from '../../src/errors.js';
+import { codeOf } from '../support/codes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 20, maxBatchRows: 8 };
 const input = { name: 'input', features: 2 };
 const body = (o: unknown) => Buffer.from(JSON.stringify(o));
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as ScoringError).code;
-  }
-  return 'no error';
-}
 
 describe('Open Inference Protocol v2 requests', () => {
   it('reads flat and nested data', () => {

@@ -1,0 +1,20 @@
+import type { ScoringError } from '../../src/errors.js';
+
+/** The ScoringError code a call fails with, or 'no error': one assertion per bad input reads as a table. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as ScoringError).code;
+  }
+  return 'no error';
+}
+
+export async function codeOfAsync(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as ScoringError).code;
+  }
+  return 'no error';
+}
