@@ -4,12 +4,20 @@
 
 FROM mcr.microsoft.com/azure-functions/node:4-node20 AS build
 WORKDIR /src
-COPY package.json package-lock.json .npmrc tsconfig.base.json nx.json ./
-COPY apps/ apps/
-COPY libs/ libs/
-COPY tools/ tools/
-COPY e2e/ e2e/
+# The manifests first, so the dependency layer is reused while only sources change.
+COPY package.json package-lock.json .npmrc ./
+COPY apps/score-http/package.json apps/score-http/
+COPY apps/score-blob/package.json apps/score-blob/
+COPY apps/score-servicebus/package.json apps/score-servicebus/
+COPY apps/local/package.json apps/local/
+COPY libs/scoring/package.json libs/scoring/
+COPY libs/local-host/package.json libs/local-host/
+COPY libs/servicebus-emulator/package.json libs/servicebus-emulator/
+COPY tools/train-mnist/package.json tools/train-mnist/
+COPY tools/bench/package.json tools/bench/
+COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
+COPY . .
 RUN npx nx run score-http:build --skip-nx-cache
 # Production dependencies only; the workspace links are dropped (the build bundles our own libs).
 RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/@modelfn

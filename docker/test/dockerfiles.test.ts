@@ -33,6 +33,20 @@ describe.each(dockerfiles)('%s', (file) => {
     }
   });
 
+  it('copies every workspace manifest before npm ci (npm ci refuses a lock file naming missing workspaces)', () => {
+    const beforeCi = text.slice(0, text.indexOf('RUN npm ci'));
+    const copied = parseCopies(beforeCi).flatMap((c) => c.sources);
+    const workspaces = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+    const manifests = workspaces.flatMap((w) =>
+      w.endsWith('/*')
+        ? readdirSync(join(ROOT, w.slice(0, -2)))
+            .map((d) => `${w.slice(0, -2)}/${d}/package.json`)
+            .filter((f) => existsSync(join(ROOT, f)))
+        : [`${w}/package.json`],
+    );
+    for (const m of manifests) expect(copied, `${file} does not copy ${m} before npm ci`).toContain(m);
+  });
+
   it('ships the app entry point, its host.json and the model repository', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'package.json'), 'utf8')) as { main: string };
     expect(existsSync(join(ROOT, 'apps', app, pkg.main))).toBe(true);
