@@ -24,6 +24,7 @@ export class DynamicBatcher {
   private queuedRows = 0;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly run: RunFn,
@@ -44,8 +45,11 @@ export class DynamicBatcher {
     if (this.running) return;
     if (this.queuedRows >= this.opts.maxBatchRows || this.opts.maxQueueDelayMicros === 0) {
       this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.opts.maxQueueDelayMicros / 1000);
+    } else if (!this.timer && !this.immediate) {
+      // Node timers have millisecond resolution: a shorter delay waits one turn of the event loop instead,
+      // which lets every request already read from the sockets join the batch.
+      if (this.opts.maxQueueDelayMicros < 1000) this.immediate = setImmediate(() => this.flush());
+      else this.timer = setTimeout(() => this.flush(), this.opts.maxQueueDelayMicros / 1000);
     }
   }
 
@@ -65,6 +69,10 @@ export class DynamicBatcher {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     if (this.running || this.queue.length === 0) return;
     const batch = this.take();

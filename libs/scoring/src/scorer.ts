@@ -1,6 +1,8 @@
 import { DynamicBatcher } from './batcher.js';
+import { bodyMemoFor, type BodyMemo } from './cache/body-memo.js';
 import type { CacheStatus, RowCache } from './cache/row-cache.js';
 import { rowKeys } from './cache/row-key.js';
+import { fastAmlRows } from './convert/aml-fast.js';
 import { parseAmlJson, parseJson, rowsFromJson } from './convert/aml-json.js';
 import type { OutputRows } from './convert/outputs.js';
 import { rawBytesToRows } from './convert/raw-bytes.js';
@@ -32,10 +34,18 @@ export interface BodyRequest extends ScoreOptions {
 
 export type ReadyModel = ModelVersion & { model: OnnxModel };
 
+/** The JSON media types `/score` parses (plain text that starts like an object counts, as curl sends it). */
+function isJsonBody(contentType: string | undefined, body: Buffer): boolean {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json') || (type === 'text/plain' && body[0] === 0x7b);
+}
+
 /** Input converted and validated against a ready model, not yet scored. */
 export interface Prepared {
   model: ReadyModel;
   batch: RowBatch;
+  /** The rows were read from a Redis key named in the body (`data_key`), not from the body itself. */
+  byReference?: boolean;
 }
 
 /**
@@ -44,6 +54,7 @@ export interface Prepared {
 export class Scorer {
   private readonly inflight = new Map<string, Promise<Float32Array>>();
   private readonly batchers = new Map<ModelVersion, DynamicBatcher>();
+  private readonly bodyMemo: BodyMemo | undefined;
   /** Inferences actually run (rows), for tests and metrics of single flight. */
   inferenceRuns = 0;
 
@@ -51,7 +62,9 @@ export class Scorer {
     readonly settings: Settings,
     readonly repository: ModelRepository,
     readonly cache: RowCache,
-  ) {}
+  ) {
+    this.bodyMemo = bodyMemoFor(cache);
+  }
 
   get limits(): InputLimits {
     return this.settings;
@@ -203,8 +216,9 @@ export class Scorer {
   async prepareBody(req: Omit<BodyRequest, 'bypassCache'>): Promise<Prepared> {
     checkPayloadSize(req.body.length, this.limits);
     const model = this.repository.ready(req.model, req.version);
-    const type = (req.contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'application/json' || type.endsWith('+json') || (type === 'text/plain' && req.body[0] === 0x7b)) {
+    if (isJsonBody(req.contentType, req.body)) {
+      const rows = fastAmlRows(req.body, model.features, this.limits);
+      if (rows) return { model, batch: rows };
       return this.prepareObject(parseJson(req.body.toString('utf8')), req);
     }
     const image = model.config.preprocessing?.image;
@@ -217,15 +231,39 @@ export class Scorer {
     if (body && typeof body === 'object' && !Array.isArray(body) && 'inputs' in body) {
       const input = { name: model.config.input[0].name, features: model.features };
       const v2 = parseV2Request(Buffer.from(JSON.stringify(body)), undefined, input, this.limits);
-      return { model, batch: await this.v2Batch(v2, model) };
+      return { model, batch: await this.v2Batch(v2, model), byReference: v2.dataKey !== undefined };
     }
     const aml = parseAmlJson(body, model.features, this.limits);
-    return { model, batch: aml.kind === 'rows' ? aml.batch : await this.rowsFromDataKey(aml.key, model.features) };
+    return aml.kind === 'rows'
+      ? { model, batch: aml.batch }
+      : { model, batch: await this.rowsFromDataKey(aml.key, model.features), byReference: true };
   }
 
+  /**
+   * Scores a body; a JSON body seen before is answered from the body memo (when the cache has an
+   * in-process LRU) without being parsed again.
+   */
   async scoreBody(req: BodyRequest): Promise<Scored> {
-    const { model, batch } = await this.prepareBody(req);
-    return this.infer(model, batch, req);
+    const memo = req.bypassCache ? undefined : this.bodyMemo;
+    if (!memo || !isJsonBody(req.contentType, req.body)) {
+      const { model, batch } = await this.prepareBody(req);
+      return this.infer(model, batch, req);
+    }
+    checkPayloadSize(req.body.length, this.limits);
+    const model = this.repository.ready(req.model, req.version);
+    const key = memo.key(model, req.body);
+    const known = memo.get(key, model.classes);
+    if (known) {
+      const rows = known.length / model.classes;
+      metrics.cacheLookups.inc({ model: model.name, result: 'hit' }, rows);
+      return { model, probabilities: known, rows, classes: model.classes, cache: 'hit' };
+    }
+    const prepared = await this.prepareBody(req);
+    const scored = await this.infer(prepared.model, prepared.batch, req);
+    // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
+    // fills the LRU with rows only, not with bodies as well.
+    if (!prepared.byReference && prepared.model === model && scored.cache !== 'miss') memo.set(key, scored.probabilities);
+    return scored;
   }
 
   async scoreObject(body: unknown, opts: ScoreOptions & { model?: string; version?: string } = {}): Promise<Scored> {

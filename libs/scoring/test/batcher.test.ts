@@ -32,4 +32,16 @@ describe('DynamicBatcher', () => {
     const rs = await Promise.allSettled([b.submit(Float32Array.of(1), 1), b.submit(Float32Array.of(2), 1)]);
     expect(rs.every((r) => r.status === 'rejected')).toBe(true);
   });
+
+  it('turns a sub-millisecond delay into one event-loop turn: what arrives in this turn joins the batch', async () => {
+    const calls: number[] = [];
+    const b = new DynamicBatcher(echo(calls), { maxBatchRows: 8, maxQueueDelayMicros: 100, features: 1, classes: 1 });
+    const first = b.submit(Float32Array.of(1), 1);
+    // Still in this turn: the same batch. After the batcher's immediate (queued before ours): the next one.
+    const second = b.submit(Float32Array.of(2), 1);
+    await new Promise((r) => setImmediate(r));
+    const third = b.submit(Float32Array.of(3), 1);
+    expect((await Promise.all([first, second, third])).map((o) => o[0])).toEqual([1, 2, 3]);
+    expect(calls).toEqual([2, 1]);
+  });
 });

@@ -1,5 +1,6 @@
 import { Blob } from 'node:buffer';
 import { ReadableStream } from 'node:stream/web';
+import { RequestHeaders } from './request-headers.js';
 
 /**
  * The part of fetch's `Request` that `@azure/functions`' HttpRequest reads, over a body already in memory.
@@ -23,7 +24,7 @@ export class BufferedRequest {
   ) {}
 
   get headers(): Headers {
-    this.headerObject ??= new Headers(this.rawHeaders);
+    this.headerObject ??= new RequestHeaders(this.rawHeaders);
     return this.headerObject;
   }
 
@@ -75,7 +76,7 @@ export class BufferedRequest {
   async formData(): Promise<FormData> {
     // Rare enough to take the slow, exact path: fetch's own multipart and urlencoded parsers.
     const b = this.take();
-    return new Request(this.url, { method: this.method, headers: this.headers, body: b }).formData();
+    return new Request(this.url, { method: this.method, headers: [...this.headers], body: b }).formData();
   }
 
   clone(): BufferedRequest {

@@ -7,3 +7,9 @@ export type {
 export { startHttpHost, type HttpHostOptions, type RunningHttpHost, type RouteInfo } from './http-host.js';
 export { routePrefixFromHostJson, DEFAULT_ROUTE_PREFIX } from './host-json.js';
 export { parseRouteTemplate, type RouteTemplate } from './route-template.js';
+export {
+  startHttpWorkers,
+  httpWorkersFromEnv,
+  type HttpWorkersOptions,
+  type RunningHttpWorkers,
+} from './http-workers.js';

@@ -5,18 +5,45 @@ import azf from '@azure/functions';
 import type {
   EffectiveFunctionOptions,
   HttpRequest,
-  HttpRequestInit,
   InvocationContext,
   LogLevel,
 } from '@azure/functions';
 import { BufferedRequest } from './buffered-request.js';
+import { newInvocationContext } from './local-context.js';
+import { newHttpRequest } from './local-request.js';
 import type { HostLogger } from './function-definition.js';
 import type { MountedRoute } from './route-table.js';
 
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
-const { HttpRequest: HttpRequestClass, InvocationContext: InvocationContextClass, output, trigger } = azf;
+const { HttpRequest: HttpRequestClass, output, trigger } = azf;
 
 const SANE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * A path that URL parsing leaves exactly as it is: segments of unreserved characters, none starting with a
+ * dot (so no `.`/`..` to resolve), no query, no percent-escapes. For those the URL is a concatenation.
+ */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
+
+/** Normalised origins by Host header (lower-cased host, default port dropped), so URL parses it once. */
+const origins = new Map<string, string>();
+const MAX_ORIGINS = 64;
+
+function originOf(hostHeader: string | undefined, fallbackOrigin: string): string {
+  if (!hostHeader || !SANE_HOST.test(hostHeader)) return fallbackOrigin;
+  let origin = origins.get(hostHeader);
+  if (origin === undefined) {
+    origin = new URL(`http://${hostHeader}`).origin;
+    if (origins.size >= MAX_ORIGINS) origins.clear();
+    origins.set(hostHeader, origin);
+  }
+  return origin;
+}
+
+/** What `new URL(path, origin).href` gives, without parsing the common plain paths. */
+export function requestUrl(path: string, origin: string): string {
+  return PLAIN_PATH.test(path) ? origin + path : new URL(path, origin).href;
+}
 
 /**
  * The request as the Functions worker hands it to a handler: a real `HttpRequest` with the client's URL,
@@ -30,16 +57,18 @@ export function toHttpRequest(
   fallbackOrigin: string,
   viaFetch = false,
 ): HttpRequest {
-  const hostHeader = req.headers.host;
-  const origin = hostHeader && SANE_HOST.test(hostHeader) ? `http://${hostHeader}` : fallbackOrigin;
+  const origin = originOf(req.headers.host, fallbackOrigin);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const raw = req.headers;
+  for (const name in raw) {
+    const value = raw[name];
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   const method = req.method ?? 'GET';
   // fetch forbids a body on GET and HEAD; HttpRequest drops it the same way.
   const withBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
-  const url = new URL(req.url ?? '/', origin).href;
+  const path = req.url ?? '/';
+  const url = requestUrl(path, origin);
   if (viaFetch) {
     return new HttpRequestClass({
       method,
@@ -49,11 +78,10 @@ export function toHttpRequest(
       ...(withBody ? { body: { bytes: body } } : {}),
     });
   }
-  const init: HttpRequestInit & { nativeRequest: BufferedRequest } = {
-    params,
-    nativeRequest: new BufferedRequest(url, method, headers, withBody ? body : undefined),
-  };
-  return new HttpRequestClass(init);
+  const native = new BufferedRequest(url, method, headers, withBody ? body : undefined);
+  // Without a query string there is nothing to parse.
+  const query = path.includes('?') ? new URL(url).searchParams : new URLSearchParams();
+  return newHttpRequest(native, params, query);
 }
 
 /** The trigger and return binding a Functions host would describe for this route (built once per route). */
@@ -84,7 +112,7 @@ export function createInvocationContext(
   logger: HostLogger,
   invocationId: string = randomUUID(),
 ): InvocationContext {
-  return new InvocationContextClass({
+  return newInvocationContext({
     invocationId,
     functionName,
     options,

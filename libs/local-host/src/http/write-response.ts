@@ -12,15 +12,16 @@ const NULL_BODY = new Set([204, 205, 304]);
 
 interface WireResponse {
   status: number;
-  headers: Map<string, string[]>;
-  body: Buffer;
+  /** Lower-case names and values in order; a repeated name is repeated (one header line each). */
+  headers: [string, string][];
+  /** A string body is written as UTF-8 together with the head, in one write. */
+  body: Buffer | string;
 }
 
-function addHeader(headers: Map<string, string[]>, name: string, value: string): void {
-  const key = name.toLowerCase();
-  const values = headers.get(key);
-  if (values) values.push(value);
-  else headers.set(key, [value]);
+function addHeaders(h: HttpResponseInit['headers'], into: [string, string][]): void {
+  if (h instanceof Headers) fromHeaders(h, into);
+  else if (Array.isArray(h)) for (const [name, value] of h) into.push([name.toLowerCase(), String(value)]);
+  else if (h) for (const name in h) into.push([name.toLowerCase(), String(h[name])]);
 }
 
 function cookieHeader(c: Cookie): string {
@@ -35,17 +36,22 @@ function cookieHeader(c: Cookie): string {
   return parts.join('; ');
 }
 
-function fromHeaders(h: Headers, into: Map<string, string[]>): void {
-  for (const [name, value] of h.entries()) if (name !== 'set-cookie') addHeader(into, name, value);
-  for (const c of h.getSetCookie()) addHeader(into, 'set-cookie', c);
+function fromHeaders(h: Headers, into: [string, string][]): void {
+  for (const [name, value] of h.entries()) if (name !== 'set-cookie') into.push([name, value]);
+  for (const c of h.getSetCookie()) into.push(['set-cookie', c]);
 }
 
 /** Read from an HttpResponse, which has already applied fetch's rules for body and content type. */
 async function fromHttpResponse(res: HttpResponse): Promise<WireResponse> {
-  const headers = new Map<string, string[]>();
+  const headers: [string, string][] = [];
   fromHeaders(res.headers, headers);
-  for (const c of res.cookies) addHeader(headers, 'set-cookie', cookieHeader(c));
+  for (const c of res.cookies) headers.push(['set-cookie', cookieHeader(c)]);
   return { status: res.status, headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+function hasHeader(headers: [string, string][], name: string): boolean {
+  for (const [n] of headers) if (n === name) return true;
+  return false;
 }
 
 /**
@@ -53,7 +59,7 @@ async function fromHttpResponse(res: HttpResponse): Promise<WireResponse> {
  * same content types fetch's Response would give them; anything else (streams, Blob, FormData...) goes
  * through HttpResponse exactly as the Functions worker does.
  */
-async function fromInit(init: HttpResponseInit): Promise<WireResponse> {
+function fromInit(init: HttpResponseInit): WireResponse | Promise<WireResponse> {
   const body = init.body;
   const hasJson = init.jsonBody !== undefined && init.jsonBody !== null;
   const simple =
@@ -65,29 +71,26 @@ async function fromInit(init: HttpResponseInit): Promise<WireResponse> {
     body instanceof ArrayBuffer;
   if (!simple) return fromHttpResponse(new HttpResponseClass(init));
 
-  const headers = new Map<string, string[]>();
-  const h = init.headers;
-  if (h instanceof Headers) fromHeaders(h, headers);
-  else if (Array.isArray(h)) for (const [name, value] of h) addHeader(headers, name, String(value));
-  else if (h) for (const [name, value] of Object.entries(h)) addHeader(headers, name, String(value));
-  for (const c of init.cookies ?? []) addHeader(headers, 'set-cookie', cookieHeader(c));
+  const headers: [string, string][] = [];
+  addHeaders(init.headers, headers);
+  if (init.cookies) for (const c of init.cookies) headers.push(['set-cookie', cookieHeader(c)]);
 
-  let bytes: Buffer;
+  let bytes: Buffer | string;
   let defaultType: string | undefined;
   if (hasJson) {
-    bytes = Buffer.from(JSON.stringify(init.jsonBody));
+    bytes = JSON.stringify(init.jsonBody);
     defaultType = 'application/json';
   } else if (typeof body === 'string') {
-    bytes = Buffer.from(body);
+    bytes = body;
     defaultType = 'text/plain;charset=UTF-8';
   } else if (body instanceof ArrayBuffer) {
     bytes = Buffer.from(body);
   } else if (ArrayBuffer.isView(body)) {
     bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   } else {
-    bytes = Buffer.alloc(0);
+    bytes = '';
   }
-  if (defaultType && !headers.has('content-type')) headers.set('content-type', [defaultType]);
+  if (defaultType && !hasHeader(headers, 'content-type')) headers.push(['content-type', defaultType]);
   return { status: init.status ?? 200, headers, body: bytes };
 }
 
@@ -101,21 +104,23 @@ export async function writeHandlerResult(
     res.writeHead(204).end();
     return;
   }
-  const wire =
-    result instanceof HttpResponseClass
-      ? await fromHttpResponse(result)
-      : await fromInit(result as HttpResponseInit);
+  const pending = result instanceof HttpResponseClass ? fromHttpResponse(result) : fromInit(result as HttpResponseInit);
+  const wire = pending instanceof Promise ? await pending : pending;
   const noBody = NULL_BODY.has(wire.status);
-  for (const [name, values] of wire.headers) {
+  // One flat [name, value, ...] list: writeHead takes it as is, without a header object to build and check twice.
+  const flat: string[] = [];
+  for (const [name, value] of wire.headers) {
     if (HOST_HEADERS.has(name) || (noBody && name === 'content-type')) continue;
-    res.setHeader(name, values.length === 1 ? values[0] : values);
+    flat.push(name, value);
   }
   if (noBody) {
-    res.writeHead(wire.status).end();
+    res.writeHead(wire.status, flat).end();
     return;
   }
-  res.setHeader('content-length', wire.body.length);
-  res.writeHead(wire.status);
+  const length = typeof wire.body === 'string' ? Buffer.byteLength(wire.body) : wire.body.length;
+  flat.push('content-length', String(length));
+  res.writeHead(wire.status, flat);
+  // A string goes out in the same write as the head; a Buffer would be a second one (writev).
   res.end(head ? undefined : wire.body);
 }
 

@@ -94,26 +94,20 @@ export class CircuitBreaker {
   }
 
   #permit(generation: number): BreakerPermit {
-    let used = false;
-    return {
-      success: () => {
-        if (used) return;
-        used = true;
-        if (generation !== this.#generation) return;
-        if (this.#state === 'half-open') this.#transition('closed');
-        else this.#failures = 0;
-      },
-      failure: () => {
-        if (used) return;
-        used = true;
-        if (generation !== this.#generation) return;
-        if (this.#state === 'half-open') {
-          this.#transition('open');
-        } else if (this.#state === 'closed' && ++this.#failures >= this.failureThreshold) {
-          this.#transition('open');
-        }
-      },
-    };
+    return new Permit(this, generation);
+  }
+
+  /** A permit's outcome, applied once (Permit enforces that) and only within the generation it was issued in. */
+  settle(generation: number, ok: boolean): void {
+    if (generation !== this.#generation) return;
+    if (ok) {
+      if (this.#state === 'half-open') this.#transition('closed');
+      else this.#failures = 0;
+    } else if (this.#state === 'half-open') {
+      this.#transition('open');
+    } else if (this.#state === 'closed' && ++this.#failures >= this.failureThreshold) {
+      this.#transition('open');
+    }
   }
 
   #transition(to: BreakerState): void {
@@ -123,5 +117,24 @@ export class CircuitBreaker {
     this.#probeStartedAt = undefined;
     if (to === 'open') this.#openedAt = this.#now();
     this.#gauge.set(to === 'closed' ? 0 : 1);
+  }
+}
+
+/** One call's permit: a small object rather than two closures, since every cache call takes one. */
+class Permit implements BreakerPermit {
+  #used = false;
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly generation: number,
+  ) {}
+  success(): void {
+    if (this.#used) return;
+    this.#used = true;
+    this.breaker.settle(this.generation, true);
+  }
+  failure(): void {
+    if (this.#used) return;
+    this.#used = true;
+    this.breaker.settle(this.generation, false);
   }
 }

@@ -1,0 +1,59 @@
+import { get } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { findFreePort, httpWorkersFromEnv, startHttpHost, startHttpWorkers } from '../src/index.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/workers-main.ts', import.meta.url));
+
+/** GET on a connection of its own (no agent, no keep-alive), so cluster hands it to the next worker. */
+function pidOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve((JSON.parse(text) as { pid: number }).pid));
+    }).on('error', reject);
+  });
+}
+
+describe('LOCAL_HOST_WORKERS', () => {
+  it('reads 1 by default and refuses anything but a small positive integer', () => {
+    expect(httpWorkersFromEnv({})).toBe(1);
+    expect(httpWorkersFromEnv({ LOCAL_HOST_WORKERS: '2' })).toBe(2);
+    for (const bad of ['0', '-1', '1.5', 'two', '65']) {
+      expect(() => httpWorkersFromEnv({ LOCAL_HOST_WORKERS: bad })).toThrow(/LOCAL_HOST_WORKERS/);
+    }
+  });
+
+  it('with one worker, serves from this process', async () => {
+    const running = await startHttpWorkers({
+      workers: 1,
+      start: () => startHttpHost({ functions: [], port: 0, routePrefix: '', logger: pino({ level: 'silent' }) }),
+    });
+    expect(running.pids).toEqual([process.pid]);
+    await running.close();
+  });
+
+  it('with two, forks workers that share one port and stop on close()', async () => {
+    const port = await findFreePort();
+    process.env.FIXTURE_PORT = String(port);
+    const running = await startHttpWorkers({
+      workers: 2,
+      start: () => Promise.reject(new Error('the primary does not serve')),
+      exec: FIXTURE,
+      execArgv: ['--import', 'tsx'],
+    });
+    try {
+      expect(running.port).toBe(port);
+      expect(running.pids).toHaveLength(2);
+      // New connections are spread over the workers (cluster's round robin).
+      const seen = new Set<number>();
+      for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(await pidOnNewConnection(`${running.url}/pid`));
+      expect([...seen].sort()).toEqual([...running.pids].sort());
+    } finally {
+      await running.close();
+    }
+    for (const pid of running.pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});

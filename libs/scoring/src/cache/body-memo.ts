@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { MemoryLruCache } from './memory-lru.js';
+import type { RowCache } from './row-cache.js';
+import { keyPrefix, type ModelIdentity } from './row-key.js';
+import { TieredCache } from './tiered-cache.js';
+
+/**
+ * Whole request bodies → their output rows, in the in-process LRU (the L1 of CACHE_L1_BYTES, or the cache of
+ * CACHE_MODE=memory), as a first lookup before any parsing: a repeated `/score` body costs one sha256 of
+ * its bytes instead of JSON parsing, a sha256 per row and a cache round trip.
+ *
+ * It sits beside the per-row cache, not instead of it: every scored body still goes through the row cache
+ * (so rows are shared across bodies, formats and triggers), and only bodies whose rows came inline are kept
+ * — a `data_key` body names a Redis value that can change. The key starts with the model's row-key prefix
+ * (name, version, model file hash), so a body never finds another model version's answer. Entries are
+ * never sent to Redis.
+ */
+export class BodyMemo {
+  constructor(private readonly lru: MemoryLruCache) {}
+
+  key(model: ModelIdentity, body: Uint8Array): string {
+    return `${keyPrefix(model)}body:${createHash('sha256').update(body).digest('hex')}`;
+  }
+
+  /** The output rows (rows × classes) stored for this key, or undefined. */
+  get(key: string, classes: number): Float32Array | undefined {
+    const v = this.lru.get(key);
+    return v && v.length > 0 && v.length % classes === 0 ? v : undefined;
+  }
+
+  set(key: string, probabilities: Float32Array): void {
+    this.lru.set(key, probabilities);
+  }
+}
+
+/** The memo over the cache's in-process LRU, or undefined when there is none (Redis alone, or no cache). */
+export function bodyMemoFor(cache: RowCache): BodyMemo | undefined {
+  if (cache instanceof MemoryLruCache) return new BodyMemo(cache);
+  if (cache instanceof TieredCache) return new BodyMemo(cache.l1);
+  return undefined;
+}

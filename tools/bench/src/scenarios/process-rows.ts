@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { findFreePort, killOnExit, stopChild } from '@modelfn/local-host';
+import { bodyText } from '../bodies.js';
+import { markedJson, runCaptured } from '../load/spawn-capture.js';
+import { OUR_SERVER_SCRIPT, ourEnv } from '../servers/ours.js';
+import { attempt, type SuiteContext } from '../suite-context.js';
+import { RESULT_MARK } from '../load/wrk-script.js';
+import { skippedRow } from './row.js';
+import type { PeakRss } from './score.js';
+
+const child = (name: string) => fileURLToPath(new URL(`../children/${name}`, import.meta.url));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Spawn → first 200 from POST /score with one digit: node + tsx start, models loaded, server listening. */
+async function coldStartMs(ctx: SuiteContext, env: Record<string, string>): Promise<number> {
+  const port = await findFreePort();
+  const body = bodyText({ format: 'aml', rowsPerRequest: 1, mode: 'hit', distinct: 1, salt: 99, tails: ctx.tails }, 0, 0);
+  const started = performance.now();
+  const server = spawn(process.execPath, ['--import', 'tsx', OUR_SERVER_SCRIPT], {
+    cwd: ctx.repoRoot,
+    env: ourEnv(ctx, { ...env, PORT: String(port), LOCAL_HOST_WORKERS: '1' }),
+    stdio: 'ignore',
+  });
+  killOnExit(server);
+  try {
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${port}/score`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).catch(
+        () => undefined,
+      );
+      if (res) {
+        await res.arrayBuffer();
+        if (res.ok) return performance.now() - started;
+      }
+      if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}) before answering`);
+      if (performance.now() - started > 60_000) throw new Error('no 200 within 60 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    await stopChild(server);
+  }
+}
+
+async function coldStartRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < ctx.plan.coldStarts; i++) times.push(await coldStartMs(ctx, env));
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  ctx.rows.push({
+    id: 'cold-start:ours',
+    scenario: 'Cold start: process spawn → first 200 from POST /score',
+    server: 'ours: local host, 1 process',
+    throughput: median(times),
+    unit: 'ms',
+    note: `median of ${times.length} (${Math.round(min)}–${Math.round(max)} ms); node --import tsx (transpiles TypeScript on start), onnxruntime + model load, Redis connect`,
+  });
+  ctx.log(`cold start: ${times.map((t) => Math.round(t)).join(', ')} ms`);
+}
+
+interface BlobFigures {
+  count: number;
+  handled: number;
+  results: number;
+  seconds: number;
+  uploadedS: number;
+  pollIntervalMs: number;
+  parallelism: number;
+}
+
+async function blobRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
+  const n = ctx.plan.blobImages;
+  const out = await runCaptured(process.execPath, ['--import', 'tsx', child('blob-child.ts'), String(n)], {
+    cwd: ctx.repoRoot,
+    env: ourEnv(ctx, env),
+    timeoutMs: 300_000,
+  });
+  const f = markedJson<BlobFigures>(out.stdout, RESULT_MARK);
+  if (out.code !== 0 || !f) throw new Error(`blob child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  ctx.rows.push({
+    id: 'blob:ours',
+    scenario: `Blob trigger: ${n} PNG digits, upload → result blob`,
+    server: 'ours: local host blob source + Azurite',
+    throughput: f.results === n ? n / f.seconds : undefined,
+    unit: 'images/s',
+    note:
+      `${f.results}/${n} results in ${f.seconds.toFixed(2)} s (uploads done at ${f.uploadedS.toFixed(2)} s); ` +
+      `poll ${f.pollIntervalMs} ms, parallelism ${f.parallelism}; every image a cache miss`,
+  });
+  ctx.log(`blob: ${Math.round(n / f.seconds)} images/s`);
+}
+
+interface ServiceBusFigures {
+  count: number;
+  replies: number;
+  errors: number;
+  seconds: number;
+  concurrentCalls: number;
+  batchSize: number;
+}
+
+async function serviceBusRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
+  const n = ctx.plan.serviceBusMessages;
+  const out = await runCaptured(process.execPath, ['--import', 'tsx', child('servicebus-child.ts'), String(n)], {
+    cwd: ctx.repoRoot,
+    env: ourEnv(ctx, env),
+    timeoutMs: 300_000,
+  });
+  const f = markedJson<ServiceBusFigures>(out.stdout, RESULT_MARK);
+  if (out.code !== 0 || !f) throw new Error(`Service Bus child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  ctx.rows.push({
+    id: 'servicebus:ours',
+    scenario: `Service Bus: ${n} JSON messages, send → reply received`,
+    server: 'ours: local host SB source + emulator',
+    throughput: f.replies === n && f.errors === 0 ? n / f.seconds : undefined,
+    unit: 'msg/s',
+    note:
+      `${f.replies}/${n} replies (${f.errors} errors) in ${f.seconds.toFixed(2)} s; maxConcurrentCalls ${f.concurrentCalls}, ` +
+      `batch ${f.batchSize}; emulator, app and client in one process; every message a cache miss`,
+  });
+  ctx.log(`service bus: ${Math.round(n / f.seconds)} msg/s`);
+}
+
+/** Peak RSS (measured by the caller after the HTTP rows), cold start, blob and Service Bus. */
+export async function processRows(ctx: SuiteContext, env: Record<string, string>, rss: PeakRss | undefined): Promise<void> {
+  ctx.rows.push({
+    id: 'rss:ours',
+    scenario: 'Peak RSS (VmHWM) after the /score, v2 and batch rows',
+    server: 'ours: local host ×2 workers, Redis',
+    throughput: rss === undefined ? undefined : rss.bytes / 2 ** 20,
+    unit: 'MiB',
+    note:
+      rss && rss.processes > 1
+        ? `sum of ${rss.processes} processes: cluster primary ${rss.eachMiB[0]} MiB + workers ${rss.eachMiB.slice(1).join(' + ')} MiB (each under tsx)`
+        : undefined,
+  });
+  for (const [what, id, scenario, server, fn] of [
+    ['cold start', 'cold-start:ours', 'Cold start: process spawn → first 200 from POST /score', 'ours: local host, 1 process', coldStartRow],
+    ['blob', 'blob:ours', 'Blob trigger: PNG digits, upload → result blob', 'ours: local host blob source + Azurite', blobRow],
+    ['Service Bus', 'servicebus:ours', 'Service Bus: JSON messages, send → reply received', 'ours: local host SB source + emulator', serviceBusRow],
+  ] as const) {
+    const before = ctx.rows.length;
+    await attempt(ctx, what, () => fn(ctx, env));
+    if (ctx.rows.length === before) ctx.rows.push(skippedRow(id, scenario, server, `${what} failed (see notes)`));
+  }
+}

@@ -1,0 +1,26 @@
+// What a serving process of our-http-server.ts loads: apps/score-http's functions on the local HTTP host.
+import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
+import { createHttpFunctions, hostJsonPath } from '@modelfn/score-http';
+import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import pino from 'pino';
+
+export { registry } from '@modelfn/scoring';
+
+let scorer: Scorer | undefined;
+
+export async function serveHttp(): Promise<RunningHttpHost> {
+  const settings = readSettings();
+  const s = await createScorer(settings);
+  scorer = s;
+  return startHttpHost({
+    functions: createHttpFunctions({ scorer: async () => s, authLevel: 'anonymous' }),
+    port: Number(process.env.PORT ?? 0),
+    routePrefix: routePrefixFromHostJson(hostJsonPath),
+    maxRequestBytes: settings.maxRequestBytes,
+    logger: pino({ level: 'warn' }),
+  });
+}
+
+export async function closeScorer(): Promise<void> {
+  await scorer?.close();
+}
