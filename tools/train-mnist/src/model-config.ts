@@ -22,6 +22,8 @@ export function defaultMnistConfig(name = 'mnist'): ModelConfig {
     name,
     platform: 'onnxruntime_onnx',
     max_batch_size: 256,
+    // Measured in docs/benchmarks.md: 1.4x the throughput of unbatched runs at 64 concurrent clients.
+    dynamic_batching: { max_queue_delay_microseconds: 100 },
     input: [{ name: 'input', data_type: 'TYPE_FP32', dims: [784] }],
     output: [{ name: 'probabilities', data_type: 'TYPE_FP32', dims: [10] }],
     labels: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],

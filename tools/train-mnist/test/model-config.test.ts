@@ -14,6 +14,7 @@ describe('updateModelConfig', () => {
   "name": "mnist",
   "platform": "onnxruntime_onnx",
   "max_batch_size": 256,
+  "dynamic_batching": { "max_queue_delay_microseconds": 100 },
   "input": [{ "name": "input", "data_type": "TYPE_FP32", "dims": [784] }],
   "output": [{ "name": "probabilities", "data_type": "TYPE_FP32", "dims": [10] }],
   "labels": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
