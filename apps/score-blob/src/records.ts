@@ -1,4 +1,4 @@
-import { labelsOf, type ErrorCode, type Scored, type ScoringError } from '@modelfn/scoring';
+import { labelsOf, probabilityRows, type ErrorCode, type Scored, type ScoringError } from '@modelfn/scoring';
 
 type Label = ReturnType<typeof labelsOf>[number];
 
@@ -22,15 +22,9 @@ export interface BlobErrorRecord {
   at: string;
 }
 
-/** float32 printed as float64 shows noise digits; 7 significant digits is what float32 holds. */
-const round = (x: number) => Number(x.toPrecision(7));
-
 export function predictionRecord(blob: string, scored: Scored, elapsedMs: number): BlobPrediction {
   const labels = labelsOf(scored, scored.model.config.labels);
-  const rows: number[][] = [];
-  for (let r = 0; r < scored.rows; r++) {
-    rows.push(Array.from(scored.probabilities.subarray(r * scored.classes, (r + 1) * scored.classes), round));
-  }
+  const rows = probabilityRows(scored);
   return {
     blob,
     model: scored.model.name,

@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { labelsOf, type Scored, type ScoringError } from '@modelfn/scoring';
+import { labelsOf, probabilityRows, type Scored, type ScoringError } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 import { sbSettings } from './settings.js';
 
@@ -17,10 +17,6 @@ function address(meta: MessageMeta) {
 
 export function resultReply(meta: MessageMeta, scored: Scored): Reply {
   const { queue, correlationId } = address(meta);
-  const probabilities: number[][] = [];
-  for (let r = 0; r < scored.rows; r++) {
-    probabilities.push(Array.from(scored.probabilities.subarray(r * scored.classes, (r + 1) * scored.classes), (x) => Number(x.toPrecision(7))));
-  }
   return {
     queue,
     message: {
@@ -32,7 +28,7 @@ export function resultReply(meta: MessageMeta, scored: Scored): Reply {
         model: scored.model.name,
         version: scored.model.version,
         predictions: labelsOf(scored, scored.model.config.labels),
-        probabilities,
+        probabilities: probabilityRows(scored),
         cache: scored.cache,
       },
     },

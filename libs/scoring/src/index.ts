@@ -10,7 +10,7 @@ export { concatRows, checkPayloadSize, type RowBatch, type InputLimits } from '.
 export { parseAmlJson, rowsFromJson, parseJson } from './convert/aml-json.js';
 export { parseV2Request, splitBinaryBody, V2_DATATYPES, type V2Input } from './convert/v2-request.js';
 export { rawBytesToRows, sniffMediaType, imageToRow, float32Rows, IMAGE_TYPES } from './convert/raw-bytes.js';
-export { amlResponse, labelsOf, argmax, encodeV2Response, sliceRows, type OutputRows, type EncodedV2Response } from './convert/outputs.js';
+export { amlResponse, probabilityRows, labelsOf, argmax, encodeV2Response, sliceRows, type OutputRows, type EncodedV2Response } from './convert/outputs.js';
 export {
   createRowCache,
   MemoryLruCache,

@@ -30,16 +30,21 @@ export interface LabelWithProbabilities {
   probabilities: number[];
 }
 
+/** Each row's probabilities as JSON numbers, rounded to what float32 holds. */
+export function probabilityRows(out: OutputRows): number[][] {
+  const rows: number[][] = new Array(out.rows);
+  for (let r = 0; r < out.rows; r++) {
+    rows[r] = Array.from(out.probabilities.subarray(r * out.classes, (r + 1) * out.classes), round);
+  }
+  return rows;
+}
+
 /** The Azure ML `/score` answer: a list of labels, or of `{label, probabilities}` when asked for. */
 export function amlResponse(out: OutputRows, labels: Label[] | undefined, withProbabilities: boolean) {
   const predicted = labelsOf(out, labels);
   if (!withProbabilities) return predicted;
-  return predicted.map(
-    (label, r): LabelWithProbabilities => ({
-      label,
-      probabilities: Array.from(out.probabilities.subarray(r * out.classes, (r + 1) * out.classes), round),
-    }),
-  );
+  const probabilities = probabilityRows(out);
+  return predicted.map((label, r): LabelWithProbabilities => ({ label, probabilities: probabilities[r] }));
 }
 
 /** float32 printed as float64 shows noise digits (0.10000000149); 7 significant digits is what float32 holds. */
