@@ -7,7 +7,7 @@ import { parseAmlJson, parseJson, rowsFromJson } from './convert/aml-json.js';
 import type { OutputRows } from './convert/outputs.js';
 import { rawBytesToRows } from './convert/raw-bytes.js';
 import { checkFinite, checkPayloadSize, type InputLimits, type RowBatch } from './convert/row-batch.js';
-import { parseV2Request, type V2Input } from './convert/v2-request.js';
+import { parseV2Request, v2RequestFromObject, type V2Input } from './convert/v2-request.js';
 import { ScoringError, toScoringError } from './errors.js';
 import { metrics } from './metrics.js';
 import { ModelRepository } from './model/model-repository.js';
@@ -230,7 +230,7 @@ export class Scorer {
     const model = this.repository.ready(opts.model, opts.version);
     if (body && typeof body === 'object' && !Array.isArray(body) && 'inputs' in body) {
       const input = { name: model.config.input[0].name, features: model.features };
-      const v2 = parseV2Request(Buffer.from(JSON.stringify(body)), undefined, input, this.limits);
+      const v2 = v2RequestFromObject(body, Buffer.alloc(0), input, this.limits);
       return { model, batch: await this.v2Batch(v2, model), byReference: v2.dataKey !== undefined };
     }
     const aml = parseAmlJson(body, model.features, this.limits);

@@ -100,7 +100,17 @@ export function parseV2Request(
   limits: InputLimits,
 ): V2Input {
   const { json, binary } = splitBinaryBody(body, headerLength);
-  const req = parseJson(json.toString('utf8')) as Partial<V2Request> | null;
+  return v2RequestFromObject(parseJson(json.toString('utf8')), binary, input, limits);
+}
+
+/** The same validation for a request already parsed (Service Bus delivers JSON bodies as objects). */
+export function v2RequestFromObject(
+  parsed: unknown,
+  binary: Buffer,
+  input: ModelInput,
+  limits: InputLimits,
+): V2Input {
+  const req = parsed as Partial<V2Request> | null;
   if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) {
     throw new ScoringError('INVALID_INPUT', 'a v2 inference request needs "inputs": [{"name", "shape", "datatype", "data"}]');
   }
