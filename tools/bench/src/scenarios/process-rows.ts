@@ -61,6 +61,18 @@ async function coldStartRow(ctx: SuiteContext, env: Record<string, string>): Pro
   ctx.log(`cold start: ${times.map((t) => Math.round(t)).join(', ')} ms`);
 }
 
+/** Runs a measuring child (`children/<script> <n>`) and returns the figures it prints after RESULT_MARK. */
+async function childFigures<T>(ctx: SuiteContext, env: Record<string, string>, script: string, n: number, what: string): Promise<T> {
+  const out = await runCaptured(process.execPath, ['--import', 'tsx', child(script), String(n)], {
+    cwd: ctx.repoRoot,
+    env: ourEnv(ctx, env),
+    timeoutMs: 300_000,
+  });
+  const f = markedJson<T>(out.stdout, RESULT_MARK);
+  if (out.code !== 0 || !f) throw new Error(`${what} child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  return f;
+}
+
 interface BlobFigures {
   count: number;
   handled: number;
@@ -73,13 +85,7 @@ interface BlobFigures {
 
 async function blobRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
   const n = ctx.plan.blobImages;
-  const out = await runCaptured(process.execPath, ['--import', 'tsx', child('blob-child.ts'), String(n)], {
-    cwd: ctx.repoRoot,
-    env: ourEnv(ctx, env),
-    timeoutMs: 300_000,
-  });
-  const f = markedJson<BlobFigures>(out.stdout, RESULT_MARK);
-  if (out.code !== 0 || !f) throw new Error(`blob child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  const f = await childFigures<BlobFigures>(ctx, env, 'blob-child.ts', n, 'blob');
   ctx.rows.push({
     id: 'blob:ours',
     scenario: `Blob trigger: ${n} PNG digits, upload → result blob`,
@@ -104,13 +110,7 @@ interface ServiceBusFigures {
 
 async function serviceBusRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
   const n = ctx.plan.serviceBusMessages;
-  const out = await runCaptured(process.execPath, ['--import', 'tsx', child('servicebus-child.ts'), String(n)], {
-    cwd: ctx.repoRoot,
-    env: ourEnv(ctx, env),
-    timeoutMs: 300_000,
-  });
-  const f = markedJson<ServiceBusFigures>(out.stdout, RESULT_MARK);
-  if (out.code !== 0 || !f) throw new Error(`Service Bus child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  const f = await childFigures<ServiceBusFigures>(ctx, env, 'servicebus-child.ts', n, 'Service Bus');
   ctx.rows.push({
     id: 'servicebus:ours',
     scenario: `Service Bus: ${n} JSON messages, send → reply received`,
