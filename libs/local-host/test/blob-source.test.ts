@@ -103,11 +103,19 @@ describe('startBlobSource', () => {
       true,
     );
 
-    const receipt = await service
-      .getContainerClient(HOSTS_CONTAINER)
-      .getBlobClient('blobreceipts/source-test/echo/in-a/docs/sub/one.dat')
-      .getProperties();
-    expect(receipt.metadata).toMatchObject({ etag: etag!.replace(/"/g, ''), status: 'completed' });
+    const hosts = service.getContainerClient(HOSTS_CONTAINER);
+    const journals: string[] = [];
+    for await (const b of hosts.listBlobsFlat({ prefix: 'blobreceipts/source-test/echo/in-a.journal/' }))
+      journals.push(b.name);
+    expect(journals).toHaveLength(1);
+    const lines = (await hosts.getBlobClient(journals[0]).downloadToBuffer()).toString().trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        blob: 'docs/sub/one.dat',
+        etag: etag!.replace(/"/g, ''),
+        status: 'completed',
+      }),
+    ]);
     expect(source.describe()).toEqual([expect.stringContaining('blob trigger echo: http://127.0.0.1')]);
   });
 

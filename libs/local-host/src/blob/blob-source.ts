@@ -150,6 +150,12 @@ class PollingBlobSource implements BlobSource {
         // Created so a fresh Azurite works at once; the host would only log that the container is missing.
         await Promise.all([hosts.createIfNotExists(), container.createIfNotExists()]);
         const receipts = await BlobReceipts.load(hosts, hostId, fn.name, pattern.container);
+        if (receipts.skippedLines > 0) {
+          this.logger.warn(
+            { functionName: fn.name, skipped: receipts.skippedLines, journal: receipts.prefix },
+            `${receipts.skippedLines} unreadable receipt lines in ${HOSTS_CONTAINER}/${receipts.prefix}; those blobs run again`,
+          );
+        }
         const poison = new StorageQueue(
           parseConnectionString(this.connectionString(fn.options.connection)),
           POISON_QUEUE,
