@@ -137,8 +137,12 @@ export class Scorer {
       else toRun.push(r);
     }
     if (toRun.length > 0) {
-      const data = new Float32Array(toRun.length * batch.features);
-      toRun.forEach((r, i) => data.set(batch.data.subarray(r * batch.features, (r + 1) * batch.features), i * batch.features));
+      // Every row missing and distinct (the usual miss): the request's own tensor, no copy.
+      const data = toRun.length === batch.rows ? batch.data : new Float32Array(toRun.length * batch.features);
+      if (data !== batch.data)
+        toRun.forEach((r, i) =>
+          data.set(batch.data.subarray(r * batch.features, (r + 1) * batch.features), i * batch.features),
+        );
       const run = this.run(model, data, toRun.length);
       toRun.forEach((r, i) => {
         const key = keys[r];
@@ -150,7 +154,10 @@ export class Scorer {
       try {
         const o = await run;
         if (writeBack) {
-          const entries = toRun.map((r, i) => ({ key: keys[r], value: o.subarray(i * model.classes, (i + 1) * model.classes) }));
+          const entries = toRun.map((r, i) => ({
+            key: keys[r],
+            value: o.subarray(i * model.classes, (i + 1) * model.classes),
+          }));
           // Not awaited: the answer is ready, and a slow cache must not hold it back.
           void this.cache.setMany(entries);
         }
@@ -200,12 +207,19 @@ export class Scorer {
   /** Rows stored under a user's Redis key (inputs by reference): JSON rows or `{"data": rows}`. */
   private async rowsFromDataKey(key: string, features: number): Promise<RowBatch> {
     if (!this.cache.getRaw) {
-      throw new ScoringError('UNAVAILABLE', `"data_key" needs the Redis cache (set REDIS_URL); CACHE_MODE is ${this.cache.kind}`);
+      throw new ScoringError(
+        'UNAVAILABLE',
+        `"data_key" needs the Redis cache (set REDIS_URL); CACHE_MODE is ${this.cache.kind}`,
+      );
     }
     const raw = await this.cache.getRaw(key);
-    if (raw === undefined) throw new ScoringError('DATA_KEY_NOT_FOUND', `no value is stored under the Redis key "${key}"`);
+    if (raw === undefined)
+      throw new ScoringError('DATA_KEY_NOT_FOUND', `no value is stored under the Redis key "${key}"`);
     const parsed = parseJson(raw.toString('utf8'));
-    const data = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { data?: unknown }).data : parsed;
+    const data =
+      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as { data?: unknown }).data
+        : parsed;
     return rowsFromJson(data, features, this.limits);
   }
 
@@ -222,7 +236,10 @@ export class Scorer {
       return this.prepareObject(parseJson(req.body.toString('utf8')), req);
     }
     const image = model.config.preprocessing?.image;
-    return { model, batch: await rawBytesToRows(req.body, req.contentType, model.features, image, this.limits) };
+    return {
+      model,
+      batch: await rawBytesToRows(req.body, req.contentType, model.features, image, this.limits),
+    };
   }
 
   /** Converts an already parsed JSON body (Service Bus delivers JSON parsed): AML rows, data_key or v2 inputs. */
@@ -262,11 +279,15 @@ export class Scorer {
     const scored = await this.infer(prepared.model, prepared.batch, req);
     // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
     // fills the LRU with rows only, not with bodies as well.
-    if (!prepared.byReference && prepared.model === model && scored.cache !== 'miss') memo.set(key, scored.probabilities);
+    if (!prepared.byReference && prepared.model === model && scored.cache !== 'miss')
+      memo.set(key, scored.probabilities);
     return scored;
   }
 
-  async scoreObject(body: unknown, opts: ScoreOptions & { model?: string; version?: string } = {}): Promise<Scored> {
+  async scoreObject(
+    body: unknown,
+    opts: ScoreOptions & { model?: string; version?: string } = {},
+  ): Promise<Scored> {
     const { model, batch } = await this.prepareObject(body, opts);
     return this.infer(model, batch, opts);
   }
@@ -285,7 +306,12 @@ export class Scorer {
   }): Promise<{ scored: Scored; request: V2Input }> {
     checkPayloadSize(req.body.length, this.limits);
     const model = this.repository.ready(req.model, req.version);
-    const request = parseV2Request(req.body, req.headerLength, { name: model.config.input[0].name, features: model.features }, this.limits);
+    const request = parseV2Request(
+      req.body,
+      req.headerLength,
+      { name: model.config.input[0].name, features: model.features },
+      this.limits,
+    );
     const scored = await this.infer(model, await this.v2Batch(request, model), req);
     return { scored, request };
   }
