@@ -1,6 +1,6 @@
 import { relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunningHttpHost, RunningSource } from '@modelfn/local-host';
+import type { RunningHttpWorkers, RunningSource } from '@modelfn/local-host';
 import type { ModelSummary } from '@modelfn/scoring';
 
 const SAMPLES = fileURLToPath(new URL('../samples/', import.meta.url));
@@ -15,7 +15,7 @@ export interface BannerInput {
   models: ModelSummary[];
   modelRoot: string;
   services: RunningSource[];
-  http: RunningHttpHost;
+  http: RunningHttpWorkers;
   cwd: string;
 }
 
@@ -31,12 +31,14 @@ export function banner({ models, modelRoot, services, http, cwd }: BannerInput):
   const scoreUrl = `${http.url}${score?.path ?? '/score'}`;
   const png = shortPath(`${SAMPLES}digit-7.png`, cwd);
   const json = shortPath(`${SAMPLES}digit-7.json`, cwd);
+  // LOCAL_HOST_WORKERS > 1: HTTP is served by cluster workers (their count closes the endpoint list).
+  const workers = http.pids.length > 1 ? ` (worker pids ${http.pids.join(', ')})` : '';
   return [
     '',
     'modelfn is running on this machine',
     ...modelLines.map((l) => `  ${l}`),
     ...services.flatMap((s) => s.describe()).map((l) => `  ${l}`),
-    `  HTTP     ${http.url}`,
+    `  HTTP     ${http.url}${workers}`,
     '',
     'Endpoints',
     ...http.describe().map((l) => `  ${l}`),

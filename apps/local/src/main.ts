@@ -1,38 +1,47 @@
 // `npm start`: the whole system on this machine (tsx resolves `@modelfn/*` through the root tsconfig.json).
-import type { RunningSource } from '@modelfn/local-host';
+import cluster from 'node:cluster';
+import { httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
 import { readSettings, sharedScorer } from '@modelfn/scoring';
 import pino from 'pino';
 import { banner } from './banner.js';
+import { runHttpWorker } from './http-worker.js';
 import { startServices } from './services/index.js';
 import { closeAll, exitOnSignals } from './shutdown.js';
 import { startSources } from './sources/index.js';
 
 const log = pino({ name: 'local', level: process.env.LOG_LEVEL || 'info' });
 const env = process.env;
-const running: RunningSource[] = [];
-exitOnSignals(running, log);
 
-try {
-  // Settings are checked before anything starts, so a mistyped value fails fast with the setting's name.
-  readSettings(env);
-  await startServices(env, log, running);
-  // The scorer reads the settings now, including the REDIS_URL the services may have just set.
-  const scorer = await sharedScorer();
-  running.push({ name: 'scorer', describe: () => [], close: () => scorer.close() });
-  for (const problem of scorer.repository.problems) log.warn({ problem }, 'model repository problem');
-  const settings = readSettings(env);
-  const { http } = await startSources(env, settings, log, running);
-  process.stdout.write(
-    banner({
-      models: scorer.repository.summaries(),
-      modelRoot: settings.modelRepository,
-      services: running.filter((r) => r !== http),
-      http,
-      cwd: process.cwd(),
-    }),
-  );
-} catch (e) {
-  log.error({ err: e }, 'the local host could not start');
-  await closeAll(running, log);
-  process.exit(1);
+// With LOCAL_HOST_WORKERS > 1, node:cluster runs this script again in each HTTP worker.
+if (cluster.isWorker) await runHttpWorker(env, log);
+else await startAll();
+
+async function startAll(): Promise<void> {
+  const running: RunningSource[] = [];
+  exitOnSignals(running, log);
+  try {
+    // Settings are checked before anything starts, so a mistyped value fails fast with the setting's name.
+    readSettings(env);
+    httpWorkersFromEnv(env);
+    await startServices(env, log, running);
+    // The scorer reads the settings now, including the REDIS_URL the services may have just set.
+    const scorer = await sharedScorer();
+    running.push({ name: 'scorer', describe: () => [], close: () => scorer.close() });
+    for (const problem of scorer.repository.problems) log.warn({ problem }, 'model repository problem');
+    const settings = readSettings(env);
+    const { http } = await startSources(env, settings, log, running);
+    process.stdout.write(
+      banner({
+        models: scorer.repository.summaries(),
+        modelRoot: settings.modelRepository,
+        services: running.filter((r) => r !== http),
+        http,
+        cwd: process.cwd(),
+      }),
+    );
+  } catch (e) {
+    log.error({ err: e }, 'the local host could not start');
+    await closeAll(running, log);
+    process.exit(1);
+  }
 }

@@ -32,8 +32,9 @@ export async function closeAll(running: Closable[], log: Logger): Promise<boolea
 }
 
 /**
- * SIGINT (Ctrl-C), SIGTERM and SIGHUP shut everything down, then exit 0 (1 if a step failed). A second
- * signal exits at once; the child processes still die with us (see killOnExit).
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP shut everything down, HTTP cluster workers included (closing the HTTP
+ * source stops them), then exit 0 (1 if a step failed). A second signal exits at once; the child processes
+ * still die with us (see killOnExit), and so do the workers (node:cluster ends a worker whose primary is gone).
  */
 export function exitOnSignals(running: Closable[], log: Logger): void {
   let stopping = false;

@@ -1,18 +1,19 @@
-import type { RunningHttpHost, RunningSource } from '@modelfn/local-host';
+import type { RunningHttpWorkers, RunningSource } from '@modelfn/local-host';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import type { Env } from '../env.js';
 import { startBlobTrigger } from './blob.js';
-import { startHttpSource } from './http.js';
+import { startHttpWorkersSource } from './http-workers.js';
 import { startServiceBusTrigger } from './servicebus.js';
 
 export interface Sources {
-  http: RunningHttpHost;
+  http: RunningHttpWorkers;
 }
 
 /**
  * The trigger sources, each mounting one app's function definitions. Every started source is pushed onto
- * `running` at once, so a later failure still shuts it down.
+ * `running` at once, so a later failure still shuts it down. HTTP may be served by LOCAL_HOST_WORKERS
+ * cluster workers (closing it stops them); the blob and Service Bus sources always run in this process.
  */
 export async function startSources(
   env: Env,
@@ -20,7 +21,7 @@ export async function startSources(
   log: Logger,
   running: RunningSource[],
 ): Promise<Sources> {
-  const http = await startHttpSource(env, settings, log);
+  const http = await startHttpWorkersSource(env, settings, log);
   running.push(http);
   running.push(await startBlobTrigger(env, log));
   running.push(await startServiceBusTrigger(env, log));
