@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { ScoringError } from '../errors.js';
 import type { ImagePreprocessing } from '../model/model-config.js';
+import { grayPixels } from './gray-pixels.js';
 import { checkRowCount, type InputLimits, type RowBatch } from './row-batch.js';
 
 const PNG = [0x89, 0x50, 0x4e, 0x47];
@@ -29,25 +30,30 @@ export async function imageToRow(
   pre: ImagePreprocessing,
   limits: InputLimits,
 ): Promise<RowBatch> {
-  let raw: Buffer;
+  let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    // One sharp call per image: libvips checks limitInputPixels against the header before it decodes, so a
-    // small file claiming huge dimensions never allocates them (a separate metadata() call cost a third of
-    // an image's decode time on the event loop).
-    raw = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
-      .flatten({ background: pre.invert ? '#ffffff' : '#000000' })
-      .grayscale()
+    // One sharp call per image, decode and resize only (flatten and grayscale: see gray-pixels.ts). libvips
+    // checks limitInputPixels against the header before it decodes, so a small file claiming huge
+    // dimensions never allocates them.
+    decoded = await sharp(bytes, { limitInputPixels: limits.maxImagePixels, failOn: 'error' })
       .resize(pre.width, pre.height, { fit: 'fill' })
-      .extractChannel(0)
-      .raw()
-      .toBuffer();
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (e) {
     if (/exceeds pixel limit/i.test((e as Error).message)) throw await tooLarge(bytes, limits);
     throw new ScoringError('UNDECODABLE_IMAGE', `the image cannot be decoded: ${(e as Error).message}`);
   }
+  const { data: raw, info } = decoded;
+  if (info.channels < 1 || info.channels > 4) {
+    throw new ScoringError(
+      'UNDECODABLE_IMAGE',
+      `the image decodes to ${info.channels} channels; expected gray, RGB, with or without alpha`,
+    );
+  }
+  const gray = grayPixels(raw, info.channels, pre.invert ? 255 : 0);
   const features = pre.width * pre.height;
   const data = new Float32Array(features);
-  for (let i = 0; i < features; i++) data[i] = (pre.invert ? 255 - raw[i] : raw[i]) * pre.scale;
+  for (let i = 0; i < features; i++) data[i] = (pre.invert ? 255 - gray[i] : gray[i]) * pre.scale;
   return { data, rows: 1, features };
 }
 
