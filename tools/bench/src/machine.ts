@@ -16,7 +16,10 @@ export interface MachineInfo {
 function firstLine(cmd: string, args: string[]): string | undefined {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) return undefined;
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim();
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
 }
 
 /** "redis-server 7.0.15" out of a tool's version banner. */
@@ -54,6 +57,21 @@ export function peakRssBytes(pid: number): number | undefined {
   try {
     const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in seconds; undefined when it cannot be read. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name, which may itself hold spaces: utime and stime are 14 and 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
   } catch {
     return undefined;
   }

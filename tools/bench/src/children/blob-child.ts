@@ -10,6 +10,7 @@ import { loadMnist } from '@modelfn/train-mnist';
 import pino from 'pino';
 import sharp from 'sharp';
 import { RESULT_MARK } from '../load/wrk-script.js';
+import { cpuSeconds } from '../machine.js';
 
 const count = Number(process.argv[2]);
 const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
@@ -17,7 +18,11 @@ const scorer = await createScorer(readSettings());
 let handled = 0;
 let allHandled: () => void = () => undefined;
 const done = new Promise<void>((resolve) => (allHandled = resolve));
-const functions = createBlobFunctions({ scorer: async () => scorer, inputContainer: 'images', outputContainer: 'predictions' }).map((f) => ({
+const functions = createBlobFunctions({
+  scorer: async () => scorer,
+  inputContainer: 'images',
+  outputContainer: 'predictions',
+}).map((f) => ({
   ...f,
   options: {
     ...f.options,
@@ -37,21 +42,31 @@ await service.getContainerClient('predictions').createIfNotExists();
 const mnist = loadMnist('test').images;
 const pngs = await Promise.all(
   Array.from({ length: count }, (_, i) =>
-    sharp(Buffer.from(mnist.subarray((i % 10_000) * 784, (i % 10_000 + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+    sharp(Buffer.from(mnist.subarray((i % 10_000) * 784, ((i % 10_000) + 1) * 784)), {
+      raw: { width: 28, height: 28, channels: 1 },
+    })
       .png()
       .toBuffer(),
   ),
 );
-const source = await startBlobSource({ functions, connectionString: azurite.connectionString, hostId: 'bench', logger: pino({ level: 'warn' }) });
+const source = await startBlobSource({
+  functions,
+  connectionString: azurite.connectionString,
+  hostId: 'bench',
+  logger: pino({ level: 'warn' }),
+});
 
 const started = performance.now();
+const cpuBefore = { ours: process.cpuUsage(), azurite: cpuSeconds(azurite.pid) };
 const UPLOADERS = 16;
 let next = 0;
 await Promise.all(
   Array.from({ length: UPLOADERS }, async () => {
     while (next < count) {
       const i = next++;
-      await images.uploadBlockBlob(`digit-${i}.png`, pngs[i], pngs[i].length, { blobHTTPHeaders: { blobContentType: 'image/png' } });
+      await images.uploadBlockBlob(`digit-${i}.png`, pngs[i], pngs[i].length, {
+        blobHTTPHeaders: { blobContentType: 'image/png' },
+      });
     }
   }),
 );
@@ -60,7 +75,8 @@ await Promise.race([done, new Promise((r) => setTimeout(r, 180_000))]);
 // The source writes each result blob once its handler has returned: the clock stops when all exist.
 const countResults = async () => {
   let n = 0;
-  for await (const b of service.getContainerClient('predictions').listBlobsFlat()) if (b.name.endsWith('.png.json')) n++;
+  for await (const b of service.getContainerClient('predictions').listBlobsFlat())
+    if (b.name.endsWith('.png.json')) n++;
   return n;
 };
 let results = await countResults();
@@ -69,8 +85,19 @@ for (let tries = 0; results < count && tries < 200; tries++) {
   results = await countResults();
 }
 const seconds = (performance.now() - started) / 1000;
+// Where the two cores went while the clock ran: Azurite's process, and this one (blob source, scoring and
+// the uploads, which are the load generator).
+const ourCpu = process.cpuUsage(cpuBefore.ours);
+const azuriteAfter = cpuSeconds(azurite.pid);
+const cpu = {
+  oursS: (ourCpu.user + ourCpu.system) / 1e6,
+  azuriteS:
+    azuriteAfter !== undefined && cpuBefore.azurite !== undefined
+      ? azuriteAfter - cpuBefore.azurite
+      : undefined,
+};
 process.stdout.write(
-  `${RESULT_MARK}${JSON.stringify({ count, handled, results, seconds, uploadedS, pollIntervalMs: Number(process.env.BLOB_POLL_INTERVAL_MS) || 250, parallelism: Number(process.env.BLOB_MAX_PARALLELISM) || 8 })}\n`,
+  `${RESULT_MARK}${JSON.stringify({ count, handled, results, seconds, uploadedS, cpu, pollIntervalMs: Number(process.env.BLOB_POLL_INTERVAL_MS) || 250, parallelism: Number(process.env.BLOB_MAX_PARALLELISM) || 8 })}\n`,
 );
 await source.close();
 await scorer.close();
