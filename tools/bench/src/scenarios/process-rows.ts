@@ -81,6 +81,13 @@ interface BlobFigures {
   uploadedS: number;
   pollIntervalMs: number;
   parallelism: number;
+  /** CPU seconds while the clock ran: this host (blob source, scoring and the uploads) and Azurite. */
+  cpu: { oursS: number; azuriteS?: number };
+}
+
+function cpuNote(f: BlobFigures): string {
+  const azurite = f.cpu.azuriteS === undefined ? 'Azurite not measured' : `Azurite ${f.cpu.azuriteS.toFixed(1)} s`;
+  return `CPU in that time: ${azurite}, blob host with the uploads ${f.cpu.oursS.toFixed(1)} s (2 cores: ${(2 * f.seconds).toFixed(1)} s)`;
 }
 
 async function blobRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
@@ -94,7 +101,7 @@ async function blobRow(ctx: SuiteContext, env: Record<string, string>): Promise<
     unit: 'images/s',
     note:
       `${f.results}/${n} results in ${f.seconds.toFixed(2)} s (uploads done at ${f.uploadedS.toFixed(2)} s); ` +
-      `poll ${f.pollIntervalMs} ms, parallelism ${f.parallelism}; every image a cache miss`,
+      `poll ${f.pollIntervalMs} ms, parallelism ${f.parallelism}; every image a cache miss; ${cpuNote(f)}`,
   });
   ctx.log(`blob: ${Math.round(n / f.seconds)} images/s`);
 }
