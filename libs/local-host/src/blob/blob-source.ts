@@ -1,4 +1,6 @@
-import { BlobServiceClient, type BlobItem, type ContainerClient } from '@azure/storage-blob';
+import type { BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+
+type BlobServiceClientClass = typeof BlobServiceClient;
 import { pino } from 'pino';
 import type { HostLogger, RunningSource } from '../http/function-definition.js';
 import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
@@ -80,6 +82,7 @@ class PollingBlobSource implements BlobSource {
   private watchers: Watcher[] = [];
 
   constructor(
+    private readonly Client: BlobServiceClientClass,
     private readonly opts: BlobSourceOptions,
     private readonly logger: HostLogger,
     private readonly pollIntervalMs: number,
@@ -102,7 +105,7 @@ class PollingBlobSource implements BlobSource {
       try {
         // Short SDK retries: this source retries invocations itself, and the SDK's default backoff (minutes
         // with storage down) would stall close() and hide the outage.
-        client = BlobServiceClient.fromConnectionString(cs, {
+        client = this.Client.fromConnectionString(cs, {
           retryOptions: {
             maxTries: 3,
             retryDelayInMs: 100,
@@ -369,7 +372,10 @@ function defaultLogger(): HostLogger {
  * receipts are loaded and the first scan is under way.
  */
 export async function startBlobSource(options: BlobSourceOptions): Promise<BlobSource> {
+  // Loaded on first use: the SDK takes ~0.3 s to import, which a host serving only HTTP should not pay.
+  const { BlobServiceClient } = await import('@azure/storage-blob');
   const source = new PollingBlobSource(
+    BlobServiceClient,
     options,
     options.logger ?? defaultLogger(),
     setting(options.pollIntervalMs, 'BLOB_POLL_INTERVAL_MS', 250, 1),

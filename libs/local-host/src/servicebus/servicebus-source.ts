@@ -1,5 +1,5 @@
 import azureFunctions, { type ServiceBusQueueFunctionOptions } from '@azure/functions';
-import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { randomUUID } from 'node:crypto';
 import type { RunningSource } from '../http/function-definition.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
@@ -25,6 +25,8 @@ export interface ServiceBusSource extends RunningSource {
  * returns, abandon when it throws (the broker redelivers and dead-letters after maxDeliveryCount).
  */
 export async function startServiceBusSource(opts: ServiceBusSourceOptions): Promise<ServiceBusSource> {
+  // Loaded on first use: the SDK takes ~0.2 s to import, which a host serving only HTTP should not pay.
+  const { ServiceBusClient } = await import('@azure/service-bus');
   const settings = opts.settings ?? process.env;
   const log = opts.log ?? (() => undefined);
   const concurrency = opts.maxConcurrentCalls ?? 16;
@@ -37,7 +39,10 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
 
   for (const f of opts.functions) {
     const cs = settings[f.options.connection];
-    if (!cs) throw new Error(`function ${f.name}: app setting ${f.options.connection} (Service Bus connection string) is not set`);
+    if (!cs)
+      throw new Error(
+        `function ${f.name}: app setting ${f.options.connection} (Service Bus connection string) is not set`,
+      );
     const client = clients.get(cs) ?? new ServiceBusClient(cs);
     clients.set(cs, client);
     const many = f.options.cardinality === 'many';
@@ -58,7 +63,11 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
         await Promise.all(messages.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
         return;
       }
-      await Promise.all(messages.map((m) => receiver.completeMessage(m).catch((e: Error) => log(`[${f.name}] complete failed: ${e.message}`))));
+      await Promise.all(
+        messages.map((m) =>
+          receiver.completeMessage(m).catch((e: Error) => log(`[${f.name}] complete failed: ${e.message}`)),
+        ),
+      );
     };
 
     // Each loop has its own receiver (an SDK receiver takes one receive call at a time) and takes up to a
@@ -86,7 +95,8 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
     name: 'servicebus',
     describe: () =>
       opts.functions.map(
-        (f) => `Service Bus  queue ${f.options.queueName} -> ${f.name} (${f.options.cardinality === 'many' ? `batches of up to ${batchSize}` : 'one message'}, ${concurrency} concurrent)`,
+        (f) =>
+          `Service Bus  queue ${f.options.queueName} -> ${f.name} (${f.options.cardinality === 'many' ? `batches of up to ${batchSize}` : 'one message'}, ${concurrency} concurrent)`,
       ),
     invocations,
     async close() {
