@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { output, type StorageBlobFunctionOptions } from '@azure/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { scoreBlobHandler } from './score-blob.js';
@@ -37,5 +38,8 @@ export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefi
 }
 
 export const blobFunctions: BlobFunctionDefinition[] = createBlobFunctions();
+
+/** This app's host.json (blob parallelism and poison threshold), for hosts that run it outside Azure. */
+export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
 
 export type { BlobPrediction, BlobErrorRecord } from './records.js';

@@ -2,9 +2,13 @@
 // written where, which blobs trigger, and which definitions are refused.
 import azureFunctions, { type InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  blobSettingsFromHostJson,
   HOSTS_CONTAINER,
   startAzurite,
   startBlobSource,
@@ -200,5 +204,44 @@ describe('startBlobSource', () => {
     await service.getContainerClient('in-d').getBlockBlobClient('y').upload('1', 1);
     await new Promise((r) => setTimeout(r, 100));
     expect(started).toBe(1);
+  });
+
+  it('takes parallelism and tries from host.json, the environment overriding them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'blob-hostjson-'));
+    const hostJsonPath = join(dir, 'host.json');
+    await writeFile(
+      hostJsonPath,
+      JSON.stringify({
+        version: '2.0',
+        extensions: { blobs: { maxDegreeOfParallelism: 3, poisonBlobThreshold: 2 } },
+      }),
+    );
+    const fns = [{ name: 'noop', options: { path: 'in-e/{name}', connection, handler: () => undefined } }];
+    const open = (extra: { hostJsonPath?: string }) =>
+      startBlobSource({
+        functions: fns,
+        connectionString: azurite.connectionString,
+        logger: pino({ level: 'silent' }),
+        ...extra,
+      });
+    const fromFile = await open({ hostJsonPath });
+    expect(fromFile.parallelism).toBe(3);
+    await fromFile.close();
+    const byDefault = await open({});
+    expect(byDefault.parallelism).toBe(8 * availableParallelism());
+    await byDefault.close();
+    process.env.BLOB_MAX_PARALLELISM = '5';
+    try {
+      const fromEnv = await open({ hostJsonPath });
+      expect(fromEnv.parallelism).toBe(5);
+      await fromEnv.close();
+    } finally {
+      delete process.env.BLOB_MAX_PARALLELISM;
+    }
+    await writeFile(hostJsonPath, JSON.stringify({ extensions: { blobs: { maxDegreeOfParallelism: 0 } } }));
+    expect(() => blobSettingsFromHostJson(hostJsonPath)).toThrow(
+      /maxDegreeOfParallelism must be an integer >= 1/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });

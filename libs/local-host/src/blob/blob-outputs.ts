@@ -1,5 +1,6 @@
 import type { FunctionOutput } from '@azure/functions';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobRest } from './blob-rest.js';
 import { resolveBlobPath } from './blob-path.js';
 import { BlobSourceError } from './blob-source-error.js';
 
@@ -53,7 +54,10 @@ export function serializeOutput(value: unknown, blobName: string): { body: Buffe
 export class BlobOutputWriter {
   private readonly containers = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly clientFor: (connection: string) => BlobServiceClient) {}
+  constructor(
+    private readonly clientFor: (connection: string) => BlobServiceClient,
+    private readonly restFor: (connection: string) => BlobRest,
+  ) {}
 
   async write(output: BlobOutputBinding, bindings: Record<string, string>, value: unknown): Promise<string> {
     const { container, blobName } = resolveBlobPath(output.path, bindings);
@@ -69,9 +73,7 @@ export class BlobOutputWriter {
     }
     await created;
     const { body, contentType } = serializeOutput(value, blobName);
-    await containerClient
-      .getBlockBlobClient(blobName)
-      .upload(body, body.length, { blobHTTPHeaders: { blobContentType: contentType } });
+    await this.restFor(output.connection).put(container, blobName, body, contentType);
     return `${container}/${blobName}`;
   }
 }

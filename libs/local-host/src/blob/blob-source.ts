@@ -1,12 +1,15 @@
 import type { BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 
 type BlobServiceClientClass = typeof BlobServiceClient;
+import { availableParallelism } from 'node:os';
 import { pino } from 'pino';
 import type { HostLogger, RunningSource } from '../http/function-definition.js';
 import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
+import { BlobRest } from './blob-rest.js';
 import { matchBlobName, parseTriggerPath, resolveBlobPath, type BlobPathPattern } from './blob-path.js';
 import { BlobReceipts, HOSTS_CONTAINER } from './blob-receipts.js';
 import { BlobSourceError } from './blob-source-error.js';
+import { blobSettingsFromHostJson } from '../host-json.js';
 import { hostIdOf, setting } from './blob-source-settings.js';
 import { invokeBlobFunction, type BlobFunctionDefinition } from './invoke-blob-function.js';
 import { poisonMessage, POISON_QUEUE } from './poison-message.js';
@@ -24,17 +27,27 @@ export interface BlobSourceOptions {
   /** Scopes the receipts, as the Functions host id does. Default env AzureFunctionsWebHost__hostid, else "modelfn-local". */
   hostId?: string;
   logger?: HostLogger;
-  /** Concurrent invocations over all functions. Default env BLOB_MAX_PARALLELISM, else 8. */
+  /**
+   * The app's host.json: its `extensions.blobs.maxDegreeOfParallelism` and `poisonBlobThreshold` are the
+   * defaults of `parallelism` and `maxAttempts` (the environment variables still override them).
+   */
+  hostJsonPath?: string;
+  /**
+   * Concurrent invocations over all functions. Default env BLOB_MAX_PARALLELISM, else host.json's
+   * maxDegreeOfParallelism, else 8 per CPU core (the Functions host's default).
+   */
   parallelism?: number;
   /** Pause between container scans. Default env BLOB_POLL_INTERVAL_MS, else 250. */
   pollIntervalMs?: number;
-  /** Tries before a blob goes to the poison queue. Default env BLOB_MAX_ATTEMPTS, else 5 (the host's poisonBlobThreshold). */
+  /** Tries before a blob goes to the poison queue. Default env BLOB_MAX_ATTEMPTS, else host.json's poisonBlobThreshold, else 5. */
   maxAttempts?: number;
   /** Delay before the first retry, doubled per try (capped at 30 s). Default env BLOB_RETRY_DELAY_MS, else 500. */
   retryDelayMs?: number;
 }
 
 export interface BlobSource extends RunningSource {
+  /** Invocations that may run at once (see BlobSourceOptions.parallelism). */
+  readonly parallelism: number;
   /** Stops polling, drops work not yet started, and waits for running invocations (outputs and receipts written). */
   close(): Promise<void>;
   /**
@@ -72,6 +85,7 @@ class PollingBlobSource implements BlobSource {
   private readonly pool: WorkPool;
   private readonly writer: BlobOutputWriter;
   private readonly clients = new Map<string, BlobServiceClient>();
+  private readonly rests = new Map<string, BlobRest>();
   private closed = false;
   /** Aborts a scan in progress on close (a scan is safe to drop; invocations are not, they finish). */
   private readonly scanAbort = new AbortController();
@@ -88,10 +102,13 @@ class PollingBlobSource implements BlobSource {
     private readonly pollIntervalMs: number,
     private readonly maxAttempts: number,
     private readonly retryDelayMs: number,
-    parallelism: number,
+    readonly parallelism: number,
   ) {
     this.pool = new WorkPool(parallelism);
-    this.writer = new BlobOutputWriter((c) => this.clientFor(c));
+    this.writer = new BlobOutputWriter(
+      (c) => this.clientFor(c),
+      (c) => this.restFor(c),
+    );
   }
 
   private connectionString(name: string): string {
@@ -125,6 +142,17 @@ class PollingBlobSource implements BlobSource {
       this.clients.set(cs, client);
     }
     return client;
+  }
+
+  /** The lean client for the per-blob read and write (see blob-rest.ts); one per connection string. */
+  private restFor(connection: string): BlobRest {
+    const cs = this.connectionString(connection);
+    let rest = this.rests.get(cs);
+    if (!rest) {
+      rest = new BlobRest(parseConnectionString(cs));
+      this.rests.set(cs, rest);
+    }
+    return rest;
   }
 
   async start(hostId: string): Promise<void> {
@@ -244,11 +272,11 @@ class PollingBlobSource implements BlobSource {
 
   private async process(key: string, job: Job): Promise<void> {
     const { watcher: w } = job;
-    const blobClient = w.container.getBlobClient(job.blobName);
+    const rest = this.restFor(w.fn.options.connection);
     // Every try counts, reading the blob included, so a blob that can never be read still ends in the poison queue.
     job.attempts++;
     try {
-      const version = await readBlobVersion(blobClient, job.etag);
+      const version = await readBlobVersion(rest, w.pattern.container, job.blobName, job.etag);
       if (!version) {
         this.logger.debug(
           { blob: job.blobName },
@@ -260,7 +288,7 @@ class PollingBlobSource implements BlobSource {
       const triggerMetadata: Record<string, unknown> = {
         ...job.bindings,
         blobTrigger: `${w.pattern.container}/${job.blobName}`,
-        uri: blobClient.url,
+        uri: rest.url(w.pattern.container, job.blobName),
         properties: version.properties,
         metadata: version.metadata,
       };
@@ -356,6 +384,7 @@ class PollingBlobSource implements BlobSource {
     await this.loop;
     this.pool.clear();
     await this.pool.drained();
+    for (const rest of this.rests.values()) rest.close();
     this.active.clear();
     const waiters = this.scanWaiters;
     this.scanWaiters = [];
@@ -374,14 +403,20 @@ function defaultLogger(): HostLogger {
 export async function startBlobSource(options: BlobSourceOptions): Promise<BlobSource> {
   // Loaded on first use: the SDK takes ~0.3 s to import, which a host serving only HTTP should not pay.
   const { BlobServiceClient } = await import('@azure/storage-blob');
+  const hostJson = options.hostJsonPath ? blobSettingsFromHostJson(options.hostJsonPath) : {};
   const source = new PollingBlobSource(
     BlobServiceClient,
     options,
     options.logger ?? defaultLogger(),
     setting(options.pollIntervalMs, 'BLOB_POLL_INTERVAL_MS', 250, 1),
-    setting(options.maxAttempts, 'BLOB_MAX_ATTEMPTS', 5, 1),
+    setting(options.maxAttempts, 'BLOB_MAX_ATTEMPTS', hostJson.poisonBlobThreshold ?? 5, 1),
     setting(options.retryDelayMs, 'BLOB_RETRY_DELAY_MS', 500, 0),
-    setting(options.parallelism, 'BLOB_MAX_PARALLELISM', 8, 1),
+    setting(
+      options.parallelism,
+      'BLOB_MAX_PARALLELISM',
+      hostJson.maxDegreeOfParallelism ?? 8 * availableParallelism(),
+      1,
+    ),
   );
   await source.start(hostIdOf(options.hostId));
   return source;

@@ -5,3 +5,4 @@ export { BlobSourceError, type BlobSourceErrorCode } from './blob-source-error.j
 export { HOSTS_CONTAINER } from './blob-receipts.js';
 export { StorageQueue, type PeekedMessage } from './storage-queue.js';
 export { parseConnectionString, type StorageAccount } from './storage-account.js';
+export { BlobRest, BlobRestError } from './blob-rest.js';

@@ -1,4 +1,4 @@
-import type { BlobClient } from '@azure/storage-blob';
+import type { BlobRest } from './blob-rest.js';
 
 /** Listings give ETags bare, response headers quoted: compare bare, send quoted. */
 export const bareEtag = (etag: string) => etag.replace(/^(W\/)?"(.*)"$/, '$2');
@@ -11,34 +11,34 @@ export interface BlobVersion {
   metadata: Record<string, string>;
 }
 
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
+const dateOf = (v: string | string[] | undefined) => (typeof v === 'string' ? new Date(v) : undefined);
 
 /**
  * Reads exactly the listed version of a blob (one GET, If-Match), or undefined when it was deleted or
  * overwritten since the listing: the next scan then sees the current version, if any.
  */
-export async function readBlobVersion(blob: BlobClient, etag: string): Promise<BlobVersion | undefined> {
+export async function readBlobVersion(
+  rest: BlobRest,
+  container: string,
+  blobName: string,
+  etag: string,
+): Promise<BlobVersion | undefined> {
   try {
-    const res = await blob.download(0, undefined, { conditions: { ifMatch: quotedEtag(etag) } });
-    const bytes = await readAll(res.readableStreamBody);
+    const res = await rest.get(container, blobName, quotedEtag(etag));
+    const h = res.headers;
     return {
-      bytes,
+      bytes: res.body,
       properties: {
-        contentType: res.contentType,
-        contentEncoding: res.contentEncoding,
-        contentLanguage: res.contentLanguage,
-        length: res.contentLength,
-        eTag: res.etag,
-        lastModified: res.lastModified,
-        created: res.createdOn,
-        blobType: res.blobType,
+        contentType: h['content-type'],
+        contentEncoding: h['content-encoding'],
+        contentLanguage: h['content-language'],
+        length: h['content-length'] === undefined ? res.body.length : Number(h['content-length']),
+        eTag: h.etag,
+        lastModified: dateOf(h['last-modified']),
+        created: dateOf(h['x-ms-creation-time']),
+        blobType: h['x-ms-blob-type'],
       },
-      metadata: res.metadata ?? {},
+      metadata: res.metadata,
     };
   } catch (e) {
     const status = (e as { statusCode?: number } | undefined)?.statusCode;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { HostLogger, HttpFunctionDefinition, RunningSource } from './function-definition.js';
-import { DEFAULT_ROUTE_PREFIX } from './host-json.js';
+import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
 import { createInvocationContext, effectiveOptions, toHttpRequest } from './to-invocation.js';

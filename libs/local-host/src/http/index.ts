@@ -5,7 +5,6 @@ export type {
   RunningSource,
 } from './function-definition.js';
 export { startHttpHost, type HttpHostOptions, type RunningHttpHost, type RouteInfo } from './http-host.js';
-export { routePrefixFromHostJson, DEFAULT_ROUTE_PREFIX } from './host-json.js';
 export { parseRouteTemplate, type RouteTemplate } from './route-template.js';
 export {
   startHttpWorkers,

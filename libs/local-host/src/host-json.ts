@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+
+/** The Functions host's default when host.json sets no `extensions.http.routePrefix`. */
+export const DEFAULT_ROUTE_PREFIX = 'api';
+
+interface HostJson {
+  extensions?: {
+    http?: { routePrefix?: unknown };
+    blobs?: { maxDegreeOfParallelism?: unknown; poisonBlobThreshold?: unknown };
+  };
+}
+
+/**
+ * An app's host.json, parsed, or undefined when there is none (the host defaults apply). An unreadable one
+ * is an error: guessing would move every route or change how many blobs run at once.
+ */
+function readHostJson(hostJsonPath: string): HostJson | undefined {
+  let text: string;
+  try {
+    text = readFileSync(hostJsonPath, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as HostJson;
+  } catch (e) {
+    throw new Error(`${hostJsonPath} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The route prefix an app's host.json declares, so local URLs equal the deployed ones. */
+export function routePrefixFromHostJson(hostJsonPath: string): string {
+  const prefix = readHostJson(hostJsonPath)?.extensions?.http?.routePrefix;
+  if (prefix === undefined) return DEFAULT_ROUTE_PREFIX;
+  if (typeof prefix !== 'string')
+    throw new Error(`${hostJsonPath}: extensions.http.routePrefix must be a string`);
+  return prefix;
+}
+
+export interface HostJsonBlobSettings {
+  maxDegreeOfParallelism?: number;
+  poisonBlobThreshold?: number;
+}
+
+/** `extensions.blobs` of an app's host.json: what the Functions host's blob trigger reads there. */
+export function blobSettingsFromHostJson(hostJsonPath: string): HostJsonBlobSettings {
+  const blobs = readHostJson(hostJsonPath)?.extensions?.blobs ?? {};
+  const out: HostJsonBlobSettings = {};
+  for (const name of ['maxDegreeOfParallelism', 'poisonBlobThreshold'] as const) {
+    const v = blobs[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new Error(`${hostJsonPath}: extensions.blobs.${name} must be an integer >= 1`);
+    out[name] = v;
+  }
+  return out;
+}
