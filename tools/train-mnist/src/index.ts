@@ -7,6 +7,7 @@ export type { SparseRows } from './inputs.js';
 export { accuracyOf, argmax, forward, forwardSparse, initMlp, softmaxInPlace } from './mlp.js';
 export type { Mlp, MlpShape } from './mlp.js';
 export { DEFAULT_TRAIN_OPTIONS, trainMlp } from './train.js';
+export { mulberry32, type Rng } from './prng.js';
 export type { EpochReport, TrainOptions, TrainResult } from './train.js';
 export { encodeMlpOnnx, INPUT_NAME, OUTPUT_NAME } from './onnx-writer.js';
 export { MNIST_CLASSES, sha256Hex, trainMnist } from './pipeline.js';
