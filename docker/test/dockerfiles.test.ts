@@ -28,7 +28,9 @@ describe.each(dockerfiles)('%s', (file) => {
     for (const c of copies) {
       for (const src of c.sources) {
         const local = c.from ? relative(workdir, src) : src;
-        expect(existsSync(join(ROOT, local)), `${file}:${c.line} copies ${src}, missing as ${local}`).toBe(true);
+        expect(existsSync(join(ROOT, local)), `${file}:${c.line} copies ${src}, missing as ${local}`).toBe(
+          true,
+        );
       }
     }
   });
@@ -36,7 +38,9 @@ describe.each(dockerfiles)('%s', (file) => {
   it('copies every workspace manifest before npm ci (npm ci refuses a lock file naming missing workspaces)', () => {
     const beforeCi = text.slice(0, text.indexOf('RUN npm ci'));
     const copied = parseCopies(beforeCi).flatMap((c) => c.sources);
-    const workspaces = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+    const workspaces = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }
+    ).workspaces;
     const manifests = workspaces.flatMap((w) =>
       w.endsWith('/*')
         ? readdirSync(join(ROOT, w.slice(0, -2)))

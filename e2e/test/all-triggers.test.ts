@@ -22,14 +22,27 @@ describe('all three triggers end to end (npm start: redis-server, Azurite, Servi
   it('a digit scored over HTTP is a cache hit when it later arrives as a blob and as a message', async () => {
     const i = 3;
     const image = await png(i);
-    const http = await fetch(`${sys.url}/score`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: image });
+    const http = await fetch(`${sys.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: image,
+    });
     expect(http.status).toBe(200);
     expect(http.headers.get('x-cache')).toBe('miss');
     expect(await http.json()).toEqual([mnist.labels[i]]);
 
     await upload(sys.storage, 'digit-3.png', image);
-    const result = (await waitForBlob(sys.storage, 'predictions', 'digit-3.png.json')) as Record<string, unknown>;
-    expect(result).toMatchObject({ blob: 'images/digit-3.png', model: 'mnist', version: '1', label: mnist.labels[i], cache: 'hit' });
+    const result = (await waitForBlob(sys.storage, 'predictions', 'digit-3.png.json')) as Record<
+      string,
+      unknown
+    >;
+    expect(result).toMatchObject({
+      blob: 'images/digit-3.png',
+      model: 'mnist',
+      version: '1',
+      label: mnist.labels[i],
+      cache: 'hit',
+    });
 
     const sender = sb.createSender('scoring-requests');
     await sender.sendMessages({ body: image, contentType: 'image/png', correlationId: 'e2e-png' });
@@ -57,7 +70,9 @@ describe('all three triggers end to end (npm start: redis-server, Azurite, Servi
 
   it('scores a batch of blobs and a batch of messages correctly', async () => {
     const n = 40;
-    await Promise.all(Array.from({ length: n }, async (_, k) => upload(sys.storage, `batch/${k}.png`, await png(100 + k))));
+    await Promise.all(
+      Array.from({ length: n }, async (_, k) => upload(sys.storage, `batch/${k}.png`, await png(100 + k))),
+    );
     let right = 0;
     for (let k = 0; k < n; k++) {
       const r = (await waitForBlob(sys.storage, 'predictions', `batch/${k}.png.json`)) as { label: number };
@@ -66,11 +81,19 @@ describe('all three triggers end to end (npm start: redis-server, Azurite, Servi
     expect(right / n).toBeGreaterThanOrEqual(0.95);
 
     const sender = sb.createSender('scoring-requests');
-    await sender.sendMessages(Array.from({ length: n }, (_, k) => ({ body: { data: [row(200 + k)] }, correlationId: `b-${k}` })));
+    await sender.sendMessages(
+      Array.from({ length: n }, (_, k) => ({ body: { data: [row(200 + k)] }, correlationId: `b-${k}` })),
+    );
     await sender.close();
-    const got = await replies(sb, Array.from({ length: n }, (_, k) => `b-${k}`));
+    const got = await replies(
+      sb,
+      Array.from({ length: n }, (_, k) => `b-${k}`),
+    );
     expect(got.size).toBe(n);
-    const ok = [...got.entries()].filter(([id, m]) => (m.body as { predictions: number[] }).predictions[0] === mnist.labels[200 + Number(id.slice(2))]);
+    const ok = [...got.entries()].filter(
+      ([id, m]) =>
+        (m.body as { predictions: number[] }).predictions[0] === mnist.labels[200 + Number(id.slice(2))],
+    );
     expect(ok.length / n).toBeGreaterThanOrEqual(0.95);
   });
 });

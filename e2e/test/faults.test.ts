@@ -21,13 +21,25 @@ describe('faults: nothing is lost', () => {
   let sys: System;
   let sb: ServiceBusClient;
   const dataDir = mkdtempSync(join(tmpdir(), 'modelfn-azurite-'));
-  const env = () => ({ REDIS_URL: redis.url, AzureWebJobsStorage: azurite.connectionString, ServiceBusConnection: emulator.connectionString });
+  const env = () => ({
+    REDIS_URL: redis.url,
+    AzureWebJobsStorage: azurite.connectionString,
+    ServiceBusConnection: emulator.connectionString,
+  });
 
   beforeAll(async () => {
     ports = await freePorts();
     redis = await startRedisServer({ port: ports.redis });
-    azurite = await startAzurite({ blobPort: ports.blob, queuePort: ports.queue, tablePort: ports.table, location: dataDir });
-    emulator = await startServiceBusEmulator({ port: 0, queues: { 'scoring-requests': { lockDurationMs: 2000 }, 'scoring-replies': {} } });
+    azurite = await startAzurite({
+      blobPort: ports.blob,
+      queuePort: ports.queue,
+      tablePort: ports.table,
+      location: dataDir,
+    });
+    emulator = await startServiceBusEmulator({
+      port: 0,
+      queues: { 'scoring-requests': { lockDurationMs: 2000 }, 'scoring-replies': {} },
+    });
     sys = await startSystem(ports, env());
     sb = new ServiceBusClient(emulator.connectionString);
   });
@@ -42,7 +54,11 @@ describe('faults: nothing is lost', () => {
   });
 
   async function score(i: number): Promise<{ status: number; cache: string | null; label: unknown }> {
-    const r = await fetch(`${sys.url}/score`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await png(i) });
+    const r = await fetch(`${sys.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: await png(i),
+    });
     return { status: r.status, cache: r.headers.get('x-cache'), label: ((await r.json()) as unknown[])[0] };
   }
 
@@ -67,7 +83,9 @@ describe('faults: nothing is lost', () => {
       if (cache !== 'hit') await new Promise((r) => setTimeout(r, 250));
     }
     expect(cache).toBe('hit');
-    console.log(`redis fault: ${results.length} requests, all 200, ${results.filter((r) => r.cache === 'bypass').length} bypassed the cache while Redis was down`);
+    console.log(
+      `redis fault: ${results.length} requests, all 200, ${results.filter((r) => r.cache === 'bypass').length} bypassed the cache while Redis was down`,
+    );
   });
 
   it('Azurite restarted mid-batch: every blob still gets its result', async () => {
@@ -76,12 +94,19 @@ describe('faults: nothing is lost', () => {
       await upload(azurite.connectionString, `azr/${k}.png`, await png(300 + k));
       if (k === 10) {
         await azurite.stop();
-        azurite = await startAzurite({ blobPort: ports.blob, queuePort: ports.queue, tablePort: ports.table, location: dataDir });
+        azurite = await startAzurite({
+          blobPort: ports.blob,
+          queuePort: ports.queue,
+          tablePort: ports.table,
+          location: dataDir,
+        });
       }
     }
     let right = 0;
     for (let k = 0; k < n; k++) {
-      const r = (await waitForBlob(azurite.connectionString, 'predictions', `azr/${k}.png.json`, 30_000)) as { label: number };
+      const r = (await waitForBlob(azurite.connectionString, 'predictions', `azr/${k}.png.json`, 30_000)) as {
+        label: number;
+      };
       if (r.label === mnist.labels[300 + k]) right++;
     }
     expect(right / n).toBeGreaterThanOrEqual(0.9);
@@ -91,14 +116,24 @@ describe('faults: nothing is lost', () => {
   it('host killed (SIGKILL) mid-load and restarted: every blob and every message answered', async () => {
     const n = 60;
     const sender = sb.createSender('scoring-requests');
-    await sender.sendMessages(Array.from({ length: n }, (_, k) => ({ body: { data: [Array.from(mnist.images.subarray((400 + k) * 784, (401 + k) * 784), (p) => p / 255)] }, correlationId: `kill-${k}` })));
+    await sender.sendMessages(
+      Array.from({ length: n }, (_, k) => ({
+        body: { data: [Array.from(mnist.images.subarray((400 + k) * 784, (401 + k) * 784), (p) => p / 255)] },
+        correlationId: `kill-${k}`,
+      })),
+    );
     await sender.close();
     for (let k = 0; k < n; k++) await upload(azurite.connectionString, `kill/${k}.png`, await png(500 + k));
     await sys.stop('SIGKILL');
     sys = await startSystem(ports, env());
-    const got = await replies(sb, Array.from({ length: n }, (_, k) => `kill-${k}`), 40_000);
+    const got = await replies(
+      sb,
+      Array.from({ length: n }, (_, k) => `kill-${k}`),
+      40_000,
+    );
     expect(got.size).toBe(n);
-    for (let k = 0; k < n; k++) await waitForBlob(azurite.connectionString, 'predictions', `kill/${k}.png.json`, 30_000);
+    for (let k = 0; k < n; k++)
+      await waitForBlob(azurite.connectionString, 'predictions', `kill/${k}.png.json`, 30_000);
     expect(emulator.queueDepth('scoring-requests')).toMatchObject({ active: 0, deadLettered: 0 });
     console.log(`host kill: ${n} messages -> ${got.size} replies, ${n} blobs -> ${n} results`);
   });

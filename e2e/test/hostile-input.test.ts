@@ -28,30 +28,50 @@ describe('hostile input against every trigger', () => {
 
   async function stillServes(): Promise<void> {
     expect(sys.child.exitCode).toBeNull();
-    const r = await fetch(`${sys.url}/score`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await png(0) });
+    const r = await fetch(`${sys.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: await png(0),
+    });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual([mnist.labels[0]]);
   }
 
   it('HTTP: each bad input gets its documented status and a JSON error', async () => {
     for (const c of corpus) {
-      const r = await fetch(`${sys.url}${c.path ?? '/score'}`, { method: 'POST', headers: c.contentType ? { 'content-type': c.contentType } : {}, body: c.body });
+      const r = await fetch(`${sys.url}${c.path ?? '/score'}`, {
+        method: 'POST',
+        headers: c.contentType ? { 'content-type': c.contentType } : {},
+        body: c.body,
+      });
       const body = (await r.json()) as { error?: string; code?: string };
-      expect({ case: c.name, status: r.status, code: body.code }).toEqual({ case: c.name, status: c.status, code: c.code });
+      expect({ case: c.name, status: r.status, code: body.code }).toEqual({
+        case: c.name,
+        status: c.status,
+        code: c.code,
+      });
       expect(typeof body.error).toBe('string');
     }
     // Over MAX_REQUEST_BYTES (8 MiB) is refused before it is read.
-    const big = await fetch(`${sys.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(9 * 1024 * 1024, 0x20) });
+    const big = await fetch(`${sys.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(9 * 1024 * 1024, 0x20),
+    });
     expect(big.status).toBe(413);
     await stillServes();
   });
 
   it('HTTP: huge headers are refused by the server, which stays up', async () => {
     const status = await new Promise<number>((ok, fail) => {
-      const req = request(`${sys.url}/score`, { method: 'POST', headers: { 'x-junk': 'a'.repeat(64 * 1024), 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        ok(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${sys.url}/score`,
+        { method: 'POST', headers: { 'x-junk': 'a'.repeat(64 * 1024), 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          ok(res.statusCode ?? 0);
+        },
+      );
       req.on('error', fail);
       req.end('{"data":[[0]]}');
     });
@@ -64,10 +84,15 @@ describe('hostile input against every trigger', () => {
     await container.createIfNotExists();
     const cases = corpus.filter((c) => !c.path);
     for (const [i, c] of cases.entries()) {
-      await container.getBlockBlobClient(`hostile/${i}`).uploadData(c.body, { blobHTTPHeaders: { blobContentType: c.contentType } });
+      await container
+        .getBlockBlobClient(`hostile/${i}`)
+        .uploadData(c.body, { blobHTTPHeaders: { blobContentType: c.contentType } });
     }
     for (const [i, c] of cases.entries()) {
-      const record = (await waitForBlob(sys.storage, 'predictions', `hostile/${i}.error.json`)) as { code: string; error: string };
+      const record = (await waitForBlob(sys.storage, 'predictions', `hostile/${i}.error.json`)) as {
+        code: string;
+        error: string;
+      };
       expect({ case: c.name, code: record.code }).toEqual({ case: c.name, code: c.code });
     }
     await stillServes();
@@ -84,7 +109,11 @@ describe('hostile input against every trigger', () => {
     const got = await replies(sb, [...cases.map((_, i) => `hostile-${i}`), 'hostile-nobody'], 30_000);
     for (const [i, c] of cases.entries()) {
       const reply = got.get(`hostile-${i}`);
-      expect({ case: c.name, status: reply?.applicationProperties?.status, code: (reply?.body as { code?: string })?.code }).toEqual({
+      expect({
+        case: c.name,
+        status: reply?.applicationProperties?.status,
+        code: (reply?.body as { code?: string })?.code,
+      }).toEqual({
         case: c.name,
         status: 'error',
         code: c.code,

@@ -19,7 +19,10 @@ function modelRef(meta: MessageMeta): { model?: string; version?: string } {
 export async function prepareMessage(scorer: Scorer, body: unknown, meta: MessageMeta): Promise<Prepared> {
   const ref = modelRef(meta);
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
-    throw new ScoringError('INVALID_INPUT', 'the message has no body; send {"data": [[...]]}, v2 "inputs", or image bytes');
+    throw new ScoringError(
+      'INVALID_INPUT',
+      'the message has no body; send {"data": [[...]]}, v2 "inputs", or image bytes',
+    );
   }
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -27,5 +30,8 @@ export async function prepareMessage(scorer: Scorer, body: unknown, meta: Messag
   }
   if (typeof body === 'string') return scorer.prepareObject(parseJson(body), ref);
   if (typeof body === 'object') return scorer.prepareObject(body, ref);
-  throw new ScoringError('INVALID_INPUT', `the message body is a ${typeof body}; send a JSON object or image bytes`);
+  throw new ScoringError(
+    'INVALID_INPUT',
+    `the message body is a ${typeof body}; send a JSON object or image bytes`,
+  );
 }

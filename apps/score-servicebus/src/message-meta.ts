@@ -33,7 +33,8 @@ export function messageMeta(context: InvocationContext, index?: number): Message
     correlationId: str(at(meta, 'correlationId', index)),
     replyTo: str(at(meta, 'replyTo', index)),
     contentType: str(at(meta, 'contentType', index)),
-    applicationProperties: props && typeof props === 'object' ? (props as Record<string, unknown>) : undefined,
+    applicationProperties:
+      props && typeof props === 'object' ? (props as Record<string, unknown>) : undefined,
     deliveryCount: typeof count === 'number' ? count : undefined,
   };
 }

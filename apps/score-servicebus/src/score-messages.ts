@@ -1,5 +1,12 @@
 import type { InvocationContext } from '@azure/functions';
-import { concatRows, sharedScorer, sliceRows, toScoringError, type Prepared, type Scorer } from '@modelfn/scoring';
+import {
+  concatRows,
+  sharedScorer,
+  sliceRows,
+  toScoringError,
+  type Prepared,
+  type Scorer,
+} from '@modelfn/scoring';
 import { prepareMessage } from './message-input.js';
 import { messageMeta, type MessageMeta } from './message-meta.js';
 import { errorReply, resultReply, type Reply } from './replies.js';
@@ -15,7 +22,12 @@ interface Item {
  * are completed; a transient failure throws, so the host abandons the batch and the broker retries it
  * (dead-lettering after maxDeliveryCount).
  */
-export async function scoreMessages(bodies: unknown[], context: InvocationContext, many: boolean, scorer?: Scorer): Promise<void> {
+export async function scoreMessages(
+  bodies: unknown[],
+  context: InvocationContext,
+  many: boolean,
+  scorer?: Scorer,
+): Promise<void> {
   const s = scorer ?? (await sharedScorer());
   const replies: Reply[] = [];
   const items: Item[] = await Promise.all(

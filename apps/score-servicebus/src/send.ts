@@ -8,7 +8,12 @@ import { sbSettings } from './settings.js';
 
 const DEFAULT_CONNECTION =
   'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true';
-const TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.json': 'application/json',
+};
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -43,7 +48,9 @@ try {
     }
   }
   if (pending.size > 0) {
-    console.error(`no reply within 30 s for: ${[...pending.values()].join(', ')} (is \`npm start\` running?)`);
+    console.error(
+      `no reply within 30 s for: ${[...pending.values()].join(', ')} (is \`npm start\` running?)`,
+    );
     process.exitCode = 1;
   }
 } finally {

@@ -7,11 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 function startHost(connectionString: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'support/host-process.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ServiceBusConnection: connectionString, MODEL_REPOSITORY: resolve(ROOT, 'models'), CACHE_MODE: 'memory' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(import.meta.dirname, 'support/host-process.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ServiceBusConnection: connectionString,
+        MODEL_REPOSITORY: resolve(ROOT, 'models'),
+        CACHE_MODE: 'memory',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((ok, fail) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && ok(child));
     child.on('exit', (code) => fail(new Error(`host exited with ${code}`)));
@@ -24,7 +33,10 @@ describe('Service Bus host killed while messages are locked', () => {
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    emulator = await startServiceBusEmulator({ port: 0, queues: { 'scoring-requests': { lockDurationMs: 1500 }, 'scoring-replies': {} } });
+    emulator = await startServiceBusEmulator({
+      port: 0,
+      queues: { 'scoring-requests': { lockDurationMs: 1500 }, 'scoring-replies': {} },
+    });
     client = new ServiceBusClient(emulator.connectionString);
   });
 
@@ -40,7 +52,10 @@ describe('Service Bus host killed while messages are locked', () => {
     const row = new Array(784).fill(0);
     for (let i = 0; i < n; i += 100) {
       await sender.sendMessages(
-        Array.from({ length: 100 }, (_, j) => ({ body: { data: [row.map((_, k) => (k === (i + j) % 784 ? 1 : 0))] }, correlationId: `m-${i + j}` })),
+        Array.from({ length: 100 }, (_, j) => ({
+          body: { data: [row.map((_, k) => (k === (i + j) % 784 ? 1 : 0))] },
+          correlationId: `m-${i + j}`,
+        })),
       );
     }
     await sender.close();
@@ -51,7 +66,8 @@ describe('Service Bus host killed while messages are locked', () => {
     const seen = new Set<string>();
     // Let it take some messages, then kill it without any chance to settle its locks.
     while (seen.size === 0) {
-      for (const m of await replies.receiveMessages(50, { maxWaitTimeInMs: 1000 })) seen.add(String(m.correlationId));
+      for (const m of await replies.receiveMessages(50, { maxWaitTimeInMs: 1000 }))
+        seen.add(String(m.correlationId));
     }
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
@@ -60,7 +76,8 @@ describe('Service Bus host killed while messages are locked', () => {
     children.push(await startHost(emulator.connectionString));
     const deadline = Date.now() + 30_000;
     while (seen.size < n && Date.now() < deadline) {
-      for (const m of await replies.receiveMessages(100, { maxWaitTimeInMs: 1000 })) seen.add(String(m.correlationId));
+      for (const m of await replies.receiveMessages(100, { maxWaitTimeInMs: 1000 }))
+        seen.add(String(m.correlationId));
     }
     await replies.close();
     expect(seen.size).toBe(n);

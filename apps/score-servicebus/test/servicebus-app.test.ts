@@ -32,7 +32,11 @@ describe('Service Bus app against the AMQP emulator', () => {
   beforeAll(async () => {
     emulator = await startServiceBusEmulator({
       port: 0,
-      queues: { 'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 }, 'scoring-replies': {}, 'other-replies': {} },
+      queues: {
+        'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 },
+        'scoring-replies': {},
+        'other-replies': {},
+      },
     });
     process.env.ServiceBusConnection = emulator.connectionString;
     scorer = await createScorer(readSettings({ MODEL_REPOSITORY: MODELS, CACHE_MODE: 'memory' }));
@@ -50,7 +54,10 @@ describe('Service Bus app against the AMQP emulator', () => {
         await scoreMessages(messages as unknown[], context, true, scorer);
       },
     };
-    source = await startServiceBusSource({ functions: [{ name: 'scoreQueue', options }], maxConcurrentCalls: 4 });
+    source = await startServiceBusSource({
+      functions: [{ name: 'scoreQueue', options }],
+      maxConcurrentCalls: 4,
+    });
     client = new ServiceBusClient(emulator.connectionString);
   });
 
@@ -101,9 +108,18 @@ describe('Service Bus app against the AMQP emulator', () => {
   });
 
   it('answers an image message and honours replyTo, falling back to messageId for correlation', async () => {
-    const png = await sharp(Buffer.from(test.images.subarray(0, 784)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(test.images.subarray(0, 784)), {
+      raw: { width: 28, height: 28, channels: 1 },
+    })
+      .png()
+      .toBuffer();
     const sender = client.createSender('scoring-requests');
-    await sender.sendMessages({ body: png, contentType: 'image/png', messageId: 'img-1', replyTo: 'other-replies' });
+    await sender.sendMessages({
+      body: png,
+      contentType: 'image/png',
+      messageId: 'img-1',
+      replyTo: 'other-replies',
+    });
     await sender.close();
     const [reply] = await collect('other-replies', 1);
     expect(reply.correlationId).toBe('img-1');
@@ -116,24 +132,39 @@ describe('Service Bus app against the AMQP emulator', () => {
       { body: { data: [[1, 2, 3]] }, correlationId: 'bad-shape' },
       { body: 'not json at all', correlationId: 'bad-json' },
       { body: '', correlationId: 'no-body' },
-      { body: { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FLOAT', data: row(0) }] }, correlationId: 'bad-dtype' },
+      {
+        body: { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FLOAT', data: row(0) }] },
+        correlationId: 'bad-dtype',
+      },
       { body: { data: [row(1)] }, correlationId: 'good-neighbour' },
     ]);
     await sender.close();
     const replies = await collect('scoring-replies', 5);
-    const byId = new Map(replies.map((r) => [r.correlationId, { body: r.body as Reply, status: r.applicationProperties?.status }]));
+    const byId = new Map(
+      replies.map((r) => [
+        r.correlationId,
+        { body: r.body as Reply, status: r.applicationProperties?.status },
+      ]),
+    );
     expect(byId.get('bad-shape')).toMatchObject({ status: 'error', body: { code: 'INVALID_SHAPE' } });
     expect(byId.get('bad-json')).toMatchObject({ status: 'error', body: { code: 'INVALID_JSON' } });
     expect(byId.get('no-body')).toMatchObject({ status: 'error', body: { code: 'INVALID_INPUT' } });
     expect(byId.get('bad-dtype')).toMatchObject({ status: 'error', body: { code: 'INVALID_DATATYPE' } });
-    expect(byId.get('good-neighbour')).toMatchObject({ status: 'ok', body: { predictions: [test.labels[1]] } });
+    expect(byId.get('good-neighbour')).toMatchObject({
+      status: 'ok',
+      body: { predictions: [test.labels[1]] },
+    });
     // Completed, never retried: nothing is left in the request queue or its dead-letter queue.
     expect(emulator.queueDepth('scoring-requests')).toMatchObject({ active: 0, deadLettered: 0 });
   });
 
   it('dead-letters a message that keeps failing after maxDeliveryCount deliveries', async () => {
     const sender = client.createSender('scoring-requests');
-    await sender.sendMessages({ body: { data: [row(2)] }, correlationId: 'poison', applicationProperties: { poison: true } });
+    await sender.sendMessages({
+      body: { data: [row(2)] },
+      correlationId: 'poison',
+      applicationProperties: { poison: true },
+    });
     await sender.close();
     const dlq = client.createReceiver('scoring-requests', { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 15_000 });

@@ -1,8 +1,15 @@
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
 
-export async function waitForBlob(storage: string, container: string, name: string, timeoutMs = 20_000): Promise<unknown> {
-  const blob = BlobServiceClient.fromConnectionString(storage).getContainerClient(container).getBlobClient(name);
+export async function waitForBlob(
+  storage: string,
+  container: string,
+  name: string,
+  timeoutMs = 20_000,
+): Promise<unknown> {
+  const blob = BlobServiceClient.fromConnectionString(storage)
+    .getContainerClient(container)
+    .getBlobClient(name);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await blob.exists()) return JSON.parse((await blob.downloadToBuffer()).toString('utf8'));
@@ -11,14 +18,23 @@ export async function waitForBlob(storage: string, container: string, name: stri
   throw new Error(`${container}/${name} did not appear within ${timeoutMs} ms`);
 }
 
-export async function upload(storage: string, name: string, bytes: Buffer, container = 'images'): Promise<void> {
+export async function upload(
+  storage: string,
+  name: string,
+  bytes: Buffer,
+  container = 'images',
+): Promise<void> {
   const c = BlobServiceClient.fromConnectionString(storage).getContainerClient(container);
   await c.createIfNotExists();
   await c.getBlockBlobClient(name).uploadData(bytes);
 }
 
 /** Collects replies until every correlation id in `ids` has one (or time runs out). */
-export async function replies(client: ServiceBusClient, ids: string[], timeoutMs = 20_000): Promise<Map<string, ServiceBusReceivedMessage>> {
+export async function replies(
+  client: ServiceBusClient,
+  ids: string[],
+  timeoutMs = 20_000,
+): Promise<Map<string, ServiceBusReceivedMessage>> {
   const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
   const want = new Set(ids);
   const got = new Map<string, ServiceBusReceivedMessage>();

@@ -8,7 +8,9 @@ export function pixels(i: number): Uint8Array {
 }
 
 export function png(i: number): Promise<Buffer> {
-  return sharp(Buffer.from(pixels(i)), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+  return sharp(Buffer.from(pixels(i)), { raw: { width: 28, height: 28, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 /** The JSON row that the PNG decodes to (pixel / 255), so both share one cache entry. */

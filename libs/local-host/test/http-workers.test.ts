@@ -29,7 +29,8 @@ describe('LOCAL_HOST_WORKERS', () => {
   it('with one worker, serves from this process', async () => {
     const running = await startHttpWorkers({
       workers: 1,
-      start: () => startHttpHost({ functions: [], port: 0, routePrefix: '', logger: pino({ level: 'silent' }) }),
+      start: () =>
+        startHttpHost({ functions: [], port: 0, routePrefix: '', logger: pino({ level: 'silent' }) }),
     });
     expect(running.pids).toEqual([process.pid]);
     await running.close();

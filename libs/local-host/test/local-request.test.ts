@@ -21,8 +21,29 @@ function outcome(fn: () => string): string {
 
 describe('requestUrl', () => {
   it('equals URL parsing for plain paths and falls back to it for the rest', () => {
-    const paths = ['/', '/score', '/v2/models/mnist/versions/1/infer', '/a/', '/a/./b', '/a/../b', '/.', '/..', '/%7Euser', '/a b', '/é', '//x', '/score?x=1&x=2', '/a#f', '/.well-known/x', '/a\\b'];
-    for (const p of paths) expect(outcome(() => requestUrl(p, ORIGIN)), p).toBe(outcome(() => new URL(p, ORIGIN).href));
+    const paths = [
+      '/',
+      '/score',
+      '/v2/models/mnist/versions/1/infer',
+      '/a/',
+      '/a/./b',
+      '/a/../b',
+      '/.',
+      '/..',
+      '/%7Euser',
+      '/a b',
+      '/é',
+      '//x',
+      '/score?x=1&x=2',
+      '/a#f',
+      '/.well-known/x',
+      '/a\\b',
+    ];
+    for (const p of paths)
+      expect(
+        outcome(() => requestUrl(p, ORIGIN)),
+        p,
+      ).toBe(outcome(() => new URL(p, ORIGIN).href));
     fc.assert(
       fc.property(fc.stringMatching(/^\/[A-Za-z0-9._~%/?#&=é -]{0,30}$/), (p) => {
         expect(outcome(() => requestUrl(p, ORIGIN))).toBe(outcome(() => new URL(p, ORIGIN).href));
@@ -82,7 +103,14 @@ describe('local InvocationContext and HttpRequest', () => {
     ctx.trace('d');
     ctx.debug('e');
     ctx.info('f');
-    expect(logged).toEqual(['information:a 1', 'warning:b', 'error:c', 'trace:d', 'debug:e', 'information:f']);
+    expect(logged).toEqual([
+      'information:a 1',
+      'warning:b',
+      'error:c',
+      'trace:d',
+      'debug:e',
+      'information:f',
+    ]);
     expect(ctx.options.trigger).toEqual({ name: 'unknown', type: 'unknown' });
     expect(ctx.extraInputs.get('x')).toBeUndefined();
     const binding = azf.input.generic({ type: 'x', name: 'in1' });
@@ -91,16 +119,17 @@ describe('local InvocationContext and HttpRequest', () => {
     ctx.extraOutputs.set('out1', 'v');
     expect(ctx.extraOutputs.get('out1')).toBe('v');
 
-    const native = new BufferedRequest(`${ORIGIN}/p?q=1`, 'POST', { 'content-type': 'text/plain' }, Buffer.from('hi'));
-    const req = newHttpRequest(native, { id: '7' }, new URLSearchParams('q=1'));
-    expect(req).toBeInstanceOf(azf.HttpRequest);
-    expect([req.url, req.method, req.params.id, req.query.get('q'), req.headers.get('content-type')]).toEqual([
+    const native = new BufferedRequest(
       `${ORIGIN}/p?q=1`,
       'POST',
-      '7',
-      '1',
-      'text/plain',
-    ]);
+      { 'content-type': 'text/plain' },
+      Buffer.from('hi'),
+    );
+    const req = newHttpRequest(native, { id: '7' }, new URLSearchParams('q=1'));
+    expect(req).toBeInstanceOf(azf.HttpRequest);
+    expect([req.url, req.method, req.params.id, req.query.get('q'), req.headers.get('content-type')]).toEqual(
+      [`${ORIGIN}/p?q=1`, 'POST', '7', '1', 'text/plain'],
+    );
     expect(req.user).toBeNull();
     const copy = req.clone();
     expect(copy).toBeInstanceOf(azf.HttpRequest);
@@ -117,7 +146,11 @@ describe('local InvocationContext and HttpRequest', () => {
       'x-ms-client-principal-name': 'ana',
       'x-ms-client-principal-idp': 'aad',
     };
-    const req = newHttpRequest(new BufferedRequest(`${ORIGIN}/`, 'GET', headers, undefined), {}, new URLSearchParams());
+    const req = newHttpRequest(
+      new BufferedRequest(`${ORIGIN}/`, 'GET', headers, undefined),
+      {},
+      new URLSearchParams(),
+    );
     const theirs = new azf.HttpRequest({ url: `${ORIGIN}/`, method: 'GET', headers });
     expect(req.user).toEqual(theirs.user);
     expect(req.user).toMatchObject({ type: 'AppService', id: 'u1', username: 'ana' });

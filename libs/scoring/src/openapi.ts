@@ -53,7 +53,11 @@ export function openApiDocument(repo: ModelRepository) {
           summary: 'Azure ML compatible scoring',
           parameters: [
             { name: 'probabilities', in: 'query', schema: { type: 'boolean' } },
-            { name: 'x-model', in: 'header', schema: { type: 'string', example: `${model.name}:${model.version}` } },
+            {
+              name: 'x-model',
+              in: 'header',
+              schema: { type: 'string', example: `${model.name}:${model.version}` },
+            },
           ],
           requestBody: {
             required: true,
@@ -61,16 +65,27 @@ export function openApiDocument(repo: ModelRepository) {
               'application/json': {
                 schema: {
                   oneOf: [
-                    { type: 'object', required: ['data'], properties: { data: { type: 'array', items: row } } },
+                    {
+                      type: 'object',
+                      required: ['data'],
+                      properties: { data: { type: 'array', items: row } },
+                    },
                     { type: 'object', required: ['data_key'], properties: { data_key: { type: 'string' } } },
                   ],
                 },
               },
               ...(model.config.preprocessing?.image
-                ? { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } }
+                ? {
+                    'image/png': { schema: { type: 'string', format: 'binary' } },
+                    'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+                  }
                 : {}),
               'application/octet-stream': {
-                schema: { type: 'string', format: 'binary', description: `little-endian float32 rows of ${features} values` },
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                  description: `little-endian float32 rows of ${features} values`,
+                },
               },
             },
           },
@@ -98,16 +113,31 @@ export function openApiDocument(repo: ModelRepository) {
             required: true,
             content: {
               'application/json': {
-                schema: { type: 'object', required: ['inputs'], properties: { id: { type: 'string' }, inputs: { type: 'array', items: v2Tensor } } },
+                schema: {
+                  type: 'object',
+                  required: ['inputs'],
+                  properties: { id: { type: 'string' }, inputs: { type: 'array', items: v2Tensor } },
+                },
               },
             },
           },
           responses: { '200': { description: 'Output tensors' }, ...errors },
         },
       },
-      '/v2/models/{model}': { get: { summary: 'Model metadata', parameters: modelParams, responses: { '200': { description: 'Metadata' }, ...errors } } },
+      '/v2/models/{model}': {
+        get: {
+          summary: 'Model metadata',
+          parameters: modelParams,
+          responses: { '200': { description: 'Metadata' }, ...errors },
+        },
+      },
       '/v2/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'Live' } } } },
-      '/v2/health/ready': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
+      '/v2/health/ready': {
+        get: {
+          summary: 'Readiness',
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
     },
     components: { schemas: { Error: errorSchema } },
   };

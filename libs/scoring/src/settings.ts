@@ -51,7 +51,12 @@ export function readSettings(env: Env = process.env): Settings {
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 4096 * 4096, 1),
     maxBatchRows: int(env, 'MAX_BATCH_ROWS', 1024, 1),
     ortIntraOpThreads: int(env, 'ORT_INTRA_OP_THREADS', 1, 0),
-    cacheMode: oneOf(env, 'CACHE_MODE', ['redis', 'memory', 'off'] as const, env.REDIS_URL ? 'redis' : 'memory'),
+    cacheMode: oneOf(
+      env,
+      'CACHE_MODE',
+      ['redis', 'memory', 'off'] as const,
+      env.REDIS_URL ? 'redis' : 'memory',
+    ),
     redisUrl: env.REDIS_URL || undefined,
     redisUsername: env.REDIS_USERNAME || undefined,
     redisPassword: env.REDIS_PASSWORD || undefined,

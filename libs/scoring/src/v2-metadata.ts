@@ -6,7 +6,11 @@ export const SERVER_VERSION = '0.1.0';
 
 /** `GET /v2`: the extensions a v2 client may use against this server. */
 export function serverMetadata() {
-  return { name: SERVER_NAME, version: SERVER_VERSION, extensions: ['binary_tensor_data', 'model_repository'] };
+  return {
+    name: SERVER_NAME,
+    version: SERVER_VERSION,
+    extensions: ['binary_tensor_data', 'model_repository'],
+  };
 }
 
 /** `GET /v2/models/{m}[/versions/{v}]`: names, dtypes and shapes, -1 for the dynamic batch dimension. */
@@ -32,6 +36,11 @@ export function modelMetadata(repo: ModelRepository, v: ModelVersion) {
 /** `POST /v2/repository/index` (model repository extension): every model version and its state. */
 export function repositoryIndex(repo: ModelRepository) {
   return repo.names().flatMap((name) =>
-    repo.versions(name).map((v) => ({ name, version: v.version, state: v.state, ...(v.reason ? { reason: v.reason } : {}) })),
+    repo.versions(name).map((v) => ({
+      name,
+      version: v.version,
+      state: v.state,
+      ...(v.reason ? { reason: v.reason } : {}),
+    })),
   );
 }

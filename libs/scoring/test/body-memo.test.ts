@@ -37,7 +37,13 @@ describe('body memo (in-process LRU in front of parsing)', () => {
     const cache = lru();
     const s = new Scorer(settings, repoOf({ version }), cache);
     // An extra key keeps the body off the fast row parser, so JSON.parse shows when it is parsed.
-    const body = json({ data: [[1, 2], [3, 4]], note: 'x' });
+    const body = json({
+      data: [
+        [1, 2],
+        [3, 4],
+      ],
+      note: 'x',
+    });
     expect((await s.scoreBody(body)).cache).toBe('miss');
     // A first sighting is not kept (its rows are); the second, answered from the row cache, is.
     expect(cache.size).toBe(2);
@@ -53,7 +59,18 @@ describe('body memo (in-process LRU in front of parsing)', () => {
     expect(parse).not.toHaveBeenCalled();
     parse.mockRestore();
     // Another body with a known row still goes through the per-row cache.
-    expect((await s.scoreBody(json({ data: [[1, 2], [9, 9]] }))).cache).toBe('partial');
+    expect(
+      (
+        await s.scoreBody(
+          json({
+            data: [
+              [1, 2],
+              [9, 9],
+            ],
+          }),
+        )
+      ).cache,
+    ).toBe('partial');
   });
 
   it('never answers for another model version', async () => {

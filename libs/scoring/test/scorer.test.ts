@@ -6,7 +6,11 @@ import { fakeModel, MapCache } from './support/fakes.js';
 
 const settings = readSettings({});
 const repo = {} as ModelRepository;
-const batch = (rows: number[][]) => ({ data: Float32Array.from(rows.flat()), rows: rows.length, features: 2 });
+const batch = (rows: number[][]) => ({
+  data: Float32Array.from(rows.flat()),
+  rows: rows.length,
+  features: 2,
+});
 
 describe('Scorer cache-aside', () => {
   it('misses, then hits, then reports a partial batch and infers only the new rows', async () => {
@@ -18,7 +22,14 @@ describe('Scorer cache-aside', () => {
     expect(Array.from(first.probabilities)).toEqual([3, -3]);
     await new Promise((r) => setImmediate(r));
     expect((await s.infer(version, batch([[1, 2]]))).cache).toBe('hit');
-    const partial = await s.infer(version, batch([[1, 2], [5, 5], [0, 1]]));
+    const partial = await s.infer(
+      version,
+      batch([
+        [1, 2],
+        [5, 5],
+        [0, 1],
+      ]),
+    );
     expect(partial.cache).toBe('partial');
     expect(Array.from(partial.probabilities)).toEqual([3, -3, 10, -10, 1, -1]);
     expect(calls).toEqual([1, 2]);
@@ -27,7 +38,14 @@ describe('Scorer cache-aside', () => {
   it('runs a row repeated within one batch once', async () => {
     const { version, calls } = fakeModel();
     const s = new Scorer(settings, repo, new MapCache());
-    const r = await s.infer(version, batch([[1, 1], [1, 1], [1, 1]]));
+    const r = await s.infer(
+      version,
+      batch([
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ]),
+    );
     expect(Array.from(r.probabilities)).toEqual([2, -2, 2, -2, 2, -2]);
     expect(calls).toEqual([1]);
   });
@@ -73,15 +91,23 @@ describe('Scorer cache-aside', () => {
     const cache = new MapCache();
     const { version } = fakeModel();
     const s = new Scorer(settings, repo, cache);
-    await expect(s.infer(version, batch([[1, Infinity]]))).rejects.toMatchObject({ code: 'NON_FINITE_VALUE', status: 400 });
+    await expect(s.infer(version, batch([[1, Infinity]]))).rejects.toMatchObject({
+      code: 'NON_FINITE_VALUE',
+      status: 400,
+    });
     expect(cache.gets).toBe(0);
   });
 
   it('turns a model failure into a transient INFERENCE_FAILED and forgets the flight', async () => {
     const failing = fakeModel({ fail: true });
     const s = new Scorer(settings, repo, new MapCache());
-    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({ code: 'INFERENCE_FAILED', permanent: false });
-    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({ code: 'INFERENCE_FAILED' });
+    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({
+      code: 'INFERENCE_FAILED',
+      permanent: false,
+    });
+    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({
+      code: 'INFERENCE_FAILED',
+    });
     expect(failing.calls).toEqual([1, 1]);
   });
 

@@ -22,7 +22,14 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--out FILE | --no-write
   --no-peer      skip the Python peer (shared/peers/aml-flask) even when its packages are installed`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, out: undefined, noWrite: false, load: undefined, noPeer: false, help: false };
+  const args: BenchArgs = {
+    quick: false,
+    out: undefined,
+    noWrite: false,
+    load: undefined,
+    noPeer: false,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {

@@ -38,5 +38,9 @@ export function markdownTable(header: string[], rows: string[][]): string {
   const all = [header, ...rows].map((r) => r.map(cell));
   const widths = header.map((_, c) => Math.max(3, ...all.map((r) => (r[c] ?? '').length)));
   const line = (r: string[]) => `| ${widths.map((w, c) => (r[c] ?? '').padEnd(w)).join(' | ')} |`;
-  return [line(all[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...all.slice(1).map(line)].join('\n');
+  return [
+    line(all[0]),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...all.slice(1).map(line),
+  ].join('\n');
 }

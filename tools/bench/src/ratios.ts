@@ -10,7 +10,8 @@ export interface ComparisonResult {
 
 /** a / b, or undefined unless both are finite and b > 0. */
 export function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return undefined;
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0)
+    return undefined;
   return a / b;
 }
 

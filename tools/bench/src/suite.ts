@@ -36,7 +36,9 @@ async function startRedis(log: (l: string) => void): Promise<RedisServer | undef
     return await startRedisServer({ port: await findFreePort() });
   } catch (e) {
     if (!(e instanceof RedisStartError)) throw e;
-    log(`redis-server could not start (${e.message.split('\n')[0]}): ours runs with the in-process cache, the peer is skipped`);
+    log(
+      `redis-server could not start (${e.message.split('\n')[0]}): ours runs with the in-process cache, the peer is skipped`,
+    );
     return undefined;
   }
 }
@@ -46,7 +48,10 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
   const tmpDir = await mkdtemp(join(tmpdir(), 'modelfn-bench-'));
   const notes: string[] = [];
   const redis = await startRedis(opts.log);
-  if (!redis) notes.push('redis-server was not available: our rows used the in-process cache and the peer was skipped.');
+  if (!redis)
+    notes.push(
+      'redis-server was not available: our rows used the in-process cache and the peer was skipped.',
+    );
   try {
     const mnist = loadMnist('test');
     const base: Omit<SuiteContext, 'http'> = {
@@ -72,7 +77,11 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     else if (!redis) peer = { skipped: 'no redis-server for its cache' };
     else {
       try {
-        peer = { dir: check.dir, model: await peerModel(opts.repoRoot, check.dir, opts.log), redisPort: redis.port };
+        peer = {
+          dir: check.dir,
+          model: await peerModel(opts.repoRoot, check.dir, opts.log),
+          redisPort: redis.port,
+        };
       } catch (e) {
         peer = { skipped: `training failed: ${(e as Error).message.split('\n')[0]}` };
       }

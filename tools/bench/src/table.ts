@@ -2,7 +2,15 @@ import { formatFactor, formatMs, formatPercent, formatThroughput, markdownTable 
 import { ratio } from './ratios.js';
 import type { Measured } from './results.js';
 
-export const TABLE_HEADER = ['Scenario', 'Server', 'Throughput', 'p50 ms', 'p99 ms', 'Compared (same run)', 'Notes'];
+export const TABLE_HEADER = [
+  'Scenario',
+  'Server',
+  'Throughput',
+  'p50 ms',
+  'p99 ms',
+  'Compared (same run)',
+  'Notes',
+];
 
 /** "4.31× peer, p99 0.28×; 63 % of bare Node": every comparison whose rows were both measured. */
 export function comparedText(row: Measured, byId: Map<string, Measured>): string {

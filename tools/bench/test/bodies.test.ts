@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { bodyText, checkSpec, digitTails, MAX_ROWS_PER_REQUEST, rowTag, warmupBodies, type BodySpec } from '../src/bodies.js';
+import {
+  bodyText,
+  checkSpec,
+  digitTails,
+  MAX_ROWS_PER_REQUEST,
+  rowTag,
+  warmupBodies,
+  type BodySpec,
+} from '../src/bodies.js';
 import { wrkScript } from '../src/load/wrk-script.js';
 
 const images = new Uint8Array(784 * 3).map((_, i) => (i * 7) % 256);
 const tails = digitTails(images, 3);
-const spec = (over: Partial<BodySpec> = {}): BodySpec => ({ format: 'aml', rowsPerRequest: 1, mode: 'miss', distinct: 5, salt: 3, tails, ...over });
+const spec = (over: Partial<BodySpec> = {}): BodySpec => ({
+  format: 'aml',
+  rowsPerRequest: 1,
+  mode: 'miss',
+  distinct: 5,
+  salt: 3,
+  tails,
+  ...over,
+});
 
 /** The rows a body carries, as float32 bit patterns per row: what the scorer's cache keys are made of. */
 function float32Rows(text: string): string[] {
@@ -31,7 +47,11 @@ describe('request bodies', () => {
   it('never repeat a row in miss mode, across requests, streams, rows and salts (one salt per run), even as float32', () => {
     const seen = new Set<string>();
     let total = 0;
-    for (const [salt, rows] of [[0, 1], [1, 8], [99, 64]])
+    for (const [salt, rows] of [
+      [0, 1],
+      [1, 8],
+      [99, 64],
+    ])
       for (const stream of [0, 15])
         for (const i of [0, 1, 2, 999_999])
           for (const r of float32Rows(bodyText(spec({ salt, rowsPerRequest: rows }), stream, i))) {
@@ -50,14 +70,18 @@ describe('request bodies', () => {
   });
 
   it('come as v2 tensors too, flat with the shape', () => {
-    const parsed = JSON.parse(bodyText(spec({ format: 'v2', rowsPerRequest: 2 }), 0, 0)) as { inputs: { name: string; shape: number[]; datatype: string; data: number[] }[] };
+    const parsed = JSON.parse(bodyText(spec({ format: 'v2', rowsPerRequest: 2 }), 0, 0)) as {
+      inputs: { name: string; shape: number[]; datatype: string; data: number[] }[];
+    };
     expect(parsed.inputs[0]).toMatchObject({ name: 'input', shape: [2, 784], datatype: 'FP32' });
     expect(parsed.inputs[0].data).toHaveLength(2 * 784);
   });
 
   it('tags rows uniquely and checks the spec', () => {
     const tags = new Set<number>();
-    for (let salt = 0; salt < 100; salt++) for (let s = 0; s < 16; s++) for (let r = 0; r < MAX_ROWS_PER_REQUEST; r++) tags.add(rowTag(salt, s, r));
+    for (let salt = 0; salt < 100; salt++)
+      for (let s = 0; s < 16; s++)
+        for (let r = 0; r < MAX_ROWS_PER_REQUEST; r++) tags.add(rowTag(salt, s, r));
     expect(tags.size).toBe(100 * 16 * MAX_ROWS_PER_REQUEST);
     expect(() => checkSpec(spec({ rowsPerRequest: 65 }))).toThrow(RangeError);
     expect(() => checkSpec(spec({ salt: 100 }))).toThrow(RangeError);

@@ -7,16 +7,34 @@ describe('report file', () => {
   it('replaces only the generated block of an existing report', () => {
     const existing = `# Benchmarks\n\nintro\n\n${BEGIN}\nold table\n${END}\n\n## Analysis\nhand-written\n`;
     const merged = mergeReport(existing, `${BEGIN}\nnew table\n${END}`, 'preamble');
-    expect(merged).toBe(`# Benchmarks\n\nintro\n\n${BEGIN}\nnew table\n${END}\n\n## Analysis\nhand-written\n`);
+    expect(merged).toBe(
+      `# Benchmarks\n\nintro\n\n${BEGIN}\nnew table\n${END}\n\n## Analysis\nhand-written\n`,
+    );
     expect(mergeReport(undefined, 'block', '# Title')).toBe('# Title\n\nblock\n');
   });
 
   it('states every target as met, missed or not measured', () => {
     const text = renderTargets([
-      { comparison: { id: 'a', baseline: 'b', measure: 'throughput', atLeast: 4, label: 'A ≥ 4× B' }, ratio: 4.5, met: true },
-      { comparison: { id: 'a', baseline: 'c', measure: 'throughput', atLeast: 0.6, label: 'A ≥ 60 % of C' }, ratio: 0.41, met: false },
-      { comparison: { id: 'x', measure: 'throughput', atMost: 1500, label: 'cold start' }, ratio: 1232.4, met: true },
-      { comparison: { id: 'y', measure: 'throughput', atLeast: 200, label: 'blob' }, ratio: undefined, met: undefined },
+      {
+        comparison: { id: 'a', baseline: 'b', measure: 'throughput', atLeast: 4, label: 'A ≥ 4× B' },
+        ratio: 4.5,
+        met: true,
+      },
+      {
+        comparison: { id: 'a', baseline: 'c', measure: 'throughput', atLeast: 0.6, label: 'A ≥ 60 % of C' },
+        ratio: 0.41,
+        met: false,
+      },
+      {
+        comparison: { id: 'x', measure: 'throughput', atMost: 1500, label: 'cold start' },
+        ratio: 1232.4,
+        met: true,
+      },
+      {
+        comparison: { id: 'y', measure: 'throughput', atLeast: 200, label: 'blob' },
+        ratio: undefined,
+        met: undefined,
+      },
     ]);
     expect(text.split('\n')).toEqual([
       '- A ≥ 4× B: 4.50× — met',
@@ -30,7 +48,11 @@ describe('report file', () => {
 describe('arguments', () => {
   it('parses the flags and picks where the report goes', () => {
     expect(parseArgs([])).toMatchObject({ quick: false, load: undefined });
-    expect(parseArgs(['--quick', '--load', 'autocannon', '--no-peer'])).toMatchObject({ quick: true, load: 'autocannon', noPeer: true });
+    expect(parseArgs(['--quick', '--load', 'autocannon', '--no-peer'])).toMatchObject({
+      quick: true,
+      load: 'autocannon',
+      noPeer: true,
+    });
     expect(() => parseArgs(['--load', 'ab'])).toThrow(/wrk or autocannon/);
     expect(() => parseArgs(['--out'])).toThrow(/needs a value/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument/);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatFactor, formatInt, formatMs, formatPercent, formatThroughput, markdownTable } from '../src/format.js';
+import {
+  formatFactor,
+  formatInt,
+  formatMs,
+  formatPercent,
+  formatThroughput,
+  markdownTable,
+} from '../src/format.js';
 import { compare, ratio } from '../src/ratios.js';
 import type { Comparison, Measured } from '../src/results.js';
 import { comparedText, renderTable, TABLE_HEADER } from '../src/table.js';
@@ -19,22 +26,28 @@ describe('number formatting', () => {
   it('groups thousands, keeps milliseconds to about three digits, and marks missing values', () => {
     expect(formatInt(1234567.4)).toBe('1,234,567');
     expect(formatInt(999)).toBe('999');
-    expect([formatMs(0.8412), formatMs(12.34), formatMs(145.6), formatMs(1500), formatMs(undefined)]).toEqual([
-      '0.84',
-      '12.3',
-      '146',
-      '1,500',
-      '–',
-    ]);
+    expect([formatMs(0.8412), formatMs(12.34), formatMs(145.6), formatMs(1500), formatMs(undefined)]).toEqual(
+      ['0.84', '12.3', '146', '1,500', '–'],
+    );
     expect(formatThroughput(23169.4, 'req/s')).toBe('23,169 req/s');
     expect(formatThroughput(88.42, 'images/s')).toBe('88.4 images/s');
     expect(formatThroughput(1232.2, 'ms')).toBe('1,232 ms');
     expect(formatThroughput(undefined, 'req/s')).toBe('–');
-    expect([formatFactor(4.567), formatFactor(12.34), formatPercent(0.6249)]).toEqual(['4.57×', '12.3×', '62 %']);
+    expect([formatFactor(4.567), formatFactor(12.34), formatPercent(0.6249)]).toEqual([
+      '4.57×',
+      '12.3×',
+      '62 %',
+    ]);
   });
 
   it('renders a padded Markdown table and escapes pipes', () => {
-    const t = markdownTable(['a', 'long header'], [['x|y', '1'], ['z', '22']]);
+    const t = markdownTable(
+      ['a', 'long header'],
+      [
+        ['x|y', '1'],
+        ['z', '22'],
+      ],
+    );
     expect(t.split('\n')).toEqual([
       '| a    | long header |',
       '| ---- | ----------- |',
@@ -85,7 +98,10 @@ describe('table', () => {
   });
 
   it('renders one line per row under the header', () => {
-    const lines = renderTable([row('a', 1000, 2), row('b', undefined, undefined, { note: 'not measured: no peer' })]).split('\n');
+    const lines = renderTable([
+      row('a', 1000, 2),
+      row('b', undefined, undefined, { note: 'not measured: no peer' }),
+    ]).split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toContain(TABLE_HEADER[0]);
     expect(lines[3]).toContain('not measured: no peer');

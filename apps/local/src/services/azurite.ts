@@ -11,7 +11,11 @@ export async function startStorageService(env: Env, log: Logger): Promise<Runnin
   const configured = env.AzureWebJobsStorage;
   if (configured && !/UseDevelopmentStorage=true/i.test(configured)) {
     const account = /AccountName=([^;]+)/i.exec(configured)?.[1] ?? 'configured account';
-    return { name: 'storage', describe: () => [`Storage  ${account} (AzureWebJobsStorage)`], close: async () => undefined };
+    return {
+      name: 'storage',
+      describe: () => [`Storage  ${account} (AzureWebJobsStorage)`],
+      close: async () => undefined,
+    };
   }
   const azurite = await startAzurite({ onLog: (line) => log.debug({ azurite: line }) });
   env.AzureWebJobsStorage = azurite.connectionString;

@@ -3,7 +3,10 @@ import { startServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import type { Logger } from 'pino';
 import { portSetting, type Env } from '../env.js';
 
-const QUEUES = (env: Env) => [env.SERVICEBUS_REQUEST_QUEUE || 'scoring-requests', env.SERVICEBUS_REPLY_QUEUE || 'scoring-replies'];
+const QUEUES = (env: Env) => [
+  env.SERVICEBUS_REQUEST_QUEUE || 'scoring-requests',
+  env.SERVICEBUS_REPLY_QUEUE || 'scoring-replies',
+];
 
 /**
  * Service Bus for the queue trigger: an explicit ServiceBusConnection is used as is (a real namespace);
@@ -12,7 +15,11 @@ const QUEUES = (env: Env) => [env.SERVICEBUS_REQUEST_QUEUE || 'scoring-requests'
 export async function startServiceBusService(env: Env, log: Logger): Promise<RunningSource> {
   if (env.ServiceBusConnection) {
     const endpoint = /Endpoint=([^;]+)/i.exec(env.ServiceBusConnection)?.[1] ?? 'configured namespace';
-    return { name: 'servicebus-broker', describe: () => [`Service Bus  ${endpoint} (ServiceBusConnection)`], close: async () => undefined };
+    return {
+      name: 'servicebus-broker',
+      describe: () => [`Service Bus  ${endpoint} (ServiceBusConnection)`],
+      close: async () => undefined,
+    };
   }
   const emulator = await startServiceBusEmulator({
     port: portSetting(env, 'SERVICEBUS_PORT', 5672),
@@ -22,7 +29,9 @@ export async function startServiceBusService(env: Env, log: Logger): Promise<Run
   log.info({ port: emulator.port }, 'Service Bus emulator started');
   return {
     name: 'servicebus-broker',
-    describe: () => [`Service Bus  amqp://127.0.0.1:${emulator.port} emulator, queues ${QUEUES(env).join(', ')}`],
+    describe: () => [
+      `Service Bus  amqp://127.0.0.1:${emulator.port} emulator, queues ${QUEUES(env).join(', ')}`,
+    ],
     close: () => emulator.close(),
   };
 }

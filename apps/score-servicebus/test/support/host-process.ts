@@ -2,5 +2,9 @@
 import { startServiceBusSource } from '@modelfn/local-host';
 import { serviceBusFunctions } from '../../src/functions.js';
 
-await startServiceBusSource({ functions: serviceBusFunctions, maxConcurrentCalls: 2, maxMessageBatchSize: 16 });
+await startServiceBusSource({
+  functions: serviceBusFunctions,
+  maxConcurrentCalls: 2,
+  maxMessageBatchSize: 16,
+});
 process.stdout.write('ready\n');

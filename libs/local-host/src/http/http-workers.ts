@@ -10,7 +10,8 @@ export function httpWorkersFromEnv(env: Record<string, string | undefined> = pro
   const raw = env.LOCAL_HOST_WORKERS;
   if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`setting LOCAL_HOST_WORKERS=${raw} must be an integer from 1 to 64`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`setting LOCAL_HOST_WORKERS=${raw} must be an integer from 1 to 64`);
   return n;
 }
 
@@ -30,12 +31,19 @@ export interface RunningHttpWorkers extends RunningHttpHost {
   readonly pids: number[];
 }
 
-type WorkerMessage = { kind: 'modelfn:listening'; url: string; port: number; host: string; routes: RouteInfo[] } | { kind: 'modelfn:failed'; error: string };
+type WorkerMessage =
+  | { kind: 'modelfn:listening'; url: string; port: number; host: string; routes: RouteInfo[] }
+  | { kind: 'modelfn:failed'; error: string };
 
 const SHUTDOWN = 'modelfn:shutdown';
 
 function isWorkerMessage(m: unknown): m is WorkerMessage {
-  return typeof m === 'object' && m !== null && typeof (m as { kind?: unknown }).kind === 'string' && (m as { kind: string }).kind.startsWith('modelfn:');
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { kind?: unknown }).kind === 'string' &&
+    (m as { kind: string }).kind.startsWith('modelfn:')
+  );
 }
 
 /**
@@ -64,7 +72,13 @@ async function runWorker(opts: HttpWorkersOptions): Promise<RunningHttpWorkers> 
   process.on('message', (m: unknown) => {
     if (m === SHUTDOWN) void host.close().finally(() => process.exit(0));
   });
-  process.send?.({ kind: 'modelfn:listening', url: host.url, port: host.port, host: host.host, routes: host.routes } satisfies WorkerMessage);
+  process.send?.({
+    kind: 'modelfn:listening',
+    url: host.url,
+    port: host.port,
+    host: host.host,
+    routes: host.routes,
+  } satisfies WorkerMessage);
   return { ...host, pids: [process.pid] };
 }
 
@@ -72,9 +86,13 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
   const workers: Worker[] = [];
   const listening = new Map<number, Extract<WorkerMessage, { kind: 'modelfn:listening' }>>();
   let closing = false;
-  if (opts.exec !== undefined) cluster.setupPrimary({ exec: opts.exec, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}) });
+  if (opts.exec !== undefined)
+    cluster.setupPrimary({ exec: opts.exec, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}) });
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`HTTP workers did not all listen within ${opts.startTimeoutMs ?? 60_000} ms`)), opts.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`HTTP workers did not all listen within ${opts.startTimeoutMs ?? 60_000} ms`)),
+      opts.startTimeoutMs ?? 60_000,
+    );
     for (let i = 0; i < opts.workers; i++) {
       const w = cluster.fork();
       workers.push(w);

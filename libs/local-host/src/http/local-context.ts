@@ -1,5 +1,10 @@
 import azf from '@azure/functions';
-import type { EffectiveFunctionOptions, InvocationContext, InvocationContextInit, LogHandler } from '@azure/functions';
+import type {
+  EffectiveFunctionOptions,
+  InvocationContext,
+  InvocationContextInit,
+  LogHandler,
+} from '@azure/functions';
 
 const { InvocationContext: InvocationContextClass } = azf;
 
@@ -89,7 +94,8 @@ const ExtraOutputs = bindingValuesClass(Object.getPrototypeOf(sample.extraOutput
 Object.setPrototypeOf(LocalInvocationContext.prototype, InvocationContextClass.prototype);
 Object.defineProperty(LocalInvocationContext, 'name', { value: 'InvocationContext' });
 
-export function newInvocationContext(init: InvocationContextInit & { logHandler: LogHandler }): InvocationContext {
+export function newInvocationContext(
+  init: InvocationContextInit & { logHandler: LogHandler },
+): InvocationContext {
   return new LocalInvocationContext(init) as unknown as InvocationContext;
 }
-

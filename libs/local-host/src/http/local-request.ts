@@ -38,7 +38,9 @@ class LocalHttpRequest {
     // Rare (App Service / Static Web Apps auth headers): the library's own parsing, on a throw-away request.
     if (this.#user === undefined) {
       const probe = { headers: this.headers, url: this.url } as unknown as Request;
-      this.#user = new HttpRequestClass({ nativeRequest: probe, query: {} } as ConstructorParameters<typeof HttpRequestClass>[0]).user;
+      this.#user = new HttpRequestClass({ nativeRequest: probe, query: {} } as ConstructorParameters<
+        typeof HttpRequestClass
+      >[0]).user;
     }
     return this.#user;
   }
@@ -72,13 +74,21 @@ class LocalHttpRequest {
   }
 
   clone(): HttpRequest {
-    return newHttpRequest(this.#native.clone(), structuredClone(this.params), new URLSearchParams(this.query));
+    return newHttpRequest(
+      this.#native.clone(),
+      structuredClone(this.params),
+      new URLSearchParams(this.query),
+    );
   }
 }
 
 Object.setPrototypeOf(LocalHttpRequest.prototype, HttpRequestClass.prototype);
 Object.defineProperty(LocalHttpRequest, 'name', { value: 'HttpRequest' });
 
-export function newHttpRequest(native: BufferedRequest, params: HttpRequestParams, query: URLSearchParams): HttpRequest {
+export function newHttpRequest(
+  native: BufferedRequest,
+  params: HttpRequestParams,
+  query: URLSearchParams,
+): HttpRequest {
   return new LocalHttpRequest(native, params, query) as unknown as HttpRequest;
 }

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { format } from 'node:util';
 import azf from '@azure/functions';
-import type {
-  EffectiveFunctionOptions,
-  HttpRequest,
-  InvocationContext,
-  LogLevel,
-} from '@azure/functions';
+import type { EffectiveFunctionOptions, HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
 import { BufferedRequest } from './buffered-request.js';
 import { newInvocationContext } from './local-context.js';
 import { newHttpRequest } from './local-request.js';

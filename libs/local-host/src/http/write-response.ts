@@ -104,7 +104,8 @@ export async function writeHandlerResult(
     res.writeHead(204).end();
     return;
   }
-  const pending = result instanceof HttpResponseClass ? fromHttpResponse(result) : fromInit(result as HttpResponseInit);
+  const pending =
+    result instanceof HttpResponseClass ? fromHttpResponse(result) : fromInit(result as HttpResponseInit);
   const wire = pending instanceof Promise ? await pending : pending;
   const noBody = NULL_BODY.has(wire.status);
   // One flat [name, value, ...] list: writeHead takes it as is, without a header object to build and check twice.

@@ -1,1 +1,5 @@
-export { startServiceBusSource, type ServiceBusSource, type ServiceBusSourceOptions } from './servicebus-source.js';
+export {
+  startServiceBusSource,
+  type ServiceBusSource,
+  type ServiceBusSourceOptions,
+} from './servicebus-source.js';

@@ -1,6 +1,16 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 
-const FIELDS = ['messageId', 'correlationId', 'replyTo', 'contentType', 'applicationProperties', 'deliveryCount', 'subject', 'enqueuedTimeUtc', 'lockToken'] as const;
+const FIELDS = [
+  'messageId',
+  'correlationId',
+  'replyTo',
+  'contentType',
+  'applicationProperties',
+  'deliveryCount',
+  'subject',
+  'enqueuedTimeUtc',
+  'lockToken',
+] as const;
 
 function fieldsOf(m: ServiceBusReceivedMessage): Record<(typeof FIELDS)[number], unknown> {
   return {
@@ -20,7 +30,10 @@ function fieldsOf(m: ServiceBusReceivedMessage): Record<(typeof FIELDS)[number],
  * Trigger metadata as the Functions host builds it: plain values for one message, parallel `<field>Array`
  * values for a batch (`cardinality: 'many'`).
  */
-export function triggerMetadata(messages: ServiceBusReceivedMessage[], many: boolean): Record<string, unknown> {
+export function triggerMetadata(
+  messages: ServiceBusReceivedMessage[],
+  many: boolean,
+): Record<string, unknown> {
   if (!many) return fieldsOf(messages[0]);
   const out: Record<string, unknown[]> = {};
   for (const f of FIELDS) out[`${f}Array`] = messages.map((m) => fieldsOf(m)[f]);

@@ -129,7 +129,11 @@ export class RedisRowCache implements RowCache {
   /** Unlike a cached row, a referenced input cannot be recomputed: Redis being down is an error here. */
   async getRaw(key: string): Promise<Buffer | undefined> {
     const reply = await this.#guarded('get_raw', this.rawTimeoutMs, () => this.#connection.get(key));
-    if (!reply.ok) throw new ScoringError('UNAVAILABLE', `Redis is unavailable, so "data_key" ${key} cannot be read; retry later`);
+    if (!reply.ok)
+      throw new ScoringError(
+        'UNAVAILABLE',
+        `Redis is unavailable, so "data_key" ${key} cannot be read; retry later`,
+      );
     return reply.value ?? undefined;
   }
 

@@ -51,7 +51,8 @@ export function fastAmlRows(b: Buffer, features: number, limits: InputLimits): R
   let p = skipWs(b, 0, end);
   if (b[p] !== 0x7b) return undefined;
   p = skipWs(b, p + 1, end);
-  if (end - p < DATA_KEY.length || b.compare(DATA_KEY, 0, DATA_KEY.length, p, p + DATA_KEY.length) !== 0) return undefined;
+  if (end - p < DATA_KEY.length || b.compare(DATA_KEY, 0, DATA_KEY.length, p, p + DATA_KEY.length) !== 0)
+    return undefined;
   p = skipWs(b, p + DATA_KEY.length, end);
   if (b[p] !== 0x3a) return undefined;
   p = skipWs(b, p + 1, end);

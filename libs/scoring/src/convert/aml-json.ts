@@ -24,7 +24,10 @@ function describe(v: unknown): string {
  */
 export function rowsFromJson(data: unknown, features: number, limits: InputLimits): RowBatch {
   if (!Array.isArray(data)) {
-    throw new ScoringError('INVALID_SHAPE', `"data" must be a list of rows, each a list of ${features} numbers; got ${describe(data)}`);
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `"data" must be a list of rows, each a list of ${features} numbers; got ${describe(data)}`,
+    );
   }
   const rows: unknown[] = data.length > 0 && !Array.isArray(data[0]) ? [data] : data;
   checkRowCount(rows.length, limits);
@@ -41,7 +44,10 @@ export function rowsFromJson(data: unknown, features: number, limits: InputLimit
     for (let i = 0; i < features; i++) {
       const v = row[i];
       if (typeof v !== 'number') {
-        throw new ScoringError('INVALID_DATATYPE', `row ${r} value ${i} is ${describe(v)}; expected a number`);
+        throw new ScoringError(
+          'INVALID_DATATYPE',
+          `row ${r} value ${i} is ${describe(v)}; expected a number`,
+        );
       }
       out[base + i] = v;
     }
@@ -52,7 +58,10 @@ export function rowsFromJson(data: unknown, features: number, limits: InputLimit
 /** `{"data": [[...]]}` or `{"data_key": "redis key"}`. */
 export function parseAmlJson(body: unknown, features: number, limits: InputLimits): AmlInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ScoringError('INVALID_INPUT', 'the body must be a JSON object: {"data": [[...], ...]} or {"data_key": "..."}');
+    throw new ScoringError(
+      'INVALID_INPUT',
+      'the body must be a JSON object: {"data": [[...], ...]} or {"data_key": "..."}',
+    );
   }
   const o = body as Record<string, unknown>;
   if (typeof o.data_key === 'string' && o.data === undefined) {
@@ -62,7 +71,10 @@ export function parseAmlJson(body: unknown, features: number, limits: InputLimit
     return { kind: 'data_key', key: o.data_key };
   }
   if (o.data === undefined) {
-    throw new ScoringError('INVALID_INPUT', 'the body needs "data" (a list of rows) or "data_key" (a Redis key)');
+    throw new ScoringError(
+      'INVALID_INPUT',
+      'the body needs "data" (a list of rows) or "data_key" (a Redis key)',
+    );
   }
   return { kind: 'rows', batch: rowsFromJson(o.data, features, limits) };
 }

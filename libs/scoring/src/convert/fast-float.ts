@@ -33,7 +33,13 @@ function clearOfFloat32Boundary(d: number): boolean {
  * enough whenever no float32 rounding boundary lies within that error; otherwise, and for anything else,
  * the text goes to Number(), which is exact.
  */
-export function parseJsonNumber(b: Uint8Array, start: number, end: number, out: Float32Array, at: number): number {
+export function parseJsonNumber(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  out: Float32Array,
+  at: number,
+): number {
   let p = start;
   const neg = b[p] === 0x2d;
   if (neg) p++;

@@ -84,7 +84,10 @@ export function encodeV2Response(
 ): EncodedV2Response {
   for (const r of requested) {
     if (r.name !== meta.outputName) {
-      throw new ScoringError('INVALID_INPUT', `unknown output "${r.name}"; the model's output is "${meta.outputName}"`);
+      throw new ScoringError(
+        'INVALID_INPUT',
+        `unknown output "${r.name}"; the model's output is "${meta.outputName}"`,
+      );
     }
   }
   const wantBinary = requested[0]?.parameters?.binary_data ?? binaryByDefault;

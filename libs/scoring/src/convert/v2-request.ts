@@ -4,8 +4,19 @@ import { checkRowCount, type InputLimits, type RowBatch } from './row-batch.js';
 
 /** Open Inference Protocol v2 datatypes (the spec's list); a name outside it is refused as unknown. */
 export const V2_DATATYPES = [
-  'BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64',
-  'FP16', 'FP32', 'FP64', 'BYTES',
+  'BOOL',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FP16',
+  'FP32',
+  'FP64',
+  'BYTES',
 ] as const;
 
 export interface V2RequestOutput {
@@ -44,7 +55,10 @@ interface ModelInput {
  * Splits a body that uses the binary tensor data extension: the first `headerLength` bytes are the JSON
  * request, the rest holds the binary tensors in input order.
  */
-export function splitBinaryBody(body: Buffer, headerLength: number | undefined): { json: Buffer; binary: Buffer } {
+export function splitBinaryBody(
+  body: Buffer,
+  headerLength: number | undefined,
+): { json: Buffer; binary: Buffer } {
   if (headerLength === undefined) return { json: body, binary: Buffer.alloc(0) };
   if (!Number.isInteger(headerLength) || headerLength < 0 || headerLength > body.length) {
     throw new ScoringError(
@@ -67,9 +81,16 @@ function flatten(data: unknown, shape: number[], out: Float32Array): void {
       return;
     }
     if (typeof v !== 'number') {
-      throw new ScoringError('INVALID_DATATYPE', `"data" element ${n} is ${v === null ? 'null' : typeof v}; FP32 needs numbers`);
+      throw new ScoringError(
+        'INVALID_DATATYPE',
+        `"data" element ${n} is ${v === null ? 'null' : typeof v}; FP32 needs numbers`,
+      );
     }
-    if (n >= out.length) throw new ScoringError('INVALID_SHAPE', `"data" holds more than the ${out.length} values of shape [${shape}]`);
+    if (n >= out.length)
+      throw new ScoringError(
+        'INVALID_SHAPE',
+        `"data" holds more than the ${out.length} values of shape [${shape}]`,
+      );
     out[n++] = v;
   };
   walk(data, 0);
@@ -80,10 +101,16 @@ function flatten(data: unknown, shape: number[], out: Float32Array): void {
 
 function readBinary(binary: Buffer, offset: number, size: number, expected: number): Float32Array {
   if (size !== expected * 4) {
-    throw new ScoringError('INVALID_SHAPE', `binary_data_size ${size} must be ${expected * 4} (${expected} FP32 values)`);
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `binary_data_size ${size} must be ${expected * 4} (${expected} FP32 values)`,
+    );
   }
   if (offset + size > binary.length) {
-    throw new ScoringError('INVALID_INPUT', `the binary section holds ${binary.length - offset} bytes; the input declares ${size}`);
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `the binary section holds ${binary.length - offset} bytes; the input declares ${size}`,
+    );
   }
   const out = new Float32Array(expected);
   // Copy through a DataView: the slice is rarely 4-byte aligned and must be read as little-endian.
@@ -112,32 +139,60 @@ export function v2RequestFromObject(
 ): V2Input {
   const req = parsed as Partial<V2Request> | null;
   if (!req || typeof req !== 'object' || !Array.isArray(req.inputs)) {
-    throw new ScoringError('INVALID_INPUT', 'a v2 inference request needs "inputs": [{"name", "shape", "datatype", "data"}]');
+    throw new ScoringError(
+      'INVALID_INPUT',
+      'a v2 inference request needs "inputs": [{"name", "shape", "datatype", "data"}]',
+    );
   }
   const dataKey = typeof req.parameters?.data_key === 'string' ? req.parameters.data_key : undefined;
   if (req.inputs.length !== 1 && !(dataKey && req.inputs.length === 0)) {
-    throw new ScoringError('INVALID_INPUT', `the model takes exactly one input "${input.name}"; got ${req.inputs.length}`);
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `the model takes exactly one input "${input.name}"; got ${req.inputs.length}`,
+    );
   }
-  if (req.id !== undefined && typeof req.id !== 'string') throw new ScoringError('INVALID_INPUT', '"id" must be a string');
+  if (req.id !== undefined && typeof req.id !== 'string')
+    throw new ScoringError('INVALID_INPUT', '"id" must be a string');
   const outputs = Array.isArray(req.outputs) ? req.outputs : [];
   const binaryOutputByDefault = req.parameters?.binary_data_output === true;
   if (dataKey) {
-    return { id: req.id, batch: { data: new Float32Array(0), rows: 0, features: input.features }, outputs, binaryOutputByDefault, dataKey };
+    return {
+      id: req.id,
+      batch: { data: new Float32Array(0), rows: 0, features: input.features },
+      outputs,
+      binaryOutputByDefault,
+      dataKey,
+    };
   }
   const t = req.inputs[0];
   if (!t || typeof t !== 'object') throw new ScoringError('INVALID_INPUT', 'inputs[0] must be an object');
   if (t.name !== input.name) {
-    throw new ScoringError('INVALID_INPUT', `unknown input "${t.name}"; the model's input is "${input.name}"`);
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `unknown input "${t.name}"; the model's input is "${input.name}"`,
+    );
   }
   if (!(V2_DATATYPES as readonly string[]).includes(t.datatype)) {
-    throw new ScoringError('INVALID_DATATYPE', `unknown datatype "${t.datatype}"; valid: ${V2_DATATYPES.join(', ')}`);
+    throw new ScoringError(
+      'INVALID_DATATYPE',
+      `unknown datatype "${t.datatype}"; valid: ${V2_DATATYPES.join(', ')}`,
+    );
   }
   if (t.datatype !== 'FP32') {
     throw new ScoringError('INVALID_DATATYPE', `input "${t.name}" is FP32; got ${t.datatype}`);
   }
   const shape = t.shape;
-  if (!Array.isArray(shape) || shape.length !== 2 || shape[1] !== input.features || !Number.isInteger(shape[0]) || shape[0] < 0) {
-    throw new ScoringError('INVALID_SHAPE', `input "${t.name}" shape must be [N, ${input.features}]; got ${JSON.stringify(shape)}`);
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 2 ||
+    shape[1] !== input.features ||
+    !Number.isInteger(shape[0]) ||
+    shape[0] < 0
+  ) {
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `input "${t.name}" shape must be [N, ${input.features}]; got ${JSON.stringify(shape)}`,
+    );
   }
   const rows = shape[0];
   checkRowCount(rows, limits);
@@ -145,7 +200,8 @@ export function v2RequestFromObject(
   let data: Float32Array;
   const size = t.parameters?.binary_data_size;
   if (size !== undefined) {
-    if (t.data !== undefined) throw new ScoringError('INVALID_INPUT', `input "${t.name}" has both "data" and binary_data_size`);
+    if (t.data !== undefined)
+      throw new ScoringError('INVALID_INPUT', `input "${t.name}" has both "data" and binary_data_size`);
     data = readBinary(binary, 0, size, count);
   } else {
     if (t.data === undefined) throw new ScoringError('INVALID_INPUT', `input "${t.name}" has no "data"`);

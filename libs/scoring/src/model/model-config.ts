@@ -72,7 +72,8 @@ export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
     if (image.width * image.height * (image.channels ?? 1) !== input.dims[0]) {
       fail(dirName, 'preprocessing.image width*height*channels must equal the input size');
     }
-    if (image.channels !== undefined && image.channels !== 1) fail(dirName, 'only 1-channel images are supported');
+    if (image.channels !== undefined && image.channels !== 1)
+      fail(dirName, 'only 1-channel images are supported');
   }
   const db = c.dynamic_batching;
   if (db && (!Number.isFinite(db.max_queue_delay_microseconds) || db.max_queue_delay_microseconds < 0)) {

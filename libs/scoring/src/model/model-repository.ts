@@ -39,9 +39,13 @@ export class ModelRepository {
     try {
       entries = (await readdir(opts.root)).sort();
     } catch (e) {
-      throw new ScoringError('INVALID_MODEL', `model repository ${opts.root} cannot be read (MODEL_REPOSITORY)`, {
-        cause: e,
-      });
+      throw new ScoringError(
+        'INVALID_MODEL',
+        `model repository ${opts.root} cannot be read (MODEL_REPOSITORY)`,
+        {
+          cause: e,
+        },
+      );
     }
     const byName = new Map<string, ModelVersion[]>();
     const problems: string[] = [];
@@ -57,7 +61,9 @@ export class ModelRepository {
     const names = [...byName.keys()];
     const defaultModel = opts.defaultModel ?? (names.length > 0 ? names[0] : undefined);
     if (opts.defaultModel && !byName.has(opts.defaultModel)) {
-      problems.push(`DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`);
+      problems.push(
+        `DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`,
+      );
     }
     return new ModelRepository(opts.root, byName, defaultModel, problems);
   }
@@ -81,7 +87,10 @@ export class ModelRepository {
   versions(name: string): ModelVersion[] {
     const versions = this.byName.get(name);
     if (!versions) {
-      throw new ScoringError('MODEL_NOT_FOUND', `unknown model "${name}"; served models: ${this.names().join(', ')}`);
+      throw new ScoringError(
+        'MODEL_NOT_FOUND',
+        `unknown model "${name}"; served models: ${this.names().join(', ')}`,
+      );
     }
     return versions;
   }
@@ -112,7 +121,10 @@ export class ModelRepository {
   ready(name: string | undefined, version?: string): ModelVersion & { model: OnnxModel } {
     const v = this.find(name, version);
     if (v.state !== 'READY' || !v.model) {
-      throw new ScoringError('MODEL_NOT_READY', `model "${v.name}" version ${v.version} is not ready: ${v.reason}`);
+      throw new ScoringError(
+        'MODEL_NOT_READY',
+        `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
+      );
     }
     return v as ModelVersion & { model: OnnxModel };
   }
@@ -190,7 +202,11 @@ async function loadVersion(
   }
   // A pickle starts with 0x80 and a zip (torch) with "PK": refuse before any parser sees them.
   if (bytes[0] === 0x80 || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
-    return { ...base, sha256, reason: 'model.onnx is not an ONNX protobuf (looks like a pickle or zip archive)' };
+    return {
+      ...base,
+      sha256,
+      reason: 'model.onnx is not an ONNX protobuf (looks like a pickle or zip archive)',
+    };
   }
   try {
     const model = await OnnxModel.load(

@@ -27,9 +27,13 @@ export class OnnxModel {
         interOpNumThreads: 1,
       });
     } catch (e) {
-      throw new ScoringError('INVALID_MODEL', `${path} is not a loadable ONNX model: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new ScoringError(
+        'INVALID_MODEL',
+        `${path} is not a loadable ONNX model: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     if (!session.inputNames.includes(expected.input) || !session.outputNames.includes(expected.output)) {
       await session.release();

@@ -26,7 +26,9 @@ function fast(text: string, features: number): number[] | undefined {
 const numberText = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
   fc.double({ min: 0, max: 1, noNaN: true }).map((d) => JSON.stringify(d)),
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 8 })).map(([p, k]) => String(Number((p / 255).toFixed(k)))),
+  fc
+    .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 8 }))
+    .map(([p, k]) => String(Number((p / 255).toFixed(k)))),
   fc.stringMatching(/^-?0\.[0-9]{1,20}$/),
   fc
     .tuple(
@@ -35,17 +37,34 @@ const numberText = fc.oneof(
       fc.option(fc.stringMatching(/^[0-9]{1,30}$/)),
       fc.option(fc.tuple(fc.constantFrom('e', 'E', 'e+', 'e-', 'E-'), fc.integer({ min: 0, max: 60 }))),
     )
-    .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}${exp ? `${exp[0]}${exp[1]}` : ''}`),
-  fc.constantFrom('0', '-0', '-0.0', '1e400', '-1e400', '1e-400', '3.4028235677973366e38', '3.4028236e38', '1.17549435e-38', '0.0000000000000000000000001'),
+    .map(
+      ([neg, int, frac, exp]) =>
+        `${neg ? '-' : ''}${int}${frac ? `.${frac}` : ''}${exp ? `${exp[0]}${exp[1]}` : ''}`,
+    ),
+  fc.constantFrom(
+    '0',
+    '-0',
+    '-0.0',
+    '1e400',
+    '-1e400',
+    '1e-400',
+    '3.4028235677973366e38',
+    '3.4028236e38',
+    '1.17549435e-38',
+    '0.0000000000000000000000001',
+  ),
 );
 
 describe('fast /score rows', () => {
   it('gives the float32 bits of JSON.parse + rowsFromJson for any numbers', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(numberText, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }), (rows) => {
-        const text = `{"data":[${rows.map((r) => `[${r.join(',')}]`).join(',')}]}`;
-        expect(fast(text, 3)).toEqual(general(text, 3));
-      }),
+      fc.property(
+        fc.array(fc.array(numberText, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+        (rows) => {
+          const text = `{"data":[${rows.map((r) => `[${r.join(',')}]`).join(',')}]}`;
+          expect(fast(text, 3)).toEqual(general(text, 3));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -56,7 +75,11 @@ describe('fast /score rows', () => {
     const f32 = new Float32Array(2);
     const u32 = new Uint32Array(f32.buffer);
     const nearMidpoint = fc
-      .tuple(fc.integer({ min: 0x0d000000, max: 0x72000000 }), fc.integer({ min: 17, max: 30 }), fc.constantFrom(-1, 0, 1))
+      .tuple(
+        fc.integer({ min: 0x0d000000, max: 0x72000000 }),
+        fc.integer({ min: 17, max: 30 }),
+        fc.constantFrom(-1, 0, 1),
+      )
       .map(([bits, digits, nudge]) => {
         u32[0] = bits;
         u32[1] = bits + 1;

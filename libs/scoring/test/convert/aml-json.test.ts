@@ -4,10 +4,16 @@ import { codeOf } from '../support/codes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 20, maxBatchRows: 4 };
 
-
 describe('AML JSON rows', () => {
   it('reads a list of rows', () => {
-    const b = rowsFromJson([[1, 2, 3], [4, 5, 6]], 3, limits);
+    const b = rowsFromJson(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      3,
+      limits,
+    );
     expect(b.rows).toBe(2);
     expect(Array.from(b.data)).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -28,7 +34,19 @@ describe('AML JSON rows', () => {
     ['a string value', { data: [[1, 'NaN', 3]] }, 'INVALID_DATATYPE'],
     ['a null value', { data: [[1, null, 3]] }, 'INVALID_DATATYPE'],
     ['no rows', { data: [] }, 'INVALID_SHAPE'],
-    ['too many rows', { data: [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]] }, 'TOO_MANY_ROWS'],
+    [
+      'too many rows',
+      {
+        data: [
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+      },
+      'TOO_MANY_ROWS',
+    ],
     ['no data', { rows: [] }, 'INVALID_INPUT'],
     ['a list body', [[1, 2, 3]], 'INVALID_INPUT'],
     ['an empty data_key', { data_key: '' }, 'INVALID_INPUT'],

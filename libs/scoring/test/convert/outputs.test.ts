@@ -15,7 +15,12 @@ describe('outputs', () => {
   });
 
   it('encodes a v2 JSON response', () => {
-    const r = encodeV2Response({ model: 'm', version: '1', id: 'x', outputName: 'probabilities' }, out, [], false);
+    const r = encodeV2Response(
+      { model: 'm', version: '1', id: 'x', outputName: 'probabilities' },
+      out,
+      [],
+      false,
+    );
     expect(r.headerLength).toBeUndefined();
     expect(JSON.parse(r.body.toString())).toEqual({
       model_name: 'm',
@@ -26,14 +31,26 @@ describe('outputs', () => {
   });
 
   it('encodes binary outputs after the JSON header', () => {
-    const r = encodeV2Response({ model: 'm', version: '1', outputName: 'probabilities' }, out, [{ name: 'probabilities', parameters: { binary_data: true } }], false);
+    const r = encodeV2Response(
+      { model: 'm', version: '1', outputName: 'probabilities' },
+      out,
+      [{ name: 'probabilities', parameters: { binary_data: true } }],
+      false,
+    );
     const header = JSON.parse(r.body.subarray(0, r.headerLength).toString());
     expect(header.outputs[0].parameters.binary_data_size).toBe(16);
     expect(r.body.subarray(r.headerLength!).readFloatLE(4)).toBeCloseTo(0.9, 6);
   });
 
   it('refuses an unknown output name', () => {
-    expect(() => encodeV2Response({ model: 'm', version: '1', outputName: 'probabilities' }, out, [{ name: 'logits' }], false)).toThrow(/unknown output/);
+    expect(() =>
+      encodeV2Response(
+        { model: 'm', version: '1', outputName: 'probabilities' },
+        out,
+        [{ name: 'logits' }],
+        false,
+      ),
+    ).toThrow(/unknown output/);
   });
 
   it('refuses NaN and infinities, naming the row', () => {

@@ -6,11 +6,33 @@ const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 20, maxBatchRows
 const input = { name: 'input', features: 2 };
 const body = (o: unknown) => Buffer.from(JSON.stringify(o));
 
-
 describe('Open Inference Protocol v2 requests', () => {
   it('reads flat and nested data', () => {
-    const flat = parseV2Request(body({ inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }] }), undefined, input, limits);
-    const nested = parseV2Request(body({ id: 'r1', inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [[1, 2], [3, 4]] }] }), undefined, input, limits);
+    const flat = parseV2Request(
+      body({ inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }] }),
+      undefined,
+      input,
+      limits,
+    );
+    const nested = parseV2Request(
+      body({
+        id: 'r1',
+        inputs: [
+          {
+            name: 'input',
+            shape: [2, 2],
+            datatype: 'FP32',
+            data: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        ],
+      }),
+      undefined,
+      input,
+      limits,
+    );
     expect(Array.from(flat.batch.data)).toEqual([1, 2, 3, 4]);
     expect(Array.from(nested.batch.data)).toEqual([1, 2, 3, 4]);
     expect(nested.id).toBe('r1');
@@ -37,26 +59,74 @@ describe('Open Inference Protocol v2 requests', () => {
   it.each([
     ['no inputs', { foo: 1 }, 'INVALID_INPUT'],
     ['two inputs', { inputs: [{}, {}] }, 'INVALID_INPUT'],
-    ['an unknown input name', { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] }, 'INVALID_INPUT'],
-    ['an unknown datatype name', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FLOAT', data: [1, 2] }] }, 'INVALID_DATATYPE'],
-    ['a wrong datatype', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'INT64', data: [1, 2] }] }, 'INVALID_DATATYPE'],
-    ['a wrong shape', { inputs: [{ name: 'input', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }, 'INVALID_SHAPE'],
-    ['a shape of wrong rank', { inputs: [{ name: 'input', shape: [2], datatype: 'FP32', data: [1, 2] }] }, 'INVALID_SHAPE'],
-    ['too few values', { inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3] }] }, 'INVALID_SHAPE'],
-    ['too many values', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2, 3] }] }, 'INVALID_SHAPE'],
-    ['nesting deeper than the shape', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [[[1, 2]]] }] }, 'INVALID_SHAPE'],
-    ['a string value', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 'x'] }] }, 'INVALID_DATATYPE'],
+    [
+      'an unknown input name',
+      { inputs: [{ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] },
+      'INVALID_INPUT',
+    ],
+    [
+      'an unknown datatype name',
+      { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FLOAT', data: [1, 2] }] },
+      'INVALID_DATATYPE',
+    ],
+    [
+      'a wrong datatype',
+      { inputs: [{ name: 'input', shape: [1, 2], datatype: 'INT64', data: [1, 2] }] },
+      'INVALID_DATATYPE',
+    ],
+    [
+      'a wrong shape',
+      { inputs: [{ name: 'input', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] },
+      'INVALID_SHAPE',
+    ],
+    [
+      'a shape of wrong rank',
+      { inputs: [{ name: 'input', shape: [2], datatype: 'FP32', data: [1, 2] }] },
+      'INVALID_SHAPE',
+    ],
+    [
+      'too few values',
+      { inputs: [{ name: 'input', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3] }] },
+      'INVALID_SHAPE',
+    ],
+    [
+      'too many values',
+      { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2, 3] }] },
+      'INVALID_SHAPE',
+    ],
+    [
+      'nesting deeper than the shape',
+      { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [[[1, 2]]] }] },
+      'INVALID_SHAPE',
+    ],
+    [
+      'a string value',
+      { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 'x'] }] },
+      'INVALID_DATATYPE',
+    ],
     ['no data', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32' }] }, 'INVALID_INPUT'],
-    ['too many rows', { inputs: [{ name: 'input', shape: [9, 2], datatype: 'FP32', data: new Array(18).fill(0) }] }, 'TOO_MANY_ROWS'],
+    [
+      'too many rows',
+      { inputs: [{ name: 'input', shape: [9, 2], datatype: 'FP32', data: new Array(18).fill(0) }] },
+      'TOO_MANY_ROWS',
+    ],
   ])('refuses %s', (_n, req, code) => {
     expect(codeOf(() => parseV2Request(body(req), undefined, input, limits))).toBe(code);
   });
 
   it('refuses a binary size that does not match the shape, or data past the end', () => {
-    const h = body({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', parameters: { binary_data_size: 4 } }] });
-    expect(codeOf(() => parseV2Request(Buffer.concat([h, Buffer.alloc(4)]), h.length, input, limits))).toBe('INVALID_SHAPE');
-    const h2 = body({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', parameters: { binary_data_size: 8 } }] });
-    expect(codeOf(() => parseV2Request(Buffer.concat([h2, Buffer.alloc(4)]), h2.length, input, limits))).toBe('INVALID_INPUT');
+    const h = body({
+      inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', parameters: { binary_data_size: 4 } }],
+    });
+    expect(codeOf(() => parseV2Request(Buffer.concat([h, Buffer.alloc(4)]), h.length, input, limits))).toBe(
+      'INVALID_SHAPE',
+    );
+    const h2 = body({
+      inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', parameters: { binary_data_size: 8 } }],
+    });
+    expect(codeOf(() => parseV2Request(Buffer.concat([h2, Buffer.alloc(4)]), h2.length, input, limits))).toBe(
+      'INVALID_INPUT',
+    );
   });
 
   it('refuses a header length outside the body', () => {

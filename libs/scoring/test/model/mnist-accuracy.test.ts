@@ -24,7 +24,10 @@ describe('MNIST through libs/scoring', () => {
       for (let i = start; i < Math.min(test.count, start + perRequest); i++) {
         rows.push(Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
       }
-      const scored = await scorer.scoreBody({ body: Buffer.from(JSON.stringify({ data: rows })), contentType: 'application/json' });
+      const scored = await scorer.scoreBody({
+        body: Buffer.from(JSON.stringify({ data: rows })),
+        contentType: 'application/json',
+      });
       labelsOf(scored, scored.model.config.labels).forEach((label, j) => {
         if (label === test.labels[start + j]) right++;
       });
@@ -36,10 +39,15 @@ describe('MNIST through libs/scoring', () => {
   it('answers a digit the same as PNG, float32 bytes and v2 tensor, sharing one cache entry', async () => {
     const i = 0;
     const pixels = test.images.subarray(i * 784, (i + 1) * 784);
-    const png = await sharp(Buffer.from(pixels), { raw: { width: 28, height: 28, channels: 1 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(pixels), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toBuffer();
     const floats = Float32Array.from(pixels, (p) => p / 255);
     const asPng = await scorer.scoreBody({ body: png, contentType: 'image/png' });
-    const asBytes = await scorer.scoreBody({ body: Buffer.from(floats.buffer), contentType: 'application/octet-stream' });
+    const asBytes = await scorer.scoreBody({
+      body: Buffer.from(floats.buffer),
+      contentType: 'application/octet-stream',
+    });
     const v2 = { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: Array.from(floats) }] };
     const asV2 = await scorer.inferV2({ body: Buffer.from(JSON.stringify(v2)), model: 'mnist' });
     expect(labelsOf(asPng, undefined)[0]).toBe(test.labels[i]);
@@ -52,7 +60,9 @@ describe('MNIST through libs/scoring', () => {
     let right = 0;
     const n = 300;
     for (let i = 0; i < n; i++) {
-      const png = await sharp(Buffer.from(test.images.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      const png = await sharp(Buffer.from(test.images.subarray(i * 784, (i + 1) * 784)), {
+        raw: { width: 28, height: 28, channels: 1 },
+      })
         .png()
         .toBuffer();
       const scored = await scorer.scoreBody({ body: png, contentType: 'image/png', bypassCache: true });

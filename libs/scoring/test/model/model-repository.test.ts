@@ -17,15 +17,40 @@ describe('ModelRepository', () => {
     const config = mnistConfig(scratch.root);
     const onnx = readFileSync(join(scratch.root, 'mnist', '1', 'model.onnx'));
     // A model someone saved with pickle: refused, never opened.
-    writeModel(scratch.root, 'pickled', { ...config, name: 'pickled', versions: {} }, { '1/model.pkl': Buffer.from([0x80, 0x04, 0x95]) });
+    writeModel(
+      scratch.root,
+      'pickled',
+      { ...config, name: 'pickled', versions: {} },
+      { '1/model.pkl': Buffer.from([0x80, 0x04, 0x95]) },
+    );
     // A pickle renamed to model.onnx: refused by its magic bytes.
-    writeModel(scratch.root, 'renamed', { ...config, name: 'renamed', versions: {} }, { '1/model.onnx': Buffer.from([0x80, 0x04, 0x95, 0, 0]) });
+    writeModel(
+      scratch.root,
+      'renamed',
+      { ...config, name: 'renamed', versions: {} },
+      { '1/model.onnx': Buffer.from([0x80, 0x04, 0x95, 0, 0]) },
+    );
     // Two versions with the default policy (latest 1): only version 2 is served.
-    writeModel(scratch.root, 'twov', { ...config, name: 'twov', versions: {} }, { '1/model.onnx': onnx, '2/model.onnx': onnx });
+    writeModel(
+      scratch.root,
+      'twov',
+      { ...config, name: 'twov', versions: {} },
+      { '1/model.onnx': onnx, '2/model.onnx': onnx },
+    );
     // A hash in config.json that does not match the file.
-    writeModel(scratch.root, 'tampered', { ...config, name: 'tampered', versions: { 1: { sha256: '00'.repeat(32) } } }, { '1/model.onnx': onnx });
+    writeModel(
+      scratch.root,
+      'tampered',
+      { ...config, name: 'tampered', versions: { 1: { sha256: '00'.repeat(32) } } },
+      { '1/model.onnx': onnx },
+    );
     // Not ONNX at all.
-    writeModel(scratch.root, 'sklearn', { ...config, name: 'sklearn', platform: 'sklearn' }, { '1/model.pkl': 'x' });
+    writeModel(
+      scratch.root,
+      'sklearn',
+      { ...config, name: 'sklearn', platform: 'sklearn' },
+      { '1/model.pkl': 'x' },
+    );
     repo = await ModelRepository.load({ root: scratch.root, intraOpThreads: 1, defaultModel: 'mnist' });
   });
 
@@ -56,9 +81,15 @@ describe('ModelRepository', () => {
   });
 
   it('maps unknown names and versions to 404 codes and unready ones to 503', () => {
-    expect(() => repo.find('nope')).toThrow(expect.objectContaining({ code: 'MODEL_NOT_FOUND', status: 404 }));
-    expect(() => repo.find('mnist', '7')).toThrow(expect.objectContaining({ code: 'VERSION_NOT_FOUND', status: 404 }));
-    expect(() => repo.ready('pickled')).toThrow(expect.objectContaining({ code: 'MODEL_NOT_READY', status: 503 }));
+    expect(() => repo.find('nope')).toThrow(
+      expect.objectContaining({ code: 'MODEL_NOT_FOUND', status: 404 }),
+    );
+    expect(() => repo.find('mnist', '7')).toThrow(
+      expect.objectContaining({ code: 'VERSION_NOT_FOUND', status: 404 }),
+    );
+    expect(() => repo.ready('pickled')).toThrow(
+      expect.objectContaining({ code: 'MODEL_NOT_READY', status: 503 }),
+    );
   });
 
   it('applies the version policy', () => {
@@ -73,7 +104,9 @@ describe('ModelRepository', () => {
   });
 
   it('generates OpenAPI from the default model signature', () => {
-    const doc = openApiDocument(repo) as { paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: unknown }> } } }> };
+    const doc = openApiDocument(repo) as {
+      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    };
     const json = JSON.stringify(doc.paths['/score'].post!.requestBody.content['application/json'].schema);
     expect(json).toContain('"minItems":784');
     expect(Object.keys(doc.paths['/score'].post!.requestBody.content)).toContain('image/png');

@@ -19,12 +19,20 @@ describe('Scorer with a real redis-server', () => {
 
   beforeAll(async () => {
     server = await startRedisServer();
-    scorer = await createScorer(readSettings({ MODEL_REPOSITORY: MODELS, REDIS_URL: server.url, CACHE_TTL_SECONDS: '120', CACHE_TIMEOUT_MS: '1000' }));
+    scorer = await createScorer(
+      readSettings({
+        MODEL_REPOSITORY: MODELS,
+        REDIS_URL: server.url,
+        CACHE_TTL_SECONDS: '120',
+        CACHE_TIMEOUT_MS: '1000',
+      }),
+    );
     redis = createClient({ url: server.url });
     redis.on('error', () => undefined);
     await redis.connect();
     // The cache connects in the background; wait until it answers.
-    for (let t = 0; t < 50 && !(await scorer.cache.getMany(['probe'])).available; t++) await new Promise((r) => setTimeout(r, 100));
+    for (let t = 0; t < 50 && !(await scorer.cache.getMany(['probe'])).available; t++)
+      await new Promise((r) => setTimeout(r, 100));
   });
 
   afterAll(async () => {
@@ -58,7 +66,9 @@ describe('Scorer with a real redis-server', () => {
 
   it('runs one inference for many concurrent identical misses (single flight)', async () => {
     const before = scorer.inferenceRuns;
-    const results = await Promise.all(Array.from({ length: 32 }, () => scorer.scoreBody(json({ data: [row(5)] }))));
+    const results = await Promise.all(
+      Array.from({ length: 32 }, () => scorer.scoreBody(json({ data: [row(5)] }))),
+    );
     expect(scorer.inferenceRuns - before).toBe(1);
     expect(results.every((r) => labelsOf(r, undefined)[0] === test.labels[5])).toBe(true);
   });
@@ -68,11 +78,19 @@ describe('Scorer with a real redis-server', () => {
     await redis.set('user:doc', JSON.stringify({ data: [row(8)] }));
     const a = await scorer.scoreBody(json({ data_key: 'user:rows' }));
     expect(labelsOf(a, undefined)).toEqual([test.labels[6], test.labels[7]]);
-    const b = await scorer.inferV2({ body: Buffer.from(JSON.stringify({ inputs: [], parameters: { data_key: 'user:doc' } })), model: 'mnist' });
+    const b = await scorer.inferV2({
+      body: Buffer.from(JSON.stringify({ inputs: [], parameters: { data_key: 'user:doc' } })),
+      model: 'mnist',
+    });
     expect(labelsOf(b.scored, undefined)).toEqual([test.labels[8]]);
-    await expect(scorer.scoreBody(json({ data_key: 'user:missing' }))).rejects.toMatchObject({ code: 'DATA_KEY_NOT_FOUND', status: 404 });
+    await expect(scorer.scoreBody(json({ data_key: 'user:missing' }))).rejects.toMatchObject({
+      code: 'DATA_KEY_NOT_FOUND',
+      status: 404,
+    });
     await redis.set('user:bad', 'not json');
-    await expect(scorer.scoreBody(json({ data_key: 'user:bad' }))).rejects.toMatchObject({ code: 'INVALID_JSON' });
+    await expect(scorer.scoreBody(json({ data_key: 'user:bad' }))).rejects.toMatchObject({
+      code: 'INVALID_JSON',
+    });
   });
 
   it('treats a stored value of the wrong size as a miss, never as an answer', async () => {

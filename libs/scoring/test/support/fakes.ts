@@ -54,7 +54,9 @@ export function fakeModel(opts: { delayMs?: number; fail?: boolean; batching?: n
       max_batch_size: 64,
       input: [{ name: 'input', data_type: 'TYPE_FP32', dims: [2] }],
       output: [{ name: 'out', data_type: 'TYPE_FP32', dims: [2] }],
-      ...(opts.batching !== undefined ? { dynamic_batching: { max_queue_delay_microseconds: opts.batching } } : {}),
+      ...(opts.batching !== undefined
+        ? { dynamic_batching: { max_queue_delay_microseconds: opts.batching } }
+        : {}),
     },
     path: '/dev/null',
     sha256: 'abcdef0123456789',

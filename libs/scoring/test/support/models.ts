@@ -12,7 +12,12 @@ export function scratchRepository(): { root: string; cleanup: () => void } {
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export function writeModel(root: string, name: string, config: object, files: Record<string, Buffer | string>): void {
+export function writeModel(
+  root: string,
+  name: string,
+  config: object,
+  files: Record<string, Buffer | string>,
+): void {
   mkdirSync(join(root, name), { recursive: true });
   writeFileSync(join(root, name, 'config.json'), JSON.stringify(config));
   for (const [path, content] of Object.entries(files)) {

@@ -11,15 +11,23 @@ import { pixelText } from '../bodies.js';
 const count = Number(process.argv[2]);
 const concurrentCalls = Number(process.env.SERVICEBUS_MAX_CONCURRENT_CALLS) || 4;
 const batchSize = Number(process.env.SERVICEBUS_MAX_BATCH_SIZE) || 64;
-const emulator = await startServiceBusEmulator({ port: 0, queues: { 'scoring-requests': { maxDeliveryCount: 10 }, 'scoring-replies': {} } });
+const emulator = await startServiceBusEmulator({
+  port: 0,
+  queues: { 'scoring-requests': { maxDeliveryCount: 10 }, 'scoring-replies': {} },
+});
 process.env.ServiceBusConnection = emulator.connectionString;
 // The app reads its settings when imported, so only now.
 const { serviceBusFunctions, closeReplySenders } = await import('@modelfn/score-servicebus');
-const source = await startServiceBusSource({ functions: serviceBusFunctions, maxConcurrentCalls: concurrentCalls, maxMessageBatchSize: batchSize });
+const source = await startServiceBusSource({
+  functions: serviceBusFunctions,
+  maxConcurrentCalls: concurrentCalls,
+  maxMessageBatchSize: batchSize,
+});
 const client = new ServiceBusClient(emulator.connectionString);
 
 const images = loadMnist('test').images;
-const digit = (i: number) => Array.from(images.subarray((i % 10_000) * 784, (i % 10_000 + 1) * 784), (p) => Number(pixelText(p)));
+const digit = (i: number) =>
+  Array.from(images.subarray((i % 10_000) * 784, ((i % 10_000) + 1) * 784), (p) => Number(pixelText(p)));
 const messages: ServiceBusMessage[] = Array.from({ length: count }, (_, i) => ({
   // Distinct rows (a unique corner value), so every message is a cache miss like a fresh request.
   body: { data: [[(i + 1) * 1e-9, ...digit(i).slice(1)]] },
@@ -51,14 +59,17 @@ let errors = 0;
 const deadline = Date.now() + 120_000;
 while (answered.size < count && Date.now() < deadline) {
   for (const r of await receiver.receiveMessages(256, { maxWaitTimeInMs: 200 })) {
-    if (typeof r.correlationId === 'string' && r.correlationId.startsWith('bench-')) answered.add(r.correlationId);
+    if (typeof r.correlationId === 'string' && r.correlationId.startsWith('bench-'))
+      answered.add(r.correlationId);
     if (r.applicationProperties?.status === 'error') errors++;
   }
 }
 const replies = answered.size;
 const seconds = (performance.now() - started) / 1000;
 await sending;
-process.stdout.write(`${RESULT_MARK}${JSON.stringify({ count, replies, errors, seconds, concurrentCalls, batchSize })}\n`);
+process.stdout.write(
+  `${RESULT_MARK}${JSON.stringify({ count, replies, errors, seconds, concurrentCalls, batchSize })}\n`,
+);
 await receiver.close();
 await sender.close();
 await source.close();

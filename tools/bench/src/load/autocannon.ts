@@ -21,7 +21,8 @@ export function autocannonDriver(tmpDir: string, repoRoot: string): LoadDriver {
         timeoutMs: (spec.durationS + 30) * 1000,
       });
       const r = markedJson<LoadResult>(out.stdout, RESULT_MARK);
-      if (out.code !== 0 || !r) throw new Error(`autocannon failed (exit ${out.code}): ${out.stderr || out.stdout}`);
+      if (out.code !== 0 || !r)
+        throw new Error(`autocannon failed (exit ${out.code}): ${out.stderr || out.stdout}`);
       return r;
     },
   };

@@ -14,7 +14,11 @@ export function runCaptured(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     killOnExit(child);
     let stdout = '';
     let stderr = '';

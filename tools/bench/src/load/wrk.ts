@@ -27,7 +27,19 @@ export function wrkDriver(tmpDir: string): LoadDriver {
       const threads = Math.min(WRK_THREADS, spec.connections);
       const out = await runCaptured(
         'wrk',
-        ['-t', String(threads), '-c', String(spec.connections), '-d', `${spec.durationS}s`, '--timeout', '5s', '-s', script, spec.url],
+        [
+          '-t',
+          String(threads),
+          '-c',
+          String(spec.connections),
+          '-d',
+          `${spec.durationS}s`,
+          '--timeout',
+          '5s',
+          '-s',
+          script,
+          spec.url,
+        ],
         { timeoutMs: (spec.durationS + 30) * 1000 },
       );
       const f = markedJson<WrkFigures>(out.stdout, RESULT_MARK);

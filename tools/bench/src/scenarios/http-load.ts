@@ -24,7 +24,11 @@ export interface HttpLoad {
 export const HIT_BODIES = 100;
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<void> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`POST ${url} answered ${res.status} while warming up`);
 }
@@ -33,7 +37,11 @@ async function post(url: string, body: string, headers: Record<string, string>):
  * One measured row: for a hit row, every body is sent once first (so the measured run only hits); then a
  * short warm-up run and the measured run, each with fresh salt on a miss row so neither sees the other's keys.
  */
-export async function measureHttp(b: HttpBench, load: HttpLoad, beforeMeasured?: () => Promise<void>): Promise<LoadResult> {
+export async function measureHttp(
+  b: HttpBench,
+  load: HttpLoad,
+  beforeMeasured?: () => Promise<void>,
+): Promise<LoadResult> {
   const spec = (): BodySpec => ({
     format: load.format,
     rowsPerRequest: load.rowsPerRequest,
@@ -47,8 +55,20 @@ export async function measureHttp(b: HttpBench, load: HttpLoad, beforeMeasured?:
   for (const body of warmupBodies(measured)) await post(load.url, body, headers);
   if (b.warmupS > 0) {
     const warm = load.mode === 'hit' ? measured : spec();
-    await b.driver.run({ url: load.url, connections: load.connections, durationS: b.warmupS, body: warm, headers });
+    await b.driver.run({
+      url: load.url,
+      connections: load.connections,
+      durationS: b.warmupS,
+      body: warm,
+      headers,
+    });
   }
   await beforeMeasured?.();
-  return b.driver.run({ url: load.url, connections: load.connections, durationS: b.durationS, body: measured, headers });
+  return b.driver.run({
+    url: load.url,
+    connections: load.connections,
+    durationS: b.durationS,
+    body: measured,
+    headers,
+  });
 }

@@ -19,7 +19,11 @@ function median(xs: number[]): number {
 /** Spawn → first 200 from POST /score with one digit: node + tsx start, models loaded, server listening. */
 async function coldStartMs(ctx: SuiteContext, env: Record<string, string>): Promise<number> {
   const port = await findFreePort();
-  const body = bodyText({ format: 'aml', rowsPerRequest: 1, mode: 'hit', distinct: 1, salt: 99, tails: ctx.tails }, 0, 0);
+  const body = bodyText(
+    { format: 'aml', rowsPerRequest: 1, mode: 'hit', distinct: 1, salt: 99, tails: ctx.tails },
+    0,
+    0,
+  );
   const started = performance.now();
   const server = spawn(process.execPath, ['--import', 'tsx', OUR_SERVER_SCRIPT], {
     cwd: ctx.repoRoot,
@@ -29,14 +33,17 @@ async function coldStartMs(ctx: SuiteContext, env: Record<string, string>): Prom
   killOnExit(server);
   try {
     for (;;) {
-      const res = await fetch(`http://127.0.0.1:${port}/score`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).catch(
-        () => undefined,
-      );
+      const res = await fetch(`http://127.0.0.1:${port}/score`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      }).catch(() => undefined);
       if (res) {
         await res.arrayBuffer();
         if (res.ok) return performance.now() - started;
       }
-      if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode}) before answering`);
+      if (server.exitCode !== null)
+        throw new Error(`the server exited (${server.exitCode}) before answering`);
       if (performance.now() - started > 60_000) throw new Error('no 200 within 60 s');
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -62,14 +69,21 @@ async function coldStartRow(ctx: SuiteContext, env: Record<string, string>): Pro
 }
 
 /** Runs a measuring child (`children/<script> <n>`) and returns the figures it prints after RESULT_MARK. */
-async function childFigures<T>(ctx: SuiteContext, env: Record<string, string>, script: string, n: number, what: string): Promise<T> {
+async function childFigures<T>(
+  ctx: SuiteContext,
+  env: Record<string, string>,
+  script: string,
+  n: number,
+  what: string,
+): Promise<T> {
   const out = await runCaptured(process.execPath, ['--import', 'tsx', child(script), String(n)], {
     cwd: ctx.repoRoot,
     env: ourEnv(ctx, env),
     timeoutMs: 300_000,
   });
   const f = markedJson<T>(out.stdout, RESULT_MARK);
-  if (out.code !== 0 || !f) throw new Error(`${what} child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
+  if (out.code !== 0 || !f)
+    throw new Error(`${what} child failed (exit ${out.code}): ${out.stderr.slice(-1500)}`);
   return f;
 }
 
@@ -86,7 +100,8 @@ interface BlobFigures {
 }
 
 function cpuNote(f: BlobFigures): string {
-  const azurite = f.cpu.azuriteS === undefined ? 'Azurite not measured' : `Azurite ${f.cpu.azuriteS.toFixed(1)} s`;
+  const azurite =
+    f.cpu.azuriteS === undefined ? 'Azurite not measured' : `Azurite ${f.cpu.azuriteS.toFixed(1)} s`;
   return `CPU in that time: ${azurite}, blob host with the uploads ${f.cpu.oursS.toFixed(1)} s (2 cores: ${(2 * f.seconds).toFixed(1)} s)`;
 }
 
@@ -132,7 +147,11 @@ async function serviceBusRow(ctx: SuiteContext, env: Record<string, string>): Pr
 }
 
 /** Peak RSS (measured by the caller after the HTTP rows), cold start, blob and Service Bus. */
-export async function processRows(ctx: SuiteContext, env: Record<string, string>, rss: PeakRss | undefined): Promise<void> {
+export async function processRows(
+  ctx: SuiteContext,
+  env: Record<string, string>,
+  rss: PeakRss | undefined,
+): Promise<void> {
   ctx.rows.push({
     id: 'rss:ours',
     scenario: 'Peak RSS (VmHWM) after the /score, v2 and batch rows',
@@ -145,12 +164,31 @@ export async function processRows(ctx: SuiteContext, env: Record<string, string>
         : undefined,
   });
   for (const [what, id, scenario, server, fn] of [
-    ['cold start', 'cold-start:ours', 'Cold start: process spawn → first 200 from POST /score', 'ours: local host, 1 process', coldStartRow],
-    ['blob', 'blob:ours', 'Blob trigger: PNG digits, upload → result blob', 'ours: local host blob source + Azurite', blobRow],
-    ['Service Bus', 'servicebus:ours', 'Service Bus: JSON messages, send → reply received', 'ours: local host SB source + emulator', serviceBusRow],
+    [
+      'cold start',
+      'cold-start:ours',
+      'Cold start: process spawn → first 200 from POST /score',
+      'ours: local host, 1 process',
+      coldStartRow,
+    ],
+    [
+      'blob',
+      'blob:ours',
+      'Blob trigger: PNG digits, upload → result blob',
+      'ours: local host blob source + Azurite',
+      blobRow,
+    ],
+    [
+      'Service Bus',
+      'servicebus:ours',
+      'Service Bus: JSON messages, send → reply received',
+      'ours: local host SB source + emulator',
+      serviceBusRow,
+    ],
   ] as const) {
     const before = ctx.rows.length;
     await attempt(ctx, what, () => fn(ctx, env));
-    if (ctx.rows.length === before) ctx.rows.push(skippedRow(id, scenario, server, `${what} failed (see notes)`));
+    if (ctx.rows.length === before)
+      ctx.rows.push(skippedRow(id, scenario, server, `${what} failed (see notes)`));
   }
 }

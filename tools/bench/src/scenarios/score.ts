@@ -38,16 +38,33 @@ function against(mode: ScoreMode): Against[] {
 }
 
 /** One /score row per mode against `server`; ours also reports the x-cache outcomes its metrics counted. */
-async function scoreRows(ctx: SuiteContext, key: ServerKey, server: ChildServer, ours: boolean): Promise<void> {
+async function scoreRows(
+  ctx: SuiteContext,
+  key: ServerKey,
+  server: ChildServer,
+  ours: boolean,
+): Promise<void> {
   for (const mode of MODES) {
-    const load = { url: `${server.url}/score`, connections: ctx.plan.connections, format: 'aml' as const, rowsPerRequest: 1, mode };
-    const { r, outcome } = ours ? await measured(ctx, server, load) : { r: await measureHttp(ctx.http, load), outcome: undefined };
+    const load = {
+      url: `${server.url}/score`,
+      connections: ctx.plan.connections,
+      format: 'aml' as const,
+      rowsPerRequest: 1,
+      mode,
+    };
+    const { r, outcome } = ours
+      ? await measured(ctx, server, load)
+      : { r: await measureHttp(ctx.http, load), outcome: undefined };
     const note = key === 'bare' ? 'no model, no cache: JSON.parse and `[7]`' : outcome;
-    ctx.rows.push(loadRow(scoreId(mode, key), scoreScenario(mode, ctx.plan.connections), SERVERS[key], r, {
-      note,
-      against: ours ? against(mode) : undefined,
-    }));
-    ctx.log(`${scoreId(mode, key)}: ${Math.round(r.rps)} req/s, p99 ${r.p99Ms} ms${note ? ` (${note})` : ''}`);
+    ctx.rows.push(
+      loadRow(scoreId(mode, key), scoreScenario(mode, ctx.plan.connections), SERVERS[key], r, {
+        note,
+        against: ours ? against(mode) : undefined,
+      }),
+    );
+    ctx.log(
+      `${scoreId(mode, key)}: ${Math.round(r.rps)} req/s, p99 ${r.p99Ms} ms${note ? ` (${note})` : ''}`,
+    );
   }
 }
 
@@ -60,12 +77,28 @@ export async function bareRows(ctx: SuiteContext): Promise<void> {
   );
 }
 
-export async function peerRows(ctx: SuiteContext, peer: { dir: string; model: string; redisPort: number } | { skipped: string }): Promise<void> {
+export async function peerRows(
+  ctx: SuiteContext,
+  peer: { dir: string; model: string; redisPort: number } | { skipped: string },
+): Promise<void> {
   if ('skipped' in peer) {
-    for (const mode of MODES) ctx.rows.push(skippedRow(scoreId(mode, 'peer'), scoreScenario(mode, ctx.plan.connections), SERVERS.peer, peer.skipped));
+    for (const mode of MODES)
+      ctx.rows.push(
+        skippedRow(
+          scoreId(mode, 'peer'),
+          scoreScenario(mode, ctx.plan.connections),
+          SERVERS.peer,
+          peer.skipped,
+        ),
+      );
     return;
   }
-  await attempt(ctx, 'peer rows', () => withServer(() => startPeer(peer.dir, peer.model, peer.redisPort), (s) => scoreRows(ctx, 'peer', s, false)));
+  await attempt(ctx, 'peer rows', () =>
+    withServer(
+      () => startPeer(peer.dir, peer.model, peer.redisPort),
+      (s) => scoreRows(ctx, 'peer', s, false),
+    ),
+  );
 }
 
 export interface PeakRss {
@@ -92,7 +125,11 @@ export async function ourScoreRows(
         const pids = [...new Set([s.pid, ...s.pids])];
         const each = pids.map(peakRssBytes);
         if (each.every((b) => b !== undefined)) {
-          rss = { bytes: each.reduce((a, b) => a + b, 0), processes: pids.length, eachMiB: each.map((b) => Math.round(b / 2 ** 20)) };
+          rss = {
+            bytes: each.reduce((a, b) => a + b, 0),
+            processes: pids.length,
+            eachMiB: each.map((b) => Math.round(b / 2 ** 20)),
+          };
         }
       },
     ),

@@ -16,7 +16,9 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ ready: true, url: `http://127.0.0.1:${port}`, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: `http://127.0.0.1:${port}`, pid: process.pid })}\n`,
+  );
 });
 process.once('SIGTERM', () => server.close(() => process.exit(0)));
 process.once('SIGINT', () => server.close(() => process.exit(0)));

