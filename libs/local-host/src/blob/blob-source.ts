@@ -1,15 +1,13 @@
-import type { BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-
-type BlobServiceClientClass = typeof BlobServiceClient;
 import { availableParallelism } from 'node:os';
+import type { BlobItem, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { pino } from 'pino';
+import { blobSettingsFromHostJson } from '../host-json.js';
 import type { HostLogger, RunningSource } from '../http/function-definition.js';
 import { BlobOutputWriter, checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
 import { BlobRest } from './blob-rest.js';
 import { matchBlobName, parseTriggerPath, resolveBlobPath, type BlobPathPattern } from './blob-path.js';
 import { BlobReceipts, HOSTS_CONTAINER } from './blob-receipts.js';
 import { BlobSourceError } from './blob-source-error.js';
-import { blobSettingsFromHostJson } from '../host-json.js';
 import { hostIdOf, setting } from './blob-source-settings.js';
 import { invokeBlobFunction, type BlobFunctionDefinition } from './invoke-blob-function.js';
 import { poisonMessage, POISON_QUEUE } from './poison-message.js';
@@ -56,6 +54,9 @@ export interface BlobSource extends RunningSource {
    */
   idle(): Promise<void>;
 }
+
+/** The SDK's client class, passed in because the SDK is imported when a source starts (see startBlobSource). */
+type BlobServiceClientClass = typeof BlobServiceClient;
 
 interface Watcher {
   fn: BlobFunctionDefinition;

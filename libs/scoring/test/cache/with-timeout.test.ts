@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, withTimeout } from '../../src/cache/with-timeout.js';
 
@@ -23,6 +24,8 @@ describe('withTimeout', () => {
     const never = new Promise<number>(() => {});
     const result = withTimeout(never, 50, 'redis get');
     vi.advanceTimersByTime(50);
+    // The deadline is checked once more after the loop's I/O (a setImmediate).
+    vi.runOnlyPendingTimers();
     await expect(result).rejects.toBeInstanceOf(TimeoutError);
     await expect(result).rejects.toThrow('redis get timed out after 50 ms');
     expect(vi.getTimerCount()).toBe(0);
@@ -38,6 +41,33 @@ describe('withTimeout', () => {
       expect(unhandled).not.toHaveBeenCalled();
     } finally {
       process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('does not time out a reply that arrived while the event loop was busy past the deadline', async () => {
+    let echoed: () => void = () => undefined;
+    const wrote = new Promise<void>((r) => (echoed = r));
+    const server = createServer((socket) =>
+      socket.on('data', (d) => {
+        socket.write(d);
+        echoed();
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    try {
+      const reply = new Promise<string>((r) => socket.once('data', (d) => r(d.toString())));
+      socket.write('pong');
+      // The echo is in the client's socket now, as a Redis reply would be; the loop reads it on its next turn.
+      await wrote;
+      const result = withTimeout(reply, 20, 'echo');
+      const until = Date.now() + 80;
+      while (Date.now() < until);
+      await expect(result).resolves.toBe('pong');
+    } finally {
+      socket.destroy();
+      await new Promise((r) => server.close(r));
     }
   });
 });
