@@ -63,19 +63,21 @@ describe('hostile input against every trigger', () => {
   });
 
   it('HTTP: huge headers are refused by the server, which stays up', async () => {
-    const status = await new Promise<number>((ok, fail) => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((ok, fail) => {
       const req = request(
         `${sys.url}/score`,
         { method: 'POST', headers: { 'x-junk': 'a'.repeat(64 * 1024), 'content-type': 'application/json' } },
         (res) => {
-          res.resume();
-          ok(res.statusCode ?? 0);
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
         },
       );
       req.on('error', fail);
       req.end('{"data":[[0]]}');
     });
     expect(status).toBe(431);
+    expect(JSON.parse(body)).toMatchObject({ code: 'HEADERS_TOO_LARGE', error: expect.any(String) });
     await stillServes();
   });
 

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 
-export type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; bytes: number | undefined };
+export type BodyResult =
+  | { kind: 'ok'; body: Buffer }
+  /** `drained`: the rest is being read and dropped, so the connection can stay open for the answer. */
+  | { kind: 'too-large'; bytes: number | undefined; drained: boolean };
 
 /**
  * After a 413 the rest of an oversized body is read and dropped so the connection can carry the next request;
@@ -23,7 +26,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
   const declared = declaredLength(req);
   if (declared !== undefined && declared > maxBytes) {
     discard(req, 0);
-    return Promise.resolve({ kind: 'too-large', bytes: declared });
+    return Promise.resolve({ kind: 'too-large', bytes: declared, drained: declared <= DISCARD_LIMIT });
   }
   if (declared === 0) {
     req.resume();
@@ -44,7 +47,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
         cleanup();
         chunks.length = 0;
         discard(req, total);
-        resolve({ kind: 'too-large', bytes: declared });
+        resolve({
+          kind: 'too-large',
+          bytes: declared,
+          drained: declared === undefined || declared <= DISCARD_LIMIT,
+        });
         return;
       }
       chunks.push(chunk);
