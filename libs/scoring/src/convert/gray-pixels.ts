@@ -2,8 +2,8 @@
  * Flatten and grayscale of small, already resized images, in JS rather than libvips: for a 28x28 digit,
  * libvips' flatten + colourspace operations cost 1 ms of CPU more than decoding and resizing the image
  * (a 2.5x saving per image), while the arithmetic on 784 pixels is a few microseconds. The result matches
- * libvips' `flatten().grayscale()` to within 2 levels of 255: flatten over the background in sRGB, then Rec.709
- * luminance in linear light, encoded back to sRGB.
+ * libvips' `flatten().grayscale()` to within 2 levels of 255: flatten over the background in sRGB, then
+ * Rec.709 luminance in linear light, encoded back to sRGB.
  */
 
 /** sRGB byte → linear light, 0..1. */
