@@ -1,9 +1,8 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { sharedKeyAuthorization } from './shared-key.js';
+import { storageRequestHeaders } from './shared-key.js';
 import type { StorageAccount } from './storage-account.js';
 
-const API_VERSION = '2021-12-02';
 const TIMEOUT_MS = 30_000;
 
 /** A storage request that got an error status; `statusCode` as on the SDK's RestError. */
@@ -82,20 +81,7 @@ export class BlobRest {
   ): Promise<BlobRestResponse> {
     const url = new URL(this.url(container, blob));
     if (this.account.sas) url.search = this.account.sas;
-    const headers: Record<string, string> = {
-      ...extra,
-      'x-ms-date': new Date().toUTCString(),
-      'x-ms-version': API_VERSION,
-      'content-length': String(body?.length ?? 0),
-    };
-    if (this.account.key && !this.account.sas) {
-      headers.authorization = sharedKeyAuthorization(
-        { name: this.account.name, key: this.account.key },
-        method,
-        url,
-        headers,
-      );
-    }
+    const headers = storageRequestHeaders(this.account, method, url, extra, body?.length ?? 0);
     return new Promise((resolve, reject) => {
       const req = this.transport.request(
         url,

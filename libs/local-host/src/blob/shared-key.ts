@@ -1,8 +1,13 @@
 import { createHmac } from 'node:crypto';
+import type { StorageAccount } from './storage-account.js';
+
+/** The storage REST version the local host's own clients (blob-rest.ts, storage-queue.ts) speak. */
+const STORAGE_API_VERSION = '2021-12-02';
 
 /**
  * The Shared Key `Authorization` header for the Blob/Queue services (version 2009-09-19 and later).
- * Hand-written because @azure/storage-queue is not a dependency and only two queue calls are needed.
+ * Hand-written for the local host's own REST calls: the poison queue (@azure/storage-queue is not a
+ * dependency for two calls) and the per-blob read and write (blob-rest.ts, cheaper than the SDK).
  * https://learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key
  */
 export function sharedKeyAuthorization(
@@ -48,4 +53,27 @@ export function sharedKeyAuthorization(
     .update(stringToSign, 'utf8')
     .digest('base64');
   return `SharedKey ${account.name}:${signature}`;
+}
+
+/**
+ * `headers` plus what every storage REST call carries: x-ms-date, x-ms-version, content-length, and with an
+ * account key (and no SAS, which then sits in the URL) the Shared Key authorization over all of them.
+ */
+export function storageRequestHeaders(
+  account: StorageAccount,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  bodyBytes: number,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    ...headers,
+    'x-ms-date': new Date().toUTCString(),
+    'x-ms-version': STORAGE_API_VERSION,
+    'content-length': String(bodyBytes),
+  };
+  if (account.key && !account.sas) {
+    out.authorization = sharedKeyAuthorization({ name: account.name, key: account.key }, method, url, out);
+  }
+  return out;
 }

@@ -1,8 +1,6 @@
 import { BlobSourceError } from './blob-source-error.js';
-import { sharedKeyAuthorization } from './shared-key.js';
+import { storageRequestHeaders } from './shared-key.js';
 import type { StorageAccount } from './storage-account.js';
-
-const API_VERSION = '2021-12-02';
 
 export interface PeekedMessage {
   messageId: string;
@@ -42,20 +40,13 @@ export class StorageQueue {
     if (this.account.sas) {
       for (const [k, v] of new URLSearchParams(this.account.sas)) url.searchParams.set(k, v);
     }
-    const headers: Record<string, string> = {
-      'x-ms-date': new Date().toUTCString(),
-      'x-ms-version': API_VERSION,
-      'content-length': String(body === undefined ? 0 : Buffer.byteLength(body)),
-    };
-    if (body !== undefined) headers['content-type'] = 'application/xml; charset=utf-8';
-    if (this.account.key && !this.account.sas) {
-      headers.authorization = sharedKeyAuthorization(
-        { name: this.account.name, key: this.account.key },
-        method,
-        url,
-        headers,
-      );
-    }
+    const headers = storageRequestHeaders(
+      this.account,
+      method,
+      url,
+      body === undefined ? {} : { 'content-type': 'application/xml; charset=utf-8' },
+      body === undefined ? 0 : Buffer.byteLength(body),
+    );
     let res: Response;
     try {
       res = await fetch(url, { method, headers, body });
