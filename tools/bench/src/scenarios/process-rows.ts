@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, killOnExit, stopChild } from '@modelfn/local-host';
 import { bodyText } from '../bodies.js';
@@ -102,7 +103,8 @@ interface BlobFigures {
 function cpuNote(f: BlobFigures): string {
   const azurite =
     f.cpu.azuriteS === undefined ? 'Azurite not measured' : `Azurite ${f.cpu.azuriteS.toFixed(1)} s`;
-  return `CPU in that time: ${azurite}, blob host with the uploads ${f.cpu.oursS.toFixed(1)} s (2 cores: ${(2 * f.seconds).toFixed(1)} s)`;
+  const cores = availableParallelism();
+  return `CPU in that time: ${azurite}, blob host with the uploads ${f.cpu.oursS.toFixed(1)} s (${cores} cores: ${(cores * f.seconds).toFixed(1)} s)`;
 }
 
 async function blobRow(ctx: SuiteContext, env: Record<string, string>): Promise<void> {
