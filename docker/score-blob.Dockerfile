@@ -13,6 +13,7 @@ COPY apps/local/package.json apps/local/
 COPY libs/scoring/package.json libs/scoring/
 COPY libs/local-host/package.json libs/local-host/
 COPY libs/servicebus-emulator/package.json libs/servicebus-emulator/
+COPY libs/model-builder/package.json libs/model-builder/
 COPY tools/train-mnist/package.json tools/train-mnist/
 COPY tools/bench/package.json tools/bench/
 COPY e2e/package.json e2e/

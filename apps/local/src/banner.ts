@@ -23,8 +23,7 @@ export interface BannerInput {
 export function banner({ models, modelRoot, services, http, cwd }: BannerInput): string {
   const modelLines = models.length
     ? models.map(
-        (m) =>
-          `Model    ${m.name}:${m.latest ?? '-'} ${m.ready ? 'ready' : 'NOT READY (see POST /v2/repository/index)'}`,
+        (m) => `Model    ${m.name}:${m.latest ?? '-'} ${m.ready ? 'ready' : `NOT READY: ${m.reason}`}`,
       )
     : [`Model    none found in ${modelRoot} (MODEL_REPOSITORY)`];
   const score = http.routes.find((r) => r.name === 'score');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { loadMnist } from '../../../tools/train-mnist/src/index.js';
+import { loadMnist } from '@modelfn/train-mnist';
 
 // The curl examples printed by `npm start` use these files: MNIST test image 0 (a 7), as PNG and as JSON rows.
 describe('apps/local/samples', () => {

@@ -1,16 +1,29 @@
-import { labelsOf, probabilityRows, type ErrorCode, type Scored, type ScoringError } from '@modelfn/scoring';
+import {
+  classScores,
+  predictedLabels,
+  predictions,
+  type CacheStatus,
+  type ErrorCode,
+  type InferenceResult,
+  type Prediction,
+  type ScoringError,
+} from '@modelfn/scoring';
 
-type Label = ReturnType<typeof labelsOf>[number];
+type Label = ReturnType<typeof predictedLabels>[number];
 
-/** `predictions/{name}.json`. A blob holding several rows (JSON or float32) gets a label and probabilities per row. */
+/**
+ * `predictions/{name}.json`. A classifier's blob gets `label` and `probabilities` (per row when the blob
+ * holds several rows); any other model's gets `outputs`, its outputs by name.
+ */
 export interface BlobPrediction {
   /** The trigger blob, `<container>/<name>`. */
   blob: string;
   model: string;
   version: string;
-  label: Label | Label[];
-  probabilities: number[] | number[][];
-  cache: Scored['cache'];
+  label?: Label | Label[];
+  probabilities?: number[] | number[][];
+  outputs?: Prediction | Prediction[];
+  cache: CacheStatus;
   elapsedMs: number;
 }
 
@@ -22,17 +35,17 @@ export interface BlobErrorRecord {
   at: string;
 }
 
-export function predictionRecord(blob: string, scored: Scored, elapsedMs: number): BlobPrediction {
-  const labels = labelsOf(scored, scored.model.config.labels);
-  const rows = probabilityRows(scored);
+export function predictionRecord(blob: string, result: InferenceResult, elapsedMs: number): BlobPrediction {
+  const one = <T>(rows: T[]): T | T[] => (result.rows === 1 ? rows[0] : rows);
+  const base = { blob, model: result.model.name, version: result.model.version };
+  const tail = { cache: result.cache, elapsedMs: Math.round(elapsedMs * 100) / 100 };
+  if (!result.model.classification) return { ...base, outputs: one(predictions(result)), ...tail };
+  const scores = classScores(result);
   return {
-    blob,
-    model: scored.model.name,
-    version: scored.model.version,
-    label: scored.rows === 1 ? labels[0] : labels,
-    probabilities: scored.rows === 1 ? rows[0] : rows,
-    cache: scored.cache,
-    elapsedMs: Math.round(elapsedMs * 100) / 100,
+    ...base,
+    label: one(predictedLabels(result)),
+    ...(scores ? { probabilities: one(scores) } : {}),
+    ...tail,
   };
 }
 

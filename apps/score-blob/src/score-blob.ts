@@ -1,5 +1,5 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
-import { ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
+import { parseModelRef, ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
 import { errorRecord, predictionRecord, type BlobPrediction } from './records.js';
 
 export interface ScoreBlobDeps {
@@ -11,8 +11,8 @@ export interface ScoreBlobDeps {
 interface BlobMeta {
   path: string;
   contentType?: string;
-  model?: string;
-  version?: string;
+  /** Optional blob metadata `model: name[:version]`, as the `x-model` header on HTTP. */
+  model: unknown;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -21,13 +21,10 @@ function blobMeta(context: InvocationContext): BlobMeta {
   const meta = context.triggerMetadata ?? {};
   const props = (meta.properties ?? {}) as Record<string, unknown>;
   const userMeta = (meta.metadata ?? {}) as Record<string, unknown>;
-  // Optional blob metadata `model: name[:version]`, as the `x-model` header on HTTP.
-  const [model, version] = (str(userMeta.model) ?? '').split(':');
   return {
     path: str(meta.blobTrigger) ?? str(meta.name) ?? 'unknown',
     contentType: str(props.contentType) ?? str(props.ContentType),
-    model: model || undefined,
-    version: version || undefined,
+    model: userMeta.model,
   };
 }
 
@@ -52,13 +49,12 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
     const meta = blobMeta(context);
     try {
       const scorer = await deps.scorer();
-      const scored = await scorer.scoreBody({
+      const result = await scorer.score({
         body: bytesOf(blob),
         contentType: meta.contentType,
-        model: meta.model,
-        version: meta.version,
+        ...parseModelRef(meta.model, 'blob metadata "model"'),
       });
-      return predictionRecord(meta.path, scored, performance.now() - started);
+      return predictionRecord(meta.path, result, performance.now() - started);
     } catch (e) {
       const err = toScoringError(e);
       if (!err.permanent) throw err;

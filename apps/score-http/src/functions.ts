@@ -6,6 +6,7 @@ import { scoreHandler } from './handlers/score.js';
 import {
   inferHandler,
   liveHandler,
+  modelConfigHandler,
   modelMetadataHandler,
   modelReadyHandler,
   readyHandler,
@@ -66,6 +67,13 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
       'GET',
       'v2/models/{model}/versions/{version}',
       modelMetadataHandler(scorer),
+    ),
+    fn('v2-model-config', 'GET', 'v2/models/{model}/config', modelConfigHandler(scorer)),
+    fn(
+      'v2-model-version-config',
+      'GET',
+      'v2/models/{model}/versions/{version}/config',
+      modelConfigHandler(scorer),
     ),
     fn('v2-model-ready', 'GET', 'v2/models/{model}/ready', modelReadyHandler(scorer)),
     fn(

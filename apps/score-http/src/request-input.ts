@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import { checkPayloadSize, ScoringError } from '@modelfn/scoring';
+import { checkPayloadSize, parseModelRef, ScoringError, type ModelRef } from '@modelfn/scoring';
 
 /**
  * The body as bytes, refused with 413 as soon as it is known to be over `maxBytes`: from Content-Length
@@ -23,16 +23,8 @@ export async function readBody(request: HttpRequest, maxBytes: number): Promise<
 }
 
 /** `x-model: name[:version]`; absent means the repository's default model, newest ready version. */
-export function modelFromHeader(value: string | null): { model?: string; version?: string } {
-  if (value === null || value.trim() === '') return {};
-  const m = /^\s*([^:\s]+)(?::([^:\s]*))?\s*$/.exec(value);
-  if (!m) {
-    throw new ScoringError(
-      'INVALID_INPUT',
-      `header x-model "${value}" must be "name" or "name:version", e.g. "mnist:1"`,
-    );
-  }
-  return { model: m[1], ...(m[2] ? { version: m[2] } : {}) };
+export function modelFromHeader(value: string | null): ModelRef {
+  return parseModelRef(value ?? undefined, 'header x-model');
 }
 
 const TRUE = ['', 'true', '1', 'yes'];

@@ -1,5 +1,5 @@
 import { startHttpHost } from '@modelfn/local-host';
-import { authLevelFromEnv, createHttpFunctions, httpFunctions } from '@modelfn/score-http';
+import { authLevelFromEnv, createHttpFunctions, httpFunctions } from '../src/functions.js';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { call, type ErrorBody } from './support/http.js';
@@ -14,6 +14,8 @@ describe('function definitions', () => {
       'GET v2/health/ready',
       'GET v2/models/{model}',
       'GET v2/models/{model}/versions/{version}',
+      'GET v2/models/{model}/config',
+      'GET v2/models/{model}/versions/{version}/config',
       'GET v2/models/{model}/ready',
       'GET v2/models/{model}/versions/{version}/ready',
       'POST v2/models/{model}/infer',

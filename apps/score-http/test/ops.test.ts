@@ -17,8 +17,28 @@ describe('GET /swagger.json', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('application/json');
     expect(r.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/score', '/v2/models/{model}/infer']));
+    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/score', '/v2/models/mnist/infer']));
     expect(r.body.info.description).toContain('mnist');
+  });
+});
+
+describe('GET /swagger.json per model', () => {
+  it('has an infer path for mnist naming its input and output, the config path and /score?top', async () => {
+    const r = await call<{ paths: Record<string, unknown> }>(`${app.url}/swagger.json`);
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/score', '/v2/models/mnist/infer', '/v2/models/{model}/config']),
+    );
+    const infer = r.body.paths['/v2/models/mnist/infer'] as {
+      post: { requestBody: { content: { 'application/json': { schema: unknown } } } };
+    };
+    const schema = JSON.stringify(infer.post.requestBody.content['application/json'].schema);
+    expect(schema).toContain('"probabilities"');
+    expect(schema).toContain('"input"');
+    const score = r.body.paths['/score'] as { post: { parameters: { name: string }[] } };
+    expect(score.post.parameters.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['top', 'probabilities']),
+    );
   });
 });
 

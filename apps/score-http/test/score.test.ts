@@ -155,6 +155,16 @@ describe('POST /score errors', () => {
     expectError(await postJson(url('/score?probabilities=maybe'), { data: [row(0)] }), 400, 'INVALID_INPUT');
   });
 
+  it('400 for an x-model version that is not a version number, or is empty', async () => {
+    for (const header of ['mnist:abc', 'mnist:']) {
+      expectError(
+        await postJson(url('/score'), { data: [row(0)] }, { 'x-model': header }),
+        400,
+        'INVALID_INPUT',
+      );
+    }
+  });
+
   it('404 for an unknown model and for an unknown version', async () => {
     expectError(
       await postJson(url('/score'), { data: [row(0)] }, { 'x-model': 'nope' }),

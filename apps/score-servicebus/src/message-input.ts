@@ -1,23 +1,12 @@
-import { ScoringError, parseJson, type Prepared, type Scorer } from '@modelfn/scoring';
+import { parseModelRef, ScoringError, type ManyItem } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 
-/** `name[:version]` from the `model` application property, as `x-model` on HTTP. */
-function modelRef(meta: MessageMeta): { model?: string; version?: string } {
-  const ref = meta.applicationProperties?.model;
-  if (ref === undefined) return {};
-  if (typeof ref !== 'string' || ref === '') {
-    throw new ScoringError('INVALID_INPUT', 'application property "model" must be "name" or "name:version"');
-  }
-  const [model, version] = ref.split(':');
-  return { model, version };
-}
-
 /**
- * A message body as the Functions host delivers it: JSON already parsed to an object, a string, or bytes
- * (an image, float32 rows, or JSON text).
+ * A message body as the Functions host delivers it — JSON already parsed to an object, a string, or bytes
+ * (an image, raw tensor bytes, or JSON text) — with the model named by the `model` application property.
  */
-export async function prepareMessage(scorer: Scorer, body: unknown, meta: MessageMeta): Promise<Prepared> {
-  const ref = modelRef(meta);
+export function messageItem(body: unknown, meta: MessageMeta): ManyItem {
+  const ref = parseModelRef(meta.applicationProperties?.model, 'application property "model"');
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw new ScoringError(
       'INVALID_INPUT',
@@ -26,10 +15,10 @@ export async function prepareMessage(scorer: Scorer, body: unknown, meta: Messag
   }
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return scorer.prepareBody({ body: bytes, contentType: meta.contentType, ...ref });
+    return { body: bytes, contentType: meta.contentType, ...ref };
   }
-  if (typeof body === 'string') return scorer.prepareObject(parseJson(body), ref);
-  if (typeof body === 'object') return scorer.prepareObject(body, ref);
+  if (typeof body === 'string') return { body: Buffer.from(body), contentType: 'application/json', ...ref };
+  if (typeof body === 'object') return { object: body, ...ref };
   throw new ScoringError(
     'INVALID_INPUT',
     `the message body is a ${typeof body}; send a JSON object or image bytes`,

@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { labelsOf, probabilityRows, type Scored, type ScoringError } from '@modelfn/scoring';
+import { classScores, predictions, type InferenceResult, type ScoringError } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 import { sbSettings } from './settings.js';
 
@@ -15,8 +15,10 @@ function address(meta: MessageMeta) {
   };
 }
 
-export function resultReply(meta: MessageMeta, scored: Scored): Reply {
+/** `predictions` one per row (labels for a classifier, outputs by name otherwise), and class probabilities. */
+export function resultReply(meta: MessageMeta, result: InferenceResult): Reply {
   const { queue, correlationId } = address(meta);
+  const scores = classScores(result);
   return {
     queue,
     message: {
@@ -25,11 +27,11 @@ export function resultReply(meta: MessageMeta, scored: Scored): Reply {
       applicationProperties: { status: 'ok' },
       body: {
         correlationId,
-        model: scored.model.name,
-        version: scored.model.version,
-        predictions: labelsOf(scored, scored.model.config.labels),
-        probabilities: probabilityRows(scored),
-        cache: scored.cache,
+        model: result.model.name,
+        version: result.model.version,
+        predictions: predictions(result),
+        ...(scores ? { probabilities: scores } : {}),
+        cache: result.cache,
       },
     },
   };

@@ -1,44 +1,18 @@
+// What the apps, the local host and the tools use; everything else in the core stays internal.
 export { ScoringError, isScoringError, toScoringError, type ErrorCode } from './errors.js';
 export { readSettings, type Settings } from './settings.js';
-export { parseModelConfig, type ModelConfig, type ImagePreprocessing } from './model/model-config.js';
-export { ModelRepository, type ModelSummary } from './model/model-repository.js';
-export type { ModelVersion, ModelState } from './model/model-version.js';
-export {
-  Scorer,
-  type Scored,
-  type ScoreOptions,
-  type BodyRequest,
-  type Prepared,
-  type ReadyModel,
-} from './scorer.js';
 export { createScorer, sharedScorer } from './create-scorer.js';
-export { DynamicBatcher } from './batcher.js';
-export { concatRows, checkPayloadSize, type RowBatch, type InputLimits } from './convert/row-batch.js';
-export { parseAmlJson, rowsFromJson, parseJson } from './convert/aml-json.js';
-export { parseV2Request, splitBinaryBody, V2_DATATYPES, type V2Input } from './convert/v2-request.js';
-export { rawBytesToRows, sniffMediaType, imageToRow, float32Rows, IMAGE_TYPES } from './convert/raw-bytes.js';
-export {
-  amlResponse,
-  probabilityRows,
-  labelsOf,
-  argmax,
-  encodeV2Response,
-  sliceRows,
-  type OutputRows,
-  type EncodedV2Response,
-} from './convert/outputs.js';
-export {
-  createRowCache,
-  MemoryLruCache,
-  RedisRowCache,
-  TieredCache,
-  OffCache,
-  redisClientOptions,
-  type CacheStatus,
-  type RowCache,
-  type CacheLookup,
-} from './cache/index.js';
-export { rowKeys, keyPrefix } from './cache/row-key.js';
+export { Scorer, type BodyRequest, type ManyItem, type Prepared, type ScoreOptions } from './scorer.js';
+export type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
+export type { CacheStatus } from './cache/row-cache.js';
+export { parseModelRef, type ModelRef } from './model-ref.js';
+export { ModelRepository, type ModelSummary } from './model/model-repository.js';
+export type { ModelVersion, ReadyModel } from './model/model-version.js';
+export type { V2RequestMeta, V2RequestedOutput } from './decode/v2-request.js';
+export { checkPayloadSize } from './decode/limits.js';
+export { predictions, type Prediction, type PredictionOptions } from './encode/predictions.js';
+export { classScores, predictedLabels, topClasses } from './encode/classify.js';
+export type { Tensor, DataType } from './tensor/tensor.js';
+export { tensorToJson } from './tensor/tensor-json.js';
+export { tensorToBinary } from './tensor/tensor-binary.js';
 export { registry, metrics } from './metrics.js';
-export { serverMetadata, modelMetadata, repositoryIndex } from './v2-metadata.js';
-export { openApiDocument } from './openapi.js';

@@ -1,68 +1,64 @@
-import { DynamicBatcher } from './batcher.js';
 import { bodyMemoFor, type BodyMemo } from './cache/body-memo.js';
-import type { CacheStatus, RowCache } from './cache/row-cache.js';
-import { rowKeys } from './cache/row-key.js';
-import { fastAmlRows } from './convert/aml-fast.js';
-import { parseAmlJson, parseJson, rowsFromJson } from './convert/aml-json.js';
-import type { OutputRows } from './convert/outputs.js';
-import { rawBytesToRows } from './convert/raw-bytes.js';
-import { checkFinite, checkPayloadSize, type InputLimits, type RowBatch } from './convert/row-batch.js';
-import { parseV2Request, v2RequestFromObject, type V2Input } from './convert/v2-request.js';
-import { ScoringError, toScoringError } from './errors.js';
+import type { RowCache } from './cache/row-cache.js';
+import type { CodecRegistry } from './decode/codec-registry.js';
+import type { DecodeContext, Decoded } from './decode/decoded.js';
+import { defaultCodecs } from './decode/default-codecs.js';
+import { inputStoreFor, type InputStore } from './decode/input-store.js';
+import { decodeObject } from './decode/json-codec.js';
+import { checkPayloadSize, type InputLimits } from './decode/limits.js';
+import { decodeV2Body, type V2RequestMeta } from './decode/v2-request.js';
+import { toScoringError } from './errors.js';
 import { metrics } from './metrics.js';
+import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
-import type { ModelVersion } from './model/model-version.js';
-import type { OnnxModel } from './model/onnx-model.js';
+import type { ReadyModel } from './model/model-version.js';
+import { CachedInference } from './pipeline/cached-inference.js';
+import type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
+import { ModelRunner } from './pipeline/model-runner.js';
+import { decodeRowValue, rowLayout } from './pipeline/row-value.js';
+import { scoreMany, type ItemOutcome } from './pipeline/score-many.js';
 import type { Settings } from './settings.js';
-
-export interface Scored extends OutputRows {
-  model: ModelVersion;
-  cache: CacheStatus;
-}
+import type { Tensor } from './tensor/tensor.js';
+import { concatRows } from './tensor/tensor-rows.js';
 
 export interface ScoreOptions {
   /** Skip the cache for this request (reads and writes): the answer comes from the model. */
   bypassCache?: boolean;
 }
 
-export interface BodyRequest extends ScoreOptions {
+/** A body as any trigger carries it: bytes, their media type, and the model it is for. */
+export interface BodyRequest extends ModelRef, ScoreOptions {
   body: Buffer;
   contentType?: string;
-  model?: string;
-  version?: string;
 }
 
-export type ReadyModel = ModelVersion & { model: OnnxModel };
-
-/** The JSON media types `/score` parses (plain text that starts like an object counts, as curl sends it). */
-function isJsonBody(contentType: string | undefined, body: Buffer): boolean {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json') || (type === 'text/plain' && body[0] === 0x7b);
+/** A decoded request, and what a v2 request asked for besides its inputs. */
+export interface Prepared extends InferenceRequest {
+  v2?: V2RequestMeta;
 }
 
-/** Input converted and validated against a ready model, not yet scored. */
-export interface Prepared {
-  model: ReadyModel;
-  batch: RowBatch;
-  /** The rows were read from a Redis key named in the body (`data_key`), not from the body itself. */
-  byReference?: boolean;
-}
+/** One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed. */
+export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) & ModelRef;
 
 /**
- * The one scoring path every trigger uses: convert → validate → cache-aside per row → (batched) inference.
+ * The scoring core's facade: decode (codecs by media type) → validate → cache-aside per row → (batched)
+ * inference. Every trigger and protocol goes through `infer`.
  */
 export class Scorer {
-  private readonly inflight = new Map<string, Promise<Float32Array>>();
-  private readonly batchers = new Map<ModelVersion, DynamicBatcher>();
+  private readonly codecs: CodecRegistry = defaultCodecs();
+  private readonly store: InputStore;
+  private readonly runner: ModelRunner;
+  private readonly cached: CachedInference;
   private readonly bodyMemo: BodyMemo | undefined;
-  /** Inferences actually run (rows), for tests and metrics of single flight. */
-  inferenceRuns = 0;
 
   constructor(
     readonly settings: Settings,
     readonly repository: ModelRepository,
     readonly cache: RowCache,
   ) {
+    this.store = inputStoreFor(cache);
+    this.runner = new ModelRunner(settings.batching);
+    this.cached = new CachedInference(cache, (model, inputs, rows) => this.runner.run(model, inputs, rows));
     this.bodyMemo = bodyMemoFor(cache);
   }
 
@@ -70,254 +66,150 @@ export class Scorer {
     return this.settings;
   }
 
-  /** Scores rows that are already converted. */
-  async infer(model: ReadyModel, batch: RowBatch, opts: ScoreOptions = {}): Promise<Scored> {
-    checkFinite(batch.data, batch.features);
-    const out = (probabilities: Float32Array, cache: CacheStatus): Scored => ({
-      model,
-      probabilities,
-      rows: batch.rows,
-      classes: model.classes,
-      cache,
-    });
-    if (opts.bypassCache || this.cache.kind === 'off') {
-      metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, batch.rows);
-      return out(await this.run(model, batch.data, batch.rows), 'bypass');
-    }
-    const keys = rowKeys(model, batch);
-    const lookup = await this.cache.getMany(keys);
-    const result = new Float32Array(batch.rows * model.classes);
-    const missing: number[] = [];
-    for (let r = 0; r < batch.rows; r++) {
-      const v = lookup.values[r];
-      if (v && v.length === model.classes) result.set(v, r * model.classes);
-      else missing.push(r);
-    }
-    const hits = batch.rows - missing.length;
-    if (!lookup.available) {
-      metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, batch.rows);
-    } else {
-      if (hits) metrics.cacheLookups.inc({ model: model.name, result: 'hit' }, hits);
-      if (missing.length) metrics.cacheLookups.inc({ model: model.name, result: 'miss' }, missing.length);
-    }
-    if (missing.length > 0) {
-      const computed = await this.computeMisses(model, batch, keys, missing, lookup.available);
-      missing.forEach((r, i) => result.set(computed[i], r * model.classes));
-    }
-    const status: CacheStatus = !lookup.available
-      ? 'bypass'
-      : missing.length === 0
-        ? 'hit'
-        : hits === 0
-          ? 'miss'
-          : 'partial';
-    return out(result, status);
+  /** session.run calls made so far (single flight and batching tests). */
+  get inferenceRuns(): number {
+    return this.runner.runs;
   }
 
-  /**
-   * Runs the missing rows once per distinct key, sharing any inference another request already has in
-   * flight for the same key (single flight), then writes the new rows back in one pipeline.
-   */
-  private async computeMisses(
-    model: ReadyModel,
-    batch: RowBatch,
-    keys: string[],
-    missing: number[],
-    writeBack: boolean,
-  ): Promise<Float32Array[]> {
-    const waits = new Map<string, Promise<Float32Array>>();
-    const toRun: number[] = [];
-    const seen = new Set<string>();
-    for (const r of missing) {
-      const key = keys[r];
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const shared = this.inflight.get(key);
-      if (shared) waits.set(key, shared);
-      else toRun.push(r);
-    }
-    if (toRun.length > 0) {
-      // Every row missing and distinct (the usual miss): the request's own tensor, no copy.
-      const data = toRun.length === batch.rows ? batch.data : new Float32Array(toRun.length * batch.features);
-      if (data !== batch.data)
-        toRun.forEach((r, i) =>
-          data.set(batch.data.subarray(r * batch.features, (r + 1) * batch.features), i * batch.features),
-        );
-      const run = this.run(model, data, toRun.length);
-      toRun.forEach((r, i) => {
-        const key = keys[r];
-        const row = run.then((o) => o.slice(i * model.classes, (i + 1) * model.classes));
-        row.catch(() => undefined);
-        waits.set(key, row);
-        this.inflight.set(key, row);
-      });
-      try {
-        const o = await run;
-        if (writeBack) {
-          const entries = toRun.map((r, i) => ({
-            key: keys[r],
-            value: o.subarray(i * model.classes, (i + 1) * model.classes),
-          }));
-          // Not awaited: the answer is ready, and a slow cache must not hold it back.
-          void this.cache.setMany(entries);
-        }
-      } finally {
-        for (const r of toRun) this.inflight.delete(keys[r]);
-      }
-    }
-    return Promise.all(missing.map((r) => waits.get(keys[r])!));
+  private context(ref: ModelRef): DecodeContext {
+    return { model: this.repository.ready(ref.model, ref.version), limits: this.limits, store: this.store };
   }
 
-  private async run(model: ReadyModel, data: Float32Array, rows: number): Promise<Float32Array> {
-    const batcher = this.batcherFor(model);
-    try {
-      return batcher ? await batcher.submit(data, rows) : await this.runModel(model, data, rows);
-    } catch (e) {
-      throw toScoringError(e);
-    }
-  }
-
-  private async runModel(model: ReadyModel, data: Float32Array, rows: number): Promise<Float32Array> {
-    this.inferenceRuns++;
-    metrics.batchRows.observe({ model: model.name }, rows);
-    const end = metrics.inferenceSeconds.startTimer({ model: model.name, version: model.version });
-    try {
-      return await model.model.run(data, rows, model.features);
-    } finally {
-      end();
-    }
-  }
-
-  private batcherFor(model: ReadyModel): DynamicBatcher | undefined {
-    const db = model.config.dynamic_batching;
-    if (!db || this.settings.batching === 'off') return undefined;
-    let b = this.batchers.get(model);
-    if (!b) {
-      b = new DynamicBatcher((data, rows) => this.runModel(model, data, rows), {
-        maxBatchRows: model.config.max_batch_size,
-        maxQueueDelayMicros: db.max_queue_delay_microseconds,
-        features: model.features,
-        classes: model.classes,
-      });
-      this.batchers.set(model, b);
-    }
-    return b;
-  }
-
-  /** Rows stored under a user's Redis key (inputs by reference): JSON rows or `{"data": rows}`. */
-  private async rowsFromDataKey(key: string, features: number): Promise<RowBatch> {
-    if (!this.cache.getRaw) {
-      throw new ScoringError(
-        'UNAVAILABLE',
-        `"data_key" needs the Redis cache (set REDIS_URL); CACHE_MODE is ${this.cache.kind}`,
-      );
-    }
-    const raw = await this.cache.getRaw(key);
-    if (raw === undefined)
-      throw new ScoringError('DATA_KEY_NOT_FOUND', `no value is stored under the Redis key "${key}"`);
-    const parsed = parseJson(raw.toString('utf8'));
-    const data =
-      parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-        ? (parsed as { data?: unknown }).data
-        : parsed;
-    return rowsFromJson(data, features, this.limits);
-  }
-
-  /**
-   * Converts an Azure ML style body without scoring it: JSON `{"data": rows}` / `{"data_key": key}`, or raw
-   * bytes (an image, or float32 rows), as HTTP `/score`, blobs and Service Bus messages carry it.
-   */
-  async prepareBody(req: Omit<BodyRequest, 'bypassCache'>): Promise<Prepared> {
-    checkPayloadSize(req.body.length, this.limits);
-    const model = this.repository.ready(req.model, req.version);
-    if (isJsonBody(req.contentType, req.body)) {
-      const rows = fastAmlRows(req.body, model.features, this.limits);
-      if (rows) return { model, batch: rows };
-      return this.prepareObject(parseJson(req.body.toString('utf8')), req);
-    }
-    const image = model.config.preprocessing?.image;
+  private prepared(model: ReadyModel, d: Decoded): Prepared {
     return {
       model,
-      batch: await rawBytesToRows(req.body, req.contentType, model.features, image, this.limits),
+      inputs: d.inputs,
+      rows: d.rows,
+      byReference: d.byReference,
+      ...(d.v2 ? { v2: d.v2 } : {}),
     };
   }
 
-  /** Converts an already parsed JSON body (Service Bus delivers JSON parsed): AML rows, data_key or v2 inputs. */
-  async prepareObject(body: unknown, opts: { model?: string; version?: string } = {}): Promise<Prepared> {
-    const model = this.repository.ready(opts.model, opts.version);
-    if (body && typeof body === 'object' && !Array.isArray(body) && 'inputs' in body) {
-      const input = { name: model.config.input[0].name, features: model.features };
-      const v2 = v2RequestFromObject(body, Buffer.alloc(0), input, this.limits);
-      return { model, batch: await this.v2Batch(v2, model), byReference: v2.dataKey !== undefined };
-    }
-    const aml = parseAmlJson(body, model.features, this.limits);
-    return aml.kind === 'rows'
-      ? { model, batch: aml.batch }
-      : { model, batch: await this.rowsFromDataKey(aml.key, model.features), byReference: true };
+  /** A body (JSON, image, raw tensor bytes) as the model's inputs, not yet scored. */
+  async decode(req: Omit<BodyRequest, 'bypassCache'>): Promise<Prepared> {
+    checkPayloadSize(req.body.length, this.limits);
+    const ctx = this.context(req);
+    const codec = this.codecs.codecFor(req.body, req.contentType);
+    return this.prepared(ctx.model, await codec(req.body, ctx));
+  }
+
+  /** JSON already parsed (Service Bus delivers it so): Azure ML rows, `data_key` or v2 `inputs`. */
+  async decodeObject(body: unknown, ref: ModelRef = {}): Promise<Prepared> {
+    const ctx = this.context(ref);
+    return this.prepared(ctx.model, await decodeObject(body, ctx));
+  }
+
+  /** The one inference path: cache-aside per row, single flight, dynamic batching. */
+  infer(req: InferenceRequest, opts: ScoreOptions = {}): Promise<InferenceResult> {
+    return this.cached.infer(req, opts);
   }
 
   /**
-   * Scores a body; a JSON body seen before is answered from the body memo (when the cache has an
-   * in-process LRU) without being parsed again.
+   * Decodes and scores a body; a JSON body seen before is answered from the body memo (when the cache
+   * has an in-process LRU) without being parsed again.
    */
-  async scoreBody(req: BodyRequest): Promise<Scored> {
+  async score(req: BodyRequest): Promise<InferenceResult & Pick<Prepared, 'v2'>> {
     const memo = req.bypassCache ? undefined : this.bodyMemo;
-    if (!memo || !isJsonBody(req.contentType, req.body)) {
-      const { model, batch } = await this.prepareBody(req);
-      return this.infer(model, batch, req);
+    const json = this.codecs.effectiveType(req.body, req.contentType) === 'application/json';
+    if (!memo || !json) {
+      const prepared = await this.decode(req);
+      return { ...(await this.infer(prepared, req)), v2: prepared.v2 };
     }
     checkPayloadSize(req.body.length, this.limits);
     const model = this.repository.ready(req.model, req.version);
-    const key = memo.key(model, req.body);
-    const known = memo.get(key, model.classes);
+    const rowBytes = rowLayout(model).fixedBytes;
+    const key = rowBytes !== undefined ? memo.key(model, req.body) : undefined;
+    const known = key !== undefined ? memo.get(key, rowBytes!) : undefined;
     if (known) {
-      const rows = known.length / model.classes;
+      const rows = known.length / rowBytes!;
       metrics.cacheLookups.inc({ model: model.name, result: 'hit' }, rows);
-      return { model, probabilities: known, rows, classes: model.classes, cache: 'hit' };
+      const perRow = Array.from({ length: rows }, (_, r) =>
+        decodeRowValue(model, known.subarray(r * rowBytes!, (r + 1) * rowBytes!))!,
+      );
+      const outputs =
+        rows === 1 ? perRow[0] : model.outputs.map((_, k) => concatRows(perRow.map((p) => p[k])));
+      return { model, outputs, rows, cache: 'hit' };
     }
-    const prepared = await this.prepareBody(req);
-    const scored = await this.infer(prepared.model, prepared.batch, req);
+    const prepared = await this.decode(req);
+    const result = await this.infer(prepared, req);
     // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
     // fills the LRU with rows only, not with bodies as well.
-    if (!prepared.byReference && prepared.model === model && scored.cache !== 'miss')
-      memo.set(key, scored.probabilities);
-    return scored;
+    if (key && !prepared.byReference && !prepared.v2 && result.cache !== 'miss')
+      memo.set(key, memoValue(result));
+    return { ...result, v2: prepared.v2 };
   }
 
+  /** Decodes and scores JSON already parsed. */
   async scoreObject(
     body: unknown,
-    opts: ScoreOptions & { model?: string; version?: string } = {},
-  ): Promise<Scored> {
-    const { model, batch } = await this.prepareObject(body, opts);
-    return this.infer(model, batch, opts);
-  }
-
-  private async v2Batch(v2: V2Input, model: ReadyModel): Promise<RowBatch> {
-    return v2.dataKey ? this.rowsFromDataKey(v2.dataKey, model.features) : v2.batch;
+    opts: ScoreOptions & ModelRef = {},
+  ): Promise<InferenceResult & Pick<Prepared, 'v2'>> {
+    const prepared = await this.decodeObject(body, opts);
+    return { ...(await this.infer(prepared, opts)), v2: prepared.v2 };
   }
 
   /** Open Inference Protocol v2 `infer`, JSON or with the binary tensor extension. */
-  async inferV2(req: {
-    body: Buffer;
-    headerLength?: number;
-    model: string;
-    version?: string;
-    bypassCache?: boolean;
-  }): Promise<{ scored: Scored; request: V2Input }> {
+  async inferV2(req: ModelRef & ScoreOptions & { body: Buffer; headerLength?: number }): Promise<{
+    result: InferenceResult;
+    request: V2RequestMeta;
+  }> {
     checkPayloadSize(req.body.length, this.limits);
-    const model = this.repository.ready(req.model, req.version);
-    const request = parseV2Request(
-      req.body,
-      req.headerLength,
-      { name: model.config.input[0].name, features: model.features },
-      this.limits,
+    const ctx = this.context(req);
+    const v2 = decodeV2Body(req.body, req.headerLength, ctx.model, this.limits);
+    const decoded = v2.dataKey
+      ? await decodeObject({ data_key: v2.dataKey }, ctx)
+      : { inputs: v2.inputs!, rows: v2.rows! };
+    const result = await this.infer({ model: ctx.model, ...decoded }, req);
+    return { result, request: v2.meta };
+  }
+
+  /**
+   * Many items at once (a batch of messages): each decoded on its own (a bad one fails alone), then one
+   * inference per model version and row shape. Transient failures throw, for the whole batch to be retried.
+   */
+  async scoreMany(items: ManyItem[]): Promise<(ItemOutcome & { v2?: V2RequestMeta })[]> {
+    const decoded = await Promise.all(
+      items.map(async (item) => {
+        try {
+          return 'object' in item ? await this.decodeObject(item.object, item) : await this.decode(item);
+        } catch (e) {
+          const err = toScoringError(e);
+          if (!err.permanent) throw err;
+          return err;
+        }
+      }),
     );
-    const scored = await this.infer(model, await this.v2Batch(request, model), req);
-    return { scored, request };
+    const ok = decoded.flatMap((d, i) => (d instanceof Error ? [] : [{ d, i }]));
+    const scored = await scoreMany(
+      ok.map(({ d }) => d),
+      (req) => this.infer(req),
+    );
+    const byItem = new Map(ok.map(({ d, i }, j) => [i, { ...scored[j], ...(d.v2 ? { v2: d.v2 } : {}) }]));
+    return decoded.map((d, i) => (d instanceof Error ? { error: d } : byItem.get(i)!));
   }
 
   async close(): Promise<void> {
     await this.cache.close();
     await this.repository.close();
   }
+}
+
+/** A fixed-layout result as the memo keeps it: its rows' cache values back to back. */
+function memoValue(result: InferenceResult): Uint8Array {
+  const parts = result.outputs.map((t) => {
+    const data = t.data as Exclude<Tensor['data'], string[]>;
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  });
+  if (parts.length === 1) return parts[0];
+  // Several outputs: interleaved per row, as the cache values are laid out.
+  const widths = parts.map((p) => p.length / result.rows);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (let r = 0; r < result.rows; r++) {
+    parts.forEach((p, k) => {
+      out.set(p.subarray(r * widths[k], (r + 1) * widths[k]), off);
+      off += widths[k];
+    });
+  }
+  return out;
 }

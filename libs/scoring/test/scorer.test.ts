@@ -1,60 +1,68 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelRepository } from '../src/model/model-repository.js';
 import { Scorer } from '../src/scorer.js';
 import { readSettings } from '../src/settings.js';
-import type { ModelRepository } from '../src/model/model-repository.js';
-import { fakeModel, MapCache } from './support/fakes.js';
+import { fakeModel, floatRows as batch, MapCache, repositoryOf, valuesOf } from './support/fakes.js';
 
 const settings = readSettings({});
 const repo = {} as ModelRepository;
-const batch = (rows: number[][]) => ({
-  data: Float32Array.from(rows.flat()),
-  rows: rows.length,
-  features: 2,
-});
 
 describe('Scorer cache-aside', () => {
   it('misses, then hits, then reports a partial batch and infers only the new rows', async () => {
     const cache = new MapCache();
     const { version, calls } = fakeModel();
     const s = new Scorer(settings, repo, cache);
-    const first = await s.infer(version, batch([[1, 2]]));
+    const first = await s.infer(batch(version, [[1, 2]]));
     expect(first.cache).toBe('miss');
-    expect(Array.from(first.probabilities)).toEqual([3, -3]);
+    expect(first.rows).toBe(1);
+    expect(valuesOf(first.outputs[0])).toEqual([3, -3]);
     await new Promise((r) => setImmediate(r));
-    expect((await s.infer(version, batch([[1, 2]]))).cache).toBe('hit');
+    const hit = await s.infer(batch(version, [[1, 2]]));
+    expect(hit.cache).toBe('hit');
+    expect(valuesOf(hit.outputs[0])).toEqual([3, -3]);
     const partial = await s.infer(
-      version,
-      batch([
+      batch(version, [
         [1, 2],
         [5, 5],
         [0, 1],
       ]),
     );
     expect(partial.cache).toBe('partial');
-    expect(Array.from(partial.probabilities)).toEqual([3, -3, 10, -10, 1, -1]);
+    expect(partial.outputs[0].shape).toEqual([3, 2]);
+    expect(valuesOf(partial.outputs[0])).toEqual([3, -3, 10, -10, 1, -1]);
     expect(calls).toEqual([1, 2]);
+    expect(s.inferenceRuns).toBe(2);
+  });
+
+  it('caches each row as the bytes of its outputs', async () => {
+    const cache = new MapCache();
+    const { version } = fakeModel();
+    const s = new Scorer(settings, repo, cache);
+    await s.infer(batch(version, [[1, 2]]));
+    await new Promise((r) => setImmediate(r));
+    const [value] = [...cache.map.values()];
+    expect(value).toEqual(new Uint8Array(new Float32Array([3, -3]).buffer));
   });
 
   it('runs a row repeated within one batch once', async () => {
     const { version, calls } = fakeModel();
     const s = new Scorer(settings, repo, new MapCache());
     const r = await s.infer(
-      version,
-      batch([
+      batch(version, [
         [1, 1],
         [1, 1],
         [1, 1],
       ]),
     );
-    expect(Array.from(r.probabilities)).toEqual([2, -2, 2, -2, 2, -2]);
+    expect(valuesOf(r.outputs[0])).toEqual([2, -2, 2, -2, 2, -2]);
     expect(calls).toEqual([1]);
   });
 
   it('shares one inference among concurrent identical misses (single flight)', async () => {
     const { version, calls } = fakeModel({ delayMs: 20 });
     const s = new Scorer(settings, repo, new MapCache());
-    const results = await Promise.all(Array.from({ length: 25 }, () => s.infer(version, batch([[4, 4]]))));
-    expect(results.every((r) => r.probabilities[0] === 8)).toBe(true);
+    const results = await Promise.all(Array.from({ length: 25 }, () => s.infer(batch(version, [[4, 4]]))));
+    expect(results.every((r) => r.outputs[0].data[0] === 8)).toBe(true);
     expect(calls).toEqual([1]);
   });
 
@@ -63,16 +71,16 @@ describe('Scorer cache-aside', () => {
     cache.down = true;
     const { version } = fakeModel();
     const s = new Scorer(settings, repo, cache);
-    const r = await s.infer(version, batch([[1, 2]]));
+    const r = await s.infer(batch(version, [[1, 2]]));
     expect(r.cache).toBe('bypass');
-    expect(r.probabilities[0]).toBe(3);
+    expect(r.outputs[0].data[0]).toBe(3);
   });
 
   it('bypasses the cache when asked', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
     const s = new Scorer(settings, repo, cache);
-    expect((await s.infer(version, batch([[1, 2]]), { bypassCache: true })).cache).toBe('bypass');
+    expect((await s.infer(batch(version, [[1, 2]]), { bypassCache: true })).cache).toBe('bypass');
     expect(cache.gets).toBe(0);
   });
 
@@ -82,30 +90,47 @@ describe('Scorer cache-aside', () => {
     const b = fakeModel();
     b.version.sha256 = 'ffffff0123456789';
     const s = new Scorer(settings, repo, cache);
-    await s.infer(a.version, batch([[1, 2]]));
+    await s.infer(batch(a.version, [[1, 2]]));
     await new Promise((r) => setImmediate(r));
-    expect((await s.infer(b.version, batch([[1, 2]]))).cache).toBe('miss');
+    expect((await s.infer(batch(b.version, [[1, 2]]))).cache).toBe('miss');
   });
 
-  it('refuses non-finite input before touching the cache', async () => {
+  it('refuses non-finite input before touching the cache, naming the row and value', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
     const s = new Scorer(settings, repo, cache);
-    await expect(s.infer(version, batch([[1, Infinity]]))).rejects.toMatchObject({
+    await expect(s.infer(batch(version, [[1, Infinity]]))).rejects.toMatchObject({
       code: 'NON_FINITE_VALUE',
       status: 400,
     });
+    await expect(
+      s.infer(
+        batch(version, [
+          [1, 2],
+          [NaN, 4],
+        ]),
+      ),
+    ).rejects.toThrow(/row 1 value 0 is NaN/);
+    expect(cache.gets).toBe(0);
+  });
+
+  it('refuses a JSON number beyond float32 range as Infinity', async () => {
+    const cache = new MapCache();
+    const { version } = fakeModel();
+    const s = new Scorer(settings, repositoryOf({ version }), cache);
+    const body = Buffer.from('{"data": [[1e39, 0]]}');
+    await expect(s.score({ body, contentType: 'application/json' })).rejects.toThrow(/Infinity/);
     expect(cache.gets).toBe(0);
   });
 
   it('turns a model failure into a transient INFERENCE_FAILED and forgets the flight', async () => {
     const failing = fakeModel({ fail: true });
     const s = new Scorer(settings, repo, new MapCache());
-    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({
+    await expect(s.infer(batch(failing.version, [[1, 2]]))).rejects.toMatchObject({
       code: 'INFERENCE_FAILED',
       permanent: false,
     });
-    await expect(s.infer(failing.version, batch([[1, 2]]))).rejects.toMatchObject({
+    await expect(s.infer(batch(failing.version, [[1, 2]]))).rejects.toMatchObject({
       code: 'INFERENCE_FAILED',
     });
     expect(failing.calls).toEqual([1, 1]);
@@ -114,8 +139,8 @@ describe('Scorer cache-aside', () => {
   it('coalesces concurrent requests into one run with dynamic batching', async () => {
     const { version, calls } = fakeModel({ delayMs: 5, batching: 2000 });
     const s = new Scorer(settings, repo, new MapCache());
-    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => s.infer(version, batch([[i, 0]]))));
-    rs.forEach((r, i) => expect(r.probabilities[0]).toBe(i));
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => s.infer(batch(version, [[i, 0]]))));
+    rs.forEach((r, i) => expect(r.outputs[0].data[0]).toBe(i));
     expect(calls.reduce((a, b) => a + b, 0)).toBe(10);
     expect(calls.length).toBeLessThan(10);
   });

@@ -1,7 +1,7 @@
 // End-to-end: the real, unmodified @azure/service-bus client against the emulator on a free port.
 import { isServiceBusError, ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '../src/index.js';
 import { receiveExactly, sleep, waitFor } from './support.js';
 
 const SHORT_LOCK_MS = 1_000;

@@ -31,7 +31,9 @@ export function defaultMnistConfig(name = 'mnist'): ModelConfig {
       image: {
         width: 28,
         height: 28,
-        channels: 1,
+        color: 'gray',
+        layout: 'flat',
+        resize: 'stretch',
         scale: PIXEL_SCALE,
         invert: false,
         note: 'grayscale, resized to 28x28, pixel/255, white digit on black background as in MNIST',

@@ -19,7 +19,7 @@ describe('updateModelConfig', () => {
   "output": [{ "name": "probabilities", "data_type": "TYPE_FP32", "dims": [10] }],
   "labels": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
   "preprocessing": {
-    "image": { "width": 28, "height": 28, "channels": 1, "scale": 0.00392156862745098, "invert": false, "note": "grayscale, resized to 28x28, pixel/255, white digit on black background as in MNIST" }
+    "image": { "width": 28, "height": 28, "color": "gray", "layout": "flat", "resize": "stretch", "scale": 0.00392156862745098, "invert": false, "note": "grayscale, resized to 28x28, pixel/255, white digit on black background as in MNIST" }
   },
   "version_policy": { "latest": { "num_versions": 1 } },
   "versions": {

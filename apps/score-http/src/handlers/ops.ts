@@ -1,4 +1,5 @@
-import { openApiDocument, registry } from '@modelfn/scoring';
+import { registry } from '@modelfn/scoring';
+import { openApiDocument } from '../protocol/openapi.js';
 import type { ScopedHandler, ScorerSource } from '../instrument.js';
 import { json } from '../respond.js';
 

@@ -1,5 +1,6 @@
-import { encodeV2Response, modelMetadata, repositoryIndex, serverMetadata } from '@modelfn/scoring';
 import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import { modelConfig, modelMetadata, repositoryIndex, serverMetadata } from '../protocol/v2-metadata.js';
+import { encodeV2Response } from '../protocol/v2-response.js';
 import { inferenceHeaderLength, readBody, wantsCacheBypass } from '../request-input.js';
 import { json } from '../respond.js';
 import { knownModel } from './model-label.js';
@@ -38,6 +39,16 @@ export function modelMetadataHandler(scorer: ScorerSource): ScopedHandler {
   };
 }
 
+/** `GET /v2/models/{model}[/versions/{version}]/config`: the effective config (file over ONNX signature). */
+export function modelConfigHandler(scorer: ScorerSource): ScopedHandler {
+  return async (request, scope) => {
+    const repo = (await scorer()).repository;
+    const v = repo.find(request.params.model, request.params.version);
+    scope.model = knownModel(repo, v.name);
+    return json(200, modelConfig(v));
+  };
+}
+
 /** `GET .../ready`: 200 when the version can run, else the MODEL_NOT_READY error (503) with the reason. */
 export function modelReadyHandler(scorer: ScorerSource): ScopedHandler {
   return async (request, scope) => {
@@ -55,25 +66,15 @@ export function inferHandler(scorer: ScorerSource): ScopedHandler {
     scope.model = knownModel(s.repository, request.params.model);
     const headerLength = inferenceHeaderLength(request);
     const body = await readBody(request, s.settings.maxRequestBytes);
-    const { scored, request: parsed } = await s.inferV2({
+    const { result, request: parsed } = await s.inferV2({
       body,
       headerLength,
       model: request.params.model,
       version: request.params.version,
       bypassCache: wantsCacheBypass(request),
     });
-    scope.cache = scored.cache;
-    const encoded = encodeV2Response(
-      {
-        model: scored.model.name,
-        version: scored.model.version,
-        id: parsed.id,
-        outputName: scored.model.config.output[0].name,
-      },
-      scored,
-      parsed.outputs,
-      parsed.binaryOutputByDefault,
-    );
+    scope.cache = result.cache;
+    const encoded = encodeV2Response(result, parsed);
     const headers: Record<string, string> = { 'content-type': encoded.contentType };
     if (encoded.headerLength !== undefined)
       headers['inference-header-content-length'] = String(encoded.headerLength);

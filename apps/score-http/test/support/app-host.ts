@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
-import { createHttpFunctions, hostJsonPath } from '@modelfn/score-http';
+import { createHttpFunctions, hostJsonPath } from '../../src/functions.js';
 import { createScorer, readSettings, type Scorer, type Settings } from '@modelfn/scoring';
 import pino from 'pino';
 

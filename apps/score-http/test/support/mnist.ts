@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { loadMnist, type MnistSet } from '../../../../tools/train-mnist/src/index.js';
+import { loadMnist, type MnistSet } from '@modelfn/train-mnist';
 
 let set: MnistSet | undefined;
 function mnist(): MnistSet {

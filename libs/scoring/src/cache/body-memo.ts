@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MemoryLruCache } from './memory-lru.js';
 import type { RowCache } from './row-cache.js';
-import { keyPrefix, type ModelIdentity } from './row-key.js';
+import { keyPrefix, type ModelIdentity } from '../pipeline/row-keys.js';
 import { TieredCache } from './tiered-cache.js';
 
 /**
@@ -22,14 +22,14 @@ export class BodyMemo {
     return `${keyPrefix(model)}body:${createHash('sha256').update(body).digest('hex')}`;
   }
 
-  /** The output rows (rows × classes) stored for this key, or undefined. */
-  get(key: string, classes: number): Float32Array | undefined {
+  /** The rows' cache values, back to back, stored for this key (each `rowBytes` long), or undefined. */
+  get(key: string, rowBytes: number): Uint8Array | undefined {
     const v = this.lru.get(key);
-    return v && v.length > 0 && v.length % classes === 0 ? v : undefined;
+    return v && v.length > 0 && v.length % rowBytes === 0 ? v : undefined;
   }
 
-  set(key: string, probabilities: Float32Array): void {
-    this.lru.set(key, probabilities);
+  set(key: string, rows: Uint8Array): void {
+    this.lru.set(key, rows);
   }
 }
 

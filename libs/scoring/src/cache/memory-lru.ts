@@ -10,7 +10,7 @@ export interface MemoryLruOptions {
 }
 
 interface Entry {
-  value: Float32Array;
+  value: Uint8Array;
   expiresAt: number;
   bytes: number;
 }
@@ -21,8 +21,8 @@ interface Entry {
  */
 export const ENTRY_OVERHEAD_BYTES = 160;
 
-/** Estimated memory of one entry: keys are UTF-16 strings in V8 at worst, rows are 4 bytes a value. */
-export function entryBytes(key: string, value: Float32Array): number {
+/** Estimated memory of one entry: keys are UTF-16 strings in V8 at worst, values their bytes. */
+export function entryBytes(key: string, value: Uint8Array): number {
   return key.length * 2 + value.byteLength + ENTRY_OVERHEAD_BYTES;
 }
 
@@ -59,29 +59,29 @@ export class MemoryLruCache implements RowCache {
     return this.#entries.size;
   }
 
-  /** `expectedLength` (values per row), when given, turns rows of another length into misses. */
-  async getMany(keys: string[], expectedLength?: number): Promise<CacheLookup> {
-    return { values: keys.map((key) => this.get(key, expectedLength)), available: true };
+  /** `expectedBytes`, when given, turns values of another size into misses. */
+  async getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup> {
+    return { values: keys.map((key) => this.get(key, expectedBytes)), available: true };
   }
 
-  async setMany(entries: { key: string; value: Float32Array }[]): Promise<void> {
+  async setMany(entries: { key: string; value: Uint8Array }[]): Promise<void> {
     for (const { key, value } of entries) this.set(key, value);
   }
 
-  get(key: string, expectedLength?: number): Float32Array | undefined {
+  get(key: string, expectedBytes?: number): Uint8Array | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {
       this.#delete(key, entry);
       return undefined;
     }
-    if (expectedLength !== undefined && entry.value.length !== expectedLength) return undefined;
+    if (expectedBytes !== undefined && entry.value.length !== expectedBytes) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     return entry.value.slice();
   }
 
-  set(key: string, value: Float32Array): void {
+  set(key: string, value: Uint8Array): void {
     const old = this.#entries.get(key);
     if (old) this.#delete(key, old);
     const bytes = entryBytes(key, value);

@@ -5,7 +5,7 @@ export class OffCache implements RowCache {
   readonly kind = 'off' as const;
 
   async getMany(keys: string[]): Promise<CacheLookup> {
-    return { values: new Array<Float32Array | undefined>(keys.length).fill(undefined), available: false };
+    return { values: new Array<Uint8Array | undefined>(keys.length).fill(undefined), available: false };
   }
 
   async setMany(): Promise<void> {}

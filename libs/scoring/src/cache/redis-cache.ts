@@ -100,26 +100,26 @@ export class RedisRowCache implements RowCache {
   }
 
   /**
-   * One MGET (one GET per key in cluster mode). Values that are not a row — wrong size, or not
-   * `expectedLength` floats when given — are misses, like evicted ones.
+   * One MGET (one GET per key in cluster mode). Empty values, or values not `expectedBytes` long when
+   * given, are misses, like evicted ones.
    */
-  async getMany(keys: string[], expectedLength?: number): Promise<CacheLookup> {
+  async getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup> {
     if (keys.length === 0) return { values: [], available: true };
     const reply = await this.#guarded('get', this.timeoutMs, () => this.#connection.mget(keys));
     if (!reply.ok)
-      return { values: new Array<Float32Array | undefined>(keys.length).fill(undefined), available: false };
+      return { values: new Array<Uint8Array | undefined>(keys.length).fill(undefined), available: false };
     return {
       values: keys.map((_, i) => {
         const bytes = reply.value[i];
         if (!bytes || bytes.length === 0) return undefined;
-        return decodeRow(bytes, expectedLength);
+        return decodeRow(bytes, expectedBytes);
       }),
       available: true,
     };
   }
 
   /** One pipeline of SET … EX ttl; a failure is counted and otherwise ignored. */
-  async setMany(entries: { key: string; value: Float32Array }[]): Promise<void> {
+  async setMany(entries: { key: string; value: Uint8Array }[]): Promise<void> {
     if (entries.length === 0) return;
     const encoded = entries.map(({ key, value }) => ({ key, value: encodeRow(value) }));
     await this.#guarded('set', this.timeoutMs, () => this.#connection.setEx(encoded, this.ttlSeconds));

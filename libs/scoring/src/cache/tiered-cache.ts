@@ -3,7 +3,7 @@ import type { CacheLookup, RowCache } from './row-cache.js';
 
 /** A second-level cache that, like RedisRowCache, can check row lengths and read raw values. */
 export interface L2Cache extends RowCache {
-  getMany(keys: string[], expectedLength?: number): Promise<CacheLookup>;
+  getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup>;
 }
 
 /**
@@ -23,15 +23,15 @@ export class TieredCache implements RowCache {
     this.kind = l2.kind;
   }
 
-  async getMany(keys: string[], expectedLength?: number): Promise<CacheLookup> {
-    const values = keys.map((key) => this.l1.get(key, expectedLength));
+  async getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup> {
+    const values = keys.map((key) => this.l1.get(key, expectedBytes));
     const missing: number[] = [];
     for (let i = 0; i < values.length; i++) if (values[i] === undefined) missing.push(i);
     if (missing.length === 0) return { values, available: true };
 
     const lookup = await this.l2.getMany(
       missing.map((i) => keys[i]),
-      expectedLength,
+      expectedBytes,
     );
     missing.forEach((index, j) => {
       const value = lookup.values[j];
@@ -42,7 +42,7 @@ export class TieredCache implements RowCache {
     return { values, available: lookup.available || missing.length < keys.length };
   }
 
-  async setMany(entries: { key: string; value: Float32Array }[]): Promise<void> {
+  async setMany(entries: { key: string; value: Uint8Array }[]): Promise<void> {
     await Promise.all([this.l1.setMany(entries), this.l2.setMany(entries)]);
   }
 

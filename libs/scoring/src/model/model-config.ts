@@ -1,21 +1,19 @@
 import { ScoringError } from '../errors.js';
+import type { ImagePreprocessing } from './image-preprocessing.js';
 
 /**
- * A Triton-style model configuration, as JSON (`models/<name>/config.json`). Only what the scoring path
- * uses is typed; Triton field names are kept so people who know Triton recognise them.
+ * A Triton-style model configuration (`models/<name>/config.json`, optional). Field names are Triton's so
+ * people who know Triton recognise them. What is written here is the *effective* configuration: the
+ * file's fields over what the ONNX signature says (see auto-complete.ts).
  */
 export interface TensorConfig {
   name: string;
-  data_type: 'TYPE_FP32';
+  /** Triton type name: TYPE_FP32, TYPE_INT64, TYPE_STRING (v2 BYTES), ... */
+  data_type: string;
+  /** Shape without the batch dimension when max_batch_size > 0; -1 for a dynamic dimension. */
   dims: number[];
-}
-
-export interface ImagePreprocessing {
-  width: number;
-  height: number;
-  channels: 1;
-  scale: number;
-  invert: boolean;
+  /** A file beside config.json with one class label per line (Triton), for a classification output. */
+  label_filename?: string;
 }
 
 export interface DynamicBatchingConfig {
@@ -26,66 +24,93 @@ export interface DynamicBatchingConfig {
 export interface ModelConfig {
   name: string;
   platform: 'onnxruntime_onnx';
+  /** > 0: dim 0 of every input and output is the batch, at most this many rows per run. 0: no batch dim. */
   max_batch_size: number;
-  input: [TensorConfig];
-  output: [TensorConfig];
+  input: TensorConfig[];
+  output: TensorConfig[];
+  /** Class labels of the classification output, in output order (inline, or from labels.txt). */
   labels?: (string | number)[];
-  preprocessing?: { image?: ImagePreprocessing };
+  preprocessing?: { image?: ImagePreprocessing & { input?: string } };
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: { latest?: { num_versions: number }; all?: object; specific?: { versions: number[] } };
-  versions?: Record<string, { sha256?: string }>;
+  versions?: Record<string, { sha256?: string; [k: string]: unknown }>;
 }
 
-function fail(model: string, why: string): never {
+/** config.json as written by a user: every field optional, checked field by field. */
+export interface PartialModelConfig {
+  name?: string;
+  platform?: string;
+  max_batch_size?: number;
+  input?: Partial<TensorConfig>[];
+  output?: Partial<TensorConfig>[];
+  labels?: (string | number)[];
+  preprocessing?: { image?: unknown };
+  dynamic_batching?: DynamicBatchingConfig;
+  version_policy?: ModelConfig['version_policy'];
+  versions?: ModelConfig['versions'];
+  [k: string]: unknown;
+}
+
+export function configError(model: string, why: string): never {
   throw new ScoringError('INVALID_MODEL', `model "${model}": config.json ${why}`);
 }
 
-function tensor(model: string, where: string, t: unknown): TensorConfig {
-  const c = t as Partial<TensorConfig> | undefined;
-  if (!c || typeof c.name !== 'string') fail(model, `${where} needs a "name"`);
-  if (c.data_type !== 'TYPE_FP32') fail(model, `${where} data_type must be TYPE_FP32 (got ${c.data_type})`);
-  if (!Array.isArray(c.dims) || c.dims.length !== 1 || !Number.isInteger(c.dims[0]) || c.dims[0] < 1) {
-    fail(model, `${where} dims must be one positive integer, e.g. [784] (the batch dimension is implicit)`);
-  }
-  return { name: c.name, data_type: c.data_type, dims: c.dims };
+function tensorList(model: string, field: 'input' | 'output', raw: unknown): Partial<TensorConfig>[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) configError(model, `"${field}" must be a list of tensors`);
+  return raw.map((t, i) => {
+    const c = t as Partial<TensorConfig> | null;
+    if (!c || typeof c !== 'object' || typeof c.name !== 'string' || c.name === '') {
+      configError(model, `${field}[${i}] needs a "name" (the ONNX ${field} name)`);
+    }
+    if (c.data_type !== undefined && typeof c.data_type !== 'string') {
+      configError(model, `${field}[${i}] data_type must be a string such as "TYPE_FP32"`);
+    }
+    if (
+      c.dims !== undefined &&
+      (!Array.isArray(c.dims) || c.dims.some((d) => !Number.isInteger(d) || d < -1 || d === 0))
+    ) {
+      configError(model, `${field}[${i}] dims must be a list of positive integers or -1 (dynamic)`);
+    }
+    return c;
+  });
 }
 
-/** Validates a parsed config.json; the scoring path supports one FP32 input row and one FP32 output row. */
-export function parseModelConfig(dirName: string, raw: unknown): ModelConfig {
-  const c = raw as Partial<ModelConfig> | null;
-  if (!c || typeof c !== 'object') fail(dirName, 'must be a JSON object');
-  if (c.name !== undefined && c.name !== dirName) fail(dirName, `name "${c.name}" differs from its folder`);
-  if (c.platform !== 'onnxruntime_onnx') {
-    fail(dirName, `platform must be "onnxruntime_onnx" (only ONNX models are served; got ${c.platform})`);
+/**
+ * Checks the shape of a config.json without the model: types and ranges of the fields it sets. Whether
+ * those fields agree with the ONNX signature is decided when the two are merged.
+ */
+export function parseConfigFile(dirName: string, raw: unknown): PartialModelConfig {
+  const c = raw as PartialModelConfig | null;
+  if (!c || typeof c !== 'object' || Array.isArray(c)) configError(dirName, 'must be a JSON object');
+  if (c.name !== undefined && c.name !== dirName) {
+    configError(dirName, `name "${c.name}" differs from its folder`);
   }
-  if (!Array.isArray(c.input) || c.input.length !== 1) fail(dirName, 'must declare exactly one input');
-  if (!Array.isArray(c.output) || c.output.length !== 1) fail(dirName, 'must declare exactly one output');
-  const input = tensor(dirName, 'input[0]', c.input[0]);
-  const output = tensor(dirName, 'output[0]', c.output[0]);
-  const maxBatch = c.max_batch_size ?? 256;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) fail(dirName, 'max_batch_size must be a positive integer');
-  if (c.labels && c.labels.length !== output.dims[0]) {
-    fail(dirName, `has ${c.labels.length} labels for an output of ${output.dims[0]} values`);
+  if (c.platform !== undefined && c.platform !== 'onnxruntime_onnx') {
+    configError(
+      dirName,
+      `platform must be "onnxruntime_onnx" (only ONNX models are served; got ${c.platform})`,
+    );
   }
-  const image = c.preprocessing?.image;
-  if (image) {
-    if (image.width * image.height * (image.channels ?? 1) !== input.dims[0]) {
-      fail(dirName, 'preprocessing.image width*height*channels must equal the input size');
-    }
-    if (image.channels !== undefined && image.channels !== 1)
-      fail(dirName, 'only 1-channel images are supported');
+  if (c.max_batch_size !== undefined && (!Number.isInteger(c.max_batch_size) || c.max_batch_size < 0)) {
+    configError(dirName, 'max_batch_size must be an integer >= 0 (0: the model has no batch dimension)');
   }
   const db = c.dynamic_batching;
-  if (db && (!Number.isFinite(db.max_queue_delay_microseconds) || db.max_queue_delay_microseconds < 0)) {
-    fail(dirName, 'dynamic_batching.max_queue_delay_microseconds must be >= 0');
+  if (
+    db !== undefined &&
+    (!Number.isFinite(db.max_queue_delay_microseconds) || db.max_queue_delay_microseconds < 0)
+  ) {
+    configError(dirName, 'dynamic_batching.max_queue_delay_microseconds must be >= 0');
+  }
+  if (
+    c.labels !== undefined &&
+    (!Array.isArray(c.labels) || c.labels.some((l) => typeof l !== 'string' && typeof l !== 'number'))
+  ) {
+    configError(dirName, '"labels" must be a list of strings or numbers');
   }
   return {
     ...c,
-    name: dirName,
-    platform: 'onnxruntime_onnx',
-    max_batch_size: maxBatch,
-    input: [input],
-    output: [output],
-    preprocessing: image ? { image: { ...image, channels: 1, invert: !!image.invert } } : undefined,
-  } as ModelConfig;
+    input: tensorList(dirName, 'input', c.input),
+    output: tensorList(dirName, 'output', c.output),
+  };
 }

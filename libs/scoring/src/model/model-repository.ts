@@ -2,9 +2,16 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScoringError } from '../errors.js';
-import { parseModelConfig, type ModelConfig } from './model-config.js';
-import type { ModelVersion } from './model-version.js';
+import type { InferenceSession } from 'onnxruntime-node';
+import { autoComplete } from './auto-complete.js';
+import { detectClassification, type Label } from './classification.js';
+import { imageInput } from './image-input.js';
+import { ioSpec } from './io-spec.js';
+import { configError, parseConfigFile, type ModelConfig, type PartialModelConfig } from './model-config.js';
+import type { ModelVersion, ReadyModel } from './model-version.js';
 import { OnnxModel } from './onnx-model.js';
+import { readSignature } from './signature.js';
+import { exposeZipMapOutputs, type ZipMapOutput } from './onnx-graph.js';
 
 export interface RepositoryOptions {
   root: string;
@@ -20,10 +27,13 @@ export interface ModelSummary {
   versions: string[];
   latest: string | undefined;
   ready: boolean;
+  /** Why no version can serve, when none can. */
+  reason?: string;
 }
 
 /**
- * A Triton-style model repository: `<root>/<model>/config.json` and `<root>/<model>/<version>/model.onnx`.
+ * A Triton-style model repository: `<root>/<model>/<version>/model.onnx`, an optional
+ * `<root>/<model>/config.json` (auto-completed from the ONNX signature) and `labels.txt`.
  * Versions are positive integers; the version policy (latest N, all, specific) decides which are served.
  */
 export class ModelRepository {
@@ -80,6 +90,9 @@ export class ModelRepository {
         versions: versions.map((v) => v.version),
         latest: versions.at(-1)?.version,
         ready: versions.some((v) => v.state === 'READY'),
+        ...(versions.every((v) => v.state !== 'READY')
+          ? { reason: versions.map((v) => `version ${v.version}: ${v.reason}`).join('; ') }
+          : {}),
       };
     });
   }
@@ -118,7 +131,7 @@ export class ModelRepository {
   }
 
   /** Like find, but only a version that can run. */
-  ready(name: string | undefined, version?: string): ModelVersion & { model: OnnxModel } {
+  ready(name: string | undefined, version?: string): ReadyModel {
     const v = this.find(name, version);
     if (v.state !== 'READY' || !v.model) {
       throw new ScoringError(
@@ -126,7 +139,7 @@ export class ModelRepository {
         `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
       );
     }
-    return v as ModelVersion & { model: OnnxModel };
+    return v as ReadyModel;
   }
 
   isReady(): boolean {
@@ -140,24 +153,53 @@ export class ModelRepository {
   }
 }
 
-function selectVersions(config: ModelConfig, available: number[]): number[] {
-  const policy = config.version_policy;
+function selectVersions(policy: ModelConfig['version_policy'], available: number[]): number[] {
   if (policy?.all) return available;
   if (policy?.specific) return available.filter((v) => policy.specific!.versions.includes(v));
   const n = policy?.latest?.num_versions ?? 1;
   return available.slice(-n);
 }
 
-async function loadModel(dir: string, name: string, intraOpThreads: number): Promise<ModelVersion[]> {
+async function readConfigFile(dir: string, name: string): Promise<PartialModelConfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'config.json'), 'utf8');
+  } catch (e) {
+    // No config.json: everything comes from the ONNX signature (Triton's auto-complete).
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new ScoringError('INVALID_MODEL', `model "${name}": ${dir}/config.json is missing or not JSON`, {
-      cause: e,
-    });
+    throw new ScoringError(
+      'INVALID_MODEL',
+      `model "${name}": ${dir}/config.json is not JSON: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
-  const config = parseModelConfig(name, raw);
+  return parseConfigFile(name, raw);
+}
+
+/** `labels.txt` (or an output's label_filename) beside config.json: one label per line, as Triton reads it. */
+async function readLabelFile(dir: string, file: string): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, file), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+async function loadModel(dir: string, name: string, intraOpThreads: number): Promise<ModelVersion[]> {
+  const file = await readConfigFile(dir, name);
   const available = (await readdir(dir))
     .filter((d) => /^[1-9][0-9]*$/.test(d))
     .map(Number)
@@ -165,26 +207,40 @@ async function loadModel(dir: string, name: string, intraOpThreads: number): Pro
   if (available.length === 0) {
     throw new ScoringError('INVALID_MODEL', `model "${name}" has no version folders (${dir}/<n>/model.onnx)`);
   }
-  const served = selectVersions(config, available);
-  return Promise.all(served.map((v) => loadVersion(dir, config, String(v), intraOpThreads)));
+  const served = selectVersions(file?.version_policy, available);
+  return Promise.all(served.map((v) => loadVersion(dir, name, file, String(v), intraOpThreads)));
+}
+
+/** What a refused version shows as its config: the file's fields, nothing inferred. */
+function fileConfig(name: string, file: PartialModelConfig | undefined): ModelConfig {
+  return {
+    ...(file ?? {}),
+    name,
+    platform: 'onnxruntime_onnx',
+    max_batch_size: file?.max_batch_size ?? 0,
+    input: (file?.input ?? []) as ModelConfig['input'],
+    output: (file?.output ?? []) as ModelConfig['output'],
+  } as ModelConfig;
 }
 
 async function loadVersion(
   dir: string,
-  config: ModelConfig,
+  name: string,
+  file: PartialModelConfig | undefined,
   version: string,
   intraOpThreads: number,
 ): Promise<ModelVersion> {
   const path = join(dir, version, 'model.onnx');
   const base: ModelVersion = {
-    name: config.name,
+    name,
     version,
-    config,
+    config: fileConfig(name, file),
     path,
     sha256: '',
-    features: config.input[0].dims[0],
-    classes: config.output[0].dims[0],
     state: 'UNAVAILABLE',
+    batched: false,
+    inputs: [],
+    outputs: [],
   };
   const files = await readdir(join(dir, version));
   const foreign = files.filter((f) => FOREIGN_MODEL_FILES.test(f));
@@ -196,7 +252,7 @@ async function loadVersion(
   }
   const bytes = await readFile(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const expected = config.versions?.[version]?.sha256;
+  const expected = file?.versions?.[version]?.sha256;
   if (expected && expected !== sha256) {
     return { ...base, sha256, reason: `model.onnx sha256 ${sha256} differs from config.json (${expected})` };
   }
@@ -208,14 +264,57 @@ async function loadVersion(
       reason: 'model.onnx is not an ONNX protobuf (looks like a pickle or zip archive)',
     };
   }
+  let session: InferenceSession | undefined;
   try {
-    const model = await OnnxModel.load(
-      path,
-      { input: config.input[0].name, output: config.output[0].name },
-      { intraOpThreads },
+    // skl2onnx's ZipMap output is a sequence of maps, which onnxruntime-node cannot return: the graph is
+    // adapted in memory to return ZipMap's input tensor under the same name (the file stays as it is).
+    const zipmap = exposeZipMapOutputs(bytes);
+    session = await OnnxModel.createSession(zipmap?.bytes ?? path, path, { intraOpThreads });
+    const config = autoComplete({ name, file, signature: readSignature(session) });
+    const described = await describe(dir, config, zipmap?.zipmaps ?? []);
+    const model = new OnnxModel(
+      session,
+      described.outputs.map((o) => o.name),
     );
-    return { ...base, sha256, state: 'READY', model };
+    return { ...base, ...described, sha256, state: 'READY', model };
   } catch (e) {
+    await session?.release().catch(() => undefined);
     return { ...base, sha256, reason: (e as Error).message };
   }
+}
+
+/** Everything derived from the effective config: specs, labels, classification, image preprocessing. */
+async function describe(
+  dir: string,
+  config: ModelConfig,
+  zipmaps: ZipMapOutput[],
+): Promise<Pick<ModelVersion, 'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'image'>> {
+  const inputs = config.input.map(ioSpec);
+  const outputs = config.output.map(ioSpec);
+  const named = config.output.find((o) => o.label_filename);
+  let labels: { forOutput?: string; labels?: Label[] } = {};
+  if (config.labels) labels = { labels: config.labels };
+  else if (named) {
+    const read = await readLabelFile(dir, named.label_filename!);
+    if (!read)
+      configError(
+        config.name,
+        `output "${named.name}" label_filename ${named.label_filename} does not exist`,
+      );
+    labels = { forOutput: named.name, labels: read };
+  } else {
+    const txt = await readLabelFile(dir, 'labels.txt');
+    if (txt) labels = { labels: txt };
+    else if (zipmaps.length > 0) labels = { forOutput: zipmaps[0].output, labels: zipmaps[0].labels };
+  }
+  const effective = labels.labels ? { ...config, labels: labels.labels } : config;
+  const classification = detectClassification(config.name, outputs, labels);
+  return {
+    config: effective,
+    batched: config.max_batch_size > 0,
+    inputs,
+    outputs,
+    classification,
+    image: imageInput(config, inputs),
+  };
 }

@@ -1,3 +1,6 @@
+import type { ImagePreprocessing } from './image-preprocessing.js';
+import type { Classification } from './classification.js';
+import type { IoSpec } from './io-spec.js';
 import type { ModelConfig } from './model-config.js';
 import type { OnnxModel } from './onnx-model.js';
 
@@ -7,13 +10,20 @@ export type ModelState = 'READY' | 'UNAVAILABLE';
 export interface ModelVersion {
   name: string;
   version: string;
+  /** The effective config (config.json over the ONNX signature); for a refused version, the file's. */
   config: ModelConfig;
   path: string;
   sha256: string;
-  /** Values per input row and per output row. */
-  features: number;
-  classes: number;
   state: ModelState;
   reason?: string;
+  /** dim 0 of every input and output is the batch (max_batch_size > 0). */
+  batched: boolean;
+  inputs: IoSpec[];
+  outputs: IoSpec[];
+  classification?: Classification;
+  /** Raw image bytes become a row of this input. */
+  image?: { input: number; pre: ImagePreprocessing };
   model?: OnnxModel;
 }
+
+export type ReadyModel = ModelVersion & { model: OnnxModel };

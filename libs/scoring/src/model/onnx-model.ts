@@ -1,5 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { ScoringError } from '../errors.js';
+import { fromOrtType, ortType } from '../tensor/datatype.js';
+import type { Tensor, TensorData } from '../tensor/tensor.js';
 
 export interface SessionOptions {
   intraOpThreads: number;
@@ -10,48 +12,61 @@ export interface SessionOptions {
  * optimises the graph, which costs far more than a run.
  */
 export class OnnxModel {
-  private constructor(
-    private readonly session: ort.InferenceSession,
-    readonly inputName: string,
-    readonly outputName: string,
+  /** `outputNames`: the outputs every run fetches (the served ones, in config order). */
+  constructor(
+    readonly session: ort.InferenceSession,
+    private readonly outputNames: string[],
   ) {}
 
-  static async load(path: string, expected: { input: string; output: string }, opts: SessionOptions) {
-    let session: ort.InferenceSession;
+  /** `source` is the file, or bytes when the graph was adapted in memory (ZipMap outputs exposed). */
+  static async createSession(
+    source: string | Uint8Array,
+    label: string,
+    opts: SessionOptions,
+  ): Promise<ort.InferenceSession> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: opts.intraOpThreads,
+      interOpNumThreads: 1,
+    };
     try {
-      session = await ort.InferenceSession.create(path, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        intraOpNumThreads: opts.intraOpThreads,
-        interOpNumThreads: 1,
-      });
+      return typeof source === 'string'
+        ? await ort.InferenceSession.create(source, options)
+        : await ort.InferenceSession.create(source, options);
     } catch (e) {
       throw new ScoringError(
         'INVALID_MODEL',
-        `${path} is not a loadable ONNX model: ${(e as Error).message}`,
+        `${label} is not a loadable ONNX model: ${(e as Error).message}`,
         {
           cause: e,
         },
       );
     }
-    if (!session.inputNames.includes(expected.input) || !session.outputNames.includes(expected.output)) {
-      await session.release();
-      throw new ScoringError(
-        'INVALID_MODEL',
-        `${path} has inputs [${session.inputNames}] and outputs [${session.outputNames}], ` +
-          `but config.json declares input "${expected.input}" and output "${expected.output}"`,
-      );
-    }
-    return new OnnxModel(session, expected.input, expected.output);
   }
 
-  /** Runs `rows` rows of `features` values each and returns the output rows, contiguous. */
-  async run(data: Float32Array, rows: number, features: number): Promise<Float32Array> {
-    const feeds = { [this.inputName]: new ort.Tensor('float32', data, [rows, features]) };
-    const out = await this.session.run(feeds, [this.outputName]);
-    const tensor = out[this.outputName];
-    return tensor.data as Float32Array;
+  /** Runs the inputs (config order) and returns the fetched outputs in their order. */
+  async run(inputs: Tensor[]): Promise<Tensor[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const t of inputs) {
+      feeds[t.name] = new ort.Tensor(
+        ortType(t.datatype) as ort.Tensor.Type,
+        t.data as ort.Tensor.DataType,
+        t.shape,
+      );
+    }
+    const out = await this.session.run(feeds, this.outputNames);
+    return this.outputNames.map((name) => {
+      const t = out[name];
+      const datatype = fromOrtType(t.type);
+      if (!datatype)
+        throw new ScoringError(
+          'INFERENCE_FAILED',
+          `output "${name}" has element type ${t.type}, which cannot be served`,
+        );
+      return { name, datatype, shape: t.dims.map(Number), data: t.data as TensorData };
+    });
   }
 
   release(): Promise<void> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLruCache, entryBytes } from '../../src/cache/memory-lru.js';
 
-const row = (...values: number[]) => Float32Array.from(values);
+/** Cached values are bytes (a row's outputs as the model gave them). */
+const row = (...values: number[]) => Uint8Array.from(values);
 const keyOf = (i: number) => `modelfn:m:1:abc:${String(i).padStart(4, '0')}`;
 
 describe('MemoryLruCache', () => {
@@ -27,10 +28,10 @@ describe('MemoryLruCache', () => {
   });
 
   it('stays within its byte bound', () => {
-    const per = entryBytes(keyOf(0), new Float32Array(10));
+    const per = entryBytes(keyOf(0), new Uint8Array(40));
     const cache = new MemoryLruCache({ maxBytes: per * 10 + per / 2, ttlSeconds: 60 });
     for (let i = 0; i < 100; i++) {
-      cache.set(keyOf(i), new Float32Array(10).fill(i));
+      cache.set(keyOf(i), new Uint8Array(40).fill(i));
       expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
     }
     expect(cache.size).toBe(10);
@@ -41,26 +42,26 @@ describe('MemoryLruCache', () => {
   });
 
   it('evicts the least recently used, where reads count as use', () => {
-    const per = entryBytes(keyOf(0), new Float32Array(10));
+    const per = entryBytes(keyOf(0), new Uint8Array(40));
     const cache = new MemoryLruCache({ maxBytes: per * 3, ttlSeconds: 60 });
-    cache.set(keyOf(1), new Float32Array(10));
-    cache.set(keyOf(2), new Float32Array(10));
-    cache.set(keyOf(3), new Float32Array(10));
+    cache.set(keyOf(1), new Uint8Array(40));
+    cache.set(keyOf(2), new Uint8Array(40));
+    cache.set(keyOf(3), new Uint8Array(40));
     cache.get(keyOf(1)); // 2 is now the least recently used
-    cache.set(keyOf(4), new Float32Array(10));
+    cache.set(keyOf(4), new Uint8Array(40));
     expect(cache.has(keyOf(2))).toBe(false);
     expect([1, 3, 4].every((i) => cache.has(keyOf(i)))).toBe(true);
-    cache.set(keyOf(5), new Float32Array(10)); // then 3
+    cache.set(keyOf(5), new Uint8Array(40)); // then 3
     expect(cache.has(keyOf(3))).toBe(false);
   });
 
   it('accounts for overwrites and skips entries bigger than the whole budget', () => {
     const cache = new MemoryLruCache({ maxBytes: 1000, ttlSeconds: 60 });
-    cache.set('a', new Float32Array(10));
+    cache.set('a', new Uint8Array(40));
     const before = cache.bytes;
-    cache.set('a', new Float32Array(10));
+    cache.set('a', new Uint8Array(40));
     expect(cache.bytes).toBe(before);
-    cache.set('big', new Float32Array(1000));
+    cache.set('big', new Uint8Array(4000));
     expect(cache.has('big')).toBe(false);
     expect(cache.has('a')).toBe(true);
   });
@@ -87,10 +88,12 @@ describe('MemoryLruCache', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 
-  it('treats rows of another length as misses when asked to', async () => {
+  it('treats values of another byte length as misses when asked to', async () => {
     const cache = new MemoryLruCache({ maxBytes: 1 << 20, ttlSeconds: 10 });
     cache.set('a', row(1, 2, 3));
-    expect((await cache.getMany(['a'], 10)).values[0]).toBeUndefined();
+    expect((await cache.getMany(['a'], 40)).values[0]).toBeUndefined();
     expect((await cache.getMany(['a'], 3)).values[0]).toBeDefined();
+    expect(cache.get('a', 4)).toBeUndefined();
+    expect(Array.from(cache.get('a', 3) ?? [])).toEqual([1, 2, 3]);
   });
 });

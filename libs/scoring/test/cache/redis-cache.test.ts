@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
 import { encodeRow } from '../../src/cache/row-codec.js';
+import { f32Bytes, floatsOf } from '../support/fakes.js';
 import { freePort, RedisServer, startRedisServer } from '../support/redis-server.js';
 
 const settings = (redisUrl: string) => ({
@@ -11,7 +12,9 @@ const settings = (redisUrl: string) => ({
   redisCluster: false,
 });
 
-const row = (seed: number) => Float32Array.from({ length: 10 }, (_, i) => seed + i / 10);
+/** A cached row: ten float32 outputs as their 40 little-endian bytes. */
+const floats = (seed: number) => Array.from({ length: 10 }, (_, i) => Math.fround(seed + i / 10));
+const row = (seed: number) => f32Bytes(...floats(seed));
 const key = (name: string) => `modelfn:test:1:abcdef012345:${name}`;
 
 describe('RedisRowCache against redis-server', () => {
@@ -60,30 +63,32 @@ describe('RedisRowCache against redis-server', () => {
     expect(await commandCalls('mget')).toBe(1);
     expect(await commandCalls('get')).toBe(0);
     expect(lookup.available).toBe(true);
-    expect(lookup.values.map((v) => (v ? Array.from(v) : undefined))).toEqual([
-      Array.from(row(1)),
+    expect(lookup.values.map((v) => (v ? floatsOf(v) : undefined))).toEqual([
+      floats(1),
       undefined,
-      Array.from(row(3)),
+      floats(3),
       undefined,
-      Array.from(row(2)),
+      floats(2),
     ]);
 
     const ttl = await inspect.ttl(key('rt1'));
     expect(ttl).toBeGreaterThan(115);
     expect(ttl).toBeLessThanOrEqual(120);
-    // Stored as little-endian float32 bytes, nothing else.
+    // Stored as the row's bytes (little-endian float32 here), nothing else.
     const stored = await inspect.withTypeMapping({ 36: Buffer }).get(key('rt2'));
     expect(Buffer.compare(stored as Buffer, encodeRow(row(2)))).toBe(0);
+    expect(Buffer.compare(stored as Buffer, Buffer.from(row(2)))).toBe(0);
   });
 
   it('values of the wrong size are misses', async () => {
     await inspect.set(key('odd'), Buffer.alloc(7));
     await inspect.set(key('empty'), '');
-    await inspect.set(key('three'), encodeRow(Float32Array.of(1, 2, 3)));
-    const lookup = await cache.getMany([key('odd'), key('empty'), key('three')], 10);
+    await inspect.set(key('three'), encodeRow(f32Bytes(1, 2, 3)));
+    const lookup = await cache.getMany([key('odd'), key('empty'), key('three')], 40);
     expect(lookup).toEqual({ values: [undefined, undefined, undefined], available: true });
-    const unchecked = await cache.getMany([key('three')]);
-    expect(Array.from(unchecked.values[0] ?? [])).toEqual([1, 2, 3]);
+    const unchecked = await cache.getMany([key('three'), key('empty')]);
+    expect(floatsOf(unchecked.values[0] ?? new Uint8Array())).toEqual([1, 2, 3]);
+    expect(unchecked.values[1]).toBeUndefined();
   });
 
   it('an empty batch costs no round trip', async () => {
@@ -138,7 +143,7 @@ describe('RedisRowCache startup without Redis', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       await cache.setMany([{ key: key('a'), value: row(1) }]);
-      expect((await cache.getMany([key('a')])).values[0]?.[0]).toBe(1);
+      expect(floatsOf((await cache.getMany([key('a')])).values[0] ?? new Uint8Array())).toEqual(floats(1));
     } finally {
       await cache.close();
       await server.dispose();

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster } from 'redis';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
+import { f32Bytes, floatsOf } from '../support/fakes.js';
 import { rawCommand, startRedisCluster, type RedisClusterHandle } from '../support/redis-server.js';
 
-const row = (seed: number) => Float32Array.from({ length: 10 }, (_, i) => seed + i);
+/** A cached row: ten float32 outputs, 40 bytes. */
+const row = (seed: number) => f32Bytes(...Array.from({ length: 10 }, (_, i) => seed + i));
 const key = (i: number) => `modelfn:cluster:1:abcdef012345:${i}`;
 
 describe('RedisRowCache in cluster mode (3 masters)', () => {
@@ -35,9 +37,15 @@ describe('RedisRowCache in cluster mode (3 masters)', () => {
     expect(perNode.every((n) => n > 0)).toBe(true);
 
     const keys = [key(0), key(100), key(17), key(29), key(101)];
-    const lookup = await cache.getMany(keys, 10);
+    const lookup = await cache.getMany(keys, 40);
     expect(lookup.available).toBe(true);
-    expect(lookup.values.map((v) => v?.[0])).toEqual([0, undefined, 17, 29, undefined]);
+    expect(lookup.values.map((v) => (v ? floatsOf(v)[0] : undefined))).toEqual([
+      0,
+      undefined,
+      17,
+      29,
+      undefined,
+    ]);
   });
 
   it('sets the TTL and reads raw values in the right slot', async () => {

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
 import { metrics } from '../../src/metrics.js';
+import { f32Bytes, floatsOf } from '../support/fakes.js';
 import { RedisServer, startRedisServer } from '../support/redis-server.js';
 
 const TIMEOUT_MS = 50;
 /** Scheduling noise allowed on top of the timeout before a call counts as "slow". */
 const MARGIN_MS = 60;
 
-const row = (seed: number) => Float32Array.from({ length: 10 }, (_, i) => seed * 100 + i);
+/** A cached row: ten float32 outputs, 40 bytes. */
+const row = (seed: number) => f32Bytes(...Array.from({ length: 10 }, (_, i) => seed * 100 + i));
 const key = (i: number) => `modelfn:fault:1:abcdef012345:${i}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,6 +94,7 @@ describe('RedisRowCache when Redis fails', () => {
     const lookup = await cache.getMany([key(7), key(0)]);
     expect(lookup.available).toBe(true);
     expect(Array.from(lookup.values[0] ?? [])).toEqual(Array.from(row(7)));
+    expect(floatsOf(lookup.values[0]!)[0]).toBe(700);
     expect(lookup.values[1]).toBeUndefined(); // written before the crash, lost with it
   });
 
@@ -109,6 +112,6 @@ describe('RedisRowCache when Redis fails', () => {
     const recoveredIn = await waitUntilUsed(cache, 5000);
     expect(recoveredIn).toBeLessThan(3000);
     await cache.setMany([{ key: key(8), value: row(8) }]);
-    expect((await cache.getMany([key(8)])).values[0]?.[0]).toBe(800);
+    expect(floatsOf((await cache.getMany([key(8)])).values[0] ?? new Uint8Array())[0]).toBe(800);
   });
 });

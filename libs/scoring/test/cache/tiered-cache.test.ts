@@ -9,7 +9,7 @@ import { TieredCache, type L2Cache } from '../../src/cache/tiered-cache.js';
 /** An L2 that records what it was asked and can be switched "down". */
 class FakeL2 implements L2Cache {
   readonly kind = 'redis' as const;
-  readonly store = new Map<string, Float32Array>();
+  readonly store = new Map<string, Uint8Array>();
   readonly asked: string[][] = [];
   readonly written: string[][] = [];
   up = true;
@@ -20,7 +20,7 @@ class FakeL2 implements L2Cache {
     return { values: keys.map((k) => this.store.get(k)), available: true };
   }
 
-  async setMany(entries: { key: string; value: Float32Array }[]): Promise<void> {
+  async setMany(entries: { key: string; value: Uint8Array }[]): Promise<void> {
     this.written.push(entries.map((e) => e.key));
     if (this.up) for (const { key, value } of entries) this.store.set(key, value);
   }
@@ -32,7 +32,7 @@ class FakeL2 implements L2Cache {
   async close(): Promise<void> {}
 }
 
-const row = (v: number) => Float32Array.of(v, v);
+const row = (v: number) => Uint8Array.of(v, v);
 
 function setup() {
   const l1 = new MemoryLruCache({ maxBytes: 1 << 20, ttlSeconds: 60 });

@@ -2,7 +2,7 @@ import { loadMnist } from '@modelfn/train-mnist';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer } from '../../src/create-scorer.js';
-import { labelsOf } from '../../src/convert/outputs.js';
+import { predictions } from '../../src/encode/predictions.js';
 import type { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
 import { MODELS } from '../support/models.js';
@@ -24,11 +24,12 @@ describe('MNIST through libs/scoring', () => {
       for (let i = start; i < Math.min(test.count, start + perRequest); i++) {
         rows.push(Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
       }
-      const scored = await scorer.scoreBody({
+      const result = await scorer.score({
         body: Buffer.from(JSON.stringify({ data: rows })),
         contentType: 'application/json',
       });
-      labelsOf(scored, scored.model.config.labels).forEach((label, j) => {
+      expect(result.outputs[0].shape).toEqual([rows.length, 10]);
+      predictions(result).forEach((label, j) => {
         if (label === test.labels[start + j]) right++;
       });
     }
@@ -43,17 +44,22 @@ describe('MNIST through libs/scoring', () => {
       .png()
       .toBuffer();
     const floats = Float32Array.from(pixels, (p) => p / 255);
-    const asPng = await scorer.scoreBody({ body: png, contentType: 'image/png' });
-    const asBytes = await scorer.scoreBody({
+    const asPng = await scorer.score({ body: png, contentType: 'image/png' });
+    const asBytes = await scorer.score({
       body: Buffer.from(floats.buffer),
       contentType: 'application/octet-stream',
     });
     const v2 = { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: Array.from(floats) }] };
     const asV2 = await scorer.inferV2({ body: Buffer.from(JSON.stringify(v2)), model: 'mnist' });
-    expect(labelsOf(asPng, undefined)[0]).toBe(test.labels[i]);
+    expect(predictions(asPng)[0]).toBe(test.labels[i]);
     expect(asBytes.cache).toBe('hit');
-    expect(asV2.scored.cache).toBe('hit');
-    expect(Array.from(asV2.scored.probabilities)).toEqual(Array.from(asPng.probabilities));
+    expect(asV2.result.cache).toBe('hit');
+    expect(Array.from(asV2.result.outputs[0].data as Float32Array)).toEqual(
+      Array.from(asPng.outputs[0].data as Float32Array),
+    );
+    expect(Array.from(asBytes.outputs[0].data as Float32Array)).toEqual(
+      Array.from(asPng.outputs[0].data as Float32Array),
+    );
   });
 
   it('scores PNG digits with >= 95% accuracy', async () => {
@@ -65,8 +71,8 @@ describe('MNIST through libs/scoring', () => {
       })
         .png()
         .toBuffer();
-      const scored = await scorer.scoreBody({ body: png, contentType: 'image/png', bypassCache: true });
-      if (labelsOf(scored, undefined)[0] === test.labels[i]) right++;
+      const result = await scorer.score({ body: png, contentType: 'image/png', bypassCache: true });
+      if (predictions(result)[0] === test.labels[i]) right++;
     }
     expect(right / n).toBeGreaterThanOrEqual(0.95);
   });

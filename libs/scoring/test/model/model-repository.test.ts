@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRepository } from '../../src/model/model-repository.js';
-import { modelMetadata, repositoryIndex } from '../../src/v2-metadata.js';
-import { openApiDocument } from '../../src/openapi.js';
 import { scratchRepository, writeModel } from '../support/models.js';
 
 const mnistConfig = (root: string) => JSON.parse(readFileSync(join(root, 'mnist', 'config.json'), 'utf8'));
@@ -62,12 +60,14 @@ describe('ModelRepository', () => {
   it('serves mnist with its signature and hash', () => {
     const v = repo.ready('mnist');
     expect(v.version).toBe('1');
-    expect(v.features).toBe(784);
-    expect(v.classes).toBe(10);
+    expect(v.inputs[0].size).toBe(784);
+    expect(v.outputs[0].size).toBe(10);
     expect(v.sha256).toBe(mnistConfig(scratch.root).versions['1'].sha256);
-    const meta = modelMetadata(repo, v);
-    expect(meta.inputs).toEqual([{ name: 'input', datatype: 'FP32', shape: [-1, 784] }]);
-    expect(meta.outputs).toEqual([{ name: 'probabilities', datatype: 'FP32', shape: [-1, 10] }]);
+    expect(v.batched).toBe(true);
+    expect(v.inputs).toEqual([{ name: 'input', datatype: 'FP32', dims: [784], size: 784 }]);
+    expect(v.outputs).toEqual([{ name: 'probabilities', datatype: 'FP32', dims: [10], size: 10 }]);
+    expect(v.classification).toEqual({ scores: 0, labels: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    expect(v.image?.input).toBe(0);
     expect(repo.isReady()).toBe(true);
   });
 
@@ -97,18 +97,10 @@ describe('ModelRepository', () => {
     expect(repo.ready('twov').version).toBe('2');
   });
 
-  it('lists every version and state in the repository index', () => {
-    const index = repositoryIndex(repo);
-    expect(index).toContainEqual({ name: 'mnist', version: '1', state: 'READY' });
-    expect(index.find((e) => e.name === 'pickled')?.state).toBe('UNAVAILABLE');
-  });
-
-  it('generates OpenAPI from the default model signature', () => {
-    const doc = openApiDocument(repo) as {
-      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
-    };
-    const json = JSON.stringify(doc.paths['/score'].post!.requestBody.content['application/json'].schema);
-    expect(json).toContain('"minItems":784');
-    expect(Object.keys(doc.paths['/score'].post!.requestBody.content)).toContain('image/png');
+  it('lists every model with its versions and whether it can serve', () => {
+    const summaries = repo.summaries();
+    expect(summaries).toContainEqual({ name: 'mnist', versions: ['1'], latest: '1', ready: true });
+    expect(summaries.find((e) => e.name === 'pickled')?.ready).toBe(false);
+    expect(repo.find('mnist', '1').state).toBe('READY');
   });
 });

@@ -1,0 +1,212 @@
+import type { DataType, ModelRepository, ModelVersion } from '@modelfn/scoring';
+import { SERVER_NAME, SERVER_VERSION } from './v2-metadata.js';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error', 'code'],
+  properties: { error: { type: 'string' }, code: { type: 'string' } },
+};
+
+const errors = Object.fromEntries(
+  [
+    ['400', 'Invalid input (shape, datatype, non-finite value, undecodable image)'],
+    ['404', 'Unknown model, version or data_key'],
+    ['413', 'Body, row count or image dimensions over the limit'],
+    ['415', 'Unsupported content type'],
+    ['503', 'Model not ready'],
+  ].map(([status, description]) => [
+    status,
+    { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  ]),
+);
+
+function elementSchema(d: DataType): object {
+  if (d === 'BOOL') return { type: 'boolean' };
+  if (d === 'BYTES') return { type: 'string' };
+  if (d.startsWith('FP')) return { type: 'number' };
+  return { type: 'integer' };
+}
+
+/** JSON schema of values nested as `dims` (-1: any length). */
+function nestedSchema(d: DataType, dims: number[]): object {
+  return dims.reduceRight<object>(
+    (items, n) => ({ type: 'array', items, ...(n > 0 ? { minItems: n, maxItems: n } : {}) }),
+    elementSchema(d),
+  );
+}
+
+/** The `data` of an Azure ML style body for this model: rows of its input, or its inputs by name. */
+function amlData(v: ModelVersion): object {
+  const rows = (t: ModelVersion['inputs'][number]) =>
+    v.batched ? { type: 'array', items: nestedSchema(t.datatype, t.dims) } : nestedSchema(t.datatype, t.dims);
+  if (v.inputs.length === 1) return rows(v.inputs[0]);
+  return {
+    type: 'object',
+    required: v.inputs.map((t) => t.name),
+    properties: Object.fromEntries(v.inputs.map((t) => [t.name, rows(t)])),
+  };
+}
+
+function v2Request(v: ModelVersion): object {
+  return {
+    type: 'object',
+    required: ['inputs'],
+    properties: {
+      id: { type: 'string' },
+      parameters: { type: 'object' },
+      inputs: {
+        type: 'array',
+        items: {
+          oneOf: v.inputs.map((t) => ({
+            type: 'object',
+            required: ['name', 'shape', 'datatype'],
+            properties: {
+              name: { type: 'string', enum: [t.name] },
+              datatype: { type: 'string', enum: [t.datatype] },
+              shape: {
+                type: 'array',
+                items: { type: 'integer' },
+                example: v.batched ? [1, ...t.dims.map((d) => (d > 0 ? d : 1))] : t.dims,
+              },
+              data: { type: 'array', items: {} },
+              parameters: { type: 'object', properties: { binary_data_size: { type: 'integer' } } },
+            },
+          })),
+        },
+      },
+      outputs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            name: { type: 'string', enum: v.outputs.map((t) => t.name) },
+            parameters: {
+              type: 'object',
+              properties: {
+                binary_data: { type: 'boolean' },
+                classification: { type: 'integer', minimum: 1 },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+function scoreResponse(v: ModelVersion): object {
+  const labels = v.classification?.labels;
+  if (v.classification) return { type: 'array', items: labels ? { enum: labels } : {} };
+  return {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: Object.fromEntries(v.outputs.map((t) => [t.name, nestedSchema(t.datatype, t.dims)])),
+    },
+  };
+}
+
+function inferPath(v: ModelVersion): object {
+  return {
+    post: {
+      summary: `Open Inference Protocol v2 inference on ${v.name}`,
+      requestBody: { required: true, content: { 'application/json': { schema: v2Request(v) } } },
+      responses: { '200': { description: 'Output tensors' }, ...errors },
+    },
+  };
+}
+
+/**
+ * An OpenAPI 3 document generated from every served model's signature: one `infer` path per model with
+ * its inputs and outputs, and `/score` as the default model takes it.
+ */
+export function openApiDocument(repo: ModelRepository) {
+  const model = repo.find(undefined);
+  const served = repo.names().map((name) => repo.find(name));
+  const image = !!model.image;
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: `${SERVER_NAME} scoring API`,
+      version: SERVER_VERSION,
+      description: `Models: ${served.map((v) => `${v.name} version ${v.version} (${v.state})`).join(', ')}. Default model: ${model.name}.`,
+    },
+    paths: {
+      '/score': {
+        post: {
+          summary: `Azure ML compatible scoring (default model ${model.name}; others by x-model)`,
+          parameters: [
+            { name: 'probabilities', in: 'query', schema: { type: 'boolean' } },
+            { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            {
+              name: 'x-model',
+              in: 'header',
+              schema: { type: 'string', example: `${model.name}:${model.version}` },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'object', required: ['data'], properties: { data: amlData(model) } },
+                    { type: 'object', required: ['data_key'], properties: { data_key: { type: 'string' } } },
+                  ],
+                },
+              },
+              ...(image
+                ? {
+                    'image/png': { schema: { type: 'string', format: 'binary' } },
+                    'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+                  }
+                : {}),
+              'application/octet-stream': {
+                schema: {
+                  type: 'string',
+                  format: 'binary',
+                  description: 'little-endian rows of the input datatype',
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'One prediction per row',
+              content: { 'application/json': { schema: scoreResponse(model) } },
+            },
+            ...errors,
+          },
+        },
+      },
+      ...Object.fromEntries(served.map((v) => [`/v2/models/${v.name}/infer`, inferPath(v)])),
+      '/v2/models/{model}': {
+        get: {
+          summary: 'Model metadata',
+          parameters: [
+            { name: 'model', in: 'path', required: true, schema: { type: 'string', enum: repo.names() } },
+          ],
+          responses: { '200': { description: 'Metadata' }, ...errors },
+        },
+      },
+      '/v2/models/{model}/config': {
+        get: {
+          summary: 'Effective model configuration (config.json auto-completed from the ONNX signature)',
+          parameters: [
+            { name: 'model', in: 'path', required: true, schema: { type: 'string', enum: repo.names() } },
+          ],
+          responses: { '200': { description: 'Config' }, ...errors },
+        },
+      },
+      '/v2/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'Live' } } } },
+      '/v2/health/ready': {
+        get: {
+          summary: 'Readiness',
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+    },
+    components: { schemas: { Error: errorSchema } },
+  };
+}

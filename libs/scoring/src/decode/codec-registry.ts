@@ -1,0 +1,75 @@
+import { ScoringError } from '../errors.js';
+import type { BodyCodec } from './decoded.js';
+
+/** `type/subtype` of a Content-Type header, lower case, without parameters. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/**
+ * Codecs by media type, looked up as fastify's content-type parser does: the exact type, then a structured
+ * syntax suffix (`+json`), then a wildcard (`image/*`). A body with no type, or an octet-stream, may be
+ * recognised by its first bytes (`sniff`).
+ */
+export class CodecRegistry {
+  private readonly exact = new Map<string, BodyCodec>();
+  private readonly suffixes = new Map<string, BodyCodec>();
+  private readonly wildcards = new Map<string, BodyCodec>();
+  private readonly sniffers: { sniff: (body: Buffer) => boolean; type: string }[] = [];
+
+  /** `mediaType`: `application/json`, `+json` (any type with that suffix) or `image/*`. */
+  add(mediaType: string, codec: BodyCodec): this {
+    if (mediaType.startsWith('+')) this.suffixes.set(mediaType, codec);
+    else if (mediaType.endsWith('/*')) this.wildcards.set(mediaType.slice(0, -1), codec);
+    else this.exact.set(mediaType, codec);
+    return this;
+  }
+
+  /** Bodies sent without a type, or as octet-stream, whose first bytes say `type`. */
+  addSniffer(type: string, sniff: (body: Buffer) => boolean): this {
+    this.sniffers.push({ type, sniff });
+    return this;
+  }
+
+  /** The media type a body is taken as: its declared type, or what its bytes show for untyped bodies. */
+  effectiveType(body: Buffer, contentType: string | undefined): string {
+    const type = mediaTypeOf(contentType);
+    if (type === '' || type === 'application/octet-stream') {
+      const sniffed = this.sniffers.find((s) => s.sniff(body));
+      if (sniffed) return sniffed.type;
+      return 'application/octet-stream';
+    }
+    return type;
+  }
+
+  find(type: string): BodyCodec | undefined {
+    const exact = this.exact.get(type);
+    if (exact) return exact;
+    const plus = type.lastIndexOf('+');
+    if (plus >= 0) {
+      const bySuffix = this.suffixes.get(type.slice(plus));
+      if (bySuffix) return bySuffix;
+    }
+    return this.wildcards.get(type.slice(0, type.indexOf('/') + 1));
+  }
+
+  codecFor(body: Buffer, contentType: string | undefined): BodyCodec {
+    const type = this.effectiveType(body, contentType);
+    const codec = this.find(type);
+    if (!codec) {
+      throw new ScoringError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `content type "${type}" is not accepted; use ${this.accepted().join(', ')}`,
+      );
+    }
+    return codec;
+  }
+
+  accepted(): string[] {
+    return [
+      ...this.exact.keys(),
+      ...[...this.wildcards.keys()].map((w) => `${w}*`),
+      ...[...this.suffixes.keys()].map((s) => `*/*${s}`),
+    ];
+  }
+}

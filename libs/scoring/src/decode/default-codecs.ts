@@ -1,0 +1,42 @@
+import { ScoringError } from '../errors.js';
+import { CodecRegistry } from './codec-registry.js';
+import type { BodyCodec } from './decoded.js';
+import { imageCodec } from './image-codec.js';
+import { jsonCodec } from './json-codec.js';
+import { rawTensorCodec } from './raw-tensor-codec.js';
+
+const PNG = [0x89, 0x50, 0x4e, 0x47];
+const JPEG = [0xff, 0xd8, 0xff];
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/** curl's `-d` sends text/plain: a body that starts like a JSON object is taken as JSON. */
+const plainText: BodyCodec = (body, ctx) => {
+  if (body[0] === 0x7b) return jsonCodec(body, ctx);
+  throw new ScoringError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'a text/plain body is accepted only when it is a JSON object; send application/json',
+  );
+};
+
+/**
+ * The bodies every trigger accepts (Azure ML's AMLRequest: JSON, an image, or raw bytes); raster images
+ * only (an SVG is a program for a renderer, not pixels). Images sent
+ * as octet-stream, or as a blob or message without a type, are recognised by their first bytes.
+ */
+export function defaultCodecs(): CodecRegistry {
+  return new CodecRegistry()
+    .add('application/json', jsonCodec)
+    .add('+json', jsonCodec)
+    .add('text/plain', plainText)
+    .add('image/png', imageCodec)
+    .add('image/jpeg', imageCodec)
+    .add('image/webp', imageCodec)
+    .add('image/gif', imageCodec)
+    .add('image/tiff', imageCodec)
+    .add('application/octet-stream', rawTensorCodec)
+    .addSniffer('image/png', (b) => startsWith(b, PNG))
+    .addSniffer('image/jpeg', (b) => startsWith(b, JPEG));
+}

@@ -1,0 +1,134 @@
+import type { CacheStatus, RowCache } from '../cache/row-cache.js';
+import { metrics } from '../metrics.js';
+import type { ReadyModel } from '../model/model-version.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkFinite, concatRows, sliceRows } from '../tensor/tensor-rows.js';
+import type { InferenceRequest, InferenceResult } from './inference-request.js';
+import { rowKeys } from './row-keys.js';
+import { decodeRowValue, encodeRowValue, rowLayout } from './row-value.js';
+
+export type RunModel = (model: ReadyModel, inputs: Tensor[], rows: number) => Promise<Tensor[]>;
+
+/** One row's outputs, each a one-row tensor (or the whole output for a model without a batch dim). */
+type RowOutputs = Tensor[];
+
+function rowOf(model: ReadyModel, outputs: Tensor[], r: number): RowOutputs {
+  return model.batched ? outputs.map((t) => sliceRows(t, r, 1)) : outputs;
+}
+
+function assemble(model: ReadyModel, rows: RowOutputs[]): Tensor[] {
+  if (rows.length === 1) return rows[0];
+  return model.outputs.map((_, k) => concatRows(rows.map((r) => r[k])));
+}
+
+function pickRows(inputs: Tensor[], rows: number[]): Tensor[] {
+  return inputs.map((t) => concatRows(rows.map((r) => sliceRows(t, r, 1))));
+}
+
+/**
+ * Cache-aside per row with single flight: each row is looked up under its key, only the missing rows are
+ * inferred (once per distinct key, sharing any inference already in flight for that key), and the new
+ * rows are written back in one pipeline without holding up the answer.
+ */
+export class CachedInference {
+  private readonly inflight = new Map<string, Promise<RowOutputs>>();
+
+  constructor(
+    private readonly cache: RowCache,
+    private readonly run: RunModel,
+  ) {}
+
+  async infer(req: InferenceRequest, opts: { bypassCache?: boolean } = {}): Promise<InferenceResult> {
+    const { model, inputs, rows } = req;
+    for (const t of inputs) checkFinite(t);
+    const done = (outputs: Tensor[], cache: CacheStatus): InferenceResult => ({
+      model,
+      outputs,
+      rows,
+      cache,
+    });
+    if (opts.bypassCache || this.cache.kind === 'off') {
+      metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, rows);
+      return done(await this.run(model, inputs, rows), 'bypass');
+    }
+    const keys = rowKeys(model, inputs, rows);
+    const lookup = await this.cache.getMany(keys, rowLayout(model).fixedBytes);
+    const found: (RowOutputs | undefined)[] = new Array(rows);
+    const missing: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const v = lookup.values[r];
+      const decoded = v ? decodeRowValue(model, v) : undefined;
+      if (decoded) found[r] = decoded;
+      else missing.push(r);
+    }
+    const hits = rows - missing.length;
+    if (!lookup.available) {
+      metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, rows);
+    } else {
+      if (hits) metrics.cacheLookups.inc({ model: model.name, result: 'hit' }, hits);
+      if (missing.length) metrics.cacheLookups.inc({ model: model.name, result: 'miss' }, missing.length);
+    }
+    const status: CacheStatus = !lookup.available
+      ? 'bypass'
+      : missing.length === 0
+        ? 'hit'
+        : hits === 0
+          ? 'miss'
+          : 'partial';
+    if (missing.length === 0) return done(assemble(model, found as RowOutputs[]), status);
+    const computed = await this.computeMisses(req, keys, missing, lookup.available);
+    if (computed.whole) return done(computed.whole, status);
+    missing.forEach((r, i) => (found[r] = computed.rows[i]));
+    return done(assemble(model, found as RowOutputs[]), status);
+  }
+
+  /**
+   * Runs the missing rows once per distinct key, sharing inferences already in flight. `whole` is set
+   * when every row was missing, distinct and run here: the run's outputs are then the answer as they are.
+   */
+  private async computeMisses(
+    req: InferenceRequest,
+    keys: string[],
+    missing: number[],
+    writeBack: boolean,
+  ): Promise<{ rows: RowOutputs[]; whole?: Tensor[] }> {
+    const { model, inputs } = req;
+    const waits = new Map<string, Promise<RowOutputs>>();
+    const toRun: number[] = [];
+    for (const r of missing) {
+      const key = keys[r];
+      if (waits.has(key)) continue;
+      const shared = this.inflight.get(key);
+      if (shared) waits.set(key, shared);
+      else {
+        toRun.push(r);
+        waits.set(key, undefined as unknown as Promise<RowOutputs>);
+      }
+    }
+    let whole: Tensor[] | undefined;
+    if (toRun.length > 0) {
+      const all = toRun.length === req.rows;
+      // Every row missing and distinct (the usual miss): the request's own tensors, no copy.
+      const run = this.run(model, all ? inputs : pickRows(inputs, toRun), toRun.length);
+      toRun.forEach((r, i) => {
+        const row = run.then((o) => rowOf(model, o, i));
+        row.catch(() => undefined);
+        waits.set(keys[r], row);
+        this.inflight.set(keys[r], row);
+      });
+      try {
+        const out = await run;
+        if (all) whole = out;
+        if (writeBack) {
+          const entries = toRun.map((r, i) => ({ key: keys[r], value: encodeRowValue(model, out, i) }));
+          // Not awaited: the answer is ready, and a slow cache must not hold it back.
+          void this.cache.setMany(entries);
+        }
+      } finally {
+        for (const r of toRun) this.inflight.delete(keys[r]);
+      }
+    }
+    if (whole) return { rows: [], whole };
+    return { rows: await Promise.all(missing.map((r) => waits.get(keys[r])!)) };
+  }
+}
