@@ -3,7 +3,10 @@ import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-hos
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { loadMnist } from '@modelfn/train-mnist';
-import { resolve } from 'node:path';
+import { multiIoModel } from '@modelfn/model-builder';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
@@ -28,6 +31,7 @@ describe('Service Bus app against the AMQP emulator', () => {
   let source: ServiceBusSource;
   let scorer: Scorer;
   let poisonCalls = 0;
+  let repository: string;
 
   beforeAll(async () => {
     emulator = await startServiceBusEmulator({
@@ -39,7 +43,14 @@ describe('Service Bus app against the AMQP emulator', () => {
       },
     });
     process.env.ServiceBusConnection = emulator.connectionString;
-    scorer = await createScorer(readSettings({ MODEL_REPOSITORY: MODELS, CACHE_MODE: 'memory' }));
+    // mnist, and a two-input model that is not a classifier.
+    repository = mkdtempSync(join(tmpdir(), 'modelfn-sb-'));
+    cpSync(join(MODELS, 'mnist'), join(repository, 'mnist'), { recursive: true });
+    mkdirSync(join(repository, 'pair', '1'), { recursive: true });
+    writeFileSync(join(repository, 'pair', '1', 'model.onnx'), multiIoModel());
+    scorer = await createScorer(
+      readSettings({ MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
+    );
     // The app's handler with the test's scorer; a message marked poison fails transiently every time.
     const options: ServiceBusQueueFunctionOptions = {
       connection: 'ServiceBusConnection',
@@ -67,6 +78,7 @@ describe('Service Bus app against the AMQP emulator', () => {
     await client?.close();
     await scorer?.close();
     await emulator?.close();
+    rmSync(repository, { recursive: true, force: true });
   });
 
   async function collect(queue: string, n: number, timeoutMs = 20_000): Promise<ServiceBusReceivedMessage[]> {
@@ -156,6 +168,31 @@ describe('Service Bus app against the AMQP emulator', () => {
     });
     // Completed, never retried: nothing is left in the request queue or its dead-letter queue.
     expect(emulator.queueDepth('scoring-requests')).toMatchObject({ active: 0, deadLettered: 0 });
+  });
+
+  it('answers messages for several models in one batch, each with its own kind of prediction', async () => {
+    const sender = client.createSender('scoring-requests');
+    await sender.sendMessages([
+      {
+        body: { data: { a: [[1, 2, 3]], b: [[4, 5]] } },
+        correlationId: 'pair-1',
+        applicationProperties: { model: 'pair' },
+      },
+      { body: { data: [row(3)] }, correlationId: 'digit-3', applicationProperties: { model: 'mnist:1' } },
+      { body: { data: [row(4)] }, correlationId: 'bad-ref', applicationProperties: { model: 'mnist:' } },
+    ]);
+    await sender.close();
+    const replies = await collect('scoring-replies', 3);
+    const byId = new Map(replies.map((r) => [r.correlationId, r.body as Record<string, unknown>]));
+    expect(byId.get('pair-1')).toEqual({
+      correlationId: 'pair-1',
+      model: 'pair',
+      version: '1',
+      predictions: [{ sum: [2, 4, 6], b_twice: [8, 10] }],
+      cache: 'miss',
+    });
+    expect(byId.get('digit-3')).toMatchObject({ model: 'mnist', predictions: [test.labels[3]] });
+    expect(byId.get('bad-ref')).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('dead-letters a message that keeps failing after maxDeliveryCount deliveries', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MemoryLruCache } from './memory-lru.js';
 import type { RowCache } from './row-cache.js';
-import { keyPrefix, type ModelIdentity } from '../pipeline/row-keys.js';
+import { keyPrefix, type ModelIdentity } from './key-prefix.js';
 import { TieredCache } from './tiered-cache.js';
 
 /**

@@ -2,12 +2,9 @@ import { ScoringError } from '../errors.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { inputFromJson } from './json-input.js';
+import { checkKnownName, isObject } from './names.js';
 import type { InputLimits } from './limits.js';
 import { batchRows } from './v2-request.js';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Azure ML style JSON: inline rows, or (the Azure doc's other use of Redis) the key holding them. */
 export type AmlBody = { kind: 'data'; data: unknown } | { kind: 'data_key'; key: string };
@@ -36,14 +33,7 @@ export function parseAmlBody(body: unknown): AmlBody {
 }
 
 function namedInputs(model: ReadyModel, data: Record<string, unknown>, limits: InputLimits): Tensor[] {
-  for (const name of Object.keys(data)) {
-    if (!model.inputs.some((s) => s.name === name)) {
-      throw new ScoringError(
-        'INVALID_INPUT',
-        `"data" names input "${name}", which the model does not have; its inputs are ${model.inputs.map((s) => `"${s.name}"`).join(', ')}`,
-      );
-    }
-  }
+  for (const name of Object.keys(data)) checkKnownName('input', name, model.inputs);
   return model.inputs.map((s) => {
     if (data[s.name] === undefined) throw new ScoringError('INVALID_INPUT', `"data" lacks input "${s.name}"`);
     return inputFromJson(s, data[s.name], model.batched, limits);

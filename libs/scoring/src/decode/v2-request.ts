@@ -6,6 +6,7 @@ import { tensorFromBinary } from '../tensor/tensor-binary.js';
 import { tensorFromJson } from '../tensor/tensor-json.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkRowCount, type InputLimits } from './limits.js';
+import { checkKnownName, isObject } from './names.js';
 import { parseJson } from './parse-json.js';
 
 /** An output a v2 request asks for, with how it wants it. */
@@ -63,10 +64,6 @@ export function splitBinaryBody(
   return { json: body.subarray(0, headerLength), binary: body.subarray(headerLength) };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function requestedOutputs(model: ReadyModel, raw: unknown): V2RequestedOutput[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) throw new ScoringError('INVALID_INPUT', '"outputs" must be a list of {"name"}');
@@ -77,12 +74,7 @@ function requestedOutputs(model: ReadyModel, raw: unknown): V2RequestedOutput[] 
     if (!isObject(o) || typeof o.name !== 'string') {
       throw new ScoringError('INVALID_INPUT', `outputs[${i}] must be an object with a "name"`);
     }
-    if (!model.outputs.some((s) => s.name === o.name)) {
-      throw new ScoringError(
-        'INVALID_INPUT',
-        `unknown output "${o.name}"; the model's outputs are ${model.outputs.map((s) => `"${s.name}"`).join(', ')}`,
-      );
-    }
+    checkKnownName('output', o.name, model.outputs);
     if (seen.has(o.name)) throw new ScoringError('INVALID_INPUT', `output "${o.name}" is asked for twice`);
     seen.add(o.name);
     const p = isObject(o.parameters) ? o.parameters : {};
@@ -211,12 +203,7 @@ export function decodeV2Object(
     if (!isObject(t) || typeof t.name !== 'string') {
       throw new ScoringError('INVALID_INPUT', `inputs[${i}] must be an object with a "name"`);
     }
-    if (!model.inputs.some((s) => s.name === t.name)) {
-      throw new ScoringError(
-        'INVALID_INPUT',
-        `unknown input "${t.name}"; the model's inputs are ${model.inputs.map((s) => `"${s.name}"`).join(', ')}`,
-      );
-    }
+    checkKnownName('input', t.name, model.inputs);
     if (byName.has(t.name)) throw new ScoringError('INVALID_INPUT', `input "${t.name}" is given twice`);
     byName.set(t.name, t);
   });

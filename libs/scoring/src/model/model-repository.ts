@@ -11,7 +11,8 @@ import { configError, parseConfigFile, type ModelConfig, type PartialModelConfig
 import type { ModelVersion, ReadyModel } from './model-version.js';
 import { OnnxModel } from './onnx-model.js';
 import { readSignature } from './signature.js';
-import { exposeZipMapOutputs, type ZipMapOutput } from './onnx-graph.js';
+import type { ZipMapOutput } from './onnx-graph.js';
+import { mayHaveZipMap } from './zipmap-probe.js';
 
 export interface RepositoryOptions {
   root: string;
@@ -268,7 +269,9 @@ async function loadVersion(
   try {
     // skl2onnx's ZipMap output is a sequence of maps, which onnxruntime-node cannot return: the graph is
     // adapted in memory to return ZipMap's input tensor under the same name (the file stays as it is).
-    const zipmap = exposeZipMapOutputs(bytes);
+    const zipmap = mayHaveZipMap(bytes)
+      ? (await import('./onnx-graph.js')).exposeZipMapOutputs(bytes)
+      : undefined;
     session = await OnnxModel.createSession(zipmap?.bytes ?? path, path, { intraOpThreads });
     const config = autoComplete({ name, file, signature: readSignature(session) });
     const described = await describe(dir, config, zipmap?.zipmaps ?? []);

@@ -5,6 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { mayHaveZipMap } from './zipmap-probe.js';
 
 // onnx-proto is CommonJS whose exports are assigned at run time, so only the default import works in ESM.
 const { onnx } = onnxProto;
@@ -24,14 +25,6 @@ const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const GRAPH_VALUE_INFO = 13;
 const LENGTH_DELIMITED = 2;
-
-/**
- * False means the model certainly has no ZipMap (op types are stored as plain UTF-8); true only that the
- * bytes contain the name, so a large CNN pays one memchr-speed scan instead of a protobuf decode.
- */
-export function mayHaveZipMap(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes('ZipMap');
-}
 
 /**
  * Replaces every ZipMap whose output is a graph output (and feeds no other node) by an Identity of its

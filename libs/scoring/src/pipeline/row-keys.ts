@@ -2,28 +2,18 @@ import { createHash, hash } from 'node:crypto';
 import type { ModelVersion } from '../model/model-version.js';
 import type { Tensor, TensorData } from '../tensor/tensor.js';
 import { rowBytes } from '../tensor/tensor-rows.js';
-
-export interface ModelIdentity {
-  name: string;
-  version: string;
-  sha256: string;
-}
-
-/**
- * `modelfn:{model}:{version}:{sha256(model.onnx)[0..12]}:{sha256(row)}`. The row hash is over the decoded
- * input tensors, so the same digit sent as PNG, JSON or a v2 tensor shares one entry; the model hash keeps
- * a retrained model that reuses a version number from ever reading the old model's answers. Every
- * output is cached under the key, so any selection of outputs is answered from it.
- */
-export function keyPrefix(model: ModelIdentity): string {
-  return `modelfn:${model.name}:${model.version}:${model.sha256.slice(0, 12)}:`;
-}
+import { keyPrefix } from '../cache/key-prefix.js';
 
 function bytesOf(data: Exclude<TensorData, string[]>): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** One key per row (one key for the whole request when the model has no batch dimension). */
+/**
+ * Row keys are the model's prefix and `sha256(row)`. The row hash is over the decoded input tensors, so
+ * the same digit sent as PNG, JSON or a v2 tensor shares one entry. Every output is cached under the key,
+ * so any selection of outputs is answered from it. One key per row; one for the whole request when the
+ * model has no batch dimension.
+ */
 export function rowKeys(model: ModelVersion, inputs: Tensor[], rows: number): string[] {
   const prefix = keyPrefix(model);
   const keys: string[] = new Array(rows);

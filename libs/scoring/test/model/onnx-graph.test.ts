@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { exposeZipMapOutputs, mayHaveZipMap } from '../../src/model/onnx-graph.js';
+import { exposeZipMapOutputs } from '../../src/model/onnx-graph.js';
+import { mayHaveZipMap } from '../../src/model/zipmap-probe.js';
 import {
   buildModel,
   type ClassifierSpec,

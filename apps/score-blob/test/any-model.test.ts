@@ -1,0 +1,77 @@
+// The blob handler with models other than mnist: a non-classifier's record holds its outputs by name, a
+// classifier's its label and probabilities, and the blob metadata picks the model.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvocationContext, output } from '@azure/functions';
+import { multiIoModel, sklearnClassifier } from '@modelfn/model-builder';
+import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { scoreBlobHandler } from '../src/score-blob.js';
+
+let root: string;
+let scorer: Scorer;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'modelfn-blob-any-'));
+  const models = {
+    pair: multiIoModel(),
+    flags: sklearnClassifier({ labels: [0, 1], features: 2, coefficients: [[2, -1]], intercepts: [0.5] }),
+  };
+  for (const [name, onnx] of Object.entries(models)) {
+    mkdirSync(join(root, name, '1'), { recursive: true });
+    writeFileSync(join(root, name, '1', 'model.onnx'), onnx);
+  }
+  scorer = await createScorer({ ...readSettings({}), modelRepository: root, cacheMode: 'memory' });
+});
+afterAll(async () => {
+  await scorer.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function invoke(body: object, model: string) {
+  const errorOutput = output.storageBlob({
+    path: 'out/{name}.error.json',
+    connection: 'AzureWebJobsStorage',
+  });
+  const context = new InvocationContext({
+    triggerMetadata: {
+      blobTrigger: 'in/x.json',
+      properties: { contentType: 'application/json' },
+      metadata: { model },
+    },
+  });
+  const handler = scoreBlobHandler({ scorer: async () => scorer, errorOutput });
+  return { result: handler(Buffer.from(JSON.stringify(body)), context), context, errorOutput };
+}
+
+it("writes a non-classifier's outputs by name", async () => {
+  const { result } = invoke({ data: { a: [[1, 1, 1]], b: [[3, 4]] } }, 'pair');
+  expect(await result).toMatchObject({
+    blob: 'in/x.json',
+    model: 'pair',
+    outputs: { sum: [2, 3, 4], b_twice: [6, 8] },
+    cache: 'miss',
+  });
+});
+
+it("writes a classifier's label and probabilities, per row for several rows", async () => {
+  const { result } = invoke(
+    {
+      data: [
+        [1, 0],
+        [-3, 2],
+      ],
+    },
+    'flags',
+  );
+  const record = (await result) as { label: number[]; probabilities: number[][] };
+  expect(record.label).toEqual([1, 0]);
+  expect(record.probabilities.map((p) => p.length)).toEqual([2, 2]);
+});
+
+it('writes an error record naming the model reference that cannot be parsed', async () => {
+  const { result, context, errorOutput } = invoke({ data: [[1, 0]] }, 'flags:1:2');
+  expect(await result).toBeUndefined();
+  expect(context.extraOutputs.get(errorOutput)).toMatchObject({ code: 'INVALID_INPUT' });
+});
