@@ -16,6 +16,7 @@ COPY libs/servicebus-emulator/package.json libs/servicebus-emulator/
 COPY libs/model-builder/package.json libs/model-builder/
 COPY tools/train-mnist/package.json tools/train-mnist/
 COPY tools/bench/package.json tools/bench/
+COPY tools/entry-scripts/package.json tools/entry-scripts/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .
@@ -32,4 +33,4 @@ WORKDIR /home/site/wwwroot
 COPY --from=build /src/apps/score-blob/host.json /src/apps/score-blob/package.json ./
 COPY --from=build /src/apps/score-blob/dist ./dist
 COPY --from=build /src/node_modules ./node_modules
-COPY models/ ./models/
+COPY --from=build /src/models ./models/

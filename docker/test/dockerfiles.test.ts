@@ -55,7 +55,8 @@ describe.each(dockerfiles)('%s', (file) => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'package.json'), 'utf8')) as { main: string };
     expect(existsSync(join(ROOT, 'apps', app, pkg.main))).toBe(true);
     expect(existsSync(join(ROOT, 'apps', app, 'host.json'))).toBe(true);
-    expect(text).toMatch(/COPY models\/ \.\/models\//);
+    // From the build stage: the repository with its entry scripts compiled (models/*/dist/score.js).
+    expect(text).toMatch(/COPY --from=build \/src\/models \.\/models\//);
   });
 });
 

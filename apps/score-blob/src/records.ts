@@ -3,6 +3,7 @@ import {
   predictedLabels,
   predictions,
   type CacheStatus,
+  type EntryResult,
   type ErrorCode,
   type InferenceResult,
   type Prediction,
@@ -23,6 +24,8 @@ export interface BlobPrediction {
   label?: Label | Label[];
   probabilities?: number[] | number[][];
   outputs?: Prediction | Prediction[];
+  /** What the model's entry script answered. */
+  result?: unknown;
   cache: CacheStatus;
   elapsedMs: number;
 }
@@ -46,6 +49,17 @@ export function predictionRecord(blob: string, result: InferenceResult, elapsedM
     label: one(predictedLabels(result)),
     ...(scores ? { probabilities: one(scores) } : {}),
     ...tail,
+  };
+}
+
+export function entryRecord(blob: string, answer: EntryResult, elapsedMs: number): BlobPrediction {
+  return {
+    blob,
+    model: answer.model.name,
+    version: answer.model.version,
+    result: answer.body,
+    cache: answer.cache,
+    elapsedMs: Math.round(elapsedMs * 100) / 100,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
 import { parseModelRef, ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
-import { errorRecord, predictionRecord, type BlobPrediction } from './records.js';
+import { entryRecord, errorRecord, predictionRecord, type BlobPrediction } from './records.js';
 
 export interface ScoreBlobDeps {
   scorer: () => Promise<Scorer>;
@@ -13,6 +13,8 @@ interface BlobMeta {
   contentType?: string;
   /** Optional blob metadata `model: name[:version]`, as the `x-model` header on HTTP. */
   model: unknown;
+  /** The blob's properties and metadata, as an entry script sees them. */
+  properties: Record<string, unknown>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -25,6 +27,7 @@ function blobMeta(context: InvocationContext): BlobMeta {
     path: str(meta.blobTrigger) ?? str(meta.name) ?? 'unknown',
     contentType: str(props.contentType) ?? str(props.ContentType),
     model: userMeta.model,
+    properties: { ...props, metadata: userMeta },
   };
 }
 
@@ -49,10 +52,22 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
     const meta = blobMeta(context);
     try {
       const scorer = await deps.scorer();
+      const ref = parseModelRef(meta.model, 'blob metadata "model"');
+      if (scorer.hasEntryScript(ref)) {
+        const answer = await scorer.runEntry({
+          trigger: 'blob',
+          body: bytesOf(blob),
+          contentType: meta.contentType,
+          properties: meta.properties,
+          blobName: meta.path,
+          ...ref,
+        });
+        return entryRecord(meta.path, answer, performance.now() - started);
+      }
       const result = await scorer.score({
         body: bytesOf(blob),
         contentType: meta.contentType,
-        ...parseModelRef(meta.model, 'blob metadata "model"'),
+        ...ref,
       });
       return predictionRecord(meta.path, result, performance.now() - started);
     } catch (e) {

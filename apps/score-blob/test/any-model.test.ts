@@ -22,6 +22,13 @@ beforeAll(async () => {
     mkdirSync(join(root, name, '1'), { recursive: true });
     writeFileSync(join(root, name, '1', 'model.onnx'), onnx);
   }
+  // An entry script that answers what it was given.
+  mkdirSync(join(root, 'script', '1'), { recursive: true });
+  writeFileSync(join(root, 'script', '1', 'model.onnx'), multiIoModel());
+  writeFileSync(
+    join(root, 'script', 'score.js'),
+    'export function run(request) { return { trigger: request.trigger, blob: request.blobName, size: request.body.length, model: request.properties.metadata.model }; }',
+  );
   scorer = await createScorer({ ...readSettings({}), modelRepository: root, cacheMode: 'memory' });
 });
 afterAll(async () => {
@@ -68,6 +75,17 @@ it("writes a classifier's label and probabilities, per row for several rows", as
   const record = (await result) as { label: number[]; probabilities: number[][] };
   expect(record.label).toEqual([1, 0]);
   expect(record.probabilities.map((p) => p.length)).toEqual([2, 2]);
+});
+
+it('writes what an entry script answers as the result', async () => {
+  const { result } = invoke({ any: 'thing' }, 'script');
+  expect(await result).toMatchObject({
+    blob: 'in/x.json',
+    model: 'script',
+    version: '1',
+    result: { trigger: 'blob', blob: 'in/x.json', size: 15, model: 'script' },
+    cache: 'miss',
+  });
 });
 
 it('writes an error record naming the model reference that cannot be parsed', async () => {

@@ -39,6 +39,19 @@ beforeAll(async () => {
   model('photo', imageIdentityModel([null, 3, 2, 2]), {
     preprocessing: { image: { width: 2, height: 2, color: 'rgb', layout: 'NCHW', scale: 1 } },
   });
+  // An entry script: the raw request in, whatever `run` answers out (a status of its own when it says so).
+  model('echo', identityModel('FP32', [null, 1]));
+  writeFileSync(
+    join(root, 'echo', 'score.js'),
+    [
+      'export async function run(request, context) {',
+      "  if (request.body.length === 0) throw Object.assign(new Error('send something'), { code: 'INVALID_INPUT' });",
+      "  const out = await context.infer('model.onnx', { x: { name: 'x', datatype: 'FP32', shape: [1, 1], data: Float32Array.of(request.body.length) } });",
+      "  const answer = { bytes: out.y.data[0], type: request.contentType, agent: request.headers['user-agent'], query: request.properties.query };",
+      "  return request.properties.query.created ? { [Symbol.for('modelfn.entry-response')]: true, body: answer, status: 201, headers: { location: '/x' } } : answer;",
+      '}',
+    ].join('\n'),
+  );
   app = await startApp({ modelRepository: root, defaultModel: 'iris' });
 });
 afterAll(async () => {
@@ -163,6 +176,33 @@ describe('a model with two inputs of different datatypes', () => {
     const r = await postJson<ErrorBody>(url('/score'), { data: { a: [[1, 2, 3]] } }, { 'x-model': 'pair' });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'INVALID_INPUT', error: expect.stringContaining('"b"') });
+  });
+});
+
+describe('a model with an entry script', () => {
+  it('gets the raw request on /score and answers what run returns, with x-cache from its lookups', async () => {
+    const send = (path = '/score') =>
+      postBytes<Record<string, unknown>>(url(path), Buffer.from('hello'), 'text/plain', {
+        'x-model': 'echo',
+        'user-agent': 'probe/1',
+      });
+    const first = await send('/score?a=1');
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ bytes: 5, type: 'text/plain', agent: 'probe/1', query: { a: '1' } });
+    expect([first.headers.get('x-cache'), first.headers.get('x-model')]).toEqual(['miss', 'echo:1']);
+    expect((await send()).headers.get('x-cache')).toBe('hit');
+    const created = await send('/score?created=1');
+    expect([created.status, created.headers.get('location')]).toEqual([201, '/x']);
+  });
+
+  it('turns a coded error into its status, and refuses v2 for it', async () => {
+    const empty = await postBytes<ErrorBody>(url('/score'), Buffer.alloc(0), 'text/plain', {
+      'x-model': 'echo',
+    });
+    expect([empty.status, empty.body]).toEqual([400, { error: 'send something', code: 'INVALID_INPUT' }]);
+    const v2 = await postJson<ErrorBody>(url('/v2/models/echo/infer'), { inputs: [] });
+    expect(v2.status).toBe(400);
+    expect(v2.body.error).toMatch(/entry script/);
   });
 });
 

@@ -6,7 +6,16 @@ import type { MessageMeta } from './message-meta.js';
  * (an image, raw tensor bytes, or JSON text) — with the model named by the `model` application property.
  */
 export function messageItem(body: unknown, meta: MessageMeta): ManyItem {
-  const ref = parseModelRef(meta.applicationProperties?.model, 'application property "model"');
+  const ref = {
+    ...parseModelRef(meta.applicationProperties?.model, 'application property "model"'),
+    // What an entry script sees of the message besides its body.
+    properties: {
+      ...meta.applicationProperties,
+      messageId: meta.messageId,
+      correlationId: meta.correlationId,
+      contentType: meta.contentType,
+    },
+  };
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw new ScoringError(
       'INVALID_INPUT',

@@ -1,5 +1,11 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { classScores, predictions, type InferenceResult, type ScoringError } from '@modelfn/scoring';
+import {
+  classScores,
+  predictions,
+  type EntryResult,
+  type InferenceResult,
+  type ScoringError,
+} from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 import { sbSettings } from './settings.js';
 
@@ -32,6 +38,26 @@ export function resultReply(meta: MessageMeta, result: InferenceResult): Reply {
         predictions: predictions(result),
         ...(scores ? { probabilities: scores } : {}),
         cache: result.cache,
+      },
+    },
+  };
+}
+
+/** A model with an entry script: `result` is what its `run` answered. */
+export function entryReply(meta: MessageMeta, answer: EntryResult): Reply {
+  const { queue, correlationId } = address(meta);
+  return {
+    queue,
+    message: {
+      correlationId,
+      contentType: 'application/json',
+      applicationProperties: { status: 'ok' },
+      body: {
+        correlationId,
+        model: answer.model.name,
+        version: answer.model.version,
+        result: answer.body,
+        cache: answer.cache,
       },
     },
   };

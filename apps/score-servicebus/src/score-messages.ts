@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { sharedScorer, toScoringError, type ManyItem, type Scorer } from '@modelfn/scoring';
 import { messageItem } from './message-input.js';
 import { messageMeta } from './message-meta.js';
-import { errorReply, resultReply, type Reply } from './replies.js';
+import { entryReply, errorReply, resultReply, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
 
 /**
@@ -34,6 +34,7 @@ export async function scoreMessages(
   outcomes.forEach((o, j) => {
     const meta = metas[valid[j].i];
     if ('result' in o) replies.push(resultReply(meta, o.result));
+    else if ('entry' in o) replies.push(entryReply(meta, o.entry));
     else {
       context.warn(`message ${meta.messageId}: ${o.error.code} ${o.error.message}`);
       replies.push(errorReply(meta, o.error));

@@ -48,6 +48,13 @@ describe('Service Bus app against the AMQP emulator', () => {
     cpSync(join(MODELS, 'mnist'), join(repository, 'mnist'), { recursive: true });
     mkdirSync(join(repository, 'pair', '1'), { recursive: true });
     writeFileSync(join(repository, 'pair', '1', 'model.onnx'), multiIoModel());
+    // And one answered by its entry script.
+    mkdirSync(join(repository, 'script', '1'), { recursive: true });
+    writeFileSync(join(repository, 'script', '1', 'model.onnx'), multiIoModel());
+    writeFileSync(
+      join(repository, 'script', 'score.js'),
+      'export function run(request) { return { trigger: request.trigger, said: request.json().say, id: request.properties.correlationId }; }',
+    );
     scorer = await createScorer(
       readSettings({ MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
     );
@@ -180,9 +187,10 @@ describe('Service Bus app against the AMQP emulator', () => {
       },
       { body: { data: [row(3)] }, correlationId: 'digit-3', applicationProperties: { model: 'mnist:1' } },
       { body: { data: [row(4)] }, correlationId: 'bad-ref', applicationProperties: { model: 'mnist:' } },
+      { body: { say: 'hi' }, correlationId: 'scripted', applicationProperties: { model: 'script' } },
     ]);
     await sender.close();
-    const replies = await collect('scoring-replies', 3);
+    const replies = await collect('scoring-replies', 4);
     const byId = new Map(replies.map((r) => [r.correlationId, r.body as Record<string, unknown>]));
     expect(byId.get('pair-1')).toEqual({
       correlationId: 'pair-1',
@@ -193,6 +201,13 @@ describe('Service Bus app against the AMQP emulator', () => {
     });
     expect(byId.get('digit-3')).toMatchObject({ model: 'mnist', predictions: [test.labels[3]] });
     expect(byId.get('bad-ref')).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(byId.get('scripted')).toEqual({
+      correlationId: 'scripted',
+      model: 'script',
+      version: '1',
+      result: { trigger: 'servicebus', said: 'hi', id: 'scripted' },
+      cache: 'miss',
+    });
   });
 
   it('dead-letters a message that keeps failing after maxDeliveryCount deliveries', async () => {

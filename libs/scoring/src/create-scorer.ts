@@ -1,4 +1,5 @@
 import { createRowCache } from './cache/index.js';
+import { loadEntryVersion } from './entry-script/load-entry-version.js';
 import { ModelRepository } from './model/model-repository.js';
 import { Scorer } from './scorer.js';
 import { readSettings, type Settings } from './settings.js';
@@ -10,10 +11,13 @@ export async function createScorer(settings: Settings = readSettings()): Promise
       root: settings.modelRepository,
       defaultModel: settings.defaultModel,
       intraOpThreads: settings.ortIntraOpThreads,
+      loadEntryVersion,
     }),
     createRowCache(settings),
   ]);
-  return new Scorer(settings, repository, cache);
+  const scorer = new Scorer(settings, repository, cache);
+  await scorer.initEntryScripts();
+  return scorer;
 }
 
 let shared: Promise<Scorer> | undefined;

@@ -81,9 +81,17 @@ export function isScoringError(e: unknown): e is ScoringError {
   return e instanceof ScoringError;
 }
 
-/** Wraps anything thrown into a ScoringError so triggers have one shape to translate. */
+/**
+ * Wraps anything thrown into a ScoringError so triggers have one shape to translate. An error that carries
+ * one of our codes is taken at its word even when it is not this class: an entry script compiled on its
+ * own has its own copy of it.
+ */
 export function toScoringError(e: unknown): ScoringError {
   if (e instanceof ScoringError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (e instanceof Error && typeof code === 'string' && Object.hasOwn(STATUS, code)) {
+    return new ScoringError(code as ErrorCode, e.message, { cause: e });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new ScoringError('INFERENCE_FAILED', `inference failed: ${message}`, { cause: e });
 }

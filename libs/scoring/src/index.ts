@@ -2,7 +2,24 @@
 export { ScoringError, isScoringError, toScoringError, type ErrorCode } from './errors.js';
 export { readSettings, type Settings } from './settings.js';
 export { createScorer, sharedScorer } from './create-scorer.js';
-export { Scorer, type BodyRequest, type ManyItem, type Prepared, type ScoreOptions } from './scorer.js';
+export {
+  Scorer,
+  type BodyRequest,
+  type ManyItem,
+  type ManyOutcome,
+  type Prepared,
+  type ScoreOptions,
+} from './scorer.js';
+export {
+  response,
+  type AMLRequest,
+  type EntryContext,
+  type EntryResponse,
+  type EntryResult,
+  type EntrySession,
+  type Trigger,
+} from './entry-script/types.js';
+export type { RequestParts } from './entry-script/aml-request.js';
 export type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
 export type { CacheStatus } from './cache/row-cache.js';
 export { parseModelRef, type ModelRef } from './model-ref.js';

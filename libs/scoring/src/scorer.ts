@@ -7,7 +7,10 @@ import { inputStoreFor, type InputStore } from './decode/input-store.js';
 import { decodeObject } from './decode/json-codec.js';
 import { checkPayloadSize, type InputLimits } from './decode/limits.js';
 import { decodeV2Body, type V2RequestMeta } from './decode/v2-request.js';
-import { toScoringError } from './errors.js';
+import { amlRequest, type RequestParts } from './entry-script/aml-request.js';
+import { initEntry, runEntry } from './entry-script/run-entry.js';
+import type { EntryResult } from './entry-script/types.js';
+import { ScoringError, toScoringError } from './errors.js';
 import { metrics } from './metrics.js';
 import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
@@ -37,8 +40,15 @@ export interface Prepared extends InferenceRequest {
   v2?: V2RequestMeta;
 }
 
-/** One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed. */
-export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) & ModelRef;
+/**
+ * One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed, and the
+ * message's properties (what an entry script sees of it).
+ */
+export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) &
+  ModelRef & { properties?: Record<string, unknown> };
+
+/** What one item of a batch came to: a model's outputs, an entry script's answer, or a permanent error. */
+export type ManyOutcome = (ItemOutcome | { entry: EntryResult }) & { v2?: V2RequestMeta };
 
 /**
  * The scoring core's facade: decode (codecs by media type) → validate → cache-aside per row → (batched)
@@ -64,6 +74,34 @@ export class Scorer {
 
   get limits(): InputLimits {
     return this.settings;
+  }
+
+  /** Runs `init` of every version served by an entry script (createScorer does, once). */
+  async initEntryScripts(): Promise<void> {
+    const deps = { cached: this.cached, cache: this.cache };
+    for (const name of this.repository.names()) {
+      for (const v of this.repository.versions(name))
+        if (v.entry && v.state === 'READY') await initEntry(v, deps);
+    }
+  }
+
+  /** True when the model a reference names answers through its entry script (`score.ts`). */
+  hasEntryScript(ref: ModelRef): boolean {
+    return this.repository.find(ref.model, ref.version).entry !== undefined;
+  }
+
+  /** A raw request through the model's entry script: `run(request, context)`. */
+  async runEntry(parts: RequestParts & ModelRef & ScoreOptions): Promise<EntryResult> {
+    checkPayloadSize(parts.body.length, this.limits);
+    const v = this.repository.find(parts.model, parts.version);
+    if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
+    if (v.state !== 'READY') {
+      throw new ScoringError(
+        'MODEL_NOT_READY',
+        `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
+      );
+    }
+    return runEntry(v, amlRequest(parts), { cached: this.cached, cache: this.cache }, parts);
   }
 
   /** session.run calls made so far (single flight and batching tests). */
@@ -167,9 +205,20 @@ export class Scorer {
    * Many items at once (a batch of messages): each decoded on its own (a bad one fails alone), then one
    * inference per model version and row shape. Transient failures throw, for the whole batch to be retried.
    */
-  async scoreMany(items: ManyItem[]): Promise<(ItemOutcome & { v2?: V2RequestMeta })[]> {
+  async scoreMany(items: ManyItem[]): Promise<ManyOutcome[]> {
+    const scripted = new Map<number, Promise<ManyOutcome>>();
+    items.forEach((item, i) => {
+      let entry: boolean;
+      try {
+        entry = this.hasEntryScript(item);
+      } catch {
+        return; // an unknown model: decoding says so, with the others' errors
+      }
+      if (entry) scripted.set(i, this.entryItem(item));
+    });
     const decoded = await Promise.all(
-      items.map(async (item) => {
+      items.map(async (item, i) => {
+        if (scripted.has(i)) return undefined;
         try {
           return 'object' in item ? await this.decodeObject(item.object, item) : await this.decode(item);
         } catch (e) {
@@ -179,13 +228,38 @@ export class Scorer {
         }
       }),
     );
-    const ok = decoded.flatMap((d, i) => (d instanceof Error ? [] : [{ d, i }]));
+    const ok = decoded.flatMap((d, i) => (d === undefined || d instanceof Error ? [] : [{ d, i }]));
     const scored = await scoreMany(
       ok.map(({ d }) => d),
       (req) => this.infer(req),
     );
-    const byItem = new Map(ok.map(({ d, i }, j) => [i, { ...scored[j], ...(d.v2 ? { v2: d.v2 } : {}) }]));
+    const byItem = new Map<number, ManyOutcome>(
+      ok.map(({ d, i }, j) => [i, { ...scored[j], ...(d.v2 ? { v2: d.v2 } : {}) }]),
+    );
+    for (const [i, outcome] of scripted) byItem.set(i, await outcome);
     return decoded.map((d, i) => (d instanceof Error ? { error: d } : byItem.get(i)!));
+  }
+
+  /** One message for a model with an entry script: its own `run`, permanent errors answered, not thrown. */
+  private async entryItem(item: ManyItem): Promise<ManyOutcome> {
+    const body = 'object' in item ? Buffer.from(JSON.stringify(item.object)) : item.body;
+    const contentType = 'object' in item ? 'application/json' : item.contentType;
+    try {
+      return {
+        entry: await this.runEntry({
+          trigger: 'servicebus',
+          body,
+          contentType,
+          properties: item.properties,
+          model: item.model,
+          version: item.version,
+        }),
+      };
+    } catch (e) {
+      const err = toScoringError(e);
+      if (!err.permanent) throw err;
+      return { error: err };
+    }
   }
 
   async close(): Promise<void> {

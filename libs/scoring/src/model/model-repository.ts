@@ -2,23 +2,33 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScoringError } from '../errors.js';
-import type { InferenceSession } from 'onnxruntime-node';
-import { autoComplete } from './auto-complete.js';
-import { detectClassification, type Label } from './classification.js';
-import { imageInput } from './image-input.js';
-import { ioSpec } from './io-spec.js';
-import { configError, parseConfigFile, type ModelConfig, type PartialModelConfig } from './model-config.js';
+import { readConfigFile } from './config-file.js';
+import { loadOnnx } from './load-onnx.js';
+import type { ModelConfig, PartialModelConfig } from './model-config.js';
 import type { ModelVersion, ReadyModel } from './model-version.js';
-import { OnnxModel } from './onnx-model.js';
-import { readSignature } from './signature.js';
-import type { ZipMapOutput } from './onnx-graph.js';
-import { mayHaveZipMap } from './zipmap-probe.js';
+
+/** Loads a version of a model whose folder holds an entry script (`score.ts` / `score.js`). */
+export type EntryVersionLoader = (version: VersionToLoad & { script: string }) => Promise<ModelVersion>;
+
+export interface VersionToLoad {
+  dir: string;
+  name: string;
+  file: PartialModelConfig | undefined;
+  version: string;
+  intraOpThreads: number;
+  /** What a version shows before anything is known of it: UNAVAILABLE, the file's config. */
+  base: ModelVersion;
+}
 
 export interface RepositoryOptions {
   root: string;
   defaultModel?: string;
   intraOpThreads: number;
+  /** Without it, a folder with an entry script is reported as not servable. */
+  loadEntryVersion?: EntryVersionLoader;
 }
+
+const ENTRY_SCRIPTS = ['score.ts', 'score.js'];
 
 /** Files that mean "someone put a non-ONNX model here": refused, never opened (pickle runs code on load). */
 const FOREIGN_MODEL_FILES = /\.(pkl|pickle|joblib|pt|pth|h5|keras|pb|sav|bin|safetensors)$/i;
@@ -64,7 +74,7 @@ export class ModelRepository {
       const dir = join(opts.root, name);
       if (!(await stat(dir)).isDirectory()) continue;
       try {
-        byName.set(name, await loadModel(dir, name, opts.intraOpThreads));
+        byName.set(name, await loadModel(dir, name, opts));
       } catch (e) {
         problems.push((e as Error).message);
       }
@@ -134,6 +144,12 @@ export class ModelRepository {
   /** Like find, but only a version that can run. */
   ready(name: string | undefined, version?: string): ReadyModel {
     const v = this.find(name, version);
+    if (v.entry) {
+      throw new ScoringError(
+        'INVALID_INPUT',
+        `model "${v.name}" answers through its entry script (${v.entry.scriptPath.split('/').pop()}): send the raw request to /score, a blob or a message`,
+      );
+    }
     if (v.state !== 'READY' || !v.model) {
       throw new ScoringError(
         'MODEL_NOT_READY',
@@ -161,47 +177,11 @@ function selectVersions(policy: ModelConfig['version_policy'], available: number
   return available.slice(-n);
 }
 
-async function readConfigFile(dir: string, name: string): Promise<PartialModelConfig | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'config.json'), 'utf8');
-  } catch (e) {
-    // No config.json: everything comes from the ONNX signature (Triton's auto-complete).
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ScoringError(
-      'INVALID_MODEL',
-      `model "${name}": ${dir}/config.json is not JSON: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
-  }
-  return parseConfigFile(name, raw);
-}
-
-/** `labels.txt` (or an output's label_filename) beside config.json: one label per line, as Triton reads it. */
-async function readLabelFile(dir: string, file: string): Promise<string[] | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, file), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
-async function loadModel(dir: string, name: string, intraOpThreads: number): Promise<ModelVersion[]> {
+async function loadModel(dir: string, name: string, opts: RepositoryOptions): Promise<ModelVersion[]> {
   const file = await readConfigFile(dir, name);
-  const available = (await readdir(dir))
+  const entries = await readdir(dir);
+  const script = ENTRY_SCRIPTS.find((f) => entries.includes(f));
+  const available = entries
     .filter((d) => /^[1-9][0-9]*$/.test(d))
     .map(Number)
     .sort((a, b) => a - b);
@@ -209,7 +189,23 @@ async function loadModel(dir: string, name: string, intraOpThreads: number): Pro
     throw new ScoringError('INVALID_MODEL', `model "${name}" has no version folders (${dir}/<n>/model.onnx)`);
   }
   const served = selectVersions(file?.version_policy, available);
-  return Promise.all(served.map((v) => loadVersion(dir, name, file, String(v), intraOpThreads)));
+  return Promise.all(
+    served.map((v) => {
+      const version = String(v);
+      const load: VersionToLoad = {
+        dir,
+        name,
+        file,
+        version,
+        intraOpThreads: opts.intraOpThreads,
+        base: unavailable(dir, name, file, version),
+      };
+      if (!script) return loadVersion(load);
+      if (!opts.loadEntryVersion)
+        return { ...load.base, reason: `${script} found, but entry scripts are not enabled here` };
+      return opts.loadEntryVersion({ ...load, script: join(dir, script) });
+    }),
+  );
 }
 
 /** What a refused version shows as its config: the file's fields, nothing inferred. */
@@ -224,25 +220,34 @@ function fileConfig(name: string, file: PartialModelConfig | undefined): ModelCo
   } as ModelConfig;
 }
 
-async function loadVersion(
+function unavailable(
   dir: string,
   name: string,
   file: PartialModelConfig | undefined,
   version: string,
-  intraOpThreads: number,
-): Promise<ModelVersion> {
-  const path = join(dir, version, 'model.onnx');
-  const base: ModelVersion = {
+): ModelVersion {
+  return {
     name,
     version,
     config: fileConfig(name, file),
-    path,
+    path: join(dir, version, 'model.onnx'),
     sha256: '',
     state: 'UNAVAILABLE',
     batched: false,
     inputs: [],
     outputs: [],
   };
+}
+
+async function loadVersion({
+  dir,
+  name,
+  file,
+  version,
+  intraOpThreads,
+  base,
+}: VersionToLoad): Promise<ModelVersion> {
+  const path = base.path;
   const files = await readdir(join(dir, version));
   const foreign = files.filter((f) => FOREIGN_MODEL_FILES.test(f));
   if (!files.includes('model.onnx')) {
@@ -265,59 +270,14 @@ async function loadVersion(
       reason: 'model.onnx is not an ONNX protobuf (looks like a pickle or zip archive)',
     };
   }
-  let session: InferenceSession | undefined;
   try {
-    // skl2onnx's ZipMap output is a sequence of maps, which onnxruntime-node cannot return: the graph is
-    // adapted in memory to return ZipMap's input tensor under the same name (the file stays as it is).
-    const zipmap = mayHaveZipMap(bytes)
-      ? (await import('./onnx-graph.js')).exposeZipMapOutputs(bytes)
-      : undefined;
-    session = await OnnxModel.createSession(zipmap?.bytes ?? path, path, { intraOpThreads });
-    const config = autoComplete({ name, file, signature: readSignature(session) });
-    const described = await describe(dir, config, zipmap?.zipmaps ?? []);
-    const model = new OnnxModel(
-      session,
-      described.outputs.map((o) => o.name),
-    );
-    return { ...base, ...described, sha256, state: 'READY', model };
+    return {
+      ...base,
+      ...(await loadOnnx({ name, dir, path, bytes, file, intraOpThreads })),
+      sha256,
+      state: 'READY',
+    };
   } catch (e) {
-    await session?.release().catch(() => undefined);
     return { ...base, sha256, reason: (e as Error).message };
   }
-}
-
-/** Everything derived from the effective config: specs, labels, classification, image preprocessing. */
-async function describe(
-  dir: string,
-  config: ModelConfig,
-  zipmaps: ZipMapOutput[],
-): Promise<Pick<ModelVersion, 'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'image'>> {
-  const inputs = config.input.map(ioSpec);
-  const outputs = config.output.map(ioSpec);
-  const named = config.output.find((o) => o.label_filename);
-  let labels: { forOutput?: string; labels?: Label[] } = {};
-  if (config.labels) labels = { labels: config.labels };
-  else if (named) {
-    const read = await readLabelFile(dir, named.label_filename!);
-    if (!read)
-      configError(
-        config.name,
-        `output "${named.name}" label_filename ${named.label_filename} does not exist`,
-      );
-    labels = { forOutput: named.name, labels: read };
-  } else {
-    const txt = await readLabelFile(dir, 'labels.txt');
-    if (txt) labels = { labels: txt };
-    else if (zipmaps.length > 0) labels = { forOutput: zipmaps[0].output, labels: zipmaps[0].labels };
-  }
-  const effective = labels.labels ? { ...config, labels: labels.labels } : config;
-  const classification = detectClassification(config.name, outputs, labels);
-  return {
-    config: effective,
-    batched: config.max_batch_size > 0,
-    inputs,
-    outputs,
-    classification,
-    image: imageInput(config, inputs),
-  };
 }

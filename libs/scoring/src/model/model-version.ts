@@ -1,3 +1,4 @@
+import type { EntryScript } from '../entry-script/types.js';
 import type { ImagePreprocessing } from './image-preprocessing.js';
 import type { Classification } from './classification.js';
 import type { IoSpec } from './io-spec.js';
@@ -24,6 +25,16 @@ export interface ModelVersion {
   /** Raw image bytes become a row of this input. */
   image?: { input: number; pre: ImagePreprocessing };
   model?: OnnxModel;
+  /** Set when the model folder has an entry script: the script and the version's ONNX graphs by file name. */
+  entry?: EntryModel;
+}
+
+export interface EntryModel {
+  script: EntryScript;
+  scriptPath: string;
+  sessions: Record<string, ReadyModel>;
+  dir: string;
+  versionDir: string;
 }
 
 export type ReadyModel = ModelVersion & { model: OnnxModel };

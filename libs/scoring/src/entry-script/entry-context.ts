@@ -1,0 +1,106 @@
+import pino from 'pino';
+import type { RowCache } from '../cache/row-cache.js';
+import { ScoringError } from '../errors.js';
+import { describeDims, fitsDims } from '../model/io-spec.js';
+import type { ModelVersion } from '../model/model-version.js';
+import type { CachedInference } from '../pipeline/cached-inference.js';
+import { keyPrefix } from '../cache/key-prefix.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { CacheOutcome } from './cache-outcome.js';
+import type { EntryContext, EntryLog, EntrySession } from './types.js';
+
+export interface ContextDeps {
+  cached: CachedInference;
+  cache: RowCache;
+}
+
+function logFor(name: string): EntryLog {
+  const log = pino({ name: `entry:${name}`, level: process.env.LOG_LEVEL || 'info' });
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (msg: string, fields: object = {}) =>
+      log[level](fields, msg);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+const logs = new WeakMap<ModelVersion, EntryLog>();
+
+function orderedInputs(session: ModelVersion, name: string, given: Record<string, Tensor>): Tensor[] {
+  for (const key of Object.keys(given)) {
+    if (!session.inputs.some((s) => s.name === key)) {
+      throw new Error(
+        `infer("${name}"): unknown input "${key}"; the session's inputs are ${session.inputs.map((s) => s.name).join(', ')}`,
+      );
+    }
+  }
+  return session.inputs.map((spec) => {
+    const t = given[spec.name];
+    if (!t) throw new Error(`infer("${name}"): input "${spec.name}" is missing`);
+    const row = session.batched ? t.shape.slice(1) : t.shape;
+    if (t.datatype !== spec.datatype || !fitsDims(row, spec.dims)) {
+      throw new Error(
+        `infer("${name}"): input "${spec.name}" must be ${spec.datatype} ${describeDims(spec.dims, session.batched)}; got ${t.datatype} [${t.shape}]`,
+      );
+    }
+    return { ...t, name: spec.name };
+  });
+}
+
+/**
+ * The context an entry script gets: for `init` once, and a fresh one per `run` that records the cache
+ * outcome of that run's lookups. Sessions run through the host's cache-aside and batching.
+ */
+export function entryContext(
+  version: ModelVersion,
+  deps: ContextDeps,
+  run: { outcome?: CacheOutcome; bypassCache?: boolean } = {},
+): EntryContext {
+  const entry = version.entry!;
+  let log = logs.get(version);
+  if (!log) logs.set(version, (log = logFor(version.name)));
+  const sessions: Record<string, EntrySession> = Object.fromEntries(
+    Object.entries(entry.sessions).map(([name, s]) => [
+      name,
+      { name, batched: s.batched, inputs: s.inputs, outputs: s.outputs },
+    ]),
+  );
+  const prefix = `${keyPrefix(version)}kv:`;
+  return {
+    model: {
+      name: version.name,
+      version: version.version,
+      dir: entry.dir,
+      versionDir: entry.versionDir,
+      config: version.config as unknown as Record<string, unknown>,
+    },
+    sessions,
+    log,
+    async infer(name, inputs) {
+      const session = entry.sessions[name];
+      if (!session) {
+        throw new Error(
+          `infer: no session "${name}"; this version has ${Object.keys(entry.sessions).join(', ') || 'none'}`,
+        );
+      }
+      const tensors = orderedInputs(session, name, inputs);
+      const rows = session.batched ? tensors[0].shape[0] : 1;
+      if (rows === 0) throw new ScoringError('INVALID_SHAPE', `infer("${name}"): no rows`);
+      const result = await deps.cached.infer({ model: session, inputs: tensors, rows }, run);
+      run.outcome?.add(result.cache);
+      return Object.fromEntries(result.outputs.map((t) => [t.name, t]));
+    },
+    cache: {
+      async get<T>(key: string): Promise<T | undefined> {
+        if (run.bypassCache || deps.cache.kind === 'off') return undefined;
+        const lookup = await deps.cache.getMany([prefix + key]);
+        const bytes = lookup.values[0];
+        run.outcome?.add(!lookup.available ? 'bypass' : bytes ? 'hit' : 'miss');
+        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
+      },
+      async set(key: string, value: unknown): Promise<void> {
+        if (run.bypassCache || deps.cache.kind === 'off') return;
+        await deps.cache.setMany([{ key: prefix + key, value: Buffer.from(JSON.stringify(value)) }]);
+      },
+    },
+  };
+}

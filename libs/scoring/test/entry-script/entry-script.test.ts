@@ -1,0 +1,169 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { identityModel } from '@modelfn/model-builder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScorer, readSettings, type Scorer } from '../../src/index.js';
+
+// A model served by its entry script: two graphs in the version folder, a script that adds 1 through one
+// of them, caches whole answers, answers typed responses and raises coded errors.
+const SCRIPT = `
+let calls = 0;
+let prefix = '';
+export async function init(context) {
+  prefix = 'v' + context.model.version + ':';
+  if (!context.sessions['double.onnx'] || !context.sessions['plus.onnx']) throw new Error('sessions missing');
+}
+export async function run(request, context) {
+  calls++;
+  if (request.contentType === 'text/x-teapot') {
+    // What response() from @modelfn/scoring makes: a script bundled on its own can build it too.
+    return { [Symbol.for('modelfn.entry-response')]: true, body: { short: 'and stout' }, status: 418, headers: { 'x-brew': 'tea' } };
+  }
+  const body = request.json();
+  if (!Array.isArray(body.values)) throw Object.assign(new Error('"values" must be a list of numbers'), { code: 'INVALID_INPUT' });
+  if (body.crash) throw new Error('the script fell over');
+  const key = JSON.stringify(body.values);
+  const known = await context.cache.get(key);
+  if (known) return known;
+  const rows = body.values.length;
+  const out = await context.infer('plus.onnx', {
+    x: { name: 'x', datatype: 'FP32', shape: [rows, 1], data: Float32Array.from(body.values) },
+  });
+  const answer = { trigger: request.trigger, prefix, calls, y: Array.from(out.y.data) };
+  await context.cache.set(key, answer);
+  return answer;
+}
+`;
+
+let root: string;
+let scorer: Scorer;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'modelfn-entry-'));
+  mkdirSync(join(root, 'script', '1'), { recursive: true });
+  writeFileSync(join(root, 'script', '1', 'plus.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(join(root, 'script', '1', 'double.onnx'), identityModel('FP32', [null, 2]));
+  writeFileSync(join(root, 'script', 'score.js'), SCRIPT);
+  mkdirSync(join(root, 'failing', '1'), { recursive: true });
+  writeFileSync(join(root, 'failing', '1', 'model.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(
+    join(root, 'failing', 'score.js'),
+    'export function init() { throw new Error("no keys file"); }\nexport function run() {}',
+  );
+  mkdirSync(join(root, 'pinned', '1'), { recursive: true });
+  writeFileSync(join(root, 'pinned', '1', 'a.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(
+    join(root, 'pinned', 'config.json'),
+    JSON.stringify({ files: { 'a.onnx': { path: 'a.onnx', sha256: '00' } } }),
+  );
+  writeFileSync(join(root, 'pinned', 'score.js'), 'export function run() { return 1; }');
+  // TypeScript as it is, where the host runs under a TypeScript loader (npm start, tests).
+  mkdirSync(join(root, 'typed', '1'), { recursive: true });
+  writeFileSync(join(root, 'typed', '1', 'm.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(
+    join(root, 'typed', 'score.ts'),
+    'interface Req { body: Buffer; trigger: string }\nexport function run(request: Req): { bytes: number; trigger: string } {\n  return { bytes: request.body.length, trigger: request.trigger };\n}\n',
+  );
+  scorer = await createScorer(readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory' }));
+});
+afterAll(async () => {
+  await scorer.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const post = (body: unknown, extra: object = {}) =>
+  scorer.runEntry({
+    trigger: 'http',
+    body: Buffer.from(JSON.stringify(body)),
+    contentType: 'application/json',
+    model: 'script',
+    ...extra,
+  });
+
+describe('entry scripts', () => {
+  it('loads every graph of the version and runs init once', () => {
+    const v = scorer.repository.find('script');
+    expect(v.state, v.reason).toBe('READY');
+    expect(Object.keys(v.entry!.sessions).sort()).toEqual(['double.onnx', 'plus.onnx']);
+    expect(scorer.hasEntryScript({ model: 'script' })).toBe(true);
+  });
+
+  it('runs the script with the raw request; its infer goes through the row cache', async () => {
+    const first = await post({ values: [1, 2] });
+    expect(first).toMatchObject({
+      kind: 'entry',
+      status: 200,
+      cache: 'miss',
+      model: { name: 'script', version: '1' },
+    });
+    expect(first.body).toEqual({ trigger: 'http', prefix: 'v1:', calls: 1, y: [1, 2] });
+    // Whole answers come from the script's own cache.
+    const again = await post({ values: [1, 2] });
+    expect([again.cache, (again.body as { calls: number }).calls]).toEqual(['hit', 1]);
+    // Rows the session saw before are cache hits even in a new request: a partial answer.
+    const overlap = await post({ values: [2, 3] });
+    expect(overlap.cache).toBe('partial');
+    expect((overlap.body as { y: number[] }).y).toEqual([2, 3]);
+  });
+
+  it('passes typed responses and coded errors through, and wraps other failures as transient', async () => {
+    const tea = await scorer.runEntry({
+      trigger: 'blob',
+      body: Buffer.from('x'),
+      contentType: 'text/x-teapot',
+      model: 'script',
+    });
+    expect([tea.status, tea.headers, tea.body]).toEqual([418, { 'x-brew': 'tea' }, { short: 'and stout' }]);
+    await expect(post({ values: 'no' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      status: 400,
+      permanent: true,
+    });
+    await expect(post({ values: [1], crash: true })).rejects.toMatchObject({
+      code: 'INFERENCE_FAILED',
+      permanent: false,
+    });
+    await expect(
+      scorer.runEntry({ trigger: 'http', body: Buffer.from('{'), model: 'script' }),
+    ).rejects.toMatchObject({ code: 'INVALID_JSON' });
+  });
+
+  it('bypasses every cache on request', async () => {
+    const fresh = await post({ values: [1, 2] }, { bypassCache: true });
+    expect(fresh.cache).toBe('bypass');
+    expect((fresh.body as { calls: number }).calls).toBeGreaterThan(1);
+  });
+
+  it('makes a version whose init fails, or whose pinned file differs, unavailable with the reason', async () => {
+    const failing = scorer.repository.find('failing');
+    expect(failing.state).toBe('UNAVAILABLE');
+    expect(failing.reason).toMatch(/init\(\) of .*score\.js failed: no keys file/);
+    await expect(
+      scorer.runEntry({ trigger: 'http', body: Buffer.from('{}'), model: 'failing' }),
+    ).rejects.toMatchObject({ code: 'MODEL_NOT_READY' });
+    expect(scorer.repository.find('pinned').reason).toMatch(
+      /a\.onnx .* has sha256 [0-9a-f]{64}; config\.json pins 00/,
+    );
+  });
+
+  it('loads score.ts as TypeScript', async () => {
+    const r = await scorer.runEntry({ trigger: 'servicebus', body: Buffer.from('abc'), model: 'typed' });
+    expect(r.body).toEqual({ bytes: 3, trigger: 'servicebus' });
+    // Nothing was looked up: an answer computed from scratch.
+    expect(r.cache).toBe('miss');
+  });
+
+  it('refuses the tensor paths for a model that answers through its script', async () => {
+    await expect(
+      scorer.score({
+        body: Buffer.from('{"data": [[1]]}'),
+        contentType: 'application/json',
+        model: 'script',
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('entry script'),
+    });
+  });
+});

@@ -1,0 +1,1 @@
+export { compileEntryScripts } from './compile.js';
