@@ -132,7 +132,11 @@ describe('Open Inference Protocol v2', () => {
   it('POST /v2/repository/index lists every version with its state', async () => {
     const r = await call(url('/v2/repository/index'), { method: 'POST' });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual([{ name: 'mnist', version: '1', state: 'READY' }]);
+    // The committed repository: mnist, and ocr (served by its entry script).
+    expect(r.body).toEqual([
+      { name: 'mnist', version: '1', state: 'READY' },
+      { name: 'ocr', version: '1', state: 'READY' },
+    ]);
   });
 });
 

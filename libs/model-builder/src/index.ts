@@ -1,1 +1,2 @@
 export * from './onnx-builder.js';
+export * from './text-pages.js';

@@ -13,6 +13,7 @@ import { bareRows, ourScoreRows, peerRows, SERVERS } from './scenarios/score.js'
 import { checkPeer, peerModel } from './servers/peer.js';
 import { httpBench, type SuiteContext } from './suite-context.js';
 import { processRows } from './scenarios/process-rows.js';
+import { ocrRows } from './scenarios/ocr.js';
 
 export interface SuiteOptions {
   plan: Plan;
@@ -98,6 +99,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     await ourScoreRows(ctx, 'ours1', { ...HEADLINE_ENV, LOCAL_HOST_WORKERS: '1' });
     await batchingRows(ctx, HEADLINE_ENV, SERVERS.ours);
     await processRows(ctx, HEADLINE_ENV, rss);
+    await ocrRows(ctx, HEADLINE_ENV);
     return { rows: ctx.rows, notes, driver: ctx.driver.description };
   } finally {
     await redis?.stop();

@@ -72,6 +72,20 @@ export function targets(ours: string): Comparison[] {
       label: 'Service Bus ≥ 1,000 messages/s, request to reply',
     },
     {
+      id: 'ocr-cold:ours',
+      baseline: 'ocr-cold:library',
+      measure: 'throughput',
+      atLeast: 1,
+      label: 'OCR cold pages/s ≥ @gutenye/ocr-node on the same pages',
+    },
+    {
+      id: 'ocr-hit:ours',
+      baseline: 'ocr-cold:library',
+      measure: 'throughput',
+      atLeast: 50,
+      label: 'OCR repeated pages ≥ 50× @gutenye/ocr-node',
+    },
+    {
       id: 'cold-start:ours',
       measure: 'throughput',
       atMost: 1500,

@@ -124,6 +124,8 @@ function inferPath(v: ModelVersion): object {
 export function openApiDocument(repo: ModelRepository) {
   const model = repo.find(undefined);
   const served = repo.names().map((name) => repo.find(name));
+  // A model with an entry script takes raw requests on /score only: it has no tensor signature to document.
+  const tensorModels = served.filter((v) => !v.entry);
   const image = !!model.image;
   return {
     openapi: '3.0.3',
@@ -180,7 +182,7 @@ export function openApiDocument(repo: ModelRepository) {
           },
         },
       },
-      ...Object.fromEntries(served.map((v) => [`/v2/models/${v.name}/infer`, inferPath(v)])),
+      ...Object.fromEntries(tensorModels.map((v) => [`/v2/models/${v.name}/infer`, inferPath(v)])),
       '/v2/models/{model}': {
         get: {
           summary: 'Model metadata',

@@ -1,0 +1,68 @@
+import { fixUpsideDown } from './classify.js';
+import { clipBox, cropQuad } from './crop.js';
+import { detect } from './detect.js';
+import type { Quad } from './geometry.js';
+import type { RgbImage } from './image.js';
+import { cv, type Mat } from './opencv.js';
+import type { OcrOptions } from './options.js';
+import { readingOrder } from './reading-order.js';
+import { recognize } from './recognize.js';
+import type { OcrContext } from './session.js';
+import { foldFullwidth } from './text.js';
+
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  /** TL, TR, BR, BL in pixels of the upright image. */
+  box: Quad;
+}
+
+export interface OcrResult {
+  /** The lines' texts in reading order, one per row. */
+  text: string;
+  lines: OcrLine[];
+}
+
+/** Detection, crops, optional angle fix, recognition and reading order for one decoded page. */
+export async function ocrPage(
+  ctx: OcrContext,
+  image: RgbImage,
+  o: OcrOptions,
+  table: string[],
+): Promise<OcrResult> {
+  const c = cv();
+  // One copy of the page in OpenCV's heap serves the detector's resize and every crop; the crops stay
+  // alive across the infer calls, so they are freed by hand rather than in a synchronous withMats.
+  const page = c.matFromArray(image.height, image.width, c.CV_8UC3, image.data);
+  const crops: Mat[] = [];
+  try {
+    const detected = await detect(ctx, image, page, o.detLimitSideLen, o.db);
+    const boxes = detected
+      .map((d) => clipBox(d.box, image.width, image.height))
+      .filter((b): b is Quad => b !== undefined);
+    for (const box of boxes) crops.push(cropQuad(page, box));
+    if (o.useAngleCls && crops.length > 0) await fixUpsideDown(ctx, crops, o.clsThresh, o.recBatch);
+    const read =
+      crops.length === 0
+        ? []
+        : await recognize(ctx, crops, table, {
+            maxWidth: o.recMaxWidth,
+            widthStep: o.recWidthStep,
+            batch: o.recBatch,
+          });
+    const segments = boxes
+      .map((box, i) => {
+        const text = read[i].text.trim();
+        return { box, text: o.foldFullwidth ? foldFullwidth(text) : text, confidence: read[i].confidence };
+      })
+      .filter((s) => s.text !== '' && s.confidence >= o.dropScore);
+    const lines = readingOrder(segments, o.lineTolerance).map((l) => ({
+      ...l,
+      confidence: Math.round(l.confidence * 1e4) / 1e4,
+    }));
+    return { text: lines.map((l) => l.text).join('\n'), lines };
+  } finally {
+    page.delete();
+    for (const m of crops) m.delete();
+  }
+}
