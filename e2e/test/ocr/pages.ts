@@ -1,16 +1,7 @@
-import sharp from 'sharp';
+import { renderTextPage, type TextPage } from '@modelfn/model-builder';
 
 /** A rendered test page: the PNG and the text it shows, one entry per line in reading order. */
-export interface Page {
-  name: string;
-  /** Each line as read: its cells joined by one space. */
-  lines: string[];
-  /** The y of each line's baseline, in pixels. */
-  baselines: number[];
-  png: Buffer;
-}
-
-const COLUMN_X = [40, 420, 700];
+export type Page = TextPage;
 
 export const PAGE_TEXTS: Record<string, string[]> = {
   letter: [
@@ -47,30 +38,7 @@ export const PAGE_TEXTS: Record<string, string[]> = {
   ],
 };
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Black DejaVu Sans on white, 24 to 32 px, one line per row, left aligned with a margin. */
-export async function renderPage(name: string, lines: string[], width = 1000): Promise<Page> {
-  const sizes = [28, 24, 32, 26, 30, 24];
-  let y = 40;
-  const baselines: number[] = [];
-  const rows = lines.map((line, i) => {
-    const size = sizes[i % sizes.length];
-    y += Math.round(size * 1.7);
-    baselines.push(y);
-    return line
-      .split('\t')
-      .map(
-        (cell, k) =>
-          `<text x="${COLUMN_X[k]}" y="${y}" font-family="DejaVu Sans" font-size="${size}" fill="#000">${escape(cell)}</text>`,
-      )
-      .join('');
-  });
-  const height = y + 50;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${rows.join('')}</svg>`;
-  const png = await sharp(Buffer.from(svg)).png().toBuffer();
-  return { name, lines: lines.map((l) => l.replace(/\t/g, ' ')), baselines, png };
-}
+export const renderPage = renderTextPage;
 
 export function renderAll(): Promise<Page[]> {
   return Promise.all(Object.entries(PAGE_TEXTS).map(([name, lines]) => renderPage(name, lines)));

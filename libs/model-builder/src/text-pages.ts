@@ -4,6 +4,8 @@ import sharp from 'sharp';
 export interface TextPage {
   name: string;
   lines: string[];
+  /** The y of each line's baseline, in pixels. */
+  baselines: number[];
   png: Buffer;
 }
 
@@ -19,9 +21,11 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
  */
 export async function renderTextPage(name: string, lines: string[], width = 1000): Promise<TextPage> {
   let y = 40;
+  const baselines: number[] = [];
   const rows = lines.map((line, i) => {
     const size = SIZES[i % SIZES.length];
     y += Math.round(size * 1.7);
+    baselines.push(y);
     return line
       .split('\t')
       .map(
@@ -34,6 +38,7 @@ export async function renderTextPage(name: string, lines: string[], width = 1000
   return {
     name,
     lines: lines.map((l) => l.replace(/\t/g, ' ')),
+    baselines,
     png: await sharp(Buffer.from(svg)).png().toBuffer(),
   };
 }

@@ -86,7 +86,8 @@ export function entryContext(
       const rows = session.batched ? tensors[0].shape[0] : 1;
       if (rows === 0) throw new ScoringError('INVALID_SHAPE', `infer("${name}"): no rows`);
       const result = await deps.cached.infer({ model: session, inputs: tensors, rows }, run);
-      run.outcome?.add(result.cache);
+      // A session configured with "cache": false was never looked up: it says nothing of the outcome.
+      if (session.config.cache !== false) run.outcome?.add(result.cache);
       return Object.fromEntries(result.outputs.map((t) => [t.name, t]));
     },
     cache: {

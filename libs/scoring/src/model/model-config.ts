@@ -34,6 +34,8 @@ export interface ModelConfig {
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: { latest?: { num_versions: number }; all?: object; specific?: { versions: number[] } };
   versions?: Record<string, { sha256?: string; [k: string]: unknown }>;
+  /** false: results are never looked up or stored (outputs too large to be worth caching). Default true. */
+  cache?: boolean;
 }
 
 /** config.json as written by a user: every field optional, checked field by field. */
@@ -48,6 +50,7 @@ export interface PartialModelConfig {
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: ModelConfig['version_policy'];
   versions?: ModelConfig['versions'];
+  cache?: boolean;
   [k: string]: unknown;
 }
 
@@ -108,6 +111,8 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
   ) {
     configError(dirName, '"labels" must be a list of strings or numbers');
   }
+  if (c.cache !== undefined && typeof c.cache !== 'boolean')
+    configError(dirName, '"cache" must be true or false');
   return {
     ...c,
     input: tensorList(dirName, 'input', c.input),

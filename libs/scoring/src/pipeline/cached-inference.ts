@@ -47,7 +47,7 @@ export class CachedInference {
       rows,
       cache,
     });
-    if (opts.bypassCache || this.cache.kind === 'off') {
+    if (opts.bypassCache || this.cache.kind === 'off' || model.config.cache === false) {
       metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, rows);
       return done(await this.run(model, inputs, rows), 'bypass');
     }

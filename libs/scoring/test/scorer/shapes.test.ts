@@ -167,6 +167,7 @@ describe('config.json over the ONNX signature', () => {
       nobatch: { onnx: identityModel('FP32', [1, 3]), config: { max_batch_size: 8 } },
       labelled: { onnx: identityModel('FP32', [null, 3]), files: { 'labels.txt': 'cat\ndog\nbird\n' } },
       badjson: { onnx: identityModel('FP32'), files: { 'config.json': '{"max_batch_size": ' } },
+      uncached: { onnx: identityModel('FP32'), config: { cache: false } },
     });
     try {
       const fixed = scorer.repository.find('fixed');
@@ -192,6 +193,10 @@ describe('config.json over the ONNX signature', () => {
         ],
       ]);
       expect(scorer.repository.problems.join('\n')).toMatch(/badjson.*not JSON/);
+      // "cache": false: never looked up, never stored.
+      for (let i = 0; i < 2; i++) {
+        expect((await scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'uncached' })).cache).toBe('bypass');
+      }
     } finally {
       await close();
     }
