@@ -21,57 +21,52 @@ function address(meta: MessageMeta) {
   };
 }
 
-/** `predictions` one per row (labels for a classifier, outputs by name otherwise), and class probabilities. */
-export function resultReply(meta: MessageMeta, result: InferenceResult): Reply {
+/** A JSON reply to the request's `replyTo`, correlated, with its status as an application property. */
+function reply(
+  meta: MessageMeta,
+  properties: Record<string, string>,
+  body: (correlationId: string | undefined) => object,
+): Reply {
   const { queue, correlationId } = address(meta);
-  const scores = classScores(result);
   return {
     queue,
     message: {
       correlationId,
       contentType: 'application/json',
-      applicationProperties: { status: 'ok' },
-      body: {
-        correlationId,
-        model: result.model.name,
-        version: result.model.version,
-        predictions: predictions(result),
-        ...(scores ? { probabilities: scores } : {}),
-        cache: result.cache,
-      },
+      applicationProperties: properties,
+      body: body(correlationId),
     },
   };
+}
+
+/** `predictions` one per row (labels for a classifier, outputs by name otherwise), and class probabilities. */
+export function resultReply(meta: MessageMeta, result: InferenceResult): Reply {
+  const scores = classScores(result);
+  return reply(meta, { status: 'ok' }, (correlationId) => ({
+    correlationId,
+    model: result.model.name,
+    version: result.model.version,
+    predictions: predictions(result),
+    ...(scores ? { probabilities: scores } : {}),
+    cache: result.cache,
+  }));
 }
 
 /** A model with an entry script: `result` is what its `run` answered. */
 export function entryReply(meta: MessageMeta, answer: EntryResult): Reply {
-  const { queue, correlationId } = address(meta);
-  return {
-    queue,
-    message: {
-      correlationId,
-      contentType: 'application/json',
-      applicationProperties: { status: 'ok' },
-      body: {
-        correlationId,
-        model: answer.model.name,
-        version: answer.model.version,
-        result: answer.body,
-        cache: answer.cache,
-      },
-    },
-  };
+  return reply(meta, { status: 'ok' }, (correlationId) => ({
+    correlationId,
+    model: answer.model.name,
+    version: answer.model.version,
+    result: answer.body,
+    cache: answer.cache,
+  }));
 }
 
 export function errorReply(meta: MessageMeta, error: ScoringError): Reply {
-  const { queue, correlationId } = address(meta);
-  return {
-    queue,
-    message: {
-      correlationId,
-      contentType: 'application/json',
-      applicationProperties: { status: 'error', code: error.code },
-      body: { correlationId, error: error.message, code: error.code },
-    },
-  };
+  return reply(meta, { status: 'error', code: error.code }, (correlationId) => ({
+    correlationId,
+    error: error.message,
+    code: error.code,
+  }));
 }
