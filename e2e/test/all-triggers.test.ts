@@ -1,4 +1,5 @@
 import { ServiceBusClient } from '@azure/service-bus';
+import { renderTextPage } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replies, upload, waitForBlob } from './support/clients.js';
 import { mnist, png, row } from './support/digits.js';
@@ -52,6 +53,34 @@ describe('all three triggers end to end (npm start: redis-server, Azurite, Servi
     expect(got.get('e2e-png')?.body).toMatchObject({ predictions: [mnist.labels[i]], cache: 'hit' });
     // The JSON row is the same tensor the PNG decodes to, so it shares the entry too.
     expect(got.get('e2e-json')?.body).toMatchObject({ predictions: [mnist.labels[i]], cache: 'hit' });
+  });
+
+  it('reads a page with the OCR model on every trigger, then answers it from the cache', async () => {
+    const page = await renderTextPage('e2e-page', ['Invoice 2024-0917', 'Total due: 193.93 EUR']);
+    const text = page.lines.join('\n');
+    const http = await fetch(`${sys.url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png', 'x-model': 'ocr' },
+      body: page.png,
+    });
+    expect(http.status).toBe(200);
+    expect([http.headers.get('x-cache'), http.headers.get('x-model')]).toEqual(['miss', 'ocr:1']);
+    expect(((await http.json()) as { text: string }).text).toBe(text);
+
+    await upload(sys.storage, 'page.png', page.png, 'images', { model: 'ocr' });
+    const record = await waitForBlob(sys.storage, 'predictions', 'page.png.json');
+    expect(record).toMatchObject({ blob: 'images/page.png', model: 'ocr', cache: 'hit', result: { text } });
+
+    const sender = sb.createSender('scoring-requests');
+    await sender.sendMessages({
+      body: page.png,
+      contentType: 'image/png',
+      correlationId: 'e2e-ocr',
+      applicationProperties: { model: 'ocr' },
+    });
+    await sender.close();
+    const got = await replies(sb, ['e2e-ocr']);
+    expect(got.get('e2e-ocr')?.body).toMatchObject({ model: 'ocr', cache: 'hit', result: { text } });
   });
 
   it('serves the v2 protocol and reports cache traffic in /metrics', async () => {

@@ -23,10 +23,11 @@ export async function upload(
   name: string,
   bytes: Buffer,
   container = 'images',
+  metadata?: Record<string, string>,
 ): Promise<void> {
   const c = BlobServiceClient.fromConnectionString(storage).getContainerClient(container);
   await c.createIfNotExists();
-  await c.getBlockBlobClient(name).uploadData(bytes);
+  await c.getBlockBlobClient(name).uploadData(bytes, metadata ? { metadata } : {});
 }
 
 /** Collects replies until every correlation id in `ids` has one (or time runs out). */
