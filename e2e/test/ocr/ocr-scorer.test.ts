@@ -48,7 +48,7 @@ describe('OCR through the scorer', () => {
 
   it('reuses the model rows of a page it has read before in other bytes', async () => {
     // The same pixels re-encoded (as a re-upload or a re-saved scan): the page cache, keyed by the bytes,
-    // misses; the detector's row and every text-line row are found.
+    // misses; every text line is found in the line cache (the detector runs again: it is not cached).
     const resaved = await sharp(letter.png).png({ compressionLevel: 1 }).toBuffer();
     expect(resaved.equals(letter.png)).toBe(false);
     const r = await ocr(resaved);

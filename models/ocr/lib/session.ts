@@ -1,7 +1,7 @@
 import type { EntryContext } from '@modelfn/scoring/entry';
 
-/** What the pipeline needs of the host: its sessions (by ONNX file name) and infer. */
-export type OcrContext = Pick<EntryContext, 'infer' | 'sessions'>;
+/** What the pipeline needs of the host: its sessions (by ONNX file name), infer, and the result cache. */
+export type OcrContext = Pick<EntryContext, 'infer' | 'sessions' | 'cache'>;
 
 /**
  * One FP32 input through `context.infer`, so the host's per-row cache, single flight and batching apply;
