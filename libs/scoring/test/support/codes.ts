@@ -1,4 +1,5 @@
-import type { ScoringError } from '../../src/errors.js';
+import { expect } from 'vitest';
+import { ScoringError } from '../../src/errors.js';
 
 /** The ScoringError code a call fails with, or 'no error': one assertion per bad input reads as a table. */
 export function codeOf(fn: () => unknown): string {
@@ -17,4 +18,15 @@ export async function codeOfAsync(p: Promise<unknown>): Promise<string> {
     return (e as ScoringError).code;
   }
   return 'no error';
+}
+
+/** The message of the ScoringError a call fails with; fails the test when it throws anything else. */
+export function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScoringError);
+    return (e as ScoringError).message;
+  }
+  throw new Error('expected a ScoringError');
 }

@@ -7,6 +7,7 @@ import { sliceRows } from '../../src/tensor/tensor-rows.js';
 import { elementCount, type DataType, type Tensor } from '../../src/tensor/tensor.js';
 import { codeOf } from '../support/codes.js';
 import { shapeArb, tensorArb, tensorOf } from './arbitraries.js';
+import { messageOf } from '../support/codes.js';
 
 const FIXED = DATATYPES.filter((d) => d !== 'BYTES');
 const values = (t: Tensor) => Array.from(t.data as ArrayLike<unknown>);
@@ -17,16 +18,6 @@ function at(offset: number, bytes: Uint8Array): Uint8Array {
   const body = new Uint8Array(offset + bytes.length + 3).fill(0xee);
   body.set(bytes, offset);
   return body.subarray(offset, offset + bytes.length);
-}
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScoringError);
-    return (e as ScoringError).message;
-  }
-  throw new Error('expected a ScoringError');
 }
 
 /** Raw little-endian bytes for a fixed-size datatype and shape; BOOL bytes are 0 or 1. */

@@ -17,19 +17,10 @@ import {
 import type { DataType, Tensor } from '../../src/tensor/tensor.js';
 import { codeOf } from '../support/codes.js';
 import { tensorArb, tensorOf } from './arbitraries.js';
+import { messageOf } from '../support/codes.js';
 
 const viaJsonText = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 const values = (t: Tensor) => Array.from(t.data as ArrayLike<unknown>);
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScoringError);
-    return (e as ScoringError).message;
-  }
-  throw new Error('expected a ScoringError');
-}
 
 /** The first number of significant digits whose decimal reads back as `x`, trying them all in order. */
 function linearShortest(x: number, maxDigits: number, same: (y: number) => boolean): number {

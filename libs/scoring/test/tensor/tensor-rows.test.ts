@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScoringError } from '../../src/errors.js';
 import { DATATYPES } from '../../src/tensor/datatype.js';
 import { toHalf } from '../../src/tensor/fp16.js';
 import {
@@ -14,21 +13,12 @@ import {
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { codeOf } from '../support/codes.js';
 import { jsonSafeElement, tensorArb, tensorOf } from './arbitraries.js';
+import { messageOf } from '../support/codes.js';
 
 const values = (t: Tensor) => Array.from(t.data as ArrayLike<unknown>);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** Shapes with a batch dimension: [rows, ...row shape]. */
 const batchedShape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 });
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScoringError);
-    return (e as ScoringError).message;
-  }
-  throw new Error('expected a ScoringError');
-}
 
 describe('tensor rows', () => {
   it('counts rows and elements per row', () => {
