@@ -26,7 +26,9 @@ export interface ErrorOutcome {
  */
 export function errorResponse(e: unknown, requestId: string): ErrorOutcome {
   if (isScoringError(e)) {
-    return { response: json(e.status, { error: e.message, code: e.code }), unexpected: false };
+    const headers: HeaderMap =
+      e.retryAfterSeconds === undefined ? {} : { 'retry-after': String(e.retryAfterSeconds) };
+    return { response: json(e.status, { error: e.message, code: e.code }, headers), unexpected: false };
   }
   return {
     response: json(500, {

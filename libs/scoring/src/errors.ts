@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'INVALID_MODEL'
   | 'DATA_KEY_NOT_FOUND'
   | 'INFERENCE_FAILED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  | 'OVERLOADED';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_JSON: 400,
@@ -40,6 +41,7 @@ const STATUS: Record<ErrorCode, number> = {
   DATA_KEY_NOT_FOUND: 404,
   INFERENCE_FAILED: 500,
   UNAVAILABLE: 503,
+  OVERLOADED: 503,
 };
 
 /** Codes for which the same input will fail the same way: never worth a retry. */
@@ -63,13 +65,16 @@ export class ScoringError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly permanent: boolean;
+  /** For a 503: when a retry may succeed (HTTP `Retry-After`; a message is abandoned, a blob retried). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'ScoringError';
     this.code = code;
     this.status = STATUS[code];
     this.permanent = PERMANENT.has(code);
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? (code === 'OVERLOADED' ? 1 : undefined);
   }
 
   toJSON(): { error: string; code: ErrorCode } {
