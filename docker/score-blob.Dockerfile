@@ -17,6 +17,7 @@ COPY libs/model-builder/package.json libs/model-builder/
 COPY tools/train-mnist/package.json tools/train-mnist/
 COPY tools/bench/package.json tools/bench/
 COPY tools/entry-scripts/package.json tools/entry-scripts/
+COPY tools/package/package.json tools/package/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .

