@@ -1,2 +1,3 @@
 export * from './onnx-builder.js';
 export * from './text-pages.js';
+export * from './heavy-model.js';

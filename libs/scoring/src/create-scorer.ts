@@ -16,7 +16,13 @@ export async function createScorer(settings: Settings = readSettings()): Promise
     createRowCache(settings),
   ]);
   const scorer = new Scorer(settings, repository, cache);
-  await scorer.initEntryScripts();
+  try {
+    await scorer.warmUp();
+    await scorer.initEntryScripts();
+  } catch (e) {
+    await scorer.close();
+    throw e;
+  }
   return scorer;
 }
 

@@ -32,6 +32,42 @@ export const metrics = {
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],
   }),
+  queueRows: new Gauge({
+    name: 'modelfn_queue_rows',
+    help: 'Rows waiting for a run, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  }),
+  queueWaitSeconds: new Histogram({
+    name: 'modelfn_queue_wait_seconds',
+    help: 'Time a request waited for its run (batching delay and busy model), by model',
+    labelNames: ['model'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  }),
+  queueShed: new Counter({
+    name: 'modelfn_queue_shed_total',
+    help: 'Requests refused with OVERLOADED because the model queue was full, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  }),
+  batchLimit: new Gauge({
+    name: 'modelfn_batch_limit_rows',
+    help: 'Rows per run that adaptive batching last found worth batching, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  }),
+  pooled: new Gauge({
+    name: 'modelfn_inference_pooled',
+    help: '1 when the model version runs in the inference thread pool, 0 when in the event-loop thread',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  }),
+  poolBusy: new Gauge({
+    name: 'modelfn_inference_pool_busy_threads',
+    help: 'Inference pool threads running a model now',
+    registers: [registry],
+  }),
   batchRows: new Histogram({
     name: 'modelfn_batch_rows',
     help: 'Rows per session.run (after caching and dynamic batching)',

@@ -18,6 +18,8 @@ import type { ReadyModel } from './model/model-version.js';
 import { CachedInference } from './pipeline/cached-inference.js';
 import type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
 import { ModelRunner } from './pipeline/model-runner.js';
+import type { InferencePool } from './pool/inference-pool.js';
+import { warmupSamples } from './model/warmup.js';
 import { decodeRowValue, rowLayout } from './pipeline/row-value.js';
 import { scoreMany, type ItemOutcome } from './pipeline/score-many.js';
 import type { Settings } from './settings.js';
@@ -67,13 +69,61 @@ export class Scorer {
     readonly cache: RowCache,
   ) {
     this.store = inputStoreFor(cache);
-    this.runner = new ModelRunner(settings.batching);
+    this.runner = new ModelRunner({
+      batching: settings.batching,
+      threads: settings.inferenceThreads,
+      inlineMaxMs: settings.inferenceInlineMaxMs,
+      queueMaxRows: settings.modelQueueMaxRows,
+      queueMaxBytes: settings.modelQueueMaxBytes,
+    });
     this.cached = new CachedInference(cache, (model, inputs, rows) => this.runner.run(model, inputs, rows));
     this.bodyMemo = bodyMemoFor(cache);
   }
 
   get limits(): InputLimits {
     return this.settings;
+  }
+
+  /**
+   * Runs every ONNX graph of every ready version once (config.json's model_warmup, like Triton's, or a
+   * guessed row) before the host says ready, and moves the slow ones to the inference pool on the way.
+   * A configured warm-up that fails makes its version unavailable, with the reason.
+   */
+  async warmUp(): Promise<void> {
+    for (const name of this.repository.names()) {
+      for (const v of this.repository.versions(name)) {
+        if (v.state !== 'READY') continue;
+        const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
+        try {
+          for (const graph of graphs) await this.warmUpGraph(graph);
+        } catch (e) {
+          v.state = 'UNAVAILABLE';
+          v.reason = (e as Error).message;
+          this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
+        }
+      }
+    }
+  }
+
+  private async warmUpGraph(graph: ReadyModel): Promise<void> {
+    for (const sample of warmupSamples(graph)) {
+      try {
+        await this.runner.warmUp(graph, sample.inputs, sample.rows);
+      } catch (e) {
+        if (sample.explicit)
+          throw new Error(`model_warmup "${sample.name}" failed: ${toScoringError(e).message}`, { cause: e });
+      }
+    }
+  }
+
+  /** Where a model version's runs happen: this thread, or the inference pool (chosen by measurement). */
+  placement(model: ReadyModel): 'inline' | 'moving' | 'pool' {
+    return this.runner.placementOf(model);
+  }
+
+  /** The inference pool, when INFERENCE_THREADS > 0 and a model moved there (tests recycle its threads). */
+  get inferencePool(): InferencePool | undefined {
+    return this.runner.inferencePool;
   }
 
   /** Runs `init` of every version served by an entry script (createScorer does, once). */
@@ -263,6 +313,7 @@ export class Scorer {
   }
 
   async close(): Promise<void> {
+    await this.runner.close();
     await this.cache.close();
     await this.repository.close();
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /**
@@ -20,6 +21,13 @@ export interface Settings {
   cacheL1Bytes: number;
   cacheTimeoutMs: number;
   batching: 'config' | 'off';
+  /** Threads of the inference pool (0: every model runs in the event-loop thread). */
+  inferenceThreads: number;
+  /** A model whose runs average more than this moves to the pool. */
+  inferenceInlineMaxMs: number;
+  /** Per model: rows and bytes that may wait for a run before requests are refused (OVERLOADED). */
+  modelQueueMaxRows: number;
+  modelQueueMaxBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -31,6 +39,14 @@ function int(env: Env, name: string, fallback: number, min = 0): number {
   if (!Number.isInteger(n) || n < min) {
     throw new Error(`setting ${name}=${raw} must be an integer >= ${min}`);
   }
+  return n;
+}
+
+function num(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`setting ${name}=${raw} must be a number >= 0`);
   return n;
 }
 
@@ -65,5 +81,9 @@ export function readSettings(env: Env = process.env): Settings {
     cacheL1Bytes: int(env, 'CACHE_L1_BYTES', 0, 0),
     cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 50, 1),
     batching: oneOf(env, 'BATCHING', ['config', 'off'] as const, 'config'),
+    inferenceThreads: int(env, 'INFERENCE_THREADS', availableParallelism(), 0),
+    inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
+    modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),
+    modelQueueMaxBytes: int(env, 'MODEL_QUEUE_MAX_BYTES', 256 * 1024 * 1024, 1),
   };
 }

@@ -48,6 +48,7 @@ export async function loadOnnx(src: OnnxSource): Promise<LoadedOnnx> {
     const model = new OnnxModel(
       session,
       described.outputs.map((o) => o.name),
+      { source: zipmap?.bytes ?? src.path, intraOpThreads: src.intraOpThreads },
     );
     return { ...described, model };
   } catch (e) {

@@ -19,6 +19,15 @@ export interface TensorConfig {
 export interface DynamicBatchingConfig {
   max_queue_delay_microseconds: number;
   preferred_batch_size?: number[];
+  /** false: batches fill up to max_batch_size whatever they cost; default true (learnt, see BatchCost). */
+  adaptive?: boolean;
+}
+
+/** Triton's model_warmup: inputs run once before the version is ready. */
+export interface WarmupConfig {
+  name: string;
+  batch_size?: number;
+  inputs: Record<string, { data_type: string; dims: number[]; zero_data?: boolean; random_data?: boolean }>;
 }
 
 export interface ModelConfig {
@@ -36,6 +45,7 @@ export interface ModelConfig {
   versions?: Record<string, { sha256?: string; [k: string]: unknown }>;
   /** false: results are never looked up or stored (outputs too large to be worth caching). Default true. */
   cache?: boolean;
+  model_warmup?: WarmupConfig[];
 }
 
 /** config.json as written by a user: every field optional, checked field by field. */
@@ -51,6 +61,7 @@ export interface PartialModelConfig {
   version_policy?: ModelConfig['version_policy'];
   versions?: ModelConfig['versions'];
   cache?: boolean;
+  model_warmup?: WarmupConfig[];
   [k: string]: unknown;
 }
 
@@ -113,9 +124,31 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
   }
   if (c.cache !== undefined && typeof c.cache !== 'boolean')
     configError(dirName, '"cache" must be true or false');
+  if (db?.adaptive !== undefined && typeof db.adaptive !== 'boolean')
+    configError(dirName, 'dynamic_batching.adaptive must be true or false');
+  checkWarmup(dirName, c.model_warmup);
   return {
     ...c,
     input: tensorList(dirName, 'input', c.input),
     output: tensorList(dirName, 'output', c.output),
   };
+}
+
+function checkWarmup(dirName: string, raw: unknown): void {
+  if (raw === undefined) return;
+  function bad(why: string): never {
+    configError(dirName, `model_warmup ${why}`);
+  }
+  if (!Array.isArray(raw)) bad('must be a list of {name, batch_size, inputs}');
+  for (const [i, w] of (raw as unknown[]).entries()) {
+    const c = w as Partial<WarmupConfig> | null;
+    if (!c || typeof c !== 'object' || typeof c.inputs !== 'object' || c.inputs === null)
+      bad(`[${i}] needs "inputs": {"<input name>": {"data_type", "dims", "zero_data" | "random_data"}}`);
+    if (c.batch_size !== undefined && (!Number.isInteger(c.batch_size) || c.batch_size < 0))
+      bad(`[${i}].batch_size must be an integer >= 0`);
+    for (const [name, t] of Object.entries(c.inputs!)) {
+      if (!Array.isArray(t?.dims) || t.dims.some((d) => !Number.isInteger(d) || d < 1))
+        bad(`[${i}].inputs.${name}.dims must be a list of positive integers`);
+    }
+  }
 }

@@ -7,6 +7,12 @@ export interface SessionOptions {
   intraOpThreads: number;
 }
 
+/** What a session was made from, so that a pool thread can make the same one. */
+export interface SessionOrigin extends SessionOptions {
+  /** The file, or the graph's bytes when it was adapted in memory. */
+  source: string | Uint8Array;
+}
+
 /**
  * One onnxruntime session per model version, created once and reused: session creation parses and
  * optimises the graph, which costs far more than a run.
@@ -15,7 +21,8 @@ export class OnnxModel {
   /** `outputNames`: the outputs every run fetches (the served ones, in config order). */
   constructor(
     readonly session: ort.InferenceSession,
-    private readonly outputNames: string[],
+    readonly outputNames: string[],
+    readonly origin: SessionOrigin,
   ) {}
 
   /** `source` is the file, or bytes when the graph was adapted in memory (ZipMap outputs exposed). */

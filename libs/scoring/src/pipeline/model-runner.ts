@@ -1,48 +1,133 @@
 import { toScoringError } from '../errors.js';
 import { metrics } from '../metrics.js';
-import type { ModelVersion, ReadyModel } from '../model/model-version.js';
+import type { ReadyModel } from '../model/model-version.js';
+import type { OnnxModel } from '../model/onnx-model.js';
+import { InferencePool } from '../pool/inference-pool.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { DynamicBatcher } from './batcher.js';
+import { ModelQueue } from './model-queue.js';
+import { Placement } from './placement.js';
 
-/** Runs a model version, through its dynamic batcher when the config asks for one and batching is on. */
+export interface RunnerOptions {
+  batching: 'config' | 'off';
+  /** Inference pool threads; 0 keeps every model in this thread. */
+  threads: number;
+  inlineMaxMs: number;
+  queueMaxRows: number;
+  queueMaxBytes: number;
+}
+
+interface Lane {
+  queue: ModelQueue;
+  placement: Placement;
+}
+
+/**
+ * Runs model versions: each through its queue (admission, dynamic batching) and in this thread or the
+ * inference pool, wherever its measured run time says (see Placement).
+ */
 export class ModelRunner {
-  private readonly batchers = new Map<ModelVersion, DynamicBatcher>();
+  private readonly lanes = new Map<ReadyModel, Lane>();
+  private readonly pool: InferencePool | undefined;
   /** session.run calls made (for tests of single flight and batching). */
   runs = 0;
 
-  constructor(private readonly batching: 'config' | 'off') {}
+  constructor(private readonly opts: RunnerOptions) {
+    this.pool = opts.threads > 0 ? new InferencePool(opts.threads) : undefined;
+  }
 
   async run(model: ReadyModel, inputs: Tensor[], rows: number): Promise<Tensor[]> {
-    const batcher = this.batcherFor(model);
     try {
-      return batcher ? await batcher.submit(inputs, rows) : await this.runNow(model, inputs, rows);
+      return await this.lane(model).queue.submit(inputs, rows);
     } catch (e) {
       throw toScoringError(e);
     }
   }
 
-  private async runNow(model: ReadyModel, inputs: Tensor[], rows: number): Promise<Tensor[]> {
-    this.runs++;
-    metrics.batchRows.observe({ model: model.name }, rows);
-    const end = metrics.inferenceSeconds.startTimer({ model: model.name, version: model.version });
-    try {
-      return await model.model.run(inputs);
-    } finally {
-      end();
-    }
+  /**
+   * Runs the inputs once, outside the queue and the cache, and places the model by what the run cost
+   * (warm-up: resolves once the model runs where it will serve from).
+   */
+  async warmUp(model: ReadyModel, inputs: Tensor[], rows: number): Promise<void> {
+    const lane = this.lane(model);
+    await this.execute(model, lane.placement, inputs, rows, true);
   }
 
-  private batcherFor(model: ReadyModel): DynamicBatcher | undefined {
+  /** Where each model runs, for the start banner and tests. */
+  placementOf(model: ReadyModel): 'inline' | 'moving' | 'pool' {
+    return this.lane(model).placement.where;
+  }
+
+  /** The inference pool, when there is one (tests recycle its threads). */
+  get inferencePool(): InferencePool | undefined {
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private lane(model: ReadyModel): Lane {
+    let lane = this.lanes.get(model);
+    if (lane) return lane;
+    const origin = model.model.origin as OnnxModel['origin'] | undefined;
+    const spec = origin && {
+      key: `${model.name}/${model.version}/${model.path}`,
+      source: origin.source,
+      intraOpThreads: origin.intraOpThreads,
+      outputNames: model.model.outputNames,
+    };
+    const placement = new Placement(spec, this.pool, this.opts.inlineMaxMs / 1000);
     const db = model.config.dynamic_batching;
-    if (!db || !model.batched || this.batching === 'off') return undefined;
-    let b = this.batchers.get(model);
-    if (!b) {
-      b = new DynamicBatcher((inputs, rows) => this.runNow(model, inputs, rows), {
-        maxBatchRows: model.config.max_batch_size,
-        maxQueueDelayMicros: db.max_queue_delay_microseconds,
-      });
-      this.batchers.set(model, b);
+    const merge = !!db && model.batched && this.opts.batching !== 'off';
+    const queue = new ModelQueue((inputs, rows) => this.execute(model, placement, inputs, rows), {
+      model: model.name,
+      maxBatchRows: model.config.max_batch_size,
+      merge,
+      adaptive: db?.adaptive !== false,
+      maxQueueDelayMicros: db?.max_queue_delay_microseconds ?? 0,
+      concurrency: () => (placement.where === 'pool' && this.pool ? this.pool.size : 1),
+      maxRows: this.opts.queueMaxRows,
+      maxBytes: this.opts.queueMaxBytes,
+    });
+    lane = { queue, placement };
+    this.lanes.set(model, lane);
+    return lane;
+  }
+
+  private async execute(
+    model: ReadyModel,
+    placement: Placement,
+    inputs: Tensor[],
+    rows: number,
+    awaitMove = false,
+  ): Promise<{ outputs: Tensor[]; seconds: number }> {
+    this.runs++;
+    metrics.batchRows.observe({ model: model.name }, rows);
+    let outputs: Tensor[];
+    let seconds: number;
+    if (placement.where === 'pool' && this.pool) {
+      metrics.poolBusy.inc();
+      try {
+        ({ outputs, seconds } = await this.pool.run(placement.key, inputs));
+      } finally {
+        metrics.poolBusy.dec();
+      }
+    } else {
+      const started = performance.now();
+      outputs = await model.model.run(inputs);
+      seconds = (performance.now() - started) / 1000;
+      const moving = placement.observe(seconds);
+      if (moving) {
+        const done = moving.then(() =>
+          metrics.pooled.set(
+            { model: model.name, version: model.version },
+            placement.where === 'pool' ? 1 : 0,
+          ),
+        );
+        if (awaitMove) await done;
+      }
     }
-    return b;
+    metrics.inferenceSeconds.observe({ model: model.name, version: model.version }, seconds);
+    return { outputs, seconds };
   }
 }

@@ -1,0 +1,87 @@
+// The body of an inference pool thread: it owns onnxruntime sessions and runs them, so a long run blocks
+// this thread, never the host's event loop. Kept free of the rest of the core (only types and the datatype
+// table) because it is bundled on its own for the built apps.
+import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { fromOrtType, ortType } from '../tensor/datatype.js';
+import type { Tensor, TensorData } from '../tensor/tensor.js';
+import type { FromWorker, SessionSpec, ToWorker } from './worker-protocol.js';
+
+const port = parentPort!;
+const sessions = new Map<string, { session: ort.InferenceSession; outputs: string[] }>();
+
+async function load(spec: SessionSpec): Promise<void> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: spec.intraOpThreads,
+    interOpNumThreads: 1,
+  };
+  const session =
+    typeof spec.source === 'string'
+      ? await ort.InferenceSession.create(spec.source, options)
+      : await ort.InferenceSession.create(spec.source, options);
+  sessions.set(spec.key, { session, outputs: spec.outputNames });
+}
+
+/** Whole buffers are moved to the host; a view into a larger one is copied first. */
+function owned(data: TensorData): { data: TensorData; buffer?: ArrayBuffer } {
+  if (Array.isArray(data)) return { data };
+  if (
+    data.byteOffset === 0 &&
+    data.byteLength === data.buffer.byteLength &&
+    data.buffer instanceof ArrayBuffer
+  )
+    return { data, buffer: data.buffer };
+  const copy = data.slice();
+  return { data: copy, buffer: copy.buffer as ArrayBuffer };
+}
+
+async function run(key: string, inputs: Tensor[]): Promise<{ outputs: Tensor[]; transfer: ArrayBuffer[] }> {
+  const s = sessions.get(key);
+  if (!s) throw new Error(`session ${key} is not loaded in this thread`);
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const t of inputs) {
+    feeds[t.name] = new ort.Tensor(
+      ortType(t.datatype) as ort.Tensor.Type,
+      t.data as ort.Tensor.DataType,
+      t.shape,
+    );
+  }
+  const out = await s.session.run(feeds, s.outputs);
+  const transfer: ArrayBuffer[] = [];
+  const outputs = s.outputs.map((name): Tensor => {
+    const t = out[name];
+    const datatype = fromOrtType(t.type);
+    if (!datatype) throw new Error(`output "${name}" has element type ${t.type}, which cannot be served`);
+    const o = owned(t.data as TensorData);
+    if (o.buffer) transfer.push(o.buffer);
+    return { name, datatype, shape: t.dims.map(Number), data: o.data };
+  });
+  return { outputs, transfer };
+}
+
+function reply(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(msg, transfer);
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.op === 'unload') {
+    const s = sessions.get(msg.key);
+    sessions.delete(msg.key);
+    void s?.session.release().catch(() => undefined);
+    return;
+  }
+  const started = performance.now();
+  const work =
+    msg.op === 'load'
+      ? load(msg.spec).then(() => reply({ id: msg.id, ok: true }))
+      : run(msg.key, msg.inputs).then(({ outputs, transfer }) =>
+          reply({ id: msg.id, ok: true, outputs, seconds: (performance.now() - started) / 1000 }, transfer),
+        );
+  work.catch((e: unknown) =>
+    reply({ id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
+  );
+});
