@@ -1,13 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { output, type StorageBlobFunctionOptions } from '@azure/functions';
+import { output } from '@azure/functions';
+import type { BlobFunctionDefinition } from '@modelfn/local-host/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { scoreBlobHandler } from './score-blob.js';
 import { blobSettings } from './settings.js';
 
-export interface BlobFunctionDefinition {
-  name: string;
-  options: StorageBlobFunctionOptions;
-}
+export type { BlobFunctionDefinition };
 
 export interface BlobAppOptions {
   /** Default: the process-wide scorer (settings from the environment). */

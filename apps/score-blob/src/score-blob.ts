@@ -1,4 +1,5 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
+import { reportOutcome, reportScored } from '@modelfn/local-host/functions';
 import { parseModelRef, ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
 import { entryRecord, errorRecord, predictionRecord, type BlobPrediction } from './records.js';
 
@@ -62,6 +63,7 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
           blobName: meta.path,
           ...ref,
         });
+        reportScored(context, answer.model.name, answer.cache);
         return entryRecord(meta.path, answer, performance.now() - started);
       }
       const result = await scorer.score({
@@ -69,11 +71,13 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
         contentType: meta.contentType,
         ...ref,
       });
+      reportScored(context, result.model.name, result.cache);
       return predictionRecord(meta.path, result, performance.now() - started);
     } catch (e) {
       const err = toScoringError(e);
       if (!err.permanent) throw err;
-      context.warn(`${meta.path}: ${err.code} ${err.message}`);
+      // The invocation's log line (invocation hooks) says why; the error record tells the uploader.
+      reportOutcome(context, 'rejected', `${err.code} ${err.message}`);
       context.extraOutputs.set(deps.errorOutput, errorRecord(meta.path, err));
       return undefined;
     }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { outcomeOfStatus, reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
 import type { CacheStatus, Scorer } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { httpMetrics, outcomeOf } from './http-metrics.js';
-import { logger, requestLogger } from './log.js';
+import { requestLogger } from './log.js';
 import { errorResponse, type AppResponse, type HeaderMap } from './respond.js';
 
 /** What a handler learns while it runs and the wrapper reports: which model answered, and how the cache did. */
@@ -44,7 +45,9 @@ class Scope implements RequestScope {
 
 /**
  * Wraps a handler with what every function does the same way: the request id, `{"error", "code"}` for
- * failures, the `x-request-id` / `x-cache` headers, request metrics and one log line per request.
+ * failures, the `x-request-id` / `x-cache` headers and the HTTP request metrics (by status class and x-cache).
+ * The invocation's log line and trigger-wide metrics come from the invocation hooks (invocationObserver), to
+ * which this reports the model, the cache outcome and why a request failed.
  */
 export function instrument(functionName: string, handler: ScopedHandler): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -52,12 +55,11 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
     const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
     let response: AppResponse;
     let failure: unknown;
-    let unexpected = false;
     try {
       response = await handler(request, scope);
     } catch (e) {
       failure = e;
-      ({ response, unexpected } = errorResponse(e, scope.requestId));
+      ({ response } = errorResponse(e, scope.requestId));
     }
     const status = response.status;
     const headers: HeaderMap = { ...response.headers, 'x-request-id': scope.requestId };
@@ -70,16 +72,18 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
     if (scope.cache && status < 400)
       httpMetrics.cache.inc({ function: functionName, model: labels.model, cache: scope.cache });
 
-    if (status >= 400 || logger.isLevelEnabled('debug')) {
-      const what = `${request.method} ${new URL(request.url).pathname}`;
-      const line = { status, ms: Math.round(seconds * 1e4) / 10, model: scope.model, cache: scope.cache };
-      const error = (failure as Error | undefined)?.message;
-      // A stack helps only for our own faults; a refused input or a model that is not ready is explained by its message.
-      if (unexpected || status === 500) scope.log.error({ ...line, err: failure }, `${what} failed`);
-      else if (status >= 500) scope.log.warn({ ...line, error }, `${what} unavailable`);
-      else if (status >= 400) scope.log.info({ ...line, error }, `${what} refused`);
-      else scope.log.debug(line, what);
-    }
+    if (scope.model && status < 400) reportScored(context, scope.model, scope.cache);
+    reportOutcome(context, outcomeOfStatus(status), failure);
+    reportFields(
+      context,
+      status < 400
+        ? { requestId: scope.requestId, status }
+        : {
+            requestId: scope.requestId,
+            status,
+            request: `${request.method} ${new URL(request.url).pathname}`,
+          },
+    );
     return { ...response, headers };
   };
 }

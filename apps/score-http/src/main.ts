@@ -1,6 +1,7 @@
 // Azure Functions entry point (package.json "main"): registers the app's function definitions with the host.
 import { app } from '@azure/functions';
-import { sharedScorer } from '@modelfn/scoring';
+import { invocationObserver, registerHooks } from '@modelfn/local-host/functions';
+import { registry, sharedScorer } from '@modelfn/scoring';
 import { httpFunctions } from './functions.js';
 import { logger } from './log.js';
 
@@ -8,6 +9,8 @@ import { logger } from './log.js';
 app.setup({ enableHttpStream: false });
 
 for (const { name, options } of httpFunctions) app.http(name, options);
+// One log line and the trigger-wide metrics per invocation, as the local host runs the same hooks.
+registerHooks(app.hook, invocationObserver({ registry, logger }));
 
 // Load the models while the worker starts, not on the first request; a failure is reported here and again,
 // as a 5xx with the reason, on every request.

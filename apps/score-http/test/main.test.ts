@@ -2,11 +2,16 @@ import { describe, expect, it, vi } from 'vitest';
 
 const registered: { name: string; route?: string }[] = [];
 const setup = vi.fn();
+const hooks: string[] = [];
 
 vi.mock('@azure/functions', () => ({
   app: {
     setup,
     http: (name: string, options: { route?: string }) => registered.push({ name, route: options.route }),
+    hook: {
+      preInvocation: () => hooks.push('preInvocation'),
+      postInvocation: () => hooks.push('postInvocation'),
+    },
   },
 }));
 vi.mock('@modelfn/scoring', async (importOriginal) => ({
@@ -20,5 +25,7 @@ describe('main.ts (the Functions entry point)', () => {
     const { httpFunctions } = await import('../src/functions.js');
     expect(setup).toHaveBeenCalledWith({ enableHttpStream: false });
     expect(registered).toEqual(httpFunctions.map((f) => ({ name: f.name, route: f.options.route })));
+    // The invocation observer (one log line and the trigger-wide metrics per invocation).
+    expect(hooks).toEqual(['preInvocation', 'postInvocation']);
   });
 });

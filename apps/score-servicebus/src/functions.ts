@@ -1,11 +1,9 @@
-import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
+import type { ServiceBusFunctionDefinition } from '@modelfn/local-host/functions';
 import { scoreMessages } from './score-messages.js';
 import { sbSettings } from './settings.js';
 
-export interface ServiceBusFunctionDefinition {
-  name: string;
-  options: ServiceBusQueueFunctionOptions;
-}
+export type { ServiceBusFunctionDefinition };
 
 /** The app's functions, defined once: main.ts registers them with Azure, the local host mounts them. */
 export const serviceBusFunctions: ServiceBusFunctionDefinition[] = [

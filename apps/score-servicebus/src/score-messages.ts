@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
 import { sharedScorer, toScoringError, type ManyItem, type Scorer } from '@modelfn/scoring';
 import { messageItem } from './message-input.js';
 import { messageMeta } from './message-meta.js';
@@ -33,12 +34,30 @@ export async function scoreMessages(
   const outcomes = await s.scoreMany(valid.map((v) => v.item));
   outcomes.forEach((o, j) => {
     const meta = metas[valid[j].i];
-    if ('result' in o) replies.push(resultReply(meta, o.result));
-    else if ('entry' in o) replies.push(entryReply(meta, o.entry));
-    else {
+    if ('result' in o) {
+      reportScored(context, o.result.model.name, o.result.cache);
+      replies.push(resultReply(meta, o.result));
+    } else if ('entry' in o) {
+      reportScored(context, o.entry.model.name, o.entry.cache);
+      replies.push(entryReply(meta, o.entry));
+    } else {
       context.warn(`message ${meta.messageId}: ${o.error.code} ${o.error.message}`);
       replies.push(errorReply(meta, o.error));
     }
   });
   await sendReplies(replies);
+  reportBatch(context, bodies.length, replies.length - countOk(replies));
+}
+
+const countOk = (replies: Reply[]) =>
+  replies.filter((r) => r.message.applicationProperties?.status === 'ok').length;
+
+/**
+ * For the invocation's log line and metrics: a batch is `rejected` only when every message got an error
+ * reply; otherwise `ok`, with the number of error replies in the log line.
+ */
+function reportBatch(context: InvocationContext, messages: number, rejected: number): void {
+  reportFields(context, rejected > 0 ? { messages, rejected } : { messages });
+  if (rejected > 0 && rejected === messages)
+    reportOutcome(context, 'rejected', `all ${messages} message(s) got an error reply`);
 }

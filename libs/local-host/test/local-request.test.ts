@@ -3,7 +3,7 @@ import azf from '@azure/functions';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferedRequest } from '../src/http/buffered-request.js';
-import { newInvocationContext } from '../src/http/local-context.js';
+import { newInvocationContext } from '../src/invocation/local-context.js';
 import { newHttpRequest } from '../src/http/local-request.js';
 import { RequestHeaders } from '../src/http/request-headers.js';
 import { requestUrl } from '../src/http/to-invocation.js';

@@ -2,6 +2,7 @@ import { startBlobSource, type BlobSource } from '@modelfn/local-host';
 import { blobFunctions, hostJsonPath } from '@modelfn/score-blob';
 import type { Logger } from 'pino';
 import type { Env } from '../env.js';
+import { invocationHooks } from './observer.js';
 
 /** apps/score-blob's blob function, fed by a poller with the Functions host's receipts and poison queue. */
 export function startBlobTrigger(env: Env, log: Logger): Promise<BlobSource> {
@@ -12,5 +13,6 @@ export function startBlobTrigger(env: Env, log: Logger): Promise<BlobSource> {
     connectionString: env.AzureWebJobsStorage,
     hostJsonPath,
     logger: log.child({ source: 'blob' }),
+    hooks: invocationHooks(log),
   });
 }

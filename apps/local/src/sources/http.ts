@@ -8,6 +8,7 @@ import { hostJsonPath, httpFunctions } from '@modelfn/score-http';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { portSetting, type Env } from '../env.js';
+import { invocationHooks } from './observer.js';
 
 /** apps/score-http's functions on the local HTTP host, with the routes its host.json gives them in Azure. */
 export function startHttpSource(
@@ -23,5 +24,6 @@ export function startHttpSource(
     routePrefix: routePrefixFromHostJson(hostJsonPath),
     maxRequestBytes: settings.maxRequestBytes,
     logger: log.child({ source: 'http' }),
+    hooks: invocationHooks(log),
   });
 }

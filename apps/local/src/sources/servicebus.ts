@@ -2,16 +2,17 @@ import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-hos
 import { closeReplySenders, serviceBusFunctions } from '@modelfn/score-servicebus';
 import type { Logger } from 'pino';
 import type { Env } from '../env.js';
+import { invocationHooks } from './observer.js';
 
 /** apps/score-servicebus's queue function, fed by peek-lock receivers as the Functions host would. */
 export async function startServiceBusTrigger(env: Env, log: Logger): Promise<ServiceBusSource> {
-  const sbLog = log.child({ source: 'servicebus' });
   const source = await startServiceBusSource({
     functions: serviceBusFunctions,
     settings: env,
     maxConcurrentCalls: Number(env.SERVICEBUS_MAX_CONCURRENT_CALLS) || 4,
     maxMessageBatchSize: Number(env.SERVICEBUS_MAX_BATCH_SIZE) || 64,
-    log: (msg) => sbLog.info(msg),
+    logger: log.child({ source: 'servicebus' }),
+    hooks: invocationHooks(log),
   });
   // The app's reply senders share the broker connection's lifetime with the receivers.
   return { ...source, close: () => source.close().then(closeReplySenders) };

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { RunningSource } from '../http/function-definition.js';
+import type { RunningSource } from '../running-source.js';
 import { killOnExit } from '../process/child-process.js';
 import { AzuriteError } from './azurite-error.js';
 import {

@@ -1,8 +1,7 @@
 import type { FunctionOutput } from '@azure/functions';
-import type { BlobServiceClient } from '@azure/storage-blob';
-import type { BlobRest } from './blob-rest.js';
 import { resolveBlobPath } from './blob-path.js';
 import { BlobSourceError } from './blob-source-error.js';
+import type { StorageClients } from './storage-clients.js';
 
 export interface BlobOutputBinding extends FunctionOutput {
   type: 'blob';
@@ -54,14 +53,11 @@ export function serializeOutput(value: unknown, blobName: string): { body: Buffe
 export class BlobOutputWriter {
   private readonly containers = new Map<string, Promise<unknown>>();
 
-  constructor(
-    private readonly clientFor: (connection: string) => BlobServiceClient,
-    private readonly restFor: (connection: string) => BlobRest,
-  ) {}
+  constructor(private readonly clients: StorageClients) {}
 
   async write(output: BlobOutputBinding, bindings: Record<string, string>, value: unknown): Promise<string> {
     const { container, blobName } = resolveBlobPath(output.path, bindings);
-    const service = this.clientFor(output.connection);
+    const service = this.clients.service(output.connection);
     const containerClient = service.getContainerClient(container);
     const key = `${service.url}|${container}`;
     let created = this.containers.get(key);
@@ -73,7 +69,7 @@ export class BlobOutputWriter {
     }
     await created;
     const { body, contentType } = serializeOutput(value, blobName);
-    await this.restFor(output.connection).put(container, blobName, body, contentType);
+    await this.clients.rest(output.connection).put(container, blobName, body, contentType);
     return `${container}/${blobName}`;
   }
 }

@@ -1,6 +1,5 @@
 export { startBlobSource, type BlobSource, type BlobSourceOptions } from './blob-source.js';
 export { POISON_QUEUE } from './poison-message.js';
-export type { BlobFunctionDefinition } from './invoke-blob-function.js';
 export { BlobSourceError, type BlobSourceErrorCode } from './blob-source-error.js';
 export { HOSTS_CONTAINER } from './blob-receipts.js';
 export { StorageQueue, type PeekedMessage } from './storage-queue.js';

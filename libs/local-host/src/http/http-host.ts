@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { HostLogger, HttpFunctionDefinition, RunningSource } from './function-definition.js';
+import azf from '@azure/functions';
 import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
+import type { HttpFunctionDefinition } from '../invocation/function-definition.js';
+import type { InvocationHooks } from '../invocation/hooks.js';
+import type { HostLogger } from '../invocation/host-logger.js';
+import { createInvoker, mountFunction } from '../invocation/invoke.js';
+import type { RunningSource } from '../running-source.js';
 import { answerClientError } from './client-error.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
-import { createInvocationContext, effectiveOptions, toHttpRequest } from './to-invocation.js';
+import { toHttpRequest } from './to-invocation.js';
 import { writeHandlerResult, writeHostError } from './write-response.js';
 
 export interface HttpHostOptions {
@@ -22,6 +27,8 @@ export interface HttpHostOptions {
   /** Bodies above this are refused with 413 before they are buffered. Default 100 MiB, the Functions limit. */
   maxRequestBytes?: number;
   logger?: HostLogger;
+  /** Run around every invocation (logs, metrics), as `app.hook.preInvocation/postInvocation` in Azure. */
+  hooks?: InvocationHooks;
   /**
    * Build each HttpRequest with the public constructor over an undici Request (as in
    * `new HttpRequest({method, url, headers, params, body})`) instead of over the buffered body. About 4x
@@ -46,6 +53,9 @@ export interface RunningHttpHost extends RunningSource {
   readonly routes: RouteInfo[];
 }
 
+// @azure/functions is a CommonJS bundle whose helpers Node's ESM loader cannot see as named exports.
+const { output, trigger } = azf;
+
 const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 /** Longer than the idle timeouts of common clients and load balancers, so they never reuse a closed socket. */
 const KEEP_ALIVE_MS = 65_000;
@@ -61,7 +71,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
   const routePrefix = options.routePrefix ?? DEFAULT_ROUTE_PREFIX;
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const table = new RouteTable(options.functions, routePrefix);
-  const contextOptions = new Map(table.routes.map((r) => [r, effectiveOptions(r)]));
+  const mounted = new Map(
+    table.routes.map((r) => {
+      const { authLevel, methods, route } = r.definition.options;
+      return [r, mountFunction(r.definition, trigger.http({ authLevel, methods, route }), output.http({}))];
+    }),
+  );
+  const invoke = createInvoker({ logger, hooks: options.hooks });
   let origin = '';
   const inflight = new Set<Promise<void>>();
 
@@ -104,11 +120,15 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     }
     const name = route.definition.name;
     const invocationId = randomUUID();
-    const context = createInvocationContext(name, contextOptions.get(route)!, logger, invocationId);
     try {
       const request = toHttpRequest(req, body.body, params, origin, options.fetchRequests);
-      const result = await route.definition.options.handler(request, context);
-      await writeHandlerResult(res, result, method === 'HEAD');
+      const done = await invoke(mounted.get(route)!, { input: request, invocationId });
+      if (!done.ok) throw done.error;
+      await writeHandlerResult(
+        res,
+        done.result as Parameters<typeof writeHandlerResult>[1],
+        method === 'HEAD',
+      );
     } catch (e) {
       logger.error({ err: e, functionName: name, invocationId }, `function ${name} failed`);
       writeHostError(

@@ -1,9 +1,3 @@
-export type {
-  FunctionDefinition,
-  HttpFunctionDefinition,
-  HostLogger,
-  RunningSource,
-} from './function-definition.js';
 export { startHttpHost, type HttpHostOptions, type RunningHttpHost, type RouteInfo } from './http-host.js';
 export { parseRouteTemplate, type RouteTemplate } from './route-template.js';
 export {

@@ -7,7 +7,7 @@ const { HttpRequest: HttpRequestClass } = azf;
 
 /**
  * An `HttpRequest` over a BufferedRequest, with the library class's prototype but none of its WeakMap
- * entries (see local-context.ts for why those matter under load). Same public surface and
+ * entries (see ../invocation/local-context.ts for why those matter under load). Same public surface and
  * `instanceof HttpRequest`; every member reads the buffered request as the library's own class would.
  */
 class LocalHttpRequest {

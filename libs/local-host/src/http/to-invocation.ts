@@ -1,16 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { format } from 'node:util';
 import azf from '@azure/functions';
-import type { EffectiveFunctionOptions, HttpRequest, InvocationContext, LogLevel } from '@azure/functions';
+import type { HttpRequest } from '@azure/functions';
 import { BufferedRequest } from './buffered-request.js';
-import { newInvocationContext } from './local-context.js';
 import { newHttpRequest } from './local-request.js';
-import type { HostLogger } from './function-definition.js';
-import type { MountedRoute } from './route-table.js';
 
 // @azure/functions is a CommonJS bundle whose classes Node's ESM loader cannot see as named exports.
-const { HttpRequest: HttpRequestClass, output, trigger } = azf;
+const { HttpRequest: HttpRequestClass } = azf;
 
 const SANE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
@@ -77,41 +72,4 @@ export function toHttpRequest(
   // Without a query string there is nothing to parse.
   const query = path.includes('?') ? new URL(url).searchParams : new URLSearchParams();
   return newHttpRequest(native, params, query);
-}
-
-/** The trigger and return binding a Functions host would describe for this route (built once per route). */
-export function effectiveOptions(route: MountedRoute): Partial<EffectiveFunctionOptions> {
-  const { authLevel, methods, route: template } = route.definition.options;
-  return {
-    trigger: trigger.http({ authLevel, methods, route: template }),
-    return: output.http({}),
-    extraInputs: [],
-    extraOutputs: [],
-  };
-}
-
-const LEVELS: Record<LogLevel, keyof HostLogger> = {
-  trace: 'debug',
-  debug: 'debug',
-  information: 'info',
-  warning: 'warn',
-  error: 'error',
-  critical: 'error',
-  none: 'debug',
-};
-
-/** An InvocationContext whose `context.log/warn/error` land in the host's logger, tagged with the invocation. */
-export function createInvocationContext(
-  functionName: string,
-  options: Partial<EffectiveFunctionOptions>,
-  logger: HostLogger,
-  invocationId: string = randomUUID(),
-): InvocationContext {
-  return newInvocationContext({
-    invocationId,
-    functionName,
-    options,
-    logHandler: (level, ...args) =>
-      logger[LEVELS[level] ?? 'info']({ functionName, invocationId }, format(...args)),
-  });
 }

@@ -1,24 +1,32 @@
-import azureFunctions, { type ServiceBusQueueFunctionOptions } from '@azure/functions';
+import azf from '@azure/functions';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
-import { randomUUID } from 'node:crypto';
-import type { RunningSource } from '../http/function-definition.js';
+import { pino } from 'pino';
+import type { ServiceBusFunctionDefinition } from '../invocation/function-definition.js';
+import type { InvocationHooks } from '../invocation/hooks.js';
+import type { HostLogger } from '../invocation/host-logger.js';
+import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
+import type { RunningSource } from '../running-source.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
 
 export interface ServiceBusSourceOptions {
-  functions: { name: string; options: ServiceBusQueueFunctionOptions }[];
+  functions: ServiceBusFunctionDefinition[];
   /** Connection strings by setting name (defaults to process.env). */
   settings?: Record<string, string | undefined>;
   /** Concurrent invocations per function (host.json maxConcurrentCalls). */
   maxConcurrentCalls?: number;
   /** Messages per invocation for `cardinality: 'many'` (host.json maxMessageBatchSize). */
   maxMessageBatchSize?: number;
-  log?: (msg: string) => void;
+  logger?: HostLogger;
+  /** Run around every invocation (logs, metrics), as `app.hook.preInvocation/postInvocation` in Azure. */
+  hooks?: InvocationHooks;
 }
 
 export interface ServiceBusSource extends RunningSource {
   /** Invocations so far, by function name (tests use it to check nothing ran twice). */
   invocations: Map<string, number>;
 }
+
+const { trigger } = azf;
 
 /**
  * Runs Service Bus queue functions as the Functions host does: peek-lock, complete after the handler
@@ -28,7 +36,8 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   // Loaded on first use: the SDK takes ~0.2 s to import, which a host serving only HTTP should not pay.
   const { ServiceBusClient } = await import('@azure/service-bus');
   const settings = opts.settings ?? process.env;
-  const log = opts.log ?? (() => undefined);
+  const logger = opts.logger ?? pino({ name: 'servicebus-source', level: process.env.LOG_LEVEL || 'info' });
+  const invoke = createInvoker({ logger, hooks: opts.hooks });
   const concurrency = opts.maxConcurrentCalls ?? 16;
   const batchSize = opts.maxMessageBatchSize ?? 64;
   const clients = new Map<string, ServiceBusClient>();
@@ -38,34 +47,43 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   const loops: Promise<void>[] = [];
 
   for (const f of opts.functions) {
-    const cs = settings[f.options.connection];
+    const { connection, queueName, cardinality } = f.options;
+    const cs = settings[connection];
     if (!cs)
       throw new Error(
-        `function ${f.name}: app setting ${f.options.connection} (Service Bus connection string) is not set`,
+        `function ${f.name}: app setting ${connection} (Service Bus connection string) is not set`,
       );
     const client = clients.get(cs) ?? new ServiceBusClient(cs);
     clients.set(cs, client);
-    const many = f.options.cardinality === 'many';
+    const many = cardinality === 'many';
+    const fn: MountedFunction = mountFunction(
+      f,
+      trigger.serviceBusQueue({ connection, queueName, cardinality }),
+    );
+    const where = { functionName: f.name, queue: queueName };
 
-    const invoke = async (receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]) => {
+    /** One invocation over what one receive returned, settled as the host settles it. */
+    const run = async (receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]) => {
       invocations.set(f.name, (invocations.get(f.name) ?? 0) + 1);
-      const context = new azureFunctions.InvocationContext({
-        invocationId: randomUUID(),
-        functionName: f.name,
-        triggerMetadata: triggerMetadata(messages, many),
-        logHandler: (level, ...args) => log(`[${f.name}] ${level}: ${args.map(String).join(' ')}`),
-      });
       const bodies = messages.map(triggerBody);
-      try {
-        await f.options.handler(many ? bodies : bodies[0], context);
-      } catch (e) {
-        log(`[${f.name}] failed, abandoning ${messages.length} message(s): ${(e as Error).message}`);
+      const done = await invoke(fn, {
+        input: many ? bodies : bodies[0],
+        triggerMetadata: triggerMetadata(messages, many),
+        logFields: { queue: queueName },
+      });
+      if (!done.ok) {
+        logger.warn(
+          { ...where, err: done.error, messages: messages.length },
+          `${f.name} failed; abandoning ${messages.length} message(s) for redelivery`,
+        );
         await Promise.all(messages.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
         return;
       }
       await Promise.all(
         messages.map((m) =>
-          receiver.completeMessage(m).catch((e: Error) => log(`[${f.name}] complete failed: ${e.message}`)),
+          receiver
+            .completeMessage(m)
+            .catch((e: unknown) => logger.warn({ ...where, err: e }, `${f.name}: complete failed`)),
         ),
       );
     };
@@ -73,7 +91,7 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
     // Each loop has its own receiver (an SDK receiver takes one receive call at a time) and takes up to a
     // batch, runs it, settles it: `concurrency` loops give maxConcurrentCalls.
     const loop = async () => {
-      const receiver = client.createReceiver(f.options.queueName, { receiveMode: 'peekLock' });
+      const receiver = client.createReceiver(queueName, { receiveMode: 'peekLock' });
       receivers.push(receiver);
       while (!closed) {
         let messages: ServiceBusReceivedMessage[];
@@ -81,11 +99,11 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
           messages = await receiver.receiveMessages(many ? batchSize : 1, { maxWaitTimeInMs: 1000 });
         } catch (e) {
           if (closed) return;
-          log(`[${f.name}] receive failed: ${(e as Error).message}; retrying`);
+          logger.warn({ ...where, err: e }, `${f.name}: receive failed; retrying`);
           await new Promise((r) => setTimeout(r, 500));
           continue;
         }
-        if (messages.length > 0) await invoke(receiver, messages);
+        if (messages.length > 0) await run(receiver, messages);
       }
     };
     for (let i = 0; i < concurrency; i++) loops.push(loop());

@@ -1,0 +1,187 @@
+import type { BlobItem } from '@azure/storage-blob';
+import type { HostLogger } from '../invocation/host-logger.js';
+import type { Invoker } from '../invocation/invoke.js';
+import { outputValues } from '../invocation/outputs.js';
+import { BlobOutputWriter } from './blob-outputs.js';
+import { matchBlobName } from './blob-path.js';
+import type { Watcher } from './blob-watch.js';
+import { poisonMessage, POISON_QUEUE } from './poison-message.js';
+import { bareEtag, quotedEtag, readBlobVersion, type BlobVersion } from './read-blob-version.js';
+import type { StorageClients } from './storage-clients.js';
+import { WorkPool } from './work-pool.js';
+
+export interface BlobJobsOptions {
+  clients: StorageClients;
+  invoke: Invoker;
+  logger: HostLogger;
+  parallelism: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+}
+
+interface Job {
+  watcher: Watcher;
+  blobName: string;
+  etag: string;
+  bindings: Record<string, string>;
+  attempts: number;
+}
+
+/**
+ * The invoking half of the blob trigger, with the Functions host's semantics: one version of a blob at a
+ * time, bounded parallelism, the outputs then a receipt on success, retries with backoff on failure, and the
+ * poison queue after the last try.
+ */
+export class BlobJobs {
+  private readonly active = new Map<string, Job>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly pool: WorkPool;
+  private readonly writer: BlobOutputWriter;
+  private closed = false;
+
+  constructor(private readonly opts: BlobJobsOptions) {
+    this.pool = new WorkPool(opts.parallelism);
+    this.writer = new BlobOutputWriter(opts.clients);
+  }
+
+  /** Blob versions queued, running or waiting for a retry. */
+  get busy(): boolean {
+    return this.active.size > 0;
+  }
+
+  /** True while work waits for a free slot. */
+  get backlogged(): boolean {
+    return this.pool.queued > 0;
+  }
+
+  /** Queues a listed blob version unless it is handled, running, or not a trigger blob; true when queued. */
+  consider(w: Watcher, item: BlobItem): boolean {
+    if (!item.properties.etag || this.closed) return false;
+    const etag = bareEtag(item.properties.etag);
+    const key = `${w.fn.name}\u0000${item.name}`;
+    // One version of a blob at a time; a newer version waits for the next scan after this one is done.
+    if (this.active.has(key) || w.receipts.has(item.name, etag)) return false;
+    const bindings = matchBlobName(w.pattern, item.name);
+    if (!bindings) return false;
+    const job: Job = { watcher: w, blobName: item.name, etag, bindings, attempts: 0 };
+    this.active.set(key, job);
+    this.pool.push(() => this.process(key, job));
+    return true;
+  }
+
+  private async process(key: string, job: Job): Promise<void> {
+    const { watcher: w } = job;
+    const rest = this.opts.clients.rest(w.connection);
+    // Every try counts, reading the blob included, so a blob that can never be read still ends in the poison queue.
+    job.attempts++;
+    try {
+      const version = await readBlobVersion(rest, w.pattern.container, job.blobName, job.etag);
+      if (!version) {
+        this.opts.logger.debug(
+          { blob: job.blobName },
+          'blob deleted or overwritten before it was read; the next scan sees its current version',
+        );
+        this.active.delete(key);
+        return;
+      }
+      const blobTrigger = `${w.pattern.container}/${job.blobName}`;
+      const done = await this.opts.invoke(w.fn, {
+        input: version.bytes,
+        triggerMetadata: triggerMetadata(
+          job,
+          blobTrigger,
+          rest.url(w.pattern.container, job.blobName),
+          version,
+        ),
+        retryContext: { retryCount: job.attempts - 1, maxRetryCount: this.opts.maxAttempts - 1 },
+        logFields: { blob: blobTrigger },
+      });
+      if (!done.ok) throw done.error;
+      const values = outputValues(done.context, done.result, w.output, w.extraOutputs);
+      const written = await Promise.all(
+        values.map(({ output, value }) => this.writer.write(output, job.bindings, value)),
+      );
+      // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
+      await w.receipts.write(job.blobName, job.etag, 'completed', done.context.invocationId);
+      this.active.delete(key);
+      this.opts.logger.debug(
+        {
+          functionName: w.fn.name,
+          blob: job.blobName,
+          invocationId: done.context.invocationId,
+          outputs: written,
+        },
+        'blob handled',
+      );
+    } catch (e) {
+      await this.failed(key, job, e);
+    }
+  }
+
+  private async failed(key: string, job: Job, error: unknown): Promise<void> {
+    const { watcher: w } = job;
+    const { maxAttempts, retryDelayMs, logger } = this.opts;
+    const where = { functionName: w.fn.name, blob: job.blobName, attempt: job.attempts, err: error };
+    if (job.attempts < maxAttempts) {
+      if (this.closed) {
+        this.active.delete(key);
+        return;
+      }
+      const delay = Math.min(30_000, retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
+      logger.warn(
+        where,
+        `invocation failed (try ${job.attempts} of ${maxAttempts}); retrying in ${delay} ms`,
+      );
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        if (this.closed) this.active.delete(key);
+        else this.pool.push(() => this.process(key, job));
+      }, delay);
+      this.retryTimers.add(timer);
+      return;
+    }
+    try {
+      await w.poison.createIfNotExists();
+      await w.poison.send(poisonMessage(w.fn.name, w.pattern.container, job.blobName, quotedEtag(job.etag)));
+      await w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison');
+      logger.error(
+        where,
+        `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`,
+      );
+    } catch (e) {
+      // Without a receipt the next scan starts the blob over; that is the best left to do.
+      logger.error(
+        { ...where, poisonError: e },
+        `could not record the poison blob on ${POISON_QUEUE}; it will be retried`,
+      );
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  /** Drops work not yet started and pending retries; resolves once running invocations have finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    this.pool.clear();
+    await this.pool.drained();
+    this.active.clear();
+  }
+}
+
+/** As the Functions host fills it for a blob trigger: the path's bindings, blobTrigger, uri, properties, metadata. */
+function triggerMetadata(
+  job: Job,
+  blobTrigger: string,
+  uri: string,
+  version: BlobVersion,
+): Record<string, unknown> {
+  return {
+    ...job.bindings,
+    blobTrigger,
+    uri,
+    properties: version.properties,
+    metadata: version.metadata,
+  };
+}

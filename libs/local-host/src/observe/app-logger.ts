@@ -1,0 +1,56 @@
+import pino, { type Logger } from 'pino';
+
+/** Credentials that can hide inside connection strings and URLs, and the text that replaces them. */
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)([^/\s:@]*):([^@\s/]+)@/gi, '$1$2:[redacted]@'],
+  [/\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|pwd|sig)=([^;&\s]+)/gi, '$1=[redacted]'],
+];
+
+/** Removes passwords and keys from free text (error messages can quote a Redis URL or a connection string). */
+export function scrubSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce((t, [re, by]) => t.replace(re, by), text);
+}
+
+/**
+ * One JSON logger per function app (LOG_LEVEL, default info). Headers and settings that carry credentials
+ * are redacted by path, and every string argument and error message is scrubbed, so neither a function key
+ * nor a connection string reaches the log.
+ */
+export function createAppLogger(name: string, level = process.env.LOG_LEVEL || 'info'): Logger {
+  return pino({
+    name,
+    level,
+    redact: {
+      paths: [
+        'headers.authorization',
+        'headers.cookie',
+        'headers["x-functions-key"]',
+        'headers["ocp-apim-subscription-key"]',
+        '*.password',
+        '*.redisPassword',
+        '*.connectionString',
+        '*.accessKey',
+        '*.key',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      err: (e: unknown) => {
+        const out = pino.stdSerializers.err(e as Error);
+        if (out && typeof out.message === 'string') out.message = scrubSecrets(out.message);
+        if (out && typeof out.stack === 'string') out.stack = scrubSecrets(out.stack);
+        return out;
+      },
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((a: unknown) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<
+            typeof method
+          >,
+        );
+      },
+    },
+  });
+}

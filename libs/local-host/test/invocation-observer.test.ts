@@ -1,0 +1,138 @@
+// Logs and metrics per invocation, through the same hooks Azure's app.hook runs.
+import azf, { type InvocationContext } from '@azure/functions';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import {
+  createInvoker,
+  invocationObserver,
+  mountFunction,
+  registerHooks,
+  reportOutcome,
+  reportScored,
+  type HostLogger,
+} from '../src/index.js';
+
+const { trigger, output } = azf;
+
+function recordingLogger(debug = false) {
+  const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const logger: HostLogger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    isLevelEnabled: (level) => debug || level !== 'debug',
+  };
+  return { logger, lines };
+}
+
+const queue = mountFunction(
+  {
+    name: 'scoreQueue',
+    options: {
+      connection: 'Sb',
+      queueName: 'q',
+      cardinality: 'many',
+      handler: (bodies: unknown, context: InvocationContext) => {
+        const list = bodies as string[];
+        if (list.includes('throw')) throw new Error('transient');
+        for (const b of list) reportScored(context, 'mnist', b);
+        if (list.includes('bad')) reportOutcome(context, 'rejected', new Error('one was bad'));
+      },
+    },
+  },
+  trigger.serviceBusQueue({ connection: 'Sb', queueName: 'q', cardinality: 'many' }),
+);
+
+const http = mountFunction(
+  { name: 'score', options: { handler: () => ({ status: 404 }) } },
+  trigger.http({}),
+  output.http({}),
+);
+
+describe('invocationObserver', () => {
+  it('logs one line per invocation and counts it by trigger, function and outcome', async () => {
+    const registry = new Registry();
+    const { logger, lines } = recordingLogger();
+    const invoke = createInvoker({ logger, hooks: invocationObserver({ registry, logger }) });
+    await invoke(queue, { input: ['hit', 'hit', 'miss'], invocationId: 'inv-1' });
+    await invoke(queue, { input: ['hit', 'bad'] });
+    await invoke(queue, { input: ['throw'] });
+
+    const ok = lines.find((l) => l.obj.invocationId === 'inv-1');
+    expect(ok).toMatchObject({
+      level: 'info',
+      msg: 'servicebus scoreQueue ok',
+      obj: {
+        trigger: 'servicebus',
+        function: 'scoreQueue',
+        model: 'mnist',
+        cache: { hit: 2, miss: 1 },
+        items: 3,
+        outcome: 'ok',
+        ms: expect.any(Number),
+      },
+    });
+    expect(lines.find((l) => l.obj.outcome === 'rejected')).toMatchObject({
+      level: 'info',
+      obj: { error: 'one was bad' },
+    });
+    expect(lines.find((l) => l.obj.outcome === 'failed')).toMatchObject({
+      level: 'error',
+      obj: { err: new Error('transient') },
+    });
+
+    const text = await registry.metrics();
+    for (const outcome of ['ok', 'rejected', 'failed']) {
+      expect(text).toContain(
+        `modelfn_invocations_total{trigger="servicebus",function="scoreQueue",outcome="${outcome}"} 1`,
+      );
+      expect(text).toMatch(
+        new RegExp(
+          `modelfn_invocation_duration_seconds_count\\{trigger="servicebus",function="scoreQueue",outcome="${outcome}"\\} 1`,
+        ),
+      );
+    }
+    expect(text).toContain(
+      'modelfn_invocation_items_total{trigger="servicebus",function="scoreQueue",model="mnist",cache="hit"} 3',
+    );
+  });
+
+  it('takes an HTTP outcome from the status, and logs successful HTTP invocations at debug only', async () => {
+    const registry = new Registry();
+    const { logger, lines } = recordingLogger();
+    const invoke = createInvoker({ logger, hooks: invocationObserver({ registry, logger }) });
+    await invoke(http, { input: {} });
+    expect(await registry.metrics()).toContain(
+      'modelfn_invocations_total{trigger="http",function="score",outcome="rejected"} 1',
+    );
+    expect(lines).toHaveLength(1);
+
+    const quiet = mountFunction(
+      { name: 'live', options: { handler: () => ({ status: 200 }) } },
+      trigger.http({}),
+    );
+    await invoke(quiet, { input: {} });
+    expect(lines).toHaveLength(1);
+    const verbose = recordingLogger(true);
+    await createInvoker({ logger, hooks: invocationObserver({ registry, logger: verbose.logger }) })(quiet, {
+      input: {},
+    });
+    expect(verbose.lines).toMatchObject([{ level: 'debug', obj: { trigger: 'http', outcome: 'ok' } }]);
+  });
+
+  it('registers the same hooks with the Functions library (app.hook)', () => {
+    const registered: string[] = [];
+    const observer = invocationObserver({ registry: new Registry(), logger: recordingLogger().logger });
+    registerHooks(
+      {
+        preInvocation: (h) => registered.push(`pre ${h === observer.pre[0]}`),
+        postInvocation: (h) => registered.push(`post ${h === observer.post[0]}`),
+      },
+      observer,
+    );
+    expect(registered).toEqual(['pre true', 'post true']);
+  });
+});
