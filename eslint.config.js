@@ -36,6 +36,9 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: { '@nx/enforce-module-boundaries': moduleBoundaries(depConstraints) },
   },
+  // The pages' browser modules are type-checked by tsc (apps/score-http/static/tsconfig.json: checkJs with
+  // the DOM lib), which knows the browser's globals; no-undef without them would flag every `document`.
+  { files: ['apps/*/static/**/*.js'], rules: { 'no-undef': 'off' } },
   // apps/local composes the apps, so drop the type:app constraint that would forbid that.
   {
     files: ['apps/local/**/*.ts'],

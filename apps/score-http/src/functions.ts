@@ -14,6 +14,8 @@ import {
   serverMetadataHandler,
 } from './handlers/v2.js';
 import { instrument, type ScopedHandler, type ScorerSource } from './instrument.js';
+import { assetHandler, pageHandler } from './playground/handlers.js';
+import { lazySite } from './playground/site.js';
 
 export type AuthLevel = NonNullable<HttpFunctionOptions['authLevel']>;
 
@@ -24,6 +26,9 @@ export interface HttpFunctionDefinition {
 
 /** This app's host.json (its routePrefix is ""), for hosts that mount the functions outside Azure. */
 export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
+
+/** The pages' files (playground, docs, their scripts); beside dist/ in a package, beside src/ here. */
+export const staticDir = fileURLToPath(new URL('../static/', import.meta.url));
 
 const AUTH_LEVELS: readonly AuthLevel[] = ['anonymous', 'function', 'admin'];
 
@@ -41,6 +46,8 @@ export interface HttpFunctionsOptions {
   scorer?: ScorerSource;
   /** Default: authLevelFromEnv(). */
   authLevel?: AuthLevel;
+  /** Default: staticDir. */
+  staticDir?: string;
 }
 
 /** Every function of the app, once, as data: Azure's entry point and the local host both mount this list. */
@@ -52,10 +59,12 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     method: HttpMethod,
     route: string,
     handler: ScopedHandler,
+    level: AuthLevel = authLevel,
   ): HttpFunctionDefinition => ({
     name,
-    options: { methods: [method], route, authLevel, handler: instrument(name, handler) },
+    options: { methods: [method], route, authLevel: level, handler: instrument(name, handler) },
   });
+  const site = lazySite(opts.staticDir ?? staticDir);
   return [
     fn('score', 'POST', 'score', scoreHandler(scorer)),
     fn('v2-server-metadata', 'GET', 'v2', serverMetadataHandler()),
@@ -87,6 +96,12 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     fn('v2-repository-index', 'POST', 'v2/repository/index', repositoryIndexHandler(scorer)),
     fn('swagger', 'GET', 'swagger.json', swaggerHandler(scorer)),
     fn('metrics', 'GET', 'metrics', metricsHandler()),
+    // The pages are anonymous whatever HTTP_AUTH_LEVEL says: they are public files with no data and no
+    // secret, and the page sends the key it is given with each API call. `{page:maxlength(0)?}` matches
+    // only the site root: an empty route is replaced by the function's name in Azure (docs/decisions.md).
+    fn('playground', 'GET', '{page:maxlength(0)?}', pageHandler(site, 'index.html'), 'anonymous'),
+    fn('docs', 'GET', 'docs', pageHandler(site, 'docs.html'), 'anonymous'),
+    fn('static', 'GET', 'static/{*path}', assetHandler(site), 'anonymous'),
   ];
 }
 

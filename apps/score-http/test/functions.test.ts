@@ -23,6 +23,9 @@ describe('function definitions', () => {
       'POST v2/repository/index',
       'GET swagger.json',
       'GET metrics',
+      'GET {page:maxlength(0)?}',
+      'GET docs',
+      'GET static/{*path}',
     ]);
     expect(new Set(httpFunctions.map((f) => f.name)).size).toBe(httpFunctions.length);
   });
@@ -35,7 +38,16 @@ describe('function definitions', () => {
       authLevel: 'function',
       scorer: () => Promise.reject(new Error('unused')),
     });
-    expect(fns.every((f) => f.options.authLevel === 'function')).toBe(true);
+    // The pages and their files are public; every API function takes the level.
+    const pages = ['playground', 'docs', 'static'];
+    expect(fns.filter((f) => !pages.includes(f.name)).every((f) => f.options.authLevel === 'function')).toBe(
+      true,
+    );
+    expect(fns.filter((f) => pages.includes(f.name)).map((f) => f.options.authLevel)).toEqual([
+      'anonymous',
+      'anonymous',
+      'anonymous',
+    ]);
   });
 
   it('answers 500 INTERNAL_ERROR without internals when something unexpected fails', async () => {
