@@ -1,0 +1,214 @@
+// modelfn on Azure Functions Flex Consumption: the three trigger apps, each on its own Flex plan, sharing one
+// user-assigned identity, storage account (shared keys off), Service Bus namespace, Azure Cache for Redis
+// (Entra ID only) and Application Insights. Modelled on Microsoft's Flex azd templates
+// (functions-quickstart-javascript-azd, functions-quickstart-typescript-azd-eventgrid-blob).
+// Never compiled or deployed from this repository's CI: see README "Deploy to Azure".
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; a hash of it names every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource; it must offer Flex Consumption.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the user running azd (data roles for trying the triggers); empty for none.')
+param principalId string = ''
+
+@description('Node.js version of the Flex apps (the container images use Node 20 too).')
+param nodeVersion string = '20'
+
+@description('Azure Cache for Redis tier: Basic C0 is the cheapest; Standard adds a replica.')
+@allowed(['Basic', 'Standard', 'Premium'])
+param redisSku string = 'Basic'
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var inputContainer = 'images'
+var outputContainer = 'predictions'
+var requestQueue = 'scoring-requests'
+var replyQueue = 'scoring-replies'
+var services = ['score-http', 'score-blob', 'score-servicebus']
+var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
+var containers = [for c in concat(packageContainers, [inputContainer, outputContainer]): { name: c }]
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}modelfn-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    dnsEndpointType: 'Standard'
+    minimumTlsVersion: 'TLS1_2'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    blobServices: {
+      containers: containers
+    }
+  }
+}
+
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'loganalytics'
+  scope: rg
+  params: {
+    name: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    location: location
+    tags: tags
+    dataRetention: 30
+  }
+}
+
+module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'appinsights'
+  scope: rg
+  params: {
+    name: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    disableLocalAuth: true
+  }
+}
+
+module serviceBus 'app/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    requestQueue: requestQueue
+    replyQueue: replyQueue
+  }
+}
+
+module redis 'app/redis.bicep' = {
+  name: 'redis'
+  scope: rg
+  params: {
+    name: '${abbrs.cacheRedis}${resourceToken}'
+    location: location
+    tags: tags
+    identityPrincipalId: identity.outputs.principalId
+    skuName: redisSku
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    applicationInsightsName: monitoring.outputs.name
+    identityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
+// Settings every app reads (README "Configuration"). Redis: Entra ID, the identity's object id as user name;
+// its token as password needs issue 15's code (see the README), until then lookups are bypassed.
+var sharedSettings = {
+  REDIS_URL: 'rediss://${redis.outputs.hostName}:${redis.outputs.sslPort}'
+  REDIS_USERNAME: identity.outputs.principalId
+  LOG_LEVEL: 'info'
+}
+
+var appSettings = {
+  'score-http': {
+    HTTP_AUTH_LEVEL: 'function'
+  }
+  'score-blob': {
+    BLOB_INPUT_CONTAINER: inputContainer
+    BLOB_OUTPUT_CONTAINER: outputContainer
+  }
+  'score-servicebus': {
+    ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    ServiceBusConnection__credential: 'managedidentity'
+    ServiceBusConnection__clientId: identity.outputs.clientId
+    SERVICEBUS_REQUEST_QUEUE: requestQueue
+    SERVICEBUS_REPLY_QUEUE: replyQueue
+  }
+}
+
+module apps 'app/function-app.bicep' = [
+  for (service, i) in services: {
+    name: service
+    scope: rg
+    dependsOn: [rbac]
+    params: {
+      name: '${abbrs.webSitesFunctions}${service}-${resourceToken}'
+      planName: '${abbrs.webServerFarms}${service}-${resourceToken}'
+      location: location
+      tags: tags
+      serviceName: service
+      storageAccountName: storage.outputs.name
+      deploymentStorageContainerName: packageContainers[i]
+      applicationInsightsName: monitoring.outputs.name
+      identityId: identity.outputs.resourceId
+      identityClientId: identity.outputs.clientId
+      runtimeVersion: nodeVersion
+      appSettings: union(sharedSettings, appSettings[service])
+    }
+  }
+]
+
+// Blob events of the storage account. The subscription to the blob app's webhook is made after deploy
+// (infra/hooks/blob-subscription.sh): it needs the blobs_extension key, which exists only once the
+// deployed app has started its blob trigger, as in Microsoft's Event Grid blob trigger template.
+module systemTopic 'br/public:avm/res/event-grid/system-topic:0.6.1' = {
+  name: 'blob-events'
+  scope: rg
+  params: {
+    name: '${abbrs.eventGridSystemTopics}${resourceToken}'
+    location: location
+    tags: tags
+    source: storage.outputs.resourceId
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output BLOB_INPUT_CONTAINER string = inputContainer
+output BLOB_OUTPUT_CONTAINER string = outputContainer
+output EVENT_GRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
+output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output SERVICEBUS_REQUEST_QUEUE string = requestQueue
+output SERVICEBUS_REPLY_QUEUE string = replyQueue
+output REDIS_HOST_NAME string = redis.outputs.hostName
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+output SERVICE_SCORE_HTTP_NAME string = apps[0].outputs.name
+output SERVICE_SCORE_HTTP_URI string = apps[0].outputs.uri
+output SERVICE_SCORE_BLOB_NAME string = apps[1].outputs.name
+output SERVICE_SCORE_BLOB_URI string = apps[1].outputs.uri
+output SERVICE_SCORE_SERVICEBUS_NAME string = apps[2].outputs.name
+output SERVICE_SCORE_SERVICEBUS_URI string = apps[2].outputs.uri
