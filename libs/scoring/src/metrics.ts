@@ -63,6 +63,11 @@ export const metrics = {
     labelNames: ['model', 'version'] as const,
     registers: [registry],
   }),
+  poolThreadsStarted: new Counter({
+    name: 'modelfn_inference_pool_threads_started_total',
+    help: 'Inference pool threads started: the first ones, and replacements (recycled or failed)',
+    registers: [registry],
+  }),
   poolBusy: new Gauge({
     name: 'modelfn_inference_pool_busy_threads',
     help: 'Inference pool threads running a model now',

@@ -72,6 +72,7 @@ export class Scorer {
     this.runner = new ModelRunner({
       batching: settings.batching,
       threads: settings.inferenceThreads,
+      threadMaxRuns: settings.inferenceThreadMaxRuns,
       inlineMaxMs: settings.inferenceInlineMaxMs,
       queueMaxRows: settings.modelQueueMaxRows,
       queueMaxBytes: settings.modelQueueMaxBytes,

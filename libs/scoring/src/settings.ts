@@ -23,6 +23,8 @@ export interface Settings {
   batching: 'config' | 'off';
   /** Threads of the inference pool (0: every model runs in the event-loop thread). */
   inferenceThreads: number;
+  /** A pool thread is replaced after this many runs (0: never). */
+  inferenceThreadMaxRuns: number;
   /** A model whose runs average more than this moves to the pool. */
   inferenceInlineMaxMs: number;
   /** Per model: rows and bytes that may wait for a run before requests are refused (OVERLOADED). */
@@ -82,6 +84,7 @@ export function readSettings(env: Env = process.env): Settings {
     cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 50, 1),
     batching: oneOf(env, 'BATCHING', ['config', 'off'] as const, 'config'),
     inferenceThreads: int(env, 'INFERENCE_THREADS', availableParallelism(), 0),
+    inferenceThreadMaxRuns: int(env, 'INFERENCE_THREAD_MAX_RUNS', 0, 0),
     inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
     modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),
     modelQueueMaxBytes: int(env, 'MODEL_QUEUE_MAX_BYTES', 256 * 1024 * 1024, 1),

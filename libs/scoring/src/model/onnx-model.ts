@@ -76,7 +76,12 @@ export class OnnxModel {
     });
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  private released = false;
+
+  /** Frees the session in this thread (once: the model may have moved to the pool before shutdown). */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
   }
 }

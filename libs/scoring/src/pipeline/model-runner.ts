@@ -11,6 +11,7 @@ export interface RunnerOptions {
   batching: 'config' | 'off';
   /** Inference pool threads; 0 keeps every model in this thread. */
   threads: number;
+  threadMaxRuns: number;
   inlineMaxMs: number;
   queueMaxRows: number;
   queueMaxBytes: number;
@@ -32,7 +33,7 @@ export class ModelRunner {
   runs = 0;
 
   constructor(private readonly opts: RunnerOptions) {
-    this.pool = opts.threads > 0 ? new InferencePool(opts.threads) : undefined;
+    this.pool = opts.threads > 0 ? new InferencePool(opts.threads, opts.threadMaxRuns) : undefined;
   }
 
   async run(model: ReadyModel, inputs: Tensor[], rows: number): Promise<Tensor[]> {
@@ -118,12 +119,12 @@ export class ModelRunner {
       seconds = (performance.now() - started) / 1000;
       const moving = placement.observe(seconds);
       if (moving) {
-        const done = moving.then(() =>
-          metrics.pooled.set(
-            { model: model.name, version: model.version },
-            placement.where === 'pool' ? 1 : 0,
-          ),
-        );
+        const done = moving.then(async () => {
+          const pooled = placement.where === 'pool';
+          metrics.pooled.set({ model: model.name, version: model.version }, pooled ? 1 : 0);
+          // Its runs are in the pool from now on: the copy of the graph in this thread is only memory.
+          if (pooled) await model.model.release();
+        });
         if (awaitMove) await done;
       }
     }

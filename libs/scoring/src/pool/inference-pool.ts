@@ -1,4 +1,5 @@
 import { ScoringError } from '../errors.js';
+import { metrics } from '../metrics.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { PoolThread, type RunReply } from './pool-thread.js';
 import type { SessionSpec } from './worker-protocol.js';
@@ -40,7 +41,11 @@ export class InferencePool {
   /** Threads started since the pool began (replacements included). */
   started = 0;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    /** A thread is replaced after this many runs (0: never), as gunicorn's max_requests bounds leaks. */
+    private readonly maxRunsPerThread = 0,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`an inference pool needs at least one thread`);
   }
 
@@ -94,6 +99,14 @@ export class InferencePool {
     }
   }
 
+  /** A fresh thread first, then the old one ends once its run is done: capacity never drops. */
+  private replace(thread: PoolThread): void {
+    thread.draining = true;
+    void this.spawn()
+      .catch(() => undefined)
+      .finally(() => void thread.terminate());
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.failQueued('the host is shutting down');
@@ -105,6 +118,7 @@ export class InferencePool {
   private spawn(): Promise<void> {
     const thread = new PoolThread((t, error) => this.onExit(t, error));
     this.started++;
+    metrics.poolThreadsStarted.inc();
     this.threads.push(thread);
     return Promise.all([...this.specs.values()].map((s) => thread.load(s))).then(
       () => {
@@ -174,7 +188,11 @@ export class InferencePool {
     thread
       .run(job.key, inputs, transfer)
       .then(
-        (reply) => job.resolve(reply),
+        (reply) => {
+          job.resolve(reply);
+          if (this.maxRunsPerThread > 0 && thread.runs >= this.maxRunsPerThread && !thread.draining)
+            this.replace(thread);
+        },
         (e: unknown) => {
           if ((e as { threadStopped?: boolean }).threadStopped && job.attempts === 0 && !this.closed) {
             job.attempts++;

@@ -70,6 +70,16 @@ describe('InferencePool', () => {
     expect(pool.started).toBeGreaterThanOrEqual(4);
   });
 
+  it('replaces a thread after its maximum number of runs, answering every job', async () => {
+    pool = new InferencePool(1, 3);
+    await pool.register(spec);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => pool!.run(spec.key, [input(1, i)])),
+    );
+    expect(results).toHaveLength(10);
+    expect(pool.started).toBeGreaterThanOrEqual(3);
+  });
+
   it('fails a run of an unknown session and refuses work once closed', async () => {
     pool = new InferencePool(1);
     await expect(pool.run('nope', [input(1, 0)])).rejects.toThrow(/not in the inference pool/);
