@@ -83,6 +83,9 @@ function parseStackExchange(text: string): RedisEndpoint {
   return endpoint;
 }
 
+/** Bytes a Redis socket buffers before node-redis waits for 'drain' (see redisClientOptions). */
+export const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
+
 /** Exponential backoff with jitter, capped and never giving up: a cache should come back on its own. */
 export function reconnectDelay(retries: number, maxDelayMs: number): number {
   const delay = Math.min(50 * 2 ** Math.min(retries, 20), maxDelayMs);
@@ -112,6 +115,11 @@ export function redisClientOptions(
   const common = {
     connectTimeout: tuning.connectTimeoutMs ?? 3000,
     reconnectStrategy: (retries: number) => reconnectDelay(retries, maxDelay),
+    // node-redis writes its queued commands once per turn of the event loop and stops at the socket's
+    // high-water mark (16 KiB, ~140 GETs), leaving the rest for the next turn after 'drain'. On a loop
+    // busy with a burst of requests, each turn is long, so lookups waited several turns in our own queue
+    // and timed out against a healthy Redis. 1 MiB holds the whole bounded queue (commandsQueueMaxLength).
+    highWaterMark: SOCKET_HIGH_WATER_MARK,
   };
   const socket = endpoint.tls
     ? {

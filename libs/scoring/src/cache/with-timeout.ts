@@ -10,28 +10,53 @@ export class TimeoutError extends Error {
 }
 
 /**
- * Settles with `promise` or rejects with TimeoutError after `timeoutMs`, whichever comes first.
+ * Settles with `promise` or rejects with TimeoutError once the other side has had `timeoutMs` to answer and
+ * the answer was not there, whichever comes first.
  *
- * The deadline is checked once more after the event loop has read its sockets: timers run before I/O in
- * each turn of the loop, so on a loop busy for longer than `timeoutMs` (a saturated worker) a reply already
- * waiting in the socket would otherwise count as a timeout, and five of those open the circuit breaker
- * for every request. In the 32-rows-per-request benchmark row this took `bypass` from 35 to 15 % of requests.
+ * The budget measures the server, not this process's event loop. Under load one turn of the loop can read
+ * hundreds of requests (a 1,000-connection burst: a second of work), and a plain timer then counts that
+ * queue as Redis being slow — five such "timeouts" opened the circuit breaker and turned every hit into an
+ * inference, the opposite of what overload needs. So:
+ * - the clock starts in the check phase after the call (a setImmediate), which is when node-redis actually
+ *   writes queued commands to the socket, not when the caller queued them;
+ * - when the timer fires, `timeoutMs` of wall time must have passed since then (otherwise it is re-armed);
+ * - and the verdict waits for one more poll phase (a setImmediate after the timer): that phase starts
+ *   after the deadline, so a reply already in the socket is read there and settles first.
+ * A server that really does not answer is still detected: after `timeoutMs` plus at most a few turns of
+ * the loop, which under load are each as long as what every request is waiting for anyway.
  *
- * The timers are cleared as soon as either side settles, so a fast cache does not leave thousands of pending
- * timers behind. The original promise is not cancelled (Redis commands cannot be), but it has a handler
- * here, so its late rejection is handled rather than reported as unhandled. (One promise per call rather
- * than Promise.race and finally: this runs twice per cached request.)
+ * Timers are cleared as soon as either side settles, so a fast cache leaves no pending timers behind. The
+ * original promise is not cancelled (Redis commands cannot be), but it has a handler here, so its late
+ * rejection is handled rather than reported as unhandled. (One promise per call rather than Promise.race
+ * and finally: this runs twice per cached request.)
  */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what?: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let late: NodeJS.Immediate | undefined;
-    // setImmediate runs after this turn's I/O: a reply read there settles first, and reject is then a no-op.
-    const timer = setTimeout(() => {
-      late = setImmediate(() => reject(new TimeoutError(timeoutMs, what)));
-    }, timeoutMs);
+    let settled = false;
+    let sentAt = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
+    const verdict = () => {
+      immediate = undefined;
+      settled = true;
+      reject(new TimeoutError(timeoutMs, what));
+    };
+    const deadline = () => {
+      timer = undefined;
+      const left = sentAt + timeoutMs - performance.now();
+      if (left >= 1) timer = setTimeout(deadline, left);
+      else immediate = setImmediate(verdict);
+    };
+    immediate = setImmediate(() => {
+      immediate = undefined;
+      if (settled) return;
+      sentAt = performance.now();
+      timer = setTimeout(deadline, timeoutMs);
+    });
     const done = () => {
-      clearTimeout(timer);
-      if (late) clearImmediate(late);
+      settled = true;
+      if (timer) clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
     };
     promise.then(
       (value) => {
