@@ -33,5 +33,7 @@ ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
 WORKDIR /home/site/wwwroot
 COPY --from=build /src/apps/score-http/host.json /src/apps/score-http/package.json ./
 COPY --from=build /src/apps/score-http/dist ./dist
+# The playground and /docs pages (their Swagger UI files come from node_modules).
+COPY --from=build /src/apps/score-http/static ./static
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/models ./models/
