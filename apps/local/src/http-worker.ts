@@ -1,6 +1,6 @@
 import { readSettings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
-import type { Env } from './env.js';
+import type { Env } from '@modelfn/settings';
 import { startHttpWorkersSource } from './sources/http-workers.js';
 
 /**

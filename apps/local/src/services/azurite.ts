@@ -1,6 +1,6 @@
 import { startAzurite, type RunningSource } from '@modelfn/local-host';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import type { Env } from '@modelfn/settings';
 
 /**
  * Blob storage for the blob trigger: an explicit AzureWebJobsStorage (a real account) is used as is;

@@ -1,6 +1,6 @@
 import type { RunningSource } from '@modelfn/local-host';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import type { Env } from '@modelfn/settings';
 import { startStorageService } from './azurite.js';
 import { startRedisService } from './redis.js';
 import { startServiceBusService } from './servicebus.js';

@@ -1,6 +1,6 @@
 import { RedisStartError, startRedisServer, type RunningSource } from '@modelfn/local-host';
 import type { Logger } from 'pino';
-import { portSetting, type Env } from '../env.js';
+import { portSetting, type Env } from '@modelfn/settings';
 
 function service(describe: string, close: () => Promise<void> = async () => undefined): RunningSource {
   return { name: 'redis', describe: () => [describe], close };

@@ -1,12 +1,12 @@
 import type { RunningSource } from '@modelfn/local-host';
 import { startServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import type { Logger } from 'pino';
-import { portSetting, type Env } from '../env.js';
+import { portSetting, serviceBusAppSettings, type Env } from '@modelfn/settings';
 
-const QUEUES = (env: Env) => [
-  env.SERVICEBUS_REQUEST_QUEUE || 'scoring-requests',
-  env.SERVICEBUS_REPLY_QUEUE || 'scoring-replies',
-];
+const QUEUES = (env: Env) => {
+  const { requestQueue, replyQueue } = serviceBusAppSettings(env);
+  return [requestQueue, replyQueue];
+};
 
 /**
  * Service Bus for the queue trigger: an explicit ServiceBusConnection is used as is (a real namespace);

@@ -1,7 +1,7 @@
 import { startBlobSource, type BlobSource } from '@modelfn/local-host';
 import { blobFunctions, hostJsonPath } from '@modelfn/score-blob';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import type { Env } from '@modelfn/settings';
 import { invocationHooks } from './observer.js';
 
 /** apps/score-blob's blob function, fed by a poller with the Functions host's receipts and poison queue. */

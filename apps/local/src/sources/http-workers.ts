@@ -3,7 +3,7 @@ import { httpWorkersFromEnv, startHttpWorkers, type RunningHttpWorkers } from '@
 import { httpFunctions } from '@modelfn/score-http';
 import { sharedScorer, type Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import type { Env } from '@modelfn/settings';
 import { serveHostMetrics, withHostMetrics } from './host-metrics.js';
 import { startHttpSource } from './http.js';
 

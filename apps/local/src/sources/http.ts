@@ -7,7 +7,7 @@ import {
 import { hostJsonPath, httpFunctions } from '@modelfn/score-http';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
-import { portSetting, type Env } from '../env.js';
+import { portSetting, type Env } from '@modelfn/settings';
 import { invocationHooks } from './observer.js';
 
 /** apps/score-http's functions on the local HTTP host, with the routes its host.json gives them in Azure. */

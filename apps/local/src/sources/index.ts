@@ -1,7 +1,7 @@
 import type { RunningHttpWorkers, RunningSource } from '@modelfn/local-host';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import type { Env } from '@modelfn/settings';
 import { startBlobTrigger } from './blob.js';
 import { startHttpWorkersSource } from './http-workers.js';
 import { startServiceBusTrigger } from './servicebus.js';

@@ -1,7 +1,7 @@
 import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
 import { closeReplySenders, serviceBusFunctions } from '@modelfn/score-servicebus';
 import type { Logger } from 'pino';
-import type { Env } from '../env.js';
+import { intSetting, type Env } from '@modelfn/settings';
 import { invocationHooks } from './observer.js';
 
 /** apps/score-servicebus's queue function, fed by peek-lock receivers as the Functions host would. */
@@ -9,8 +9,8 @@ export async function startServiceBusTrigger(env: Env, log: Logger): Promise<Ser
   const source = await startServiceBusSource({
     functions: serviceBusFunctions,
     settings: env,
-    maxConcurrentCalls: Number(env.SERVICEBUS_MAX_CONCURRENT_CALLS) || 4,
-    maxMessageBatchSize: Number(env.SERVICEBUS_MAX_BATCH_SIZE) || 64,
+    maxConcurrentCalls: intSetting(env, 'SERVICEBUS_MAX_CONCURRENT_CALLS', 4, { min: 1 }),
+    maxMessageBatchSize: intSetting(env, 'SERVICEBUS_MAX_BATCH_SIZE', 64, { min: 1 }),
     logger: log.child({ source: 'servicebus' }),
     hooks: invocationHooks(log),
   });

@@ -1,9 +1,5 @@
 export type AzuriteErrorCode =
-  | 'AZURITE_NOT_INSTALLED'
-  | 'AZURITE_INVALID_SETTING'
-  | 'AZURITE_PORT_IN_USE'
-  | 'AZURITE_START_FAILED'
-  | 'AZURITE_START_TIMEOUT';
+  'AZURITE_NOT_INSTALLED' | 'AZURITE_PORT_IN_USE' | 'AZURITE_START_FAILED' | 'AZURITE_START_TIMEOUT';
 
 export class AzuriteError extends Error {
   readonly code: AzuriteErrorCode;

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { portSetting, textSetting } from '@modelfn/settings';
 import type { RunningSource } from '../running-source.js';
 import { killOnExit } from '../process/child-process.js';
 import { AzuriteError } from './azurite-error.js';
@@ -78,18 +79,9 @@ function azuriteEntry(): string {
   return entry;
 }
 
-function portSetting(explicit: number | undefined, envName: string, fallback: number): number {
-  if (explicit !== undefined) return explicit;
-  const raw = process.env[envName];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new AzuriteError(
-      'AZURITE_INVALID_SETTING',
-      `${envName}=${raw} must be a port number (0 picks a free port)`,
-    );
-  }
-  return n;
+/** An explicit port, else its environment variable, else Azurite's default. */
+function portOf(explicit: number | undefined, envName: string, fallback: number): number {
+  return explicit ?? portSetting(process.env, envName, fallback);
 }
 
 function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
@@ -125,11 +117,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const entry = azuriteEntry();
   const host = options.host ?? '127.0.0.1';
   const ports = {
-    Blob: portSetting(options.blobPort, 'AZURITE_BLOB_PORT', DEFAULT_BLOB_PORT),
-    Queue: portSetting(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
-    Table: portSetting(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
+    Blob: portOf(options.blobPort, 'AZURITE_BLOB_PORT', DEFAULT_BLOB_PORT),
+    Queue: portOf(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
+    Table: portOf(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
   };
-  const configured = options.location ?? process.env.AZURITE_LOCATION;
+  const configured = options.location ?? textSetting(process.env, 'AZURITE_LOCATION');
   const location = configured ? resolve(configured) : undefined;
   if (location) await mkdir(location, { recursive: true });
   const args = [

@@ -3,7 +3,6 @@ export type BlobSourceErrorCode =
   | 'INVALID_BLOB_PATH'
   | 'UNRESOLVED_BINDING_PARAMETER'
   | 'UNSUPPORTED_BINDING'
-  | 'INVALID_SETTING'
   | 'QUEUE_REQUEST_FAILED';
 
 export class BlobSourceError extends Error {

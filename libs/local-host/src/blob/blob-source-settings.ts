@@ -1,22 +1,10 @@
-import { BlobSourceError } from './blob-source-error.js';
+import { checkInt, intSetting } from '@modelfn/settings';
 
-/** An option, else its environment variable, else the default; anything but an integer >= min is refused. */
-export function setting(explicit: number | undefined, env: string, fallback: number, min: number): number {
-  if (explicit !== undefined) {
-    if (!Number.isInteger(explicit) || explicit < min) {
-      throw new BlobSourceError(
-        'INVALID_SETTING',
-        `blob source option for ${env} is ${explicit}; it must be an integer >= ${min}`,
-      );
-    }
-    return explicit;
-  }
-  const raw = process.env[env];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new BlobSourceError('INVALID_SETTING', `${env}=${raw} must be an integer >= ${min}`);
-  return n;
+/** An option given in code, else its environment variable, else the default; anything but an integer >= min is refused. */
+export function setting(explicit: number | undefined, name: string, fallback: number, min: number): number {
+  return explicit !== undefined
+    ? checkInt(explicit, name, { min })
+    : intSetting(process.env, name, fallback, { min });
 }
 
 /** Host ids are lowercase letters, digits and dashes, at most 32 characters. */

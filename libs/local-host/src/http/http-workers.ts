@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { intSetting, type Env } from '@modelfn/settings';
 import type { RouteInfo, RunningHttpHost } from './http-host.js';
 
 /**
@@ -6,13 +7,8 @@ import type { RouteInfo, RunningHttpHost } from './http-host.js';
  * workers that share the listening port, each with its own scorer (models, cache connection, metrics), so
  * HTTP handling uses more than one core. Only worth it where requests, not Redis or the model, fill a core.
  */
-export function httpWorkersFromEnv(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.LOCAL_HOST_WORKERS;
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new Error(`setting LOCAL_HOST_WORKERS=${raw} must be an integer from 1 to 64`);
-  return n;
+export function httpWorkersFromEnv(env: Env = process.env): number {
+  return intSetting(env, 'LOCAL_HOST_WORKERS', 1, { min: 1, max: 64 });
 }
 
 export interface HttpWorkersOptions {

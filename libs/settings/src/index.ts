@@ -1,0 +1,16 @@
+// Typed, validated reads of the app settings (environment variables with the Azure app-setting names), one
+// way for every project. The README's settings table is checked against the names the code reads
+// (test/readme-table.test.ts).
+export {
+  checkInt,
+  enumSetting,
+  flagSetting,
+  intSetting,
+  numberSetting,
+  portSetting,
+  textSetting,
+  type Env,
+  type IntBounds,
+} from './read-setting.js';
+export { SettingError } from './setting-error.js';
+export { blobAppSettings, serviceBusAppSettings } from './app-settings.js';
