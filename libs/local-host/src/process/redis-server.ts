@@ -17,7 +17,13 @@ export interface RedisServer {
   url: string;
   port: number;
   pid: number;
+  /** SIGTERM, then SIGKILL if it lingers; resolves once it has exited. */
   stop(): Promise<void>;
+  /** SIGKILL at once, like a crash (no goodbye to clients); resolves once it has exited. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the connections stay up but nothing answers, like a server stuck in a slow command. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Why a redis-server could not be started: `not-found` (not on PATH), `port-in-use`, or `failed`. */
@@ -32,8 +38,9 @@ export class RedisStartError extends Error {
 }
 
 /**
- * Starts a throw-away redis-server for the local host: in memory only (no RDB, no AOF), bound to loopback,
- * killed with this process. Resolves once it accepts connections.
+ * Starts a throw-away redis-server: in memory only (no RDB, no AOF), bound to loopback, killed with this
+ * process. Resolves once it accepts connections. The one redis-server spawner of the repository: `npm start`,
+ * the benchmark and the tests (cluster nodes included, through `args`) all start Redis with it.
  */
 export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -89,5 +96,13 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     port: opts.port,
     pid: child.pid!,
     stop: () => stopChild(child),
+    kill: async () => {
+      if (hasExited(child)) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
   };
 }

@@ -1,21 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startRedisServer as spawnRedisServer, type RedisServer as RunningRedis } from '@modelfn/local-host';
 
 /**
- * Real redis-server processes for tests: no persistence, loopback only, each in its own temp directory.
- * Every process started here is SIGKILLed on stop, and on process exit as a last resort, so a failing test
- * cannot leave servers behind.
+ * Real redis-server processes for tests, started by the repository's one spawner (the local host's):
+ * no persistence, loopback only, killed with the test process. Each here gets its own temp directory (for
+ * cluster nodes' config files) and is SIGKILLed on stop, like a crash.
  */
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -83,8 +79,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 export class RedisServer {
-  #child: ChildProcess | undefined;
-  #exited: Promise<unknown> | undefined;
+  #server: RunningRedis | undefined;
   readonly dir: string;
 
   constructor(
@@ -99,43 +94,19 @@ export class RedisServer {
   }
 
   get running(): boolean {
-    return this.#child !== undefined;
+    return this.#server !== undefined;
   }
 
   /** Starts redis-server on this.port and resolves once it answers PING. */
   async start(): Promise<void> {
-    if (this.#child) return;
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-        '--loglevel',
-        'warning',
-        ...this.extraArgs,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    this.#child = child;
-    this.#exited = once(child, 'exit');
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    if (this.#server) return;
+    this.#server = await spawnRedisServer({
+      port: this.port,
+      args: ['--dir', this.dir, '--loglevel', 'warning', ...this.extraArgs],
+    });
     try {
       await waitUntil(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
-          return (await rawCommand(this.port, 'PING')).startsWith('+PONG');
-        },
+        async () => (await rawCommand(this.port, 'PING')).startsWith('+PONG'),
         10_000,
         `redis-server on port ${this.port}`,
       );
@@ -147,20 +118,18 @@ export class RedisServer {
 
   /** SIGKILL, like a crash: no goodbye to clients. Resolves once the process is gone. */
   async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child) return;
-    this.#child = undefined;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await this.#exited;
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.kill();
   }
 
   /** SIGSTOP: the connection stays up but nothing answers, like a Redis stuck in a slow command. */
   pause(): void {
-    this.#child?.kill('SIGSTOP');
+    this.#server?.pause();
   }
 
   resume(): void {
-    this.#child?.kill('SIGCONT');
+    this.#server?.resume();
   }
 
   async restart(): Promise<void> {
