@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { findFreePort, isPortOpen, startRedisServer, waitForPort, RedisStartError } from '../src/index.js';
@@ -22,6 +23,11 @@ describe('ports', () => {
   });
 });
 
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
 describe('startRedisServer', () => {
   it('starts an in-memory redis-server on the port and stops it', async () => {
     const port = await findFreePort();
@@ -31,6 +37,18 @@ describe('startRedisServer', () => {
     expect(() => process.kill(redis.pid, 0)).not.toThrow();
     await redis.stop();
     expect(await isPortOpen(port)).toBe(false);
+    expect(() => process.kill(redis.pid, 0)).toThrow();
+  });
+
+  it('pauses, resumes and kills it like a crash', async () => {
+    const port = await findFreePort();
+    const redis = await startRedisServer({ port });
+    const state = () => readFileSync(`/proc/${redis.pid}/stat`, 'utf8').split(') ')[1][0];
+    redis.pause();
+    await waitFor(() => state() === 'T');
+    redis.resume();
+    await waitFor(() => state() !== 'T');
+    await redis.kill();
     expect(() => process.kill(redis.pid, 0)).toThrow();
   });
 
