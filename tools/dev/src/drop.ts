@@ -5,9 +5,8 @@
  * (the Azurite that `npm start` runs). Exit code 0: all scored; 2: some refused (error records); 1: some
  * got no result in time, or the upload failed.
  */
-import { parseArgs } from 'node:util';
 import { blobAppSettings } from '@modelfn/settings';
-import { collectFiles } from './collect-files.js';
+import { parseCli } from './cli-args.js';
 import { dropBlobs, type DropProgress, type DropResult } from './drop-blobs.js';
 
 const USAGE =
@@ -42,35 +41,9 @@ function exitCode(results: DropResult[]): number {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      timeout: { type: 'string', default: '30' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help || positionals.length === 0) {
-    process.stderr.write(USAGE);
-    return values.help ? 0 : 1;
-  }
-  const timeoutMs = Number(values.timeout) * 1000;
-  if (!(timeoutMs > 0)) {
-    process.stderr.write(`--timeout ${values.timeout} must be a positive number of seconds\n`);
-    return 1;
-  }
-  const files = await collectFiles(positionals);
-  if (values.name) {
-    if (files.length !== 1) {
-      process.stderr.write('--name works with one file only\n');
-      return 1;
-    }
-    files[0].name = values.name;
-  }
-  if (files.length === 0) {
-    process.stderr.write(`no files in ${positionals.join(', ')}\n`);
-    return 1;
-  }
+  const args = await parseCli(USAGE, 1, true);
+  if (typeof args === 'number') return args;
+  const { files, timeoutMs } = args;
   const settings = blobAppSettings();
   const connectionString = process.env[settings.connectionSetting] || 'UseDevelopmentStorage=true';
   const printer = progressPrinter();

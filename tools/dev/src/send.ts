@@ -4,31 +4,20 @@
  * bodies (`{"data": ...}` or v2 `inputs`), anything else as bytes. Connection: ServiceBusConnection, default
  * the emulator that `npm start` runs.
  */
-import { parseArgs } from 'node:util';
 import { serviceBusAppSettings } from '@modelfn/settings';
-import { collectFiles } from './collect-files.js';
+import { parseCli } from './cli-args.js';
 import { sendRequests } from './send-requests.js';
 
 const EMULATOR =
   'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true';
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { timeout: { type: 'string', default: '30' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals.length === 0) {
-    process.stderr.write(
-      'usage: npm run send -- <image.png|request.json|folder> [...] [--timeout <seconds>]\n',
-    );
-    return values.help ? 0 : 2;
-  }
-  const timeoutMs = Number(values.timeout) * 1000;
-  if (!(timeoutMs > 0)) {
-    process.stderr.write(`--timeout ${values.timeout} must be a positive number of seconds\n`);
-    return 2;
-  }
-  const files = await collectFiles(positionals);
+  const args = await parseCli(
+    'usage: npm run send -- <image.png|request.json|folder> [...] [--timeout <seconds>]',
+    2,
+  );
+  if (typeof args === 'number') return args;
+  const { files, timeoutMs } = args;
   const settings = serviceBusAppSettings();
   const results = await sendRequests({
     connectionString: process.env[settings.connectionSetting] || EMULATOR,

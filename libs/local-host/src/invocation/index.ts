@@ -1,11 +1,5 @@
-export type {
-  FunctionDefinition,
-  HttpFunctionDefinition,
-  BlobFunctionDefinition,
-  ServiceBusFunctionDefinition,
-} from './function-definition.js';
-export type { InvocationHooks } from './hooks.js';
-export type { HostLogger } from './host-logger.js';
+// The invocation model the sources share; the definition contract and hook types are exported with the
+// apps' entry (functions.ts).
 export {
   createInvoker,
   mountFunction,
