@@ -80,7 +80,7 @@ function azuriteEntry(): string {
 }
 
 /** An explicit port, else its environment variable, else Azurite's default. */
-function portOf(explicit: number | undefined, envName: string, fallback: number): number {
+function azuritePortSetting(explicit: number | undefined, envName: string, fallback: number): number {
   return explicit ?? portSetting(process.env, envName, fallback);
 }
 
@@ -117,9 +117,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const entry = azuriteEntry();
   const host = options.host ?? '127.0.0.1';
   const ports = {
-    Blob: portOf(options.blobPort, 'AZURITE_BLOB_PORT', DEFAULT_BLOB_PORT),
-    Queue: portOf(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
-    Table: portOf(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
+    Blob: azuritePortSetting(options.blobPort, 'AZURITE_BLOB_PORT', DEFAULT_BLOB_PORT),
+    Queue: azuritePortSetting(options.queuePort, 'AZURITE_QUEUE_PORT', DEFAULT_QUEUE_PORT),
+    Table: azuritePortSetting(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
   };
   const configured = options.location ?? textSetting(process.env, 'AZURITE_LOCATION');
   const location = configured ? resolve(configured) : undefined;
