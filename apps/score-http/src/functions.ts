@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
+import type { HttpFunctionDefinition } from '@modelfn/local-host/functions';
 import { sharedScorer } from '@modelfn/scoring';
+import { enumSetting, type Env } from '@modelfn/settings';
 import { metricsHandler, swaggerHandler } from './handlers/ops.js';
 import { scoreHandler } from './handlers/score.js';
 import {
@@ -19,10 +21,7 @@ import { lazySite } from './playground/site.js';
 
 export type AuthLevel = NonNullable<HttpFunctionOptions['authLevel']>;
 
-export interface HttpFunctionDefinition {
-  name: string;
-  options: HttpFunctionOptions;
-}
+export type { HttpFunctionDefinition };
 
 /** This app's host.json (its routePrefix is ""), for hosts that mount the functions outside Azure. */
 export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
@@ -33,12 +32,8 @@ export const staticDir = fileURLToPath(new URL('../static/', import.meta.url));
 const AUTH_LEVELS: readonly AuthLevel[] = ['anonymous', 'function', 'admin'];
 
 /** HTTP_AUTH_LEVEL: anonymous locally, `function` in Azure (callers then send a function key). */
-export function authLevelFromEnv(env: Record<string, string | undefined> = process.env): AuthLevel {
-  const raw = env.HTTP_AUTH_LEVEL || 'anonymous';
-  if (!(AUTH_LEVELS as readonly string[]).includes(raw)) {
-    throw new Error(`setting HTTP_AUTH_LEVEL=${raw} must be one of ${AUTH_LEVELS.join(', ')}`);
-  }
-  return raw as AuthLevel;
+export function authLevelFromEnv(env: Env = process.env): AuthLevel {
+  return enumSetting(env, 'HTTP_AUTH_LEVEL', AUTH_LEVELS, 'anonymous');
 }
 
 export interface HttpFunctionsOptions {
