@@ -7,8 +7,8 @@ import { inputStoreFor, type InputStore } from './decode/input-store.js';
 import { decodeObject } from './decode/json-codec.js';
 import { checkPayloadSize, type InputLimits } from './decode/limits.js';
 import { decodeV2Body, type V2RequestMeta } from './decode/v2-request.js';
-import { amlRequest, type RequestParts } from './entry-script/aml-request.js';
-import { initEntry, runEntry } from './entry-script/run-entry.js';
+import type { RequestParts } from './entry-script/aml-request.js';
+import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
 import type { EntryResult } from './entry-script/types.js';
 import { ScoringError, toScoringError } from './errors.js';
 import { metrics } from './metrics.js';
@@ -62,6 +62,7 @@ export class Scorer {
   private readonly runner: ModelRunner;
   private readonly cached: CachedInference;
   private readonly bodyMemo: BodyMemo | undefined;
+  private readonly entryDeps: EntryDeps;
 
   constructor(
     readonly settings: Settings,
@@ -79,6 +80,7 @@ export class Scorer {
     });
     this.cached = new CachedInference(cache, (model, inputs, rows) => this.runner.run(model, inputs, rows));
     this.bodyMemo = bodyMemoFor(cache);
+    this.entryDeps = { cached: this.cached, cache, threads: new Map() };
   }
 
   get limits(): InputLimits {
@@ -129,10 +131,10 @@ export class Scorer {
 
   /** Runs `init` of every version served by an entry script (createScorer does, once). */
   async initEntryScripts(): Promise<void> {
-    const deps = { cached: this.cached, cache: this.cache };
+    const deps = this.entryDeps;
     for (const name of this.repository.names()) {
       for (const v of this.repository.versions(name))
-        if (v.entry && v.state === 'READY') await initEntry(v, deps);
+        if (v.entry && v.state === 'READY') await initEntry(v, deps, this.settings.entryScriptThreads);
     }
   }
 
@@ -152,7 +154,7 @@ export class Scorer {
         `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
       );
     }
-    return runEntry(v, amlRequest(parts), { cached: this.cached, cache: this.cache }, parts);
+    return runEntry(v, parts, this.entryDeps, parts);
   }
 
   /** session.run calls made so far (single flight and batching tests). */
@@ -314,6 +316,7 @@ export class Scorer {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.entryDeps.threads.values()].map((t) => t.close()));
     await this.runner.close();
     await this.cache.close();
     await this.repository.close();

@@ -23,6 +23,8 @@ export interface Settings {
   batching: 'config' | 'off';
   /** Threads of the inference pool (0: every model runs in the event-loop thread). */
   inferenceThreads: number;
+  /** Threads that run each entry script (0: the event-loop thread runs them). */
+  entryScriptThreads: number;
   /** A pool thread is replaced after this many runs (0: never). */
   inferenceThreadMaxRuns: number;
   /** A model whose runs average more than this moves to the pool. */
@@ -84,6 +86,7 @@ export function readSettings(env: Env = process.env): Settings {
     cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 50, 1),
     batching: oneOf(env, 'BATCHING', ['config', 'off'] as const, 'config'),
     inferenceThreads: int(env, 'INFERENCE_THREADS', availableParallelism(), 0),
+    entryScriptThreads: int(env, 'ENTRY_SCRIPT_THREADS', availableParallelism(), 0),
     inferenceThreadMaxRuns: int(env, 'INFERENCE_THREAD_MAX_RUNS', 0, 0),
     inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
     modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),

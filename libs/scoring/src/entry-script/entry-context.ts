@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type { RowCache } from '../cache/row-cache.js';
 import { ScoringError } from '../errors.js';
 import { describeDims, fitsDims } from '../model/io-spec.js';
@@ -7,20 +6,12 @@ import type { CachedInference } from '../pipeline/cached-inference.js';
 import { keyPrefix } from '../cache/key-prefix.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CacheOutcome } from './cache-outcome.js';
+import { logFor } from './entry-log.js';
 import type { EntryContext, EntryLog, EntrySession } from './types.js';
 
 export interface ContextDeps {
   cached: CachedInference;
   cache: RowCache;
-}
-
-function logFor(name: string): EntryLog {
-  const log = pino({ name: `entry:${name}`, level: process.env.LOG_LEVEL || 'info' });
-  const at =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (msg: string, fields: object = {}) =>
-      log[level](fields, msg);
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 const logs = new WeakMap<ModelVersion, EntryLog>();

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadOnnx } from '../model/load-onnx.js';
 import type { PartialModelConfig } from '../model/model-config.js';
 import type { EntryVersionLoader, VersionToLoad } from '../model/model-repository.js';
 import type { ModelVersion, ReadyModel } from '../model/model-version.js';
-import type { EntryScript } from './types.js';
+import { importScript } from './import-script.js';
 
 /** A file of the version that is not in its folder: from an installed npm package, checked by sha256. */
 interface PackagedFile {
@@ -47,30 +45,6 @@ async function onnxFiles(load: VersionToLoad, versionDir: string): Promise<Recor
   }
   const names = (await readdir(versionDir)).filter((f) => f.endsWith('.onnx')).sort();
   return Object.fromEntries(names.map((n) => [n, join(versionDir, n)]));
-}
-
-/**
- * Imports the script: `score.ts` where TypeScript can be loaded as is (npm start and tests run under tsx),
- * else the `dist/score.js` the build compiled from it (tools/entry-scripts), as the built apps need.
- */
-async function importScript(path: string): Promise<EntryScript> {
-  let mod: Partial<EntryScript>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Partial<EntryScript>;
-  } catch (e) {
-    if (!path.endsWith('.ts') || (e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-    const compiled = join(dirname(path), 'dist', 'score.js');
-    if (!existsSync(compiled)) {
-      throw new Error(`${path} needs a TypeScript loader, or compiling to ${compiled} (npm run build)`, {
-        cause: e,
-      });
-    }
-    mod = (await import(pathToFileURL(compiled).href)) as Partial<EntryScript>;
-  }
-  if (typeof mod.run !== 'function') throw new Error(`${path} must export a function run(request, context)`);
-  if (mod.init !== undefined && typeof mod.init !== 'function')
-    throw new Error(`${path}: init must be a function`);
-  return mod as EntryScript;
 }
 
 /**

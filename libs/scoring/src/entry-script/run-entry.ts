@@ -1,16 +1,34 @@
 import { toScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
+import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
-import { isEntryResponse, type AMLRequest, type EntryResult } from './types.js';
+import { ScriptThreads } from './script-threads.js';
+import { isEntryResponse, type EntryResult } from './types.js';
 
-/** Calls the script's `init` once for a loaded version; a failure makes the version unavailable. */
-export async function initEntry(version: ModelVersion, deps: ContextDeps): Promise<void> {
+export interface EntryDeps extends ContextDeps {
+  /** Versions whose script runs in threads of its own (ENTRY_SCRIPT_THREADS > 0). */
+  threads: Map<ModelVersion, ScriptThreads>;
+}
+
+/**
+ * Calls the script's `init` once for a loaded version — in each of `threads` threads that will run it, or
+ * in this thread when 0; a failure makes the version unavailable.
+ */
+export async function initEntry(version: ModelVersion, deps: EntryDeps, threads: number): Promise<void> {
   try {
-    await version.entry!.script.init?.(entryContext(version, deps));
+    if (threads > 0) {
+      deps.threads.set(
+        version,
+        await ScriptThreads.start(version, threads, () => entryContext(version, deps)),
+      );
+    } else await version.entry!.script.init?.(entryContext(version, deps));
   } catch (e) {
     version.state = 'UNAVAILABLE';
-    version.reason = `init() of ${version.entry!.scriptPath} failed: ${(e as Error).message}`;
+    const message = (e as Error).message;
+    version.reason = message.startsWith('init() of')
+      ? message
+      : `init() of ${version.entry!.scriptPath} failed: ${message}`;
   }
 }
 
@@ -20,21 +38,36 @@ export async function initEntry(version: ModelVersion, deps: ContextDeps): Promi
  */
 export async function runEntry(
   version: ModelVersion,
-  request: AMLRequest,
-  deps: ContextDeps,
+  parts: RequestParts,
+  deps: EntryDeps,
   opts: { bypassCache?: boolean } = {},
 ): Promise<EntryResult> {
   const outcome = new CacheOutcome();
+  // The run's infer and cache calls are served here, wherever the script runs, so the outcome is known here.
+  const context = entryContext(version, deps, { outcome, ...opts });
+  const threads = deps.threads.get(version);
   let value: unknown;
+  let response: { status: number; headers: Readonly<Record<string, string>> } | undefined;
   try {
-    value = await version.entry!.script.run(request, entryContext(version, deps, { outcome, ...opts }));
+    if (threads) ({ value, response } = await threads.run(parts, context));
+    else {
+      const v = await version.entry!.script.run(amlRequest(parts), context);
+      if (isEntryResponse(v)) {
+        value = v.body;
+        response = { status: v.status, headers: v.headers };
+      } else value = v;
+    }
   } catch (e) {
     throw toScoringError(e);
   }
   const model = { name: version.name, version: version.version };
   const cache = opts.bypassCache ? 'bypass' : outcome.status;
-  if (isEntryResponse(value)) {
-    return { kind: 'entry', model, body: value.body, status: value.status, headers: value.headers, cache };
-  }
-  return { kind: 'entry', model, body: value, status: 200, headers: {}, cache };
+  return {
+    kind: 'entry',
+    model,
+    body: value,
+    status: response?.status ?? 200,
+    headers: response?.headers ?? {},
+    cache,
+  };
 }

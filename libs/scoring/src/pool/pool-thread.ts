@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Tensor } from '../tensor/tensor.js';
-import { startOrtWorker } from './worker-script.js';
+import { startWorker } from './start-worker.js';
 import type { FromWorker, SessionSpec, ToWorker } from './worker-protocol.js';
 
 export interface RunReply {
@@ -33,7 +33,7 @@ export class PoolThread {
 
   constructor(onExit: (thread: PoolThread, error: Error | undefined) => void) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
-    this.worker = startOrtWorker();
+    this.worker = startWorker(new URL('./ort-worker', import.meta.url));
     let error: Error | undefined;
     this.worker.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);

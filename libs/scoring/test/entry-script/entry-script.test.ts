@@ -23,6 +23,8 @@ export async function run(request, context) {
   const body = request.json();
   if (!Array.isArray(body.values)) throw Object.assign(new Error('"values" must be a list of numbers'), { code: 'INVALID_INPUT' });
   if (body.crash) throw new Error('the script fell over');
+  if (body.spin) { const until = Date.now() + body.spin; while (Date.now() < until); return { spun: body.spin }; }
+  if (body.exit) process.exit(3);
   const key = JSON.stringify(body.values);
   const known = await context.cache.get(key);
   if (known) return known;
@@ -65,12 +67,8 @@ beforeAll(async () => {
     join(root, 'typed', 'score.ts'),
     'interface Req { body: Buffer; trigger: string }\nexport function run(request: Req): { bytes: number; trigger: string } {\n  return { bytes: request.body.length, trigger: request.trigger };\n}\n',
   );
-  scorer = await createScorer(readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory' }));
 });
-afterAll(async () => {
-  await scorer.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const post = (body: unknown, extra: object = {}) =>
   scorer.runEntry({
@@ -81,7 +79,14 @@ const post = (body: unknown, extra: object = {}) =>
     ...extra,
   });
 
-describe('entry scripts', () => {
+describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) => {
+  beforeAll(async () => {
+    scorer = await createScorer(
+      readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory', ENTRY_SCRIPT_THREADS: threads }),
+    );
+  });
+  afterAll(() => scorer.close());
+
   it('loads every graph of the version and runs init once', () => {
     const v = scorer.repository.find('script');
     expect(v.state, v.reason).toBe('READY');
@@ -165,5 +170,36 @@ describe('entry scripts', () => {
       code: 'INVALID_INPUT',
       message: expect.stringContaining('entry script'),
     });
+  });
+});
+
+describe('entry scripts in threads of their own', () => {
+  beforeAll(async () => {
+    scorer = await createScorer(
+      readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory', ENTRY_SCRIPT_THREADS: '2' }),
+    );
+  });
+  afterAll(() => scorer.close());
+
+  it("keep the host's event loop free while a script computes", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    const answers = await Promise.all([post({ values: [], spin: 150 }), post({ values: [], spin: 150 })]);
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(answers.map((a) => a.body)).toEqual([{ spun: 150 }, { spun: 150 }]);
+    // In this thread the two spins would let no timer through for 300 ms.
+    expect(ticks).toBeGreaterThan(elapsed / 10);
+  });
+
+  it('fail the runs of a thread that dies as transient, and replace it', async () => {
+    const died = await post({ values: [], exit: true }).catch((e: unknown) => e);
+    expect(died).toMatchObject({ code: 'UNAVAILABLE', status: 503, permanent: false });
+    let answer: unknown;
+    for (let i = 0; i < 50 && !answer; i++) {
+      answer = await post({ values: [4] }).catch(() => new Promise((r) => setTimeout(r, 50)));
+    }
+    expect(answer).toMatchObject({ status: 200, body: { y: [4] } });
   });
 });
