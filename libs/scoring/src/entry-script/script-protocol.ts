@@ -1,3 +1,4 @@
+import { movable } from '../pool/ownership.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RequestParts } from './aml-request.js';
 import type { EntrySession } from './types.js';
@@ -53,20 +54,15 @@ export function fromWire(w: WireError): Error {
   return Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
 }
 
-/** Typed arrays are copied into buffers of their own, listed for transfer. */
+/** Tensors by name as they may be moved (see pool/ownership.ts). */
 export function movableTensors(tensors: Record<string, Tensor>): {
   tensors: Record<string, Tensor>;
   transfer: ArrayBuffer[];
 } {
-  const transfer: ArrayBuffer[] = [];
-  const out: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(tensors)) {
-    if (Array.isArray(t.data)) out[name] = t;
-    else {
-      const data = t.data.slice();
-      transfer.push(data.buffer as ArrayBuffer);
-      out[name] = { ...t, data };
-    }
-  }
-  return { tensors: out, transfer };
+  const names = Object.keys(tensors);
+  const moved = movable(names.map((n) => tensors[n]));
+  return {
+    tensors: Object.fromEntries(names.map((n, i) => [n, moved.tensors[i]])),
+    transfer: moved.transfer,
+  };
 }

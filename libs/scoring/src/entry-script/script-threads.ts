@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ScoringError, toScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
+import { markSole } from '../pool/ownership.js';
 import { startWorker } from '../pool/start-worker.js';
 import type { RequestParts } from './aml-request.js';
 import {
@@ -97,6 +98,8 @@ class ScriptThread {
     req: ScriptCall,
   ): Promise<{ value: unknown; transfer: ArrayBuffer[] }> {
     if (req.kind === 'infer') {
+      // The inputs came from the script's thread and are this call's alone: the pool may move them on.
+      markSole(Object.values(req.inputs));
       const moved = movableTensors(await context.infer(req.session, req.inputs));
       return { value: moved.tensors, transfer: moved.transfer };
     }

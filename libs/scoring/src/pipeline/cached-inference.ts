@@ -1,5 +1,6 @@
 import type { CacheStatus, RowCache } from '../cache/row-cache.js';
 import { metrics } from '../metrics.js';
+import { markSole } from '../pool/ownership.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkFinite, concatRows, sliceRows } from '../tensor/tensor-rows.js';
@@ -49,7 +50,10 @@ export class CachedInference {
     });
     if (opts.bypassCache || this.cache.kind === 'off' || model.config.cache === false) {
       metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, rows);
-      return done(await this.run(model, inputs, rows), 'bypass');
+      const outputs = await this.run(model, inputs, rows);
+      // Nothing else waits on an uncached run (no single flight): its outputs are this caller's alone.
+      markSole(outputs);
+      return done(outputs, 'bypass');
     }
     const keys = rowKeys(model, inputs, rows);
     const lookup = await this.cache.getMany(keys, rowLayout(model).fixedBytes);

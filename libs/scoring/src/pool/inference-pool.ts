@@ -1,6 +1,7 @@
 import { ScoringError } from '../errors.js';
 import { metrics } from '../metrics.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { movable } from './ownership.js';
 import { PoolThread, type RunReply } from './pool-thread.js';
 import type { SessionSpec } from './worker-protocol.js';
 
@@ -11,18 +12,6 @@ interface Job {
   reject: (e: unknown) => void;
   /** Threads that died while running it: it is run again on another, once. */
   attempts: number;
-}
-
-/** Typed arrays are copied into buffers of their own and moved: the caller's tensors stay usable. */
-function movable(inputs: Tensor[]): { inputs: Tensor[]; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const moved = inputs.map((t) => {
-    if (Array.isArray(t.data)) return t;
-    const data = t.data.slice();
-    transfer.push(data.buffer as ArrayBuffer);
-    return { ...t, data };
-  });
-  return { inputs: moved, transfer };
 }
 
 /**
@@ -184,7 +173,7 @@ export class InferencePool {
 
   private start(thread: PoolThread, job: Job): void {
     thread.busy = true;
-    const { inputs, transfer } = movable(job.inputs);
+    const { tensors: inputs, transfer } = movable(job.inputs);
     thread
       .run(job.key, inputs, transfer)
       .then(
