@@ -104,7 +104,7 @@ modelfn_blob_duration_seconds_count 4
 modelfn_cache_rows_total{model="mnist",result="hit"} ${hits}
 modelfn_cache_rows_total{model="mnist",result="miss"} ${misses}
 modelfn_cache_breaker_open ${breaker}
-modelfn_queue_depth{model="ocr"} 3
+modelfn_queue_rows{model="ocr"} 3
 `;
 
 describe('live panel figures', () => {
@@ -139,7 +139,7 @@ describe('live panel figures', () => {
     // 180 of the window's 200 took under 1 ms: the median is inside the first bucket.
     expect(http.p50).toBeLessThan(0.001);
     expect(http.p99).toBeGreaterThan(0.001);
-    expect(s.queues).toEqual([{ model: 'ocr', name: 'modelfn_queue_depth', value: 3 }]);
+    expect(s.queues).toEqual([{ model: 'ocr', name: 'modelfn_queue_rows', value: 3 }]);
     expect(s.redis.state).toMatch(/breaker closed/);
     expect(liveStats(before, parsePrometheus(scrape(300, 190, 110, 240, 60, 1)), 2).redis.state).toMatch(
       /bypassed/,

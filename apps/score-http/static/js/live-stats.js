@@ -166,7 +166,8 @@ export function liveStats(before, now, seconds) {
   const queues = now
     .filter(
       (s) =>
-        /queue_(depth|length|size)|in_?flight|pending/.test(s.name) && !/_(bucket|count|sum)$/.test(s.name),
+        /^modelfn_queue_rows$|queue_(depth|length|size)|in_?flight|pending/.test(s.name) &&
+        !/_(bucket|count|sum)$/.test(s.name),
     )
     .map((s) => ({ model: s.labels.model ?? '(all)', name: s.name, value: s.value }));
 
