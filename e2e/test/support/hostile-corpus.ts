@@ -34,6 +34,30 @@ export function pngClaiming(width: number, height: number): Buffer {
   ]);
 }
 
+/** A valid 8-bit gray PNG of black pixels whose IDAT really inflates to every row (~16 KiB for 16 MiB). */
+function blackPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc((width + 1) * height), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** 1.5 KB of SVG whose nested <use>s ask the renderer for 10^5 rectangles. */
+function svgBomb(): Buffer {
+  const levels = ['<g id="l0"><rect width="1" height="1"/></g>'];
+  for (let d = 1; d <= 5; d++) levels.push(`<g id="l${d}">${`<use href="#l${d - 1}"/>`.repeat(10)}</g>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><defs>${levels.join('')}</defs>` +
+      '<use href="#l5"/></svg>',
+  );
+}
+
 export interface HostileCase {
   name: string;
   body: Buffer;
@@ -60,6 +84,22 @@ export async function hostileCorpus(): Promise<HostileCase[]> {
     {
       name: 'PNG claiming 50000x50000',
       body: pngClaiming(50000, 50000),
+      contentType: 'image/png',
+      status: 413,
+      code: 'IMAGE_TOO_LARGE',
+    },
+    {
+      // Rendered before issue 14: an SVG is a program (1.5 KB of nested <use> costs seconds of CPU).
+      name: 'SVG sent as image/png',
+      body: svgBomb(),
+      contentType: 'image/png',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      // ~16 KiB that inflates to 16 MiB; its pixel count is exactly MAX_IMAGE_PIXELS, so the side limit says no.
+      name: 'PNG inflating to 16777216x1',
+      body: blackPng(16_777_216, 1),
       contentType: 'image/png',
       status: 413,
       code: 'IMAGE_TOO_LARGE',

@@ -10,6 +10,12 @@ export interface Settings {
   defaultModel: string | undefined;
   maxRequestBytes: number;
   maxImagePixels: number;
+  /** Longest image side accepted, checked from the header (MAX_IMAGE_SIDE). */
+  maxImageSide: number;
+  /** Memory for all image decodes in flight in the process (IMAGE_DECODE_MEMORY_BYTES). */
+  imageDecodeMemoryBytes: number;
+  /** Decodes that may wait for that memory; beyond, OVERLOADED (IMAGE_DECODE_QUEUE). */
+  imageDecodeQueue: number;
   maxBatchRows: number;
   ortIntraOpThreads: number;
   cacheMode: 'redis' | 'memory' | 'off';
@@ -69,6 +75,9 @@ export function readSettings(env: Env = process.env): Settings {
     defaultModel: env.DEFAULT_MODEL || undefined,
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1),
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 4096 * 4096, 1),
+    maxImageSide: int(env, 'MAX_IMAGE_SIDE', 16_384, 1),
+    imageDecodeMemoryBytes: int(env, 'IMAGE_DECODE_MEMORY_BYTES', 256 * 1024 * 1024, 1),
+    imageDecodeQueue: int(env, 'IMAGE_DECODE_QUEUE', 64, 0),
     maxBatchRows: int(env, 'MAX_BATCH_ROWS', 1024, 1),
     ortIntraOpThreads: int(env, 'ORT_INTRA_OP_THREADS', 1, 0),
     cacheMode: oneOf(

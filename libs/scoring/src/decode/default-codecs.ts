@@ -2,6 +2,7 @@ import { ScoringError } from '../errors.js';
 import { CodecRegistry } from './codec-registry.js';
 import type { BodyCodec } from './decoded.js';
 import { imageCodec } from './image-codec.js';
+import { IMAGE_MEDIA_TYPES } from './image-format.js';
 import { jsonCodec } from './json-codec.js';
 import { rawTensorCodec } from './raw-tensor-codec.js';
 
@@ -22,20 +23,18 @@ const plainText: BodyCodec = (body, ctx) => {
 };
 
 /**
- * The bodies every trigger accepts (Azure ML's AMLRequest: JSON, an image, or raw bytes); raster images
- * only (an SVG is a program for a renderer, not pixels). Images sent
- * as octet-stream, or as a blob or message without a type, are recognised by their first bytes.
+ * The bodies every trigger accepts (Azure ML's AMLRequest: JSON, an image, or raw bytes). Each image type
+ * decodes only its own format; image/svg+xml only for a model whose config opts in (an SVG is a program for
+ * a renderer, not pixels). Images sent as octet-stream, or as a blob or message without a type, are
+ * recognised by their first bytes.
  */
 export function defaultCodecs(): CodecRegistry {
-  return new CodecRegistry()
+  const registry = new CodecRegistry()
     .add('application/json', jsonCodec)
     .add('+json', jsonCodec)
-    .add('text/plain', plainText)
-    .add('image/png', imageCodec)
-    .add('image/jpeg', imageCodec)
-    .add('image/webp', imageCodec)
-    .add('image/gif', imageCodec)
-    .add('image/tiff', imageCodec)
+    .add('text/plain', plainText);
+  for (const [type, format] of Object.entries(IMAGE_MEDIA_TYPES)) registry.add(type, imageCodec(format));
+  return registry
     .add('application/octet-stream', rawTensorCodec)
     .addSniffer('image/png', (b) => startsWith(b, PNG))
     .addSniffer('image/jpeg', (b) => startsWith(b, JPEG));

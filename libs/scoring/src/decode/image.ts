@@ -1,23 +1,145 @@
 import sharp from 'sharp';
 import { ScoringError } from '../errors.js';
 import type { ImagePreprocessing } from '../model/image-preprocessing.js';
+import { decodeBudget } from './decode-budget.js';
 import { mayHaveOrientation } from './exif-orientation.js';
 import { grayPixels } from './gray-pixels.js';
+import { IMAGE_MEDIA_TYPES, sniffImageFormat, type ImageFormat } from './image-format.js';
+import { readImageHeader, type ImageHeader } from './image-header.js';
+
+/** Defaults of the settings of the same names (see settings.ts and the README). */
+export const DEFAULT_MAX_IMAGE_SIDE = 16_384;
+export const DEFAULT_IMAGE_DECODE_MEMORY_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_IMAGE_DECODE_QUEUE = 64;
 
 export interface ImageLimits {
   maxImagePixels: number;
+  /** Longest side accepted (MAX_IMAGE_SIDE). */
+  maxImageSide?: number;
+  /** Memory for all image decodes in flight in the process (IMAGE_DECODE_MEMORY_BYTES). */
+  imageDecodeMemoryBytes?: number;
+  /** Decodes that may wait for that memory before more are refused with OVERLOADED (IMAGE_DECODE_QUEUE). */
+  imageDecodeQueue?: number;
 }
+
+// libvips' operation cache would keep recent images decoded (up to 50 MB by default): memory outside the
+// decode budget, for inputs the result cache already answers the second time. One libvips thread per
+// image: images are decoded several at once on libuv's pool, and a 2-core host gains nothing from more.
+sharp.cache(false);
+sharp.concurrency(1);
+
+/** SVG, when a model accepts it, is rendered by librsvg: a bound on the CPU a crafted file can take. */
+const SVG_TIMEOUT_SECONDS = 2;
 
 const FIT = { stretch: 'fill', fit: 'contain', crop: 'cover' } as const;
 
-/** Decodes one image into one model row, laid out as `pre.layout` says (see image-preprocessing.ts). */
+/**
+ * Decodes one image into one model row, laid out as `pre.layout` says (see image-preprocessing.ts).
+ *
+ * Before sharp sees the bytes: their signature must be the `declared` format (a body's media type; without
+ * one, any raster format), SVG only for a model whose config opts in; the header must give a size within
+ * MAX_IMAGE_PIXELS and MAX_IMAGE_SIDE; and the decode must get its share of IMAGE_DECODE_MEMORY_BYTES,
+ * waiting for it in a bounded queue.
+ */
 export async function imageTensorRow(
   bytes: Buffer,
   pre: ImagePreprocessing,
   limits: ImageLimits,
+  declared?: ImageFormat,
 ): Promise<Float32Array> {
-  const { data, channels } = await decodeResized(bytes, pre, limits);
-  return pre.color === 'gray' ? grayRow(data, channels, pre) : colorRow(data, channels, pre);
+  const format = acceptedFormat(bytes, pre, declared);
+  const header = await readImageHeader(bytes, format);
+  if (header.format !== format) {
+    throw new ScoringError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the image starts like ${format} but decodes as ${header.format}; send ${mediaTypes()}`,
+    );
+  }
+  const memory = limits.imageDecodeMemoryBytes ?? DEFAULT_IMAGE_DECODE_MEMORY_BYTES;
+  const needs = checkSize(header, limits, memory);
+  const release = await decodeBudget(memory, limits.imageDecodeQueue ?? DEFAULT_IMAGE_DECODE_QUEUE).reserve(
+    needs,
+  );
+  try {
+    const { data, channels } = await decodeResized(bytes, pre, limits, format);
+    return pre.color === 'gray' ? grayRow(data, channels, pre) : colorRow(data, channels, pre);
+  } finally {
+    release();
+  }
+}
+
+function mediaTypes(): string {
+  return Object.entries(IMAGE_MEDIA_TYPES)
+    .filter(([, f]) => f !== 'svg')
+    .map(([t]) => t)
+    .join(', ');
+}
+
+function mediaTypeOf(format: ImageFormat): string {
+  return Object.entries(IMAGE_MEDIA_TYPES).find(([, f]) => f === format)![0];
+}
+
+/** The format the bytes will be decoded as, or why they will not be. */
+function acceptedFormat(
+  bytes: Buffer,
+  pre: ImagePreprocessing,
+  declared: ImageFormat | undefined,
+): ImageFormat {
+  const sniffed = sniffImageFormat(bytes);
+  if (sniffed === undefined) {
+    throw new ScoringError(
+      'UNDECODABLE_IMAGE',
+      declared
+        ? `the body is declared ${mediaTypeOf(declared)} but is no image of a known format`
+        : `the body is no image of a known format; send ${mediaTypes()}`,
+    );
+  }
+  if (sniffed === 'svg' && !pre.allowSvg) {
+    throw new ScoringError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the body is an SVG, which this model does not accept (it would be rendered, not decoded; config.json ` +
+        `preprocessing.image.allowSvg opts in); send ${mediaTypes()}`,
+    );
+  }
+  if (declared !== undefined && sniffed !== declared) {
+    throw new ScoringError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the body is declared ${mediaTypeOf(declared)} but its bytes are ${sniffed.toUpperCase()}; ` +
+        `send it as ${mediaTypeOf(sniffed)}`,
+    );
+  }
+  return sniffed;
+}
+
+/** Refuses, from its header, an image too large to decode; returns the bytes its decode may take. */
+function checkSize(header: ImageHeader, limits: ImageLimits, memory: number): number {
+  const { width, height } = header;
+  const pixels = width * height;
+  const size = `${width}x${height} (${pixels} pixels)`;
+  if (pixels > limits.maxImagePixels) {
+    throw new ScoringError(
+      'IMAGE_TOO_LARGE',
+      `the image is ${size}; the limit is ${limits.maxImagePixels} pixels (MAX_IMAGE_PIXELS)`,
+    );
+  }
+  const side = limits.maxImageSide ?? DEFAULT_MAX_IMAGE_SIDE;
+  if (Math.max(width, height) > side) {
+    throw new ScoringError(
+      'IMAGE_TOO_LARGE',
+      `the image is ${size}; no side may be longer than ${side} pixels (MAX_IMAGE_SIDE)`,
+    );
+  }
+  // What libvips may hold for it at once: the whole image, as decoded (an upper bound: PNG and JPEG are
+  // mostly decoded a strip at a time on the way to the resize).
+  const needs = pixels * header.channels * header.bytesPerSample;
+  if (needs > memory) {
+    throw new ScoringError(
+      'IMAGE_TOO_LARGE',
+      `the image is ${size}; decoding it takes up to ${needs} bytes, more than all image decodes together ` +
+        `may use (IMAGE_DECODE_MEMORY_BYTES=${memory})`,
+    );
+  }
+  return needs;
 }
 
 /**
@@ -31,18 +153,19 @@ async function decodeResized(
   bytes: Buffer,
   pre: ImagePreprocessing,
   limits: ImageLimits,
+  format: ImageFormat,
 ): Promise<{ data: Buffer; channels: number }> {
   const bg = pre.background;
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    // libvips checks limitInputPixels against the header before it decodes, so a small file claiming huge
-    // dimensions never allocates them. Orientation is applied before the resize, so width and height are
-    // the upright image's.
+    // The header was checked already; libvips checks limitInputPixels against it again before it decodes.
+    // Orientation is applied before the resize, so width and height are the upright image's.
     let image = sharp(bytes, {
       limitInputPixels: limits.maxImagePixels,
       failOn: 'error',
       autoOrient: mayHaveOrientation(bytes),
     }).resize(pre.width, pre.height, resizeOptions(pre));
+    if (format === 'svg') image = image.timeout({ seconds: SVG_TIMEOUT_SECONDS });
     if (pre.color !== 'gray') image = image.flatten({ background: { r: bg, g: bg, b: bg } });
     decoded = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {

@@ -4,6 +4,10 @@ export interface InputLimits {
   maxRequestBytes: number;
   maxImagePixels: number;
   maxBatchRows: number;
+  /** See ImageLimits in image.ts; the defaults apply when absent. */
+  maxImageSide?: number;
+  imageDecodeMemoryBytes?: number;
+  imageDecodeQueue?: number;
 }
 
 export function checkRowCount(rows: number, limits: Pick<InputLimits, 'maxBatchRows'>): void {

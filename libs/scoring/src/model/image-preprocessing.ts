@@ -21,6 +21,8 @@ export interface ImagePreprocessing {
   invert: boolean;
   /** 0..255 gray level under transparent parts and around `fit` letterboxed images. */
   background: number;
+  /** image/svg+xml is rendered (by librsvg) only for a model that sets this; never by default. */
+  allowSvg?: boolean;
 }
 
 const COLORS = ['gray', 'rgb', 'bgr'] as const;
@@ -129,5 +131,21 @@ export function parseImagePreprocessing(raw: unknown, where: string): ImagePrepr
     fail(`background must be an integer gray level 0..255; got ${show(background)}`);
   }
 
-  return { width, height, color, layout, resize, scale, mean, std, invert: invert as boolean, background };
+  const allowSvg = r.allowSvg ?? false;
+  if (typeof allowSvg !== 'boolean') fail(`allowSvg must be true or false; got ${show(allowSvg)}`);
+
+  const parsed: ImagePreprocessing = {
+    width,
+    height,
+    color,
+    layout,
+    resize,
+    scale,
+    mean,
+    std,
+    invert: invert as boolean,
+    background,
+  };
+  if (allowSvg) parsed.allowSvg = true;
+  return parsed;
 }
