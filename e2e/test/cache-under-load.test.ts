@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { resolve } from 'node:path';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startSystem, type System } from './support/system.js';
 
@@ -33,7 +34,7 @@ function metric(text: string, line: RegExp): number {
  * five such timeouts opened the circuit breaker, and 65–85 % of the hits came back as `x-cache: bypass`
  * (each one an inference).
  */
-describe('a 1,000-connection burst of cache hits under npm start', () => {
+describe('Redis under npm start: a 1,000-connection burst of cache hits', () => {
   let sys: System;
 
   beforeAll(async () => {
@@ -43,6 +44,20 @@ describe('a 1,000-connection burst of cache hits under npm start', () => {
 
   afterAll(async () => {
     await sys?.stop('SIGKILL');
+  });
+
+  it('runs its Redis as a bounded cache: maxmemory 256 MB, least recently used keys evicted first', async () => {
+    // Issue 14 item 6: before, the spawned redis-server had no maxmemory and the noeviction policy.
+    const client = createClient({ url: sys.redisUrl });
+    await client.connect();
+    try {
+      expect(await client.configGet('maxmemory*')).toMatchObject({
+        maxmemory: String(256 * 1024 * 1024),
+        'maxmemory-policy': 'allkeys-lru',
+      });
+    } finally {
+      await client.close();
+    }
   });
 
   it('keeps hits as hits: no timeouts, no breaker, every answer x-cache: hit', async () => {

@@ -37,6 +37,9 @@ export class RedisStartError extends Error {
   }
 }
 
+/** The memory bound of a Redis started here (redis-server's own syntax). */
+export const REDIS_MAXMEMORY = '256mb';
+
 /**
  * Starts a throw-away redis-server: in memory only (no RDB, no AOF), bound to loopback, killed with this
  * process. Resolves once it accepts connections. The one redis-server spawner of the repository: `npm start`,
@@ -62,6 +65,12 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     'no',
     '--daemonize',
     'no',
+    // Everything the host keeps in Redis is a cache: bounded, and the least recently used key goes first
+    // (without this Redis grows until the machine swaps or the OOM killer picks it). `args` may override.
+    '--maxmemory',
+    REDIS_MAXMEMORY,
+    '--maxmemory-policy',
+    'allkeys-lru',
     ...(opts.args ?? []),
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

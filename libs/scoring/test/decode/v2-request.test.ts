@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeV2Body, decodeV2Object, splitBinaryBody } from '../../src/decode/v2-request.js';
-import { codeOf } from '../support/codes.js';
+import {
+  decodeV2Body,
+  decodeV2Object,
+  MAX_REQUEST_ID_LENGTH,
+  splitBinaryBody,
+} from '../../src/decode/v2-request.js';
+import { codeOf, messageOf } from '../support/codes.js';
 import { fakeModel } from '../support/fakes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 20, maxBatchRows: 8 };
@@ -138,6 +143,26 @@ describe('Open Inference Protocol v2 requests', () => {
     };
     expect(() => decodeV2Object(req, Buffer.alloc(0), model, limits)).toThrow(/unknown output "logits"/);
     expect(codeOf(() => parseV2Request(body(req), undefined))).toBe('INVALID_INPUT');
+  });
+
+  it(`caps the echoed request id at MAX_REQUEST_ID_LENGTH (${MAX_REQUEST_ID_LENGTH}) characters, JSON or binary`, () => {
+    const input = { name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2] };
+    const ok = 'i'.repeat(MAX_REQUEST_ID_LENGTH);
+    expect(parseV2Request(body({ id: ok, inputs: [input] }), undefined).meta.id).toBe(ok);
+    for (const id of ['i'.repeat(MAX_REQUEST_ID_LENGTH + 1), 'i'.repeat(1 << 20)]) {
+      expect(codeOf(() => parseV2Request(body({ id, inputs: [input] }), undefined))).toBe('INVALID_INPUT');
+      const h = body({
+        id,
+        inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', parameters: { binary_data_size: 8 } }],
+      });
+      const big = { ...limits, maxRequestBytes: 4 << 20 };
+      expect(codeOf(() => decodeV2Body(Buffer.concat([h, Buffer.alloc(8)]), h.length, model, big))).toBe(
+        'INVALID_INPUT',
+      );
+    }
+    expect(messageOf(() => parseV2Request(body({ id: 'i'.repeat(300), inputs: [input] }), undefined))).toBe(
+      `"id" is 300 characters; at most ${MAX_REQUEST_ID_LENGTH}`,
+    );
   });
 
   it('refuses a header length outside the body', () => {
