@@ -69,6 +69,16 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/**
+ * The cores one scoring process may fill with threads: every process of an instance has a pool of its
+ * own, so together they add up to the machine (Azure Functions runs FUNCTIONS_WORKER_PROCESS_COUNT worker
+ * processes per instance; npm start, LOCAL_HOST_WORKERS HTTP processes).
+ */
+function coresPerProcess(env: Env): number {
+  const processes = int(env, 'FUNCTIONS_WORKER_PROCESS_COUNT', 0, 0) || int(env, 'LOCAL_HOST_WORKERS', 1, 1);
+  return Math.max(1, Math.floor(availableParallelism() / processes));
+}
+
 export function readSettings(env: Env = process.env): Settings {
   return {
     modelRepository: resolve(env.MODEL_REPOSITORY || 'models'),
@@ -94,8 +104,8 @@ export function readSettings(env: Env = process.env): Settings {
     cacheL1Bytes: int(env, 'CACHE_L1_BYTES', 0, 0),
     cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 50, 1),
     batching: oneOf(env, 'BATCHING', ['config', 'off'] as const, 'config'),
-    inferenceThreads: int(env, 'INFERENCE_THREADS', availableParallelism(), 0),
-    entryScriptThreads: int(env, 'ENTRY_SCRIPT_THREADS', availableParallelism(), 0),
+    inferenceThreads: int(env, 'INFERENCE_THREADS', coresPerProcess(env), 0),
+    entryScriptThreads: int(env, 'ENTRY_SCRIPT_THREADS', coresPerProcess(env), 0),
     inferenceThreadMaxRuns: int(env, 'INFERENCE_THREAD_MAX_RUNS', 0, 0),
     inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
     modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),

@@ -18,6 +18,7 @@ export const SERVERS = {
   ours: 'ours: local host ×2 workers, Redis',
   oursL1: 'ours: local host ×2 workers, Redis + L1',
   ours1: 'ours: local host, 1 process, Redis',
+  npmstart: 'ours: npm start (its defaults)',
 } as const;
 
 export type ServerKey = keyof typeof SERVERS;
