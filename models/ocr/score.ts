@@ -24,7 +24,7 @@ export async function run(request: AMLRequest, context: EntryContext): Promise<O
   const cached = await context.cache.get<OcrResult>(key);
   if (cached) return cached;
   const image = await decodeImage(request.body, state.options.maxImagePixels);
-  const result = await ocrPage(context, image, state.options, state.table);
+  const result = await ocrPage(context, image, state.options, state.table, state.id);
   await context.cache.set(key, result);
   return result;
 }

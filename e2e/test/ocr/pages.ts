@@ -1,4 +1,5 @@
 import { renderTextPage, type TextPage } from '@modelfn/model-builder';
+import sharp from 'sharp';
 
 /** A rendered test page: the PNG and the text it shows, one entry per line in reading order. */
 export type Page = TextPage;
@@ -42,4 +43,32 @@ export const renderPage = renderTextPage;
 
 export function renderAll(): Promise<Page[]> {
   return Promise.all(Object.entries(PAGE_TEXTS).map(([name, lines]) => renderPage(name, lines)));
+}
+
+/** A line of a page drawn by renderLines: its text, baseline (pixels from the top) and font size. */
+export interface PlacedLine {
+  text: string;
+  baseline: number;
+  size: number;
+}
+
+/**
+ * A page of lines drawn where told (black DejaVu Sans on white at x = 40), for pages that share lines at
+ * other heights. librsvg draws a line the same, pixel for pixel, at any whole-pixel baseline.
+ */
+export async function renderLines(name: string, lines: PlacedLine[], height: number): Promise<Page> {
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const text = lines
+    .map(
+      (l) =>
+        `<text x="40" y="${l.baseline}" font-family="DejaVu Sans" font-size="${l.size}" fill="#000">${escape(l.text)}</text>`,
+    )
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="${height}"><rect width="100%" height="100%" fill="#fff"/>${text}</svg>`;
+  return {
+    name,
+    lines: lines.map((l) => l.text),
+    baselines: lines.map((l) => l.baseline),
+    png: await sharp(Buffer.from(svg)).png().toBuffer(),
+  };
 }

@@ -8,16 +8,16 @@ const CLS_WIDTH = 192;
 /**
  * PaddleOCR's text angle classifier: each crop at 48 x 192 (squeezed when wider, padded when narrower,
  * normalised as for recognition); crops it reads as upside down with probability above `thresh` are
- * turned 180 degrees in place. Returns how many were turned.
+ * turned 180 degrees in place. Returns which were turned (part of their line cache keys).
  */
 export async function fixUpsideDown(
   ctx: OcrContext,
   crops: Mat[],
   thresh: number,
   batch: number,
-): Promise<number> {
+): Promise<boolean[]> {
   const c = cv();
-  let turned = 0;
+  const turned = crops.map(() => false);
   for (let k = 0; k < crops.length; k += batch) {
     const part = crops.slice(k, k + batch);
     const data = new Float32Array(part.length * 3 * REC_HEIGHT * CLS_WIDTH);
@@ -27,7 +27,7 @@ export async function fixUpsideDown(
       // Two classes, '0' and '180'.
       if (out.data[row * 2 + 1] > thresh && out.data[row * 2 + 1] > out.data[row * 2]) {
         c.rotate(crop, crop, c.ROTATE_180);
-        turned++;
+        turned[k + row] = true;
       }
     });
   }

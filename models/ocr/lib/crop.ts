@@ -16,6 +16,13 @@ export function clipBox(box: Quad, width: number, height: number): Quad | undefi
   return w <= 3 || h <= 3 ? undefined : q;
 }
 
+/** The size of a box's crop before any turn, and whether it is turned a quarter (see cropQuad). */
+export function cropSize(q: Quad): { width: number; height: number; turned: boolean } {
+  const width = Math.trunc(Math.max(distance(q[0], q[1]), distance(q[2], q[3])));
+  const height = Math.trunc(Math.max(distance(q[0], q[3]), distance(q[1], q[2])));
+  return { width, height, turned: !(height / width < 1.5) };
+}
+
 /**
  * PaddleOCR's get_rotate_crop_image: the quadrilateral warped to an upright rectangle (bicubic,
  * replicated border), and turned a quarter counter-clockwise when it is much taller than wide, since
@@ -23,15 +30,14 @@ export function clipBox(box: Quad, width: number, height: number): Quad | undefi
  */
 export function cropQuad(page: Mat, q: Quad): Mat {
   const c = cv();
-  const w = Math.trunc(Math.max(distance(q[0], q[1]), distance(q[2], q[3])));
-  const h = Math.trunc(Math.max(distance(q[0], q[3]), distance(q[1], q[2])));
+  const { width: w, height: h, turned: quarter } = cropSize(q);
   return withMats((track) => {
     const from = track(c.matFromArray(4, 1, c.CV_32FC2, q.flat()));
     const to = track(c.matFromArray(4, 1, c.CV_32FC2, [0, 0, w, 0, w, h, 0, h]));
     const m = track(c.getPerspectiveTransform(from, to));
     const crop = new c.Mat();
     c.warpPerspective(page, crop, m, new c.Size(w, h), c.INTER_CUBIC, c.BORDER_REPLICATE, new c.Scalar());
-    if (h / w < 1.5) return crop;
+    if (!quarter) return crop;
     const turned = new c.Mat();
     c.rotate(crop, turned, c.ROTATE_90_COUNTERCLOCKWISE);
     crop.delete();

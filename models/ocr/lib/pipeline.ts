@@ -1,6 +1,7 @@
 import { fixUpsideDown } from './classify.js';
 import { clipBox, cropQuad } from './crop.js';
 import { detect } from './detect.js';
+import { inkKey } from './line-key.js';
 import type { Quad } from './geometry.js';
 import type { RgbImage } from './image.js';
 import { cv, type Mat } from './opencv.js';
@@ -23,12 +24,16 @@ export interface OcrResult {
   lines: OcrLine[];
 }
 
-/** Detection, crops, optional angle fix, recognition and reading order for one decoded page. */
+/**
+ * Detection, crops, optional angle fix, recognition and reading order for one decoded page. `pipeline`
+ * (state.ts) is part of every line's cache key.
+ */
 export async function ocrPage(
   ctx: OcrContext,
   image: RgbImage,
   o: OcrOptions,
   table: string[],
+  pipeline: string,
 ): Promise<OcrResult> {
   const c = cv();
   // One copy of the page in OpenCV's heap serves the detector's resize and every crop; the crops stay
@@ -41,26 +46,27 @@ export async function ocrPage(
       .map((d) => clipBox(d.box, image.width, image.height))
       .filter((b): b is Quad => b !== undefined);
     for (const box of boxes) crops.push(cropQuad(page, box));
-    if (o.useAngleCls && crops.length > 0) await fixUpsideDown(ctx, crops, o.clsThresh, o.recBatch);
-    const read =
-      crops.length === 0
-        ? []
-        : await recognize(ctx, crops, table, {
-            maxWidth: o.recMaxWidth,
-            widthStep: o.recWidthStep,
-            batch: o.recBatch,
-          });
+    const turned =
+      o.useAngleCls && crops.length > 0
+        ? await fixUpsideDown(ctx, crops, o.clsThresh, o.recBatch)
+        : crops.map(() => false);
+    const rec = { maxWidth: o.recMaxWidth, widthStep: o.recWidthStep, batch: o.recBatch };
+    const lines = crops.map((crop, i) => ({
+      crop,
+      key: inkKey(image, boxes[i], turned[i], { pipeline, ...rec }),
+    }));
+    const read = lines.length === 0 ? [] : await recognize(ctx, lines, table, rec);
     const segments = boxes
       .map((box, i) => {
         const text = read[i].text.trim();
         return { box, text: o.foldFullwidth ? foldFullwidth(text) : text, confidence: read[i].confidence };
       })
       .filter((s) => s.text !== '' && s.confidence >= o.dropScore);
-    const lines = readingOrder(segments, o.lineTolerance).map((l) => ({
+    const ordered = readingOrder(segments, o.lineTolerance).map((l) => ({
       ...l,
       confidence: Math.round(l.confidence * 1e4) / 1e4,
     }));
-    return { text: lines.map((l) => l.text).join('\n'), lines };
+    return { text: ordered.map((l) => l.text).join('\n'), lines: ordered };
   } finally {
     page.delete();
     for (const m of crops) m.delete();

@@ -10,12 +10,36 @@ export interface RecOptions {
   batch: number;
 }
 
+/** A crop to read, and its cache key when it has one that box jitter does not change (line-key.ts). */
+export interface LineToRead {
+  crop: Mat;
+  key?: string;
+}
+
+interface Row {
+  bucket: number;
+  data: Float32Array;
+  key: string;
+}
+
+/** A crop as its recognition row, padded to its bucket, with the row's own sha256 as a key. */
+function rowOf(crop: Mat, o: RecOptions): Row {
+  const width = scaledWidth(crop, o.maxWidth);
+  const bucket = paddedWidth(width, o.widthStep, o.maxWidth);
+  const data = new Float32Array(3 * REC_HEIGHT * bucket);
+  writeRow(crop, width, data, 0, bucket);
+  const key = `rec:${createHash('sha256').update(new Uint8Array(data.buffer)).digest('hex')}`;
+  return { bucket, data, key };
+}
+
 /**
- * Reads every crop of a page. Each crop is known by the sha256 of its recognition row (the pixels as the
- * recognizer sees them): a line read before, on this page or any other, is answered from the model's
- * cache without running the recognizer, and only the others are run. Lines are cached as their decoded
- * text (tens of bytes), not as the recognizer's output (time steps × 6,625 classes of float32, megabytes
- * a line), which is why rec.onnx itself is configured with "cache": false.
+ * Reads every crop of a page. Each line is known by its ink key when it has one (the page pixels of its
+ * ink: the same on any page, wherever the detector put the box) and else by the sha256 of its recognition
+ * row (the pixels as the recognizer sees them, which move with the box): a line read before, on this page
+ * or any other, is answered from the model's cache without running the recognizer, and only the others
+ * are made into rows and run. Lines are cached as their decoded text (tens of bytes), not as the
+ * recognizer's output (time steps × 6,625 classes of float32, megabytes a line), which is why rec.onnx
+ * itself is configured with "cache": false.
  *
  * Crops are grouped by padded width (their width at height 48 rounded up to a multiple of
  * rec_width_step), so lines of about the same length, most of a page of prose, share one tensor, and the
@@ -28,22 +52,17 @@ export interface RecOptions {
  */
 export async function recognize(
   ctx: OcrContext,
-  crops: Mat[],
+  lines: LineToRead[],
   table: string[],
   o: RecOptions,
 ): Promise<Decoded[]> {
-  const rows = crops.map((crop) => {
-    const width = scaledWidth(crop, o.maxWidth);
-    const bucket = paddedWidth(width, o.widthStep, o.maxWidth);
-    const data = new Float32Array(3 * REC_HEIGHT * bucket);
-    writeRow(crop, width, data, 0, bucket);
-    const key = `rec:${createHash('sha256').update(new Uint8Array(data.buffer)).digest('hex')}`;
-    return { bucket, data, key };
-  });
-  const results: (Decoded | undefined)[] = await Promise.all(rows.map((r) => ctx.cache.get<Decoded>(r.key)));
+  const rows: (Row | undefined)[] = lines.map((l) => (l.key ? undefined : rowOf(l.crop, o)));
+  const keys = lines.map((l, i) => l.key ?? (rows[i] as Row).key);
+  const results: (Decoded | undefined)[] = await Promise.all(keys.map((k) => ctx.cache.get<Decoded>(k)));
   const groups = new Map<number, number[]>();
-  rows.forEach((r, i) => {
+  lines.forEach((l, i) => {
     if (results[i]) return;
+    const r = (rows[i] ??= rowOf(l.crop, o));
     groups.set(r.bucket, [...(groups.get(r.bucket) ?? []), i]);
   });
   const calls: { bucket: number; items: number[] }[] = [];
@@ -56,7 +75,7 @@ export async function recognize(
     calls.map(async ({ bucket, items }) => {
       const size = 3 * REC_HEIGHT * bucket;
       const data = new Float32Array(items.length * size);
-      items.forEach((i, row) => data.set(rows[i].data, row * size));
+      items.forEach((i, row) => data.set((rows[i] as Row).data, row * size));
       const out = await runSession(ctx, 'rec.onnx', data, [items.length, 3, REC_HEIGHT, bucket]);
       const [, steps, classes] = out.shape;
       if (classes !== table.length) {
@@ -66,7 +85,7 @@ export async function recognize(
         items.map((i, row) => {
           const decoded = ctcGreedy(out.data, row * steps * classes, steps, classes, table);
           results[i] = decoded;
-          return ctx.cache.set(rows[i].key, decoded);
+          return ctx.cache.set(keys[i], decoded);
         }),
       );
     }),
