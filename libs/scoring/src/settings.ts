@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { enumSetting, intSetting, numberSetting, type Env } from '@modelfn/settings';
 
 /**
  * Runtime settings, read from environment variables with the same names as the Azure app settings.
@@ -40,34 +41,12 @@ export interface Settings {
   modelQueueMaxBytes: number;
 }
 
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new Error(`setting ${name}=${raw} must be an integer >= ${min}`);
-  }
-  return n;
-}
-
-function num(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`setting ${name}=${raw} must be a number >= 0`);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new Error(`setting ${name}=${raw} must be one of ${allowed.join(', ')}`);
-  }
-  return raw as T;
-}
+// The parsing and its errors are the shared settings module's (one way for every project); the short names
+// keep the table below readable.
+const int = (env: Env, name: string, fallback: number, min = 0): number =>
+  intSetting(env, name, fallback, { min });
+const num = (env: Env, name: string, fallback: number): number => numberSetting(env, name, fallback);
+const oneOf = enumSetting;
 
 /**
  * The cores one scoring process may fill with threads: every process of an instance has a pool of its
