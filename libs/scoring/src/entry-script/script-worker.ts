@@ -2,6 +2,7 @@
 // the host sends. The script's context looks as it does in the host, but infer and the result cache are
 // calls back to the host (see script-protocol.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerPriority } from '../pool/thread-priority.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { amlRequest } from './aml-request.js';
 import { logFor } from './entry-log.js';
@@ -18,6 +19,9 @@ import {
 import { isEntryResponse, type EntryContext } from './types.js';
 
 const port = parentPort!;
+// Below the event-loop thread in the OS scheduler: when the cores are busy, cache hits, health probes and
+// lock renewals get them first, and model work takes what is left (on Linux this sets this thread only).
+lowerPriority();
 const data = workerData as ScriptThreadData;
 const log = logFor(data.model.name);
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -5,10 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { fromOrtType, ortType } from '../tensor/datatype.js';
+import { lowerPriority } from './thread-priority.js';
 import type { Tensor, TensorData } from '../tensor/tensor.js';
 import type { FromWorker, SessionSpec, ToWorker } from './worker-protocol.js';
 
 const port = parentPort!;
+// Below the event-loop thread in the OS scheduler: when the cores are busy, cache hits, health probes and
+// lock renewals get them first, and model work takes what is left (on Linux this sets this thread only).
+lowerPriority();
 const sessions = new Map<string, { session: ort.InferenceSession; outputs: string[] }>();
 
 async function load(spec: SessionSpec): Promise<void> {
