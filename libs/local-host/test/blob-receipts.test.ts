@@ -2,10 +2,11 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobReceipts, HOSTS_CONTAINER } from '../src/blob/blob-receipts.js';
-import { startAzurite, type RunningAzurite } from '../src/index.js';
+import { BlobRest, parseConnectionString, startAzurite, type RunningAzurite } from '../src/index.js';
 
 let azurite: RunningAzurite;
 let hosts: ContainerClient;
+let rest: BlobRest;
 
 beforeAll(async () => {
   azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
@@ -13,9 +14,11 @@ beforeAll(async () => {
     HOSTS_CONTAINER,
   );
   await hosts.createIfNotExists();
+  rest = new BlobRest(parseConnectionString(azurite.connectionString));
 });
 
 afterAll(async () => {
+  rest?.close();
   await azurite?.stop();
 });
 
@@ -30,7 +33,7 @@ async function journals(prefix: string): Promise<{ name: string; blocks: number 
 
 describe('BlobReceipts', () => {
   it('commits concurrent receipts together, and a new load sees them all', async () => {
-    const r = await BlobReceipts.load(hosts, 'h1', 'fn', 'images');
+    const r = await BlobReceipts.load(hosts, rest, 'h1', 'fn', 'images');
     expect(r.size).toBe(0);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) => r.write(`b${i}.png`, `e${i}`, 'completed', `inv${i}`)),
@@ -41,7 +44,7 @@ describe('BlobReceipts', () => {
     // The first append goes out alone; the 49 queued meanwhile share the next one.
     expect(journal.blocks).toBeLessThanOrEqual(3);
 
-    const again = await BlobReceipts.load(hosts, 'h1', 'fn', 'images');
+    const again = await BlobReceipts.load(hosts, rest, 'h1', 'fn', 'images');
     expect(again.size).toBe(50);
     expect(again.has('b49.png', 'e49')).toBe(true);
     expect(again.has('b49.png', 'other-etag')).toBe(false);
@@ -49,14 +52,14 @@ describe('BlobReceipts', () => {
   });
 
   it('lets a later receipt for a blob win, and merges the journals of earlier runs into one', async () => {
-    const first = await BlobReceipts.load(hosts, 'h2', 'fn', 'images');
+    const first = await BlobReceipts.load(hosts, rest, 'h2', 'fn', 'images');
     await first.write('a.png', 'v1', 'completed', 'i1');
     await first.write('b.png', 'v1', 'poisoned', 'poison');
-    const second = await BlobReceipts.load(hosts, 'h2', 'fn', 'images');
+    const second = await BlobReceipts.load(hosts, rest, 'h2', 'fn', 'images');
     await second.write('a.png', 'v2', 'completed', 'i2');
     expect(await journals(first.prefix)).toHaveLength(2);
 
-    const third = await BlobReceipts.load(hosts, 'h2', 'fn', 'images');
+    const third = await BlobReceipts.load(hosts, rest, 'h2', 'fn', 'images');
     expect(third.has('a.png', 'v2')).toBe(true);
     expect(third.has('a.png', 'v1')).toBe(false);
     expect(third.has('b.png', 'v1')).toBe(true);
@@ -72,10 +75,10 @@ describe('BlobReceipts', () => {
   });
 
   it('starts a new journal after maxAppends appends', async () => {
-    const r = await BlobReceipts.load(hosts, 'h3', 'fn', 'images', { maxAppends: 2 });
+    const r = await BlobReceipts.load(hosts, rest, 'h3', 'fn', 'images', { maxAppends: 2 });
     for (let i = 0; i < 5; i++) await r.write(`b${i}`, 'e', 'completed', 'i');
     expect((await journals(r.prefix)).map((j) => j.blocks)).toEqual([2, 2, 1]);
-    expect((await BlobReceipts.load(hosts, 'h3', 'fn', 'images')).size).toBe(5);
+    expect((await BlobReceipts.load(hosts, rest, 'h3', 'fn', 'images')).size).toBe(5);
   });
 
   it('skips lines it cannot read and counts them', async () => {
@@ -84,20 +87,20 @@ describe('BlobReceipts', () => {
     await journal.create();
     const text = '{"blob":"ok.png","etag":"e1","status":"completed"}\nnot json\n{"blob":"no-etag.png"}\n';
     await journal.appendBlock(text, Buffer.byteLength(text));
-    const r = await BlobReceipts.load(hosts, 'h4', 'fn', 'images');
+    const r = await BlobReceipts.load(hosts, rest, 'h4', 'fn', 'images');
     expect(r.has('ok.png', 'e1')).toBe(true);
     expect(r.size).toBe(1);
     expect(r.skippedLines).toBe(2);
   });
 
   it('rejects the write when the append fails, and recovers with a new journal', async () => {
-    const r = await BlobReceipts.load(hosts, 'h5', 'fn', 'images');
+    const r = await BlobReceipts.load(hosts, rest, 'h5', 'fn', 'images');
     await r.write('a', 'e', 'completed', 'i');
     // The journal disappears under it (deleted by hand): the next write fails, the one after starts over.
     for (const j of await journals(r.prefix)) await hosts.deleteBlob(j.name);
     await expect(r.write('b', 'e', 'completed', 'i')).rejects.toMatchObject({ statusCode: 404 });
     expect(r.has('b', 'e')).toBe(false);
     await r.write('c', 'e', 'completed', 'i');
-    expect((await BlobReceipts.load(hosts, 'h5', 'fn', 'images')).has('c', 'e')).toBe(true);
+    expect((await BlobReceipts.load(hosts, rest, 'h5', 'fn', 'images')).has('c', 'e')).toBe(true);
   });
 });

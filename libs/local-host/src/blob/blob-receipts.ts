@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AppendBlobClient, ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { BlobRest } from './blob-rest.js';
 
 /** The container the Functions host keeps its bookkeeping in (receipts, leases) in AzureWebJobsStorage. */
 export const HOSTS_CONTAINER = 'azure-webjobs-hosts';
@@ -46,19 +47,23 @@ export class BlobReceipts {
   private readonly handled = new Map<string, string>();
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private journal: AppendBlobClient | undefined;
+  /** Name of the journal blob appends go to, in HOSTS_CONTAINER. */
+  private journal: string | undefined;
   private appends = 0;
   /** Journal lines that could not be read on load (not JSON, or missing fields); those blobs run again. */
   skippedLines = 0;
 
   private constructor(
     private readonly hosts: ContainerClient,
+    private readonly rest: BlobRest,
     readonly prefix: string,
     private readonly maxAppends: number,
   ) {}
 
+  /** `hosts` (the SDK) reads and merges the journals once; `rest` writes every append (see blob-rest.ts). */
   static async load(
     hosts: ContainerClient,
+    rest: BlobRest,
     hostId: string,
     functionName: string,
     container: string,
@@ -66,6 +71,7 @@ export class BlobReceipts {
   ): Promise<BlobReceipts> {
     const receipts = new BlobReceipts(
       hosts,
+      rest,
       `blobreceipts/${hostId}/${functionName}/${container}.journal/`,
       options.maxAppends ?? DEFAULT_MAX_APPENDS,
     );
@@ -124,12 +130,12 @@ export class BlobReceipts {
     const body = Buffer.from(text, 'utf8');
     try {
       if (!this.journal || this.appends >= this.maxAppends) {
-        const journal = this.hosts.getAppendBlobClient(`${this.prefix}${journalName()}`);
-        await journal.create({ blobHTTPHeaders: { blobContentType: 'application/x-ndjson' } });
+        const journal = `${this.prefix}${journalName()}`;
+        await this.rest.createAppendBlob(this.hosts.containerName, journal, 'application/x-ndjson');
         this.journal = journal;
         this.appends = 0;
       }
-      await this.journal.appendBlock(body, body.length);
+      await this.rest.appendBlock(this.hosts.containerName, this.journal, body);
       this.appends++;
     } catch (e) {
       // A journal deleted, full or in doubt: the next append starts a fresh one.

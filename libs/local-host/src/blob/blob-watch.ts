@@ -64,7 +64,13 @@ export async function openWatcher(
   const container = service.getContainerClient(pattern.container);
   // Created so a fresh Azurite works at once; the host would only log that the container is missing.
   await Promise.all([hosts.createIfNotExists(), container.createIfNotExists()]);
-  const receipts = await BlobReceipts.load(hosts, hostId, name, pattern.container);
+  const receipts = await BlobReceipts.load(
+    hosts,
+    clients.rest(options.connection),
+    hostId,
+    name,
+    pattern.container,
+  );
   if (receipts.skippedLines > 0) {
     logger.warn(
       { functionName: name, skipped: receipts.skippedLines, journal: receipts.prefix },
