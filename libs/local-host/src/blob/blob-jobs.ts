@@ -56,14 +56,19 @@ export class BlobJobs {
 
   /** Queues a listed blob version unless it is handled, running, or not a trigger blob; true when queued. */
   consider(w: Watcher, item: BlobItem): boolean {
-    if (!item.properties.etag || this.closed) return false;
-    const etag = bareEtag(item.properties.etag);
-    const key = `${w.fn.name}\u0000${item.name}`;
+    if (!item.properties.etag) return false;
+    return this.enqueue(w, item.name, bareEtag(item.properties.etag));
+  }
+
+  /** Queues one blob version (from a listing or an Event Grid event) under the same rules. */
+  enqueue(w: Watcher, blobName: string, etag: string): boolean {
+    if (this.closed) return false;
+    const key = `${w.fn.name}\u0000${blobName}`;
     // One version of a blob at a time; a newer version waits for the next scan after this one is done.
-    if (this.active.has(key) || w.receipts.has(item.name, etag)) return false;
-    const bindings = matchBlobName(w.pattern, item.name);
+    if (this.active.has(key) || w.receipts.has(blobName, etag)) return false;
+    const bindings = matchBlobName(w.pattern, blobName);
     if (!bindings) return false;
-    const job: Job = { watcher: w, blobName: item.name, etag, bindings, attempts: 0 };
+    const job: Job = { watcher: w, blobName, etag, bindings, attempts: 0 };
     this.active.set(key, job);
     this.pool.push(() => this.process(key, job));
     return true;

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { portSetting } from '@modelfn/settings';
 import { pino } from 'pino';
 import { blobSettingsFromHostJson } from '../host-json.js';
 import type { BlobFunctionDefinition } from '../invocation/function-definition.js';
@@ -10,6 +11,7 @@ import { BlobJobs } from './blob-jobs.js';
 import { hostIdOf, setting } from './blob-source-settings.js';
 import { checkDefinition, describeWatcher, openWatcher, type Watcher } from './blob-watch.js';
 import { ContainerScanner } from './container-scanner.js';
+import { startBlobWebhook, type BlobWebhook } from './event-grid-webhook.js';
 import { StorageClients } from './storage-clients.js';
 
 export interface BlobSourceOptions {
@@ -39,11 +41,18 @@ export interface BlobSourceOptions {
   maxAttempts?: number;
   /** Delay before the first retry, doubled per try (capped at 30 s). Default env BLOB_RETRY_DELAY_MS, else 500. */
   retryDelayMs?: number;
+  /**
+   * Port of the Event Grid webhook, started when a function has `source: 'EventGrid'`. Default env
+   * BLOB_WEBHOOK_PORT, else 0 (any free port; describe() names it). Listens on 127.0.0.1.
+   */
+  webhookPort?: number;
 }
 
 export interface BlobSource extends RunningSource {
   /** Invocations that may run at once (see BlobSourceOptions.parallelism). */
   readonly parallelism: number;
+  /** Where Event Grid posts blob events (`.../runtime/webhooks/blobs`), when a function has `source: 'EventGrid'`. */
+  readonly webhookUrl: string | undefined;
   /** Stops polling, drops work not yet started, and waits for running invocations (outputs and receipts written). */
   close(): Promise<void>;
   /**
@@ -86,24 +95,43 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
     retryDelayMs,
   });
   const scanner = new ContainerScanner({
-    watchers,
+    // Event Grid functions run on events only, as in Azure (no container scan for them).
+    watchers: watchers.filter((w) => !w.eventGrid),
     pollIntervalMs,
     logger,
     consider: (w, item) => jobs.consider(w, item),
     backlogged: () => jobs.backlogged,
   });
   scanner.start();
+  const eventGrid = watchers.filter((w) => w.eventGrid);
+  let webhook: BlobWebhook | undefined;
+  if (eventGrid.length > 0) {
+    webhook = await startBlobWebhook({
+      host: '127.0.0.1',
+      port: options.webhookPort ?? portSetting(process.env, 'BLOB_WEBHOOK_PORT', 0),
+      watchers: eventGrid,
+      enqueue: (w, name, etag) => jobs.enqueue(w, name, etag),
+      logger,
+    });
+  }
 
   let closing: Promise<void> | undefined;
   return {
     name: 'blob',
     parallelism,
-    describe: () => watchers.map(describeWatcher),
+    webhookUrl: webhook?.url,
+    describe: () => [
+      ...watchers.map(describeWatcher),
+      ...eventGrid.map(
+        (w) => `  Event Grid webhook ${webhook!.url}?functionName=Host.Functions.${w.fn.name}`,
+      ),
+    ],
     idle: () => scanner.quiet(() => jobs.busy),
     close: () =>
       (closing ??= (async () => {
-        // Jobs first, so a scan still running queues nothing more; running invocations finish.
+        // Jobs first, so a scan or an event still arriving queues nothing more; running invocations finish.
         const draining = jobs.close();
+        await webhook?.close();
         await scanner.close();
         await draining;
         clients.close();

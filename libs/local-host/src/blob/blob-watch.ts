@@ -23,6 +23,8 @@ export interface Watcher {
   poison: StorageQueue;
   output: BlobOutputBinding | undefined;
   extraOutputs: BlobOutputBinding[];
+  /** `source: 'EventGrid'`: triggered by Event Grid events posted to the webhook, never by polling. */
+  eventGrid: boolean;
 }
 
 interface CheckedDefinition {
@@ -93,6 +95,7 @@ export async function openWatcher(
     poison: new StorageQueue(clients.account(options.connection), POISON_QUEUE),
     output: checked.output,
     extraOutputs: checked.extraOutputs,
+    eventGrid: options.source === 'EventGrid',
   };
 }
 
