@@ -1,6 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { enumSetting, intSetting, numberSetting, type Env } from '@modelfn/settings';
+import { coresPerProcess, enumSetting, intSetting, numberSetting, type Env } from '@modelfn/settings';
 
 /**
  * Runtime settings, read from environment variables with the same names as the Azure app settings.
@@ -47,16 +46,6 @@ const int = (env: Env, name: string, fallback: number, min = 0): number =>
   intSetting(env, name, fallback, { min });
 const num = (env: Env, name: string, fallback: number): number => numberSetting(env, name, fallback);
 const oneOf = enumSetting;
-
-/**
- * The cores one scoring process may fill with threads: every process of an instance has a pool of its
- * own, so together they add up to the machine (Azure Functions runs FUNCTIONS_WORKER_PROCESS_COUNT worker
- * processes per instance; npm start, LOCAL_HOST_WORKERS HTTP processes).
- */
-function coresPerProcess(env: Env): number {
-  const processes = int(env, 'FUNCTIONS_WORKER_PROCESS_COUNT', 0, 0) || int(env, 'LOCAL_HOST_WORKERS', 1, 1);
-  return Math.max(1, Math.floor(availableParallelism() / processes));
-}
 
 export function readSettings(env: Env = process.env): Settings {
   return {

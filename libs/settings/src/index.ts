@@ -13,4 +13,5 @@ export {
   type IntBounds,
 } from './read-setting.js';
 export { SettingError } from './setting-error.js';
+export { coresPerProcess, localHostWorkers } from './process-budget.js';
 export { blobAppSettings, serviceBusAppSettings } from './app-settings.js';

@@ -1,14 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
-import { intSetting, type Env } from '@modelfn/settings';
+import { localHostWorkers, type Env } from '@modelfn/settings';
 import type { RouteInfo, RunningHttpHost } from './http-host.js';
 
 /**
- * LOCAL_HOST_WORKERS: how many processes serve HTTP. 1 (the default) is this process; more fork cluster
- * workers that share the listening port, each with its own scorer (models, cache connection, metrics), so
- * HTTP handling uses more than one core. Only worth it where requests, not Redis or the model, fill a core.
+ * LOCAL_HOST_WORKERS: how many processes serve HTTP (default: see localHostWorkers). 1 is this process;
+ * more fork cluster workers that share the listening port, each with its own scorer (models, cache
+ * connection, metrics), so HTTP handling uses more than one core.
  */
 export function httpWorkersFromEnv(env: Env = process.env): number {
-  return intSetting(env, 'LOCAL_HOST_WORKERS', 1, { min: 1, max: 64 });
+  return localHostWorkers(env);
 }
 
 export interface HttpWorkersOptions {
