@@ -12,9 +12,10 @@ import { CBS_NODE, entityPath, parseAddress, type NodeAddress, type SubQueue } f
 import { handleCbsRequest } from './cbs.js';
 import { LinkConsumer } from './consumer.js';
 import { amqpError, Condition, describeError } from './errors.js';
+import type { QueueJournal, Restored } from './journal.js';
 import { handleManagementRequest } from './management.js';
 import { acceptMessages } from './producer.js';
-import { MessageEntity, type EntitySettings } from './queue.js';
+import { MessageEntity, type EntitySettings, type StoredMessage } from './queue.js';
 import { ReplyLinks, serveRequests } from './request-response.js';
 import { plainRecord } from './values.js';
 
@@ -38,6 +39,8 @@ export class Broker {
   constructor(
     queues: Record<string, EntitySettings>,
     private readonly log: (msg: string) => void,
+    /** Set when the queues are durable: sends are accepted once their messages are synced to it. */
+    readonly journal?: QueueJournal,
   ) {
     for (const [name, settings] of Object.entries(queues)) {
       // The dead-letter queue never dead-letters further, whatever the delivery count.
@@ -46,10 +49,47 @@ export class Broker {
         { ...settings, maxDeliveryCount: Number.POSITIVE_INFINITY },
         undefined,
         log,
+        journal,
       );
-      const active = new MessageEntity(name, settings, deadLetter, log);
+      const active = new MessageEntity(name, settings, deadLetter, log, journal);
       this.queues.set(name.toLowerCase(), { name, active, deadLetter });
     }
+  }
+
+  /** Puts back what the journal held; messages of queues no longer configured are reported and dropped. */
+  restore(restored: Restored): void {
+    const entities = new Map<string, MessageEntity>();
+    for (const { active, deadLetter } of this.queues.values()) {
+      entities.set(active.path, active);
+      entities.set(deadLetter.path, deadLetter);
+    }
+    for (const [path, messages] of restored) {
+      const entity = entities.get(path);
+      if (!entity) {
+        this.log(`dropping ${messages.length} stored message(s) of '${path}', which is no longer configured`);
+        continue;
+      }
+      entity.restore(messages, 0);
+    }
+    // Sequence numbers stay unique across a queue and its dead-letter queue, which keeps the old numbers.
+    for (const { active, deadLetter } of this.queues.values()) {
+      active.restore([], Math.max(active.maxSequenceNumber(), deadLetter.maxSequenceNumber()) + 1);
+    }
+  }
+
+  /** Every stored message with its entity path, for the journal's compaction. */
+  *storedMessages(): Iterable<[string, StoredMessage]> {
+    for (const { active, deadLetter } of this.queues.values()) {
+      for (const m of active.messages()) yield [active.path, m];
+      for (const m of deadLetter.messages()) yield [deadLetter.path, m];
+    }
+  }
+
+  storedCount(): number {
+    let n = 0;
+    for (const { active, deadLetter } of this.queues.values())
+      n += active.messages().length + deadLetter.messages().length;
+    return n;
   }
 
   queue(name: string): QueuePair | undefined {
@@ -119,7 +159,13 @@ export class Broker {
       );
     }
     acceptLink(sender);
-    const consumer = new LinkConsumer(sender, entity, this.log, () => this.consumers.delete(consumer));
+    const consumer = new LinkConsumer(
+      sender,
+      entity,
+      this.log,
+      () => this.consumers.delete(consumer),
+      this.journal,
+    );
     this.consumers.add(consumer);
     this.log(`attached ${consumer.description}`);
     consumer.start();
@@ -162,7 +208,7 @@ export class Broker {
       );
     }
     acceptLink(receiver);
-    acceptMessages(receiver, entity, this.log);
+    acceptMessages(receiver, entity, this.log, this.journal);
     this.log(`attached sender '${receiver.name}' to ${entity.path}`);
   }
 

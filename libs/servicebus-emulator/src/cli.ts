@@ -11,6 +11,7 @@ Options:
   --queue <name>             queue to create (repeat for more; at least one)
   --max-delivery-count <n>   deliveries before dead-lettering, for every queue (default 10)
   --lock-duration-ms <n>     peek-lock duration, for every queue (default 30000)
+  --data-dir <path>          keep the queues in this folder across restarts and crashes (default: in memory)
   --quiet                    print only the connection string
   --help                     show this help`;
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       queue: { type: 'string', multiple: true },
       'max-delivery-count': { type: 'string' },
       'lock-duration-ms': { type: 'string' },
+      'data-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     port: integer(values.port, '--port') ?? DEFAULT_PORT,
     host: values.host ?? DEFAULT_HOST,
     queues: Object.fromEntries(names.map((n) => [n, options])),
+    dataDir: values['data-dir'],
     logger: quiet ? undefined : (msg) => console.error(`[servicebus-emulator] ${msg}`),
   });
   console.log(emulator.connectionString);

@@ -19,6 +19,7 @@ import {
 } from './amqp.js';
 import { encodeForDelivery } from './codec.js';
 import { amqpError, Condition } from './errors.js';
+import type { QueueJournal } from './journal.js';
 import type { MessageLock } from './lock.js';
 import { lockTokenToDeliveryTag, lockTokenToUuidBytes } from './lock-token.js';
 import { plainRecord } from './values.js';
@@ -39,6 +40,8 @@ export class LinkConsumer implements Consumer {
     private readonly entity: MessageEntity,
     private readonly log: (msg: string) => void,
     private readonly onClosed: () => void,
+    /** With durable queues, a settlement is confirmed only once it is synced, like the send. */
+    private readonly journal?: QueueJournal,
   ) {
     // The client asks for settled deliveries (snd-settle-mode settled) exactly in receive-and-delete mode.
     this.mode = sender.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
@@ -137,7 +140,23 @@ export class LinkConsumer implements Consumer {
     const error = this.settle(outcome, token, delivery.remote_state);
     // Success echoes the client's outcome minus its fields: the SDK fails a settlement whenever the
     // echoed state carries an error, and the dead-letter (rejected) outcome it sent always has one.
-    settleAndForget(delivery, error ? rejectedOutcome(error) : plainOutcome(outcome));
+    const answer = error ? rejectedOutcome(error) : plainOutcome(outcome);
+    if (!this.journal || error) {
+      settleAndForget(delivery, answer);
+      return;
+    }
+    // Not confirmed before the journal has it: a completed message must not come back after a crash.
+    this.journal.durable().then(
+      () => !this.closed && settleAndForget(delivery, answer),
+      (e: unknown) =>
+        !this.closed &&
+        settleAndForget(
+          delivery,
+          rejectedOutcome(
+            amqpError(Condition.internalError, `The emulator could not store the settlement: ${String(e)}`),
+          ),
+        ),
+    );
   }
 
   private settle(

@@ -2,6 +2,8 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createContainer } from './amqp.js';
 import { Broker } from './broker.js';
+import { QueueJournal } from './journal.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { EntitySettings } from './queue.js';
 
 export interface QueueOptions {
@@ -20,6 +22,11 @@ export interface EmulatorOptions {
   queues: Record<string, QueueOptions> | string[];
   /** Receives one line per notable event (links, redeliveries, dead-lettering, errors). */
   logger?: (msg: string) => void;
+  /**
+   * Keeps the queues in this folder (an append-only log, fdatasync'ed before a send is settled) and reloads
+   * them on start, so messages survive a restart or a crash as on Service Bus. Default: in memory only.
+   */
+  dataDir?: string;
 }
 
 export interface QueueDepth {
@@ -38,7 +45,11 @@ export interface ServiceBusEmulator {
   readonly connectionString: string;
   /** Message counts of a queue, for assertions in tests. */
   queueDepth(queue: string): QueueDepth;
-  /** Disconnects all clients and stops listening. Messages are held in memory only and are discarded. */
+  /** Where the queues are kept, or undefined when in memory only. */
+  readonly dataDir: string | undefined;
+  /** Messages read back from `dataDir` on start. */
+  readonly restoredMessages: number;
+  /** Disconnects all clients and stops listening. Messages in memory are discarded; `dataDir` keeps its own. */
   close(): Promise<void>;
 }
 
@@ -67,11 +78,35 @@ export async function startServiceBusEmulator(opts: EmulatorOptions): Promise<Se
     throw new Error(`Invalid port ${requestedPort}: use 0 (any free port) or 1-65535.`);
   }
   const log = opts.logger ?? (() => {});
-  const broker = new Broker(queues, log);
+  let journal: QueueJournal | undefined;
+  let restoredMessages = 0;
+  let unlock = () => {};
+  let broker: Broker;
+  if (opts.dataDir) {
+    unlock = lockDataDir(opts.dataDir);
+    const opened = await QueueJournal.open(
+      opts.dataDir,
+      () => broker.storedMessages(),
+      () => broker.storedCount(),
+    ).catch((e: unknown) => {
+      unlock();
+      throw e;
+    });
+    journal = opened.journal;
+    broker = new Broker(queues, log, journal);
+    broker.restore(opened.restored);
+    restoredMessages = [...opened.restored.values()].reduce((n, ms) => n + ms.length, 0);
+  } else {
+    broker = new Broker(queues, log);
+  }
   const container = createContainer(`servicebus-emulator-${process.pid}`);
   broker.attach(container);
 
   const server = container.listen({ host, port: requestedPort });
+  server.once('error', () => {
+    void journal?.close();
+    unlock();
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -87,6 +122,8 @@ export async function startServiceBusEmulator(opts: EmulatorOptions): Promise<Se
     host,
     port,
     connectionString,
+    dataDir: opts.dataDir,
+    restoredMessages,
     queueDepth(queue: string): QueueDepth {
       const pair = broker.queue(queue);
       if (!pair) throw new Error(`Queue '${queue}' is not configured in this emulator.`);
@@ -95,7 +132,10 @@ export async function startServiceBusEmulator(opts: EmulatorOptions): Promise<Se
       return { active: active.active, locked: active.locked, deadLettered: dead.active + dead.locked };
     },
     close(): Promise<void> {
-      closing ??= shutDown(server, sockets, broker);
+      closing ??= shutDown(server, sockets, broker).then(async () => {
+        await journal?.close();
+        unlock();
+      });
       return closing;
     },
   };

@@ -3,12 +3,15 @@
 import type { AmqpReceiver, EventContext } from './amqp.js';
 import { isScheduled, messagesFromTransfer, TransferError } from './codec.js';
 import { amqpError, Condition, describeError } from './errors.js';
+import type { QueueJournal } from './journal.js';
 import type { MessageEntity } from './queue.js';
 
+/** With a journal, a transfer is settled only once its messages are synced to disk (the sender's ack is durable). */
 export function acceptMessages(
   receiver: AmqpReceiver,
   entity: MessageEntity,
   log: (msg: string) => void,
+  journal?: QueueJournal,
 ): void {
   receiver.on('message', (ctx: EventContext) => {
     const delivery = ctx.delivery;
@@ -23,11 +26,37 @@ export function acceptMessages(
         );
       }
       for (const message of messages) entity.enqueue(message);
-      delivery.accept();
+      if (!journal) {
+        delivery.accept();
+        return;
+      }
+      journal.durable().then(
+        // The link may be gone by now (the sender will resend what it saw no outcome for).
+        () => settleSafely(() => delivery.accept()),
+        (err: unknown) => {
+          log(`${entity.path}: could not store a transfer: ${describeError(err)}`);
+          settleSafely(() =>
+            delivery.reject(
+              amqpError(
+                Condition.internalError,
+                `The emulator could not store the messages: ${describeError(err)}`,
+              ),
+            ),
+          );
+        },
+      );
     } catch (err) {
       const condition = err instanceof TransferError ? err.condition : Condition.decodeError;
       log(`${entity.path}: rejected a transfer: ${describeError(err)}`);
       delivery.reject(amqpError(condition, describeError(err)));
     }
   });
+}
+
+function settleSafely(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // nothing to tell: the sender's link or connection is already closed
+  }
 }

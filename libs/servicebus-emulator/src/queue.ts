@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AmqpError, AmqpMessage, OutcomeKind } from './amqp.js';
 import { amqpError, Condition, describeError, lockLost } from './errors.js';
+import type { EntityStore } from './journal.js';
 import { LockTable, type LockHolder, type MessageLock } from './lock.js';
 
 export type ReceiveMode = 'peekLock' | 'receiveAndDelete';
@@ -58,8 +59,26 @@ export class MessageEntity {
     /** Where messages go when dead-lettered; undefined for a dead-letter queue itself. */
     private readonly deadLetterQueue: MessageEntity | undefined,
     private readonly log: (msg: string) => void,
+    /** Where every change is recorded when the queues are durable (see journal.ts). */
+    private readonly store?: EntityStore,
   ) {
     this.locks = new LockTable(settings.lockDurationMs, (lock) => this.onLockExpired(lock));
+  }
+
+  /** Messages read back from the journal on start: all available again (locks do not survive a restart). */
+  restore(messages: StoredMessage[], nextSequenceNumber: number): void {
+    for (const m of messages) this.insertAvailable(m);
+    this.nextSequenceNumber = Math.max(this.nextSequenceNumber, nextSequenceNumber);
+  }
+
+  /** Every message held, available or locked. */
+  messages(): StoredMessage[] {
+    return [...this.available, ...this.locks.all().map((l) => l.message)];
+  }
+
+  /** The highest sequence number held, 0 when empty. */
+  maxSequenceNumber(): number {
+    return this.messages().reduce((max, m) => Math.max(max, m.sequenceNumber), 0);
   }
 
   enqueue(message: AmqpMessage): StoredMessage {
@@ -78,6 +97,7 @@ export class MessageEntity {
       message,
     };
     this.available.push(stored);
+    this.store?.put(this.path, stored);
     this.pump();
     return stored;
   }
@@ -112,13 +132,15 @@ export class MessageEntity {
   complete(token: string): AmqpError | undefined {
     const lock = this.releaseLock(token, 'accepted');
     if (!lock) return lockLost(token);
+    this.store?.removed(this.path, lock.message.sequenceNumber);
     return undefined;
   }
 
   abandon(token: string, propertiesToModify?: Record<string, unknown>): AmqpError | undefined {
     const lock = this.releaseLock(token, 'modified');
     if (!lock) return lockLost(token);
-    if (propertiesToModify) modifyProperties(lock.message, propertiesToModify);
+    if (propertiesToModify && modifyProperties(lock.message, propertiesToModify))
+      this.store?.put(this.path, lock.message);
     this.returnToQueue(lock.message, 'it was abandoned');
     this.pump();
     return undefined;
@@ -145,6 +167,7 @@ export class MessageEntity {
     const lock = this.releaseLock(token, 'released');
     if (!lock) return lockLost(token);
     lock.message.deliveryCount = Math.max(0, lock.message.deliveryCount - 1);
+    this.store?.delivered(this.path, lock.message);
     this.insertAvailable(lock.message);
     this.pump();
     return undefined;
@@ -204,10 +227,13 @@ export class MessageEntity {
     if (options.reason !== undefined) properties.DeadLetterReason = options.reason;
     if (options.description !== undefined) properties.DeadLetterErrorDescription = options.description;
     modifyProperties(message, properties);
+    this.store?.removed(this.path, message.sequenceNumber);
     this.log(
       `${this.path}: message #${message.sequenceNumber} dead-lettered (${options.reason ?? 'no reason given'})`,
     );
-    dlq.insertAvailable({ ...message, expiresAt: undefined });
+    const parked = { ...message, expiresAt: undefined };
+    dlq.insertAvailable(parked);
+    dlq.store?.put(dlq.path, parked);
     dlq.pump();
   }
 
@@ -229,6 +255,7 @@ export class MessageEntity {
       const m = this.available[i];
       if (m.expiresAt !== undefined && m.expiresAt <= now) {
         this.available.splice(i, 1);
+        this.store?.removed(this.path, m.sequenceNumber);
         this.log(`${this.path}: message #${m.sequenceNumber} expired (time-to-live) and was dropped`);
       }
     }
@@ -244,6 +271,7 @@ export class MessageEntity {
         if (!consumer) break;
         const message = this.available.shift() as StoredMessage;
         if (message.expiresAt !== undefined && message.expiresAt <= now) {
+          this.store?.removed(this.path, message.sequenceNumber);
           this.log(`${this.path}: message #${message.sequenceNumber} expired (time-to-live) and was dropped`);
           continue;
         }
@@ -260,6 +288,8 @@ export class MessageEntity {
           break;
         }
         message.deliveryCount++;
+        if (lock) this.store?.delivered(this.path, message);
+        else this.store?.removed(this.path, message.sequenceNumber);
       }
     } finally {
       this.pumping = false;
@@ -280,11 +310,13 @@ export class MessageEntity {
   }
 }
 
-function modifyProperties(message: StoredMessage, properties: Record<string, unknown>): void {
+/** True when something changed. */
+function modifyProperties(message: StoredMessage, properties: Record<string, unknown>): boolean {
   const defined = Object.entries(properties).filter(([, v]) => v !== undefined && v !== null);
-  if (defined.length === 0) return;
+  if (defined.length === 0) return false;
   message.message = {
     ...message.message,
     application_properties: { ...message.message.application_properties, ...Object.fromEntries(defined) },
   };
+  return true;
 }
