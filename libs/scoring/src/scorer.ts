@@ -25,6 +25,7 @@ import { scoreMany, type ItemOutcome } from './pipeline/score-many.js';
 import type { Settings } from './settings.js';
 import type { Tensor } from './tensor/tensor.js';
 import { concatRows } from './tensor/tensor-rows.js';
+import { ATTR, modelAttributes, traced } from './tracing.js';
 
 export interface ScoreOptions {
   /** Skip the cache for this request (reads and writes): the answer comes from the model. */
@@ -181,13 +182,21 @@ export class Scorer {
     checkPayloadSize(req.body.length, this.limits);
     const ctx = this.context(req);
     const codec = this.codecs.codecFor(req.body, req.contentType);
-    return this.prepared(ctx.model, await codec(req.body, ctx));
+    return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
+      const prepared = this.prepared(ctx.model, await codec(req.body, ctx));
+      span.setAttribute(ATTR.rows, prepared.rows);
+      return prepared;
+    });
   }
 
   /** JSON already parsed (Service Bus delivers it so): Azure ML rows, `data_key` or v2 `inputs`. */
   async decodeObject(body: unknown, ref: ModelRef = {}): Promise<Prepared> {
     const ctx = this.context(ref);
-    return this.prepared(ctx.model, await decodeObject(body, ctx));
+    return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
+      const prepared = this.prepared(ctx.model, await decodeObject(body, ctx));
+      span.setAttribute(ATTR.rows, prepared.rows);
+      return prepared;
+    });
   }
 
   /** The one inference path: cache-aside per row, single flight, dynamic batching. */
@@ -246,10 +255,14 @@ export class Scorer {
   }> {
     checkPayloadSize(req.body.length, this.limits);
     const ctx = this.context(req);
-    const v2 = decodeV2Body(req.body, req.headerLength, ctx.model, this.limits);
-    const decoded = v2.dataKey
-      ? await decodeObject({ data_key: v2.dataKey }, ctx)
-      : { inputs: v2.inputs!, rows: v2.rows! };
+    const { v2, decoded } = await traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
+      const v2 = decodeV2Body(req.body, req.headerLength, ctx.model, this.limits);
+      const decoded = v2.dataKey
+        ? await decodeObject({ data_key: v2.dataKey }, ctx)
+        : { inputs: v2.inputs!, rows: v2.rows! };
+      span.setAttribute(ATTR.rows, decoded.rows);
+      return { v2, decoded };
+    });
     const result = await this.infer({ model: ctx.model, ...decoded }, req);
     return { result, request: v2.meta };
   }

@@ -4,6 +4,7 @@ import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
+import { ATTR, modelAttributes, traced } from '../tracing.js';
 import { isEntryResponse, type EntryResult } from './types.js';
 
 export interface EntryDeps extends ContextDeps {
@@ -36,11 +37,24 @@ export async function initEntry(version: ModelVersion, deps: EntryDeps, threads:
  * One request through the script's `run`. A ScoringError (or any error with one of its codes) keeps its
  * code and so its 4xx, error record or error reply; anything else is a transient failure.
  */
-export async function runEntry(
+export function runEntry(
   version: ModelVersion,
   parts: RequestParts,
   deps: EntryDeps,
   opts: { bypassCache?: boolean } = {},
+): Promise<EntryResult> {
+  return traced('modelfn.entry.run', modelAttributes(version), async (span) => {
+    const result = await runScript(version, parts, deps, opts);
+    span.setAttribute(ATTR.cache, result.cache);
+    return result;
+  });
+}
+
+async function runScript(
+  version: ModelVersion,
+  parts: RequestParts,
+  deps: EntryDeps,
+  opts: { bypassCache?: boolean },
 ): Promise<EntryResult> {
   const outcome = new CacheOutcome();
   // The run's infer and cache calls are served here, wherever the script runs, so the outcome is known here.

@@ -3,6 +3,7 @@ import { metrics } from '../metrics.js';
 import { markSole } from '../pool/ownership.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { ATTR, modelAttributes, traced } from '../tracing.js';
 import { checkFinite, concatRows, sliceRows } from '../tensor/tensor-rows.js';
 import type { InferenceRequest, InferenceResult } from './inference-request.js';
 import { rowKeys } from './row-keys.js';
@@ -39,7 +40,17 @@ export class CachedInference {
     private readonly run: RunModel,
   ) {}
 
-  async infer(req: InferenceRequest, opts: { bypassCache?: boolean } = {}): Promise<InferenceResult> {
+  infer(req: InferenceRequest, opts: { bypassCache?: boolean } = {}): Promise<InferenceResult> {
+    const attributes = modelAttributes(req.model);
+    attributes[ATTR.rows] = req.rows;
+    return traced('modelfn.infer', attributes, async (span) => {
+      const result = await this.inferRows(req, opts);
+      span.setAttribute(ATTR.cache, result.cache);
+      return result;
+    });
+  }
+
+  private async inferRows(req: InferenceRequest, opts: { bypassCache?: boolean }): Promise<InferenceResult> {
     const { model, inputs, rows } = req;
     for (const t of inputs) checkFinite(t);
     const done = (outputs: Tensor[], cache: CacheStatus): InferenceResult => ({
@@ -56,7 +67,14 @@ export class CachedInference {
       return done(outputs, 'bypass');
     }
     const keys = rowKeys(model, inputs, rows);
-    const lookup = await this.cache.getMany(keys, rowLayout(model).fixedBytes);
+    const lookup = await traced('modelfn.cache.lookup', modelAttributes(model), async (span) => {
+      const found = await this.cache.getMany(keys, rowLayout(model).fixedBytes);
+      if (span.isRecording()) {
+        span.setAttribute('modelfn.cache.available', found.available);
+        span.setAttribute('modelfn.cache.found', found.values.filter(Boolean).length);
+      }
+      return found;
+    });
     const found: (RowOutputs | undefined)[] = new Array(rows);
     const missing: number[] = [];
     for (let r = 0; r < rows; r++) {
@@ -126,7 +144,7 @@ export class CachedInference {
         if (writeBack) {
           const entries = toRun.map((r, i) => ({ key: keys[r], value: encodeRowValue(model, out, i) }));
           // Not awaited: the answer is ready, and a slow cache must not hold it back.
-          void this.cache.setMany(entries);
+          void traced('modelfn.cache.write', modelAttributes(model), () => this.cache.setMany(entries));
         }
       } finally {
         for (const r of toRun) this.inflight.delete(keys[r]);

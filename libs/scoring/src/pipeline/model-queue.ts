@@ -2,6 +2,7 @@ import { ScoringError } from '../errors.js';
 import { metrics } from '../metrics.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { concatRows, sliceRows } from '../tensor/tensor-rows.js';
+import { ATTR, inContext, startSpan } from '../tracing.js';
 import { BatchCost } from './batch-cost.js';
 
 /** Runs one batch; resolves with its outputs and the seconds the model itself took. */
@@ -29,6 +30,8 @@ interface Pending {
   bytes: number;
   shapeKey: string;
   queuedAt: number;
+  /** Its `modelfn.queue.wait` span and the context it waits in, when tracing records. */
+  wait: ReturnType<typeof startSpan>;
   resolve: (out: Tensor[]) => void;
   reject: (e: unknown) => void;
 }
@@ -114,6 +117,7 @@ export class ModelQueue {
         bytes,
         shapeKey: shapeKey(inputs),
         queuedAt: performance.now(),
+        wait: startSpan('modelfn.queue.wait', { [ATTR.model]: this.opts.model, [ATTR.rows]: rows }),
         resolve,
         reject,
       });
@@ -174,10 +178,13 @@ export class ModelQueue {
         this.queuedRows -= p.rows;
         this.queuedBytes -= p.bytes;
         metrics.queueWaitSeconds.observe({ model: this.opts.model }, (now - p.queuedAt) / 1000);
+        p.wait?.span.setAttribute(ATTR.batchRequests, batch.length);
+        p.wait?.span.end();
       }
       metrics.queueRows.set({ model: this.opts.model }, this.queuedRows);
       this.running++;
-      void this.execute(batch).finally(() => {
+      // The run belongs to the trace of the batch's oldest request (the others' wait spans say they joined).
+      void inContext(batch[0].wait?.parent, () => this.execute(batch)).finally(() => {
         this.running--;
         this.schedule();
       });

@@ -6,6 +6,7 @@ import { InferencePool } from '../pool/inference-pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ModelQueue } from './model-queue.js';
 import { Placement } from './placement.js';
+import { ATTR, modelAttributes, traced } from '../tracing.js';
 
 export interface RunnerOptions {
   batching: 'config' | 'off';
@@ -95,12 +96,27 @@ export class ModelRunner {
     return lane;
   }
 
-  private async execute(
+  private execute(
     model: ReadyModel,
     placement: Placement,
     inputs: Tensor[],
     rows: number,
     awaitMove = false,
+  ): Promise<{ outputs: Tensor[]; seconds: number }> {
+    const attributes = modelAttributes(model);
+    attributes[ATTR.rows] = rows;
+    attributes[ATTR.placement] = placement.where;
+    return traced('modelfn.inference', attributes, () =>
+      this.executeRun(model, placement, inputs, rows, awaitMove),
+    );
+  }
+
+  private async executeRun(
+    model: ReadyModel,
+    placement: Placement,
+    inputs: Tensor[],
+    rows: number,
+    awaitMove: boolean,
   ): Promise<{ outputs: Tensor[]; seconds: number }> {
     this.runs++;
     metrics.batchRows.observe({ model: model.name }, rows);

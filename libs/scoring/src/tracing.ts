@@ -1,0 +1,69 @@
+import {
+  context,
+  INVALID_TRACEID,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+
+/**
+ * Spans of the scoring path through `@opentelemetry/api` only: the app registers an SDK (or not). With none
+ * registered the API's tracer is a no-op, and `traced` skips even the context switch and the wrapper, so
+ * tracing off costs one non-recording span object per call (measured in test/tracing-cost.test.ts).
+ */
+const tracer = trace.getTracer('@modelfn/scoring');
+
+/** Attribute names, one vocabulary for every span (and for the apps' spans). */
+export const ATTR = {
+  model: 'modelfn.model',
+  version: 'modelfn.model.version',
+  cache: 'modelfn.cache',
+  rows: 'modelfn.rows',
+  placement: 'modelfn.placement',
+  batchRequests: 'modelfn.batch.requests',
+} as const;
+
+/** The attributes every span of a model version's work carries (repository names, never request input). */
+export function modelAttributes(model: { name: string; version: string }): Attributes {
+  return { [ATTR.model]: model.name, [ATTR.version]: model.version };
+}
+
+/** No SDK, or nothing to record under: the span is a stand-in and needs no context of its own. */
+const inert = (span: Span) => !span.isRecording() && span.spanContext().traceId === INVALID_TRACEID;
+
+/**
+ * Runs `fn` in a span named `name` (active for what `fn` starts), ended when `fn` settles; a failure is
+ * recorded on it and rethrown.
+ */
+export function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  const span = tracer.startSpan(name, { attributes });
+  if (inert(span)) return fn(span);
+  return context.with(trace.setSpan(context.active(), span), async () => {
+    try {
+      return await fn(span);
+    } catch (e) {
+      span.recordException(e as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
+      throw e;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * A span for work that does not happen inside one call (a request waiting in a model's queue): started
+ * now, ended by the caller. Undefined when tracing records nothing, so the caller keeps nothing.
+ */
+export function startSpan(name: string, attributes: Attributes): { span: Span; parent: Context } | undefined {
+  const span = tracer.startSpan(name, { attributes });
+  if (inert(span)) return undefined;
+  return { span, parent: context.active() };
+}
+
+/** Runs `fn` in the context a `startSpan` caller was in (its queue-mates' work then joins its trace). */
+export function inContext<T>(parent: Context | undefined, fn: () => T): T {
+  return parent ? context.with(parent, fn) : fn();
+}
