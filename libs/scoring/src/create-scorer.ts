@@ -1,14 +1,24 @@
 import { createRowCache } from './cache/index.js';
 import { loadEntryVersion } from './entry-script/load-entry-version.js';
+import { isBlobRepository } from './model/repository-location.js';
 import { ModelRepository } from './model/model-repository.js';
 import { Scorer } from './scorer.js';
 import { readSettings, type Settings } from './settings.js';
 
 /** The scorer as every trigger starts it: settings from the environment, models loaded, cache connected. */
 export async function createScorer(settings: Settings = readSettings()): Promise<Scorer> {
+  const root = isBlobRepository(settings.modelRepository)
+    ? // The storage SDK is loaded only by hosts whose models live in blob storage.
+      await (
+        await import('./model/blob-repository.js')
+      ).syncBlobRepository(settings.modelRepository, {
+        cacheDir: settings.modelCacheDir,
+        connectionString: settings.storageConnection,
+      })
+    : settings.modelRepository;
   const [repository, cache] = await Promise.all([
     ModelRepository.load({
-      root: settings.modelRepository,
+      root,
       defaultModel: settings.defaultModel,
       intraOpThreads: settings.ortIntraOpThreads,
       loadEntryVersion,

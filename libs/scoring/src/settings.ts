@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isBlobRepository } from './model/repository-location.js';
 import { coresPerProcess, enumSetting, intSetting, numberSetting, type Env } from '@modelfn/settings';
 
 /**
@@ -6,7 +7,12 @@ import { coresPerProcess, enumSetting, intSetting, numberSetting, type Env } fro
  * Defaults are safe for a laptop: small limits, cache on when Redis is reachable, one ORT thread per session.
  */
 export interface Settings {
+  /** A folder, or a blob container (see model/blob-repository.ts). */
   modelRepository: string;
+  /** Where a blob repository is copied to (default: a folder under the OS temp dir). */
+  modelCacheDir: string | undefined;
+  /** AzureWebJobsStorage: the account of a `blob:` model repository. */
+  storageConnection: string | undefined;
   defaultModel: string | undefined;
   maxRequestBytes: number;
   maxImagePixels: number;
@@ -49,7 +55,11 @@ const oneOf = enumSetting;
 
 export function readSettings(env: Env = process.env): Settings {
   return {
-    modelRepository: resolve(env.MODEL_REPOSITORY || 'models'),
+    modelRepository: isBlobRepository(env.MODEL_REPOSITORY ?? '')
+      ? env.MODEL_REPOSITORY!
+      : resolve(env.MODEL_REPOSITORY || 'models'),
+    modelCacheDir: env.MODEL_CACHE_DIR || undefined,
+    storageConnection: env.AzureWebJobsStorage || undefined,
     defaultModel: env.DEFAULT_MODEL || undefined,
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1),
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 4096 * 4096, 1),

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import { ContainerClient } from '@azure/storage-blob';
+import { describeBlobRepository } from './repository-location.js';
+
+export interface BlobRepositoryOptions {
+  /** Where the copy lives; default a folder per repository under the OS temp dir. */
+  cacheDir?: string;
+  /** For `blob:` repositories: the storage connection string (AzureWebJobsStorage). */
+  connectionString?: string;
+}
+
+function container(
+  spec: string,
+  connectionString: string | undefined,
+): { client: ContainerClient; prefix: string } {
+  if (spec.startsWith('blob:')) {
+    if (!connectionString) {
+      throw new Error(
+        `MODEL_REPOSITORY=${spec} needs AzureWebJobsStorage (a connection string) to reach its account`,
+      );
+    }
+    const [name, ...rest] = spec.slice('blob:'.length).split('/');
+    return { client: new ContainerClient(connectionString, name), prefix: rest.filter(Boolean).join('/') };
+  }
+  const url = new URL(spec);
+  // Path-style (Azurite: /<account>/<container>/...) or host-style (Azure: /<container>/...).
+  const parts = url.pathname.split('/').filter(Boolean);
+  const pathStyle = /^\d+\.\d+\.\d+\.\d+$|^localhost$/.test(url.hostname);
+  const depth = pathStyle ? 2 : 1;
+  if (parts.length < depth)
+    throw new Error(`MODEL_REPOSITORY=${describeBlobRepository(spec)} names no container`);
+  const base = new URL(url);
+  base.pathname = '/' + parts.slice(0, depth).join('/');
+  return { client: new ContainerClient(base.toString()), prefix: parts.slice(depth).join('/') };
+}
+
+interface Manifest {
+  /** Blob name (relative to the prefix) → the ETag of the copy on disk. */
+  etags: Record<string, string>;
+}
+
+/**
+ * Brings the local copy up to date: new and changed blobs are downloaded (to a temporary name, then renamed,
+ * so a crash never leaves half a file under the real name), unchanged ones kept, removed ones deleted.
+ * Returns the folder to load.
+ */
+export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptions = {}): Promise<string> {
+  const where = describeBlobRepository(spec);
+  const root =
+    opts.cacheDir ??
+    join(tmpdir(), 'modelfn-models', createHash('sha256').update(where).digest('hex').slice(0, 16));
+  const { client, prefix } = container(spec, opts.connectionString);
+  const manifestPath = join(root, '.modelfn-sync.json');
+  const manifest: Manifest = await readFile(manifestPath, 'utf8')
+    .then((t) => JSON.parse(t) as Manifest)
+    .catch(() => ({ etags: {} }));
+  const seen: Record<string, string> = {};
+  try {
+    for await (const blob of client.listBlobsFlat({ prefix: prefix ? `${prefix}/` : undefined })) {
+      const name = prefix ? blob.name.slice(prefix.length + 1) : blob.name;
+      const local = join(root, ...name.split('/'));
+      if (!local.startsWith(root + sep) || name.split('/').includes('..')) continue;
+      const etag = blob.properties.etag ?? '';
+      seen[name] = etag;
+      if (manifest.etags[name] === etag && etag !== '') continue;
+      await mkdir(dirname(local), { recursive: true });
+      const partial = `${local}.download`;
+      await client.getBlobClient(blob.name).downloadToFile(partial);
+      await rename(partial, local);
+    }
+  } catch (e) {
+    throw new Error(`MODEL_REPOSITORY=${where} could not be read: ${(e as Error).message}`, { cause: e });
+  }
+  for (const name of Object.keys(manifest.etags)) {
+    if (!(name in seen)) await rm(join(root, ...name.split('/')), { force: true });
+  }
+  await mkdir(root, { recursive: true });
+  await writeFile(manifestPath, JSON.stringify({ etags: seen } satisfies Manifest));
+  return root;
+}
