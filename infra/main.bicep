@@ -147,6 +147,8 @@ var appSettings = {
   'score-blob': {
     BLOB_INPUT_CONTAINER: inputContainer
     BLOB_OUTPUT_CONTAINER: outputContainer
+    // Flex Consumption runs only the Event Grid blob trigger (the default, said here so no one flips it).
+    BLOB_TRIGGER_SOURCE: 'EventGrid'
   }
   'score-servicebus': {
     ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace

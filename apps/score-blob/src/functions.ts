@@ -3,7 +3,7 @@ import { output } from '@azure/functions';
 import type { BlobFunctionDefinition } from '@modelfn/local-host/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { scoreBlobHandler } from './score-blob.js';
-import { blobSettings } from './settings.js';
+import { blobSettings, type BlobTriggerSource } from './settings.js';
 
 export type { BlobFunctionDefinition };
 
@@ -13,6 +13,8 @@ export interface BlobAppOptions {
   /** Defaults: BLOB_INPUT_CONTAINER or "images", BLOB_OUTPUT_CONTAINER or "predictions". */
   inputContainer?: string;
   outputContainer?: string;
+  /** Default: BLOB_TRIGGER_SOURCE, else 'EventGrid'. */
+  source?: BlobTriggerSource;
 }
 
 /** The app's functions, defined once: main.ts registers them with Azure, the local host mounts them. */
@@ -27,6 +29,7 @@ export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefi
       options: {
         path: `${input}/{name}`,
         connection,
+        source: opts.source ?? blobSettings.triggerSource,
         return: output.storageBlob({ path: `${out}/{name}.json`, connection }),
         extraOutputs: [errorOutput],
         handler: scoreBlobHandler({ scorer: opts.scorer ?? sharedScorer, errorOutput }),
@@ -41,3 +44,4 @@ export const blobFunctions: BlobFunctionDefinition[] = createBlobFunctions();
 export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
 
 export type { BlobPrediction, BlobErrorRecord } from './records.js';
+export { BLOB_TRIGGER_SOURCES, type BlobTriggerSource } from './settings.js';

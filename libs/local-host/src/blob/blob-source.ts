@@ -7,6 +7,7 @@ import type { InvocationHooks } from '../invocation/hooks.js';
 import type { HostLogger } from '../invocation/host-logger.js';
 import { createInvoker } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
+import { BlobAnnouncer } from './blob-announcer.js';
 import { BlobJobs } from './blob-jobs.js';
 import { hostIdOf, setting } from './blob-source-settings.js';
 import { checkDefinition, describeWatcher, openWatcher, type Watcher } from './blob-watch.js';
@@ -46,6 +47,12 @@ export interface BlobSourceOptions {
    * BLOB_WEBHOOK_PORT, else 0 (any free port; describe() names it). Listens on 127.0.0.1.
    */
   webhookPort?: number;
+  /**
+   * Post a BlobCreated event to the webhook for each new blob version in an Event Grid trigger's container,
+   * found by listing it every `pollIntervalMs` (blob-announcer.ts): Azurite emits no events. Default true;
+   * false leaves the webhook to whoever posts events (as Event Grid does in Azure).
+   */
+  announceBlobs?: boolean;
 }
 
 export interface BlobSource extends RunningSource {
@@ -64,7 +71,8 @@ export interface BlobSource extends RunningSource {
 
 /**
  * Runs blob-triggered functions without the Functions host, with its semantics: container polling
- * (container-scanner.ts), a receipt per blob version, bounded parallelism, retries, then the poison queue
+ * (container-scanner.ts), or for `source: 'EventGrid'` the blob webhook (event-grid-webhook.ts), fed locally
+ * by the announcer (blob-announcer.ts); a receipt per blob version, bounded parallelism, retries, then the poison queue
  * (blob-jobs.ts). Resolves once the receipts are loaded and the first scan is under way.
  */
 export async function startBlobSource(options: BlobSourceOptions): Promise<BlobSource> {
@@ -105,6 +113,8 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
   scanner.start();
   const eventGrid = watchers.filter((w) => w.eventGrid);
   let webhook: BlobWebhook | undefined;
+  let announcer: BlobAnnouncer | undefined;
+  let announcing: ContainerScanner | undefined;
   if (eventGrid.length > 0) {
     webhook = await startBlobWebhook({
       host: '127.0.0.1',
@@ -113,7 +123,21 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
       enqueue: (w, name, etag) => jobs.enqueue(w, name, etag),
       logger,
     });
+    if (options.announceBlobs ?? true) {
+      const a = (announcer = new BlobAnnouncer({ webhookUrl: webhook.url, logger }));
+      // Each function is either polled (scanner) or announced, never both.
+      announcing = new ContainerScanner({
+        watchers: eventGrid,
+        pollIntervalMs,
+        logger,
+        consider: (w, item) => a.consider(w, item),
+        backlogged: () => jobs.backlogged,
+      });
+      announcing.start();
+    }
   }
+  // Work not finished: queued or running jobs, events waiting behind a version in flight, posts unanswered.
+  const busy = () => jobs.busy || (webhook?.deferred ?? 0) > 0 || (announcer?.pending ?? false);
 
   let closing: Promise<void> | undefined;
   return {
@@ -125,12 +149,19 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
       ...eventGrid.map(
         (w) => `  Event Grid webhook ${webhook!.url}?functionName=Host.Functions.${w.fn.name}`,
       ),
+      ...(announcer
+        ? [`  new blobs announced to it every ${pollIntervalMs} ms (Azurite sends no Event Grid events)`]
+        : []),
     ],
-    idle: () => scanner.quiet(() => jobs.busy),
+    idle: async () => {
+      await Promise.all([scanner.quiet(busy), announcing?.quiet(busy)]);
+    },
     close: () =>
       (closing ??= (async () => {
         // Jobs first, so a scan or an event still arriving queues nothing more; running invocations finish.
         const draining = jobs.close();
+        await announcing?.close();
+        await announcer?.close();
         await webhook?.close();
         await scanner.close();
         await draining;
