@@ -81,7 +81,18 @@ export class Scorer {
     });
     this.cached = new CachedInference(cache, (model, inputs, rows) => this.runner.run(model, inputs, rows));
     this.bodyMemo = bodyMemoFor(cache);
-    this.entryDeps = { cached: this.cached, cache, threads: new Map() };
+    this.entryDeps = {
+      cached: this.cached,
+      cache,
+      threads: new Map(),
+      gates: new Map(),
+      // Two runs per script thread keep each busy while the other awaits a model.
+      gate: {
+        running: 2 * Math.max(1, settings.entryScriptThreads),
+        maxWaiting: settings.modelQueueMaxRows,
+        maxBytes: settings.modelQueueMaxBytes,
+      },
+    };
   }
 
   get limits(): InputLimits {

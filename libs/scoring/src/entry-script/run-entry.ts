@@ -2,6 +2,7 @@ import { toScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
 import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
+import { EntryGate } from './entry-gate.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
 import { ATTR, modelAttributes, traced } from '../tracing.js';
@@ -10,6 +11,9 @@ import { isEntryResponse, type EntryResult } from './types.js';
 export interface EntryDeps extends ContextDeps {
   /** Versions whose script runs in threads of its own (ENTRY_SCRIPT_THREADS > 0). */
   threads: Map<ModelVersion, ScriptThreads>;
+  /** Each version's admission (see EntryGate), made on its first run. */
+  gates: Map<ModelVersion, EntryGate>;
+  gate: { running: number; maxWaiting: number; maxBytes: number };
 }
 
 /**
@@ -60,17 +64,24 @@ async function runScript(
   // The run's infer and cache calls are served here, wherever the script runs, so the outcome is known here.
   const context = entryContext(version, deps, { outcome, ...opts });
   const threads = deps.threads.get(version);
+  let gate = deps.gates.get(version);
+  if (!gate) {
+    const g = deps.gate;
+    deps.gates.set(version, (gate = new EntryGate(version.name, g.running, g.maxWaiting, g.maxBytes)));
+  }
   let value: unknown;
   let response: { status: number; headers: Readonly<Record<string, string>> } | undefined;
   try {
-    if (threads) ({ value, response } = await threads.run(parts, context));
-    else {
-      const v = await version.entry!.script.run(amlRequest(parts), context);
-      if (isEntryResponse(v)) {
-        value = v.body;
-        response = { status: v.status, headers: v.headers };
-      } else value = v;
-    }
+    await gate.run(parts.body.length, async () => {
+      if (threads) ({ value, response } = await threads.run(parts, context));
+      else {
+        const v = await version.entry!.script.run(amlRequest(parts), context);
+        if (isEntryResponse(v)) {
+          value = v.body;
+          response = { status: v.status, headers: v.headers };
+        } else value = v;
+      }
+    });
   } catch (e) {
     throw toScoringError(e);
   }
