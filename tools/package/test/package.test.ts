@@ -126,6 +126,7 @@ describe('npm run package', () => {
       type: 'blobTrigger',
       path: def.options.path,
       connection: def.options.connection,
+      source: 'EventGrid',
     });
     const outputs = bindings.filter((b) => b.direction === 'out').map((b) => [b.type, b.path, b.connection]);
     expect(outputs).toEqual(

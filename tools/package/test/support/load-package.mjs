@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 const [dir, probeModule] = process.argv.slice(2);
 const registered = [];
+const hooks = [];
 let programmingModel;
 const core = {
   registerFunction(metadata, callback) {
@@ -21,7 +22,10 @@ const core = {
     programmingModel = model;
   },
   getProgrammingModel: () => programmingModel,
-  registerHook: () => ({ dispose() {} }),
+  registerHook(type) {
+    hooks.push(type);
+    return { dispose() {} };
+  },
   log() {},
 };
 const load = Module._load;
@@ -37,6 +41,7 @@ process.stdout.write(
   `${JSON.stringify({
     programmingModel: programmingModel?.name,
     functions: registered.map((r) => r.metadata),
+    hooks,
     result,
   })}\n`,
 );

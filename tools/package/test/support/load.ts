@@ -13,20 +13,28 @@ export interface Binding {
 export interface Loaded {
   programmingModel?: string;
   functions: { name: string; bindings: Record<string, Binding> }[];
+  /** The hook types registered (`preInvocation`, `postInvocation`, ...), in order. */
+  hooks: string[];
   result: unknown;
 }
 
 const SUPPORT = import.meta.dirname;
 
 /**
- * Loads an unpacked package in a plain Node process, as the Functions worker would: a working directory
- * of its own (not the package's), none of this workspace's settings, and the app's probe run against what it
- * registered (test/support/probes).
+ * Loads an unpacked package (or an app folder, whose package.json `main` is its built `dist/main.js`) in a
+ * plain Node process, as the Functions worker would: a working directory of its own (not the package's),
+ * none of this workspace's settings, and a probe run against what it registered (test/support/probes: the
+ * app's own by default; `registration` runs nothing).
  */
-export async function loadPackage(app: string, dir: string, env: Record<string, string>): Promise<Loaded> {
+export async function loadPackage(
+  app: string,
+  dir: string,
+  env: Record<string, string>,
+  probe = app,
+): Promise<Loaded> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [join(SUPPORT, 'load-package.mjs'), dir, join(SUPPORT, 'probes', `${app}.mjs`)],
+    [join(SUPPORT, 'load-package.mjs'), dir, join(SUPPORT, 'probes', `${probe}.mjs`)],
     {
       cwd: mkdtempSync(join(tmpdir(), 'modelfn-cwd-')),
       env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
