@@ -1,5 +1,12 @@
 import { ServiceBusClient } from '@azure/service-bus';
-import { startAzurite, startRedisServer, type RunningAzurite, type RedisServer } from '@modelfn/local-host';
+import { BlobServiceClient } from '@azure/storage-blob';
+import {
+  isPortOpen,
+  startAzurite,
+  startRedisServer,
+  type RunningAzurite,
+  type RedisServer,
+} from '@modelfn/local-host';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +17,8 @@ import { mnist, png } from './support/digits.js';
 import { freePorts, startSystem, type Ports, type System } from './support/system.js';
 
 /**
- * Faults from docs/reliability.md. Redis, Azurite and the broker run in this process (not inside the host)
- * so each can be killed on its own, and the host can be killed while they keep its work.
+ * Faults from docs/reliability.md. Here Redis, Azurite and the broker run in this process (not inside the
+ * host) so each can be killed on its own; the host crash below starts everything as `npm start` does.
  */
 describe('faults: nothing is lost', () => {
   let ports: Ports;
@@ -112,29 +119,118 @@ describe('faults: nothing is lost', () => {
     expect(right / n).toBeGreaterThanOrEqual(0.9);
     console.log(`azurite fault: ${n} blobs uploaded across a restart, ${n} results`);
   });
+});
 
-  it('host killed (SIGKILL) mid-load and restarted: every blob and every message answered', async () => {
-    const n = 60;
+/**
+ * The host as `npm start` runs it: Redis, Azurite and the Service Bus emulator are started by the host itself
+ * (startSystem runs apps/local/src/main.ts with no service configured), with their data folders set so the
+ * test can clean up. The host is SIGKILLed while sends and uploads are in flight, once half of them were
+ * acknowledged, then started again; every acknowledged request must be answered and every acknowledged upload
+ * scored.
+ */
+describe('faults: host crash under npm start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'modelfn-crash-'));
+  const env = { SERVICEBUS_DATA_DIR: join(dir, 'servicebus'), AZURITE_LOCATION: join(dir, 'azurite') };
+  let ports: Ports;
+  let sys: System;
+
+  beforeAll(async () => {
+    ports = await freePorts();
+    sys = await startSystem(ports, env, { detached: true });
+  });
+
+  afterAll(async () => {
+    await sys?.stop('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const body = (k: number) => ({
+    data: [Array.from(mnist.images.subarray((k % 1000) * 784, ((k % 1000) + 1) * 784), (p) => p / 255)],
+  });
+
+  /** Sends and uploads from 8 workers each; `kill` runs once a third of the sends and a quarter of the uploads were acknowledged. */
+  async function loadThenKill(tag: string, kill: () => void): Promise<{ ids: string[]; blobs: string[] }> {
+    const messages = 300;
+    const blobs = 200;
+    // No retries: an operation cut off by the crash is simply not acknowledged.
+    const sb = new ServiceBusClient(sys.servicebus, { retryOptions: { maxRetries: 0, timeoutInMs: 5_000 } });
     const sender = sb.createSender('scoring-requests');
-    await sender.sendMessages(
-      Array.from({ length: n }, (_, k) => ({
-        body: { data: [Array.from(mnist.images.subarray((400 + k) * 784, (401 + k) * 784), (p) => p / 255)] },
-        correlationId: `kill-${k}`,
-      })),
+    const images = BlobServiceClient.fromConnectionString(sys.storage, {
+      retryOptions: { maxTries: 1, tryTimeoutInMs: 5_000 },
+    }).getContainerClient('images');
+    const ids: string[] = [];
+    const names: string[] = [];
+    let killed = false;
+    const maybeKill = () => {
+      if (!killed && ids.length >= messages / 3 && names.length >= blobs / 4) {
+        killed = true;
+        kill();
+      }
+    };
+    const sends = Array.from({ length: 8 }, async (_, w) => {
+      for (let k = w; k < messages && !killed; k += 8) {
+        const id = `${tag}-${k}`;
+        await sender.sendMessages({ body: body(k), correlationId: id });
+        ids.push(id);
+        maybeKill();
+      }
+    });
+    const uploads = Array.from({ length: 8 }, async (_, w) => {
+      for (let k = w; k < blobs && !killed; k += 8) {
+        const name = `${tag}/${k}.png`;
+        const bytes = await png(600 + k);
+        await images.getBlockBlobClient(name).uploadData(bytes);
+        names.push(name);
+        maybeKill();
+      }
+    });
+    const settled = await Promise.allSettled([...sends, ...uploads]);
+    expect(killed).toBe(true);
+    console.log(
+      `${tag}: killed with ${settled.filter((r) => r.status === 'rejected').length} of 16 workers' operations in flight`,
     );
-    await sender.close();
-    for (let k = 0; k < n; k++) await upload(azurite.connectionString, `kill/${k}.png`, await png(500 + k));
-    await sys.stop('SIGKILL');
-    sys = await startSystem(ports, env());
-    const got = await replies(
-      sb,
-      Array.from({ length: n }, (_, k) => `kill-${k}`),
-      40_000,
+    await sb.close().catch(() => undefined);
+    return { ids, blobs: names };
+  }
+
+  async function expectAllAnswered(acked: { ids: string[]; blobs: string[] }): Promise<void> {
+    const sb = new ServiceBusClient(sys.servicebus);
+    try {
+      const got = await replies(sb, acked.ids, 60_000);
+      expect(acked.ids.filter((id) => !got.has(id))).toEqual([]);
+      const dead = await sb
+        .createReceiver('scoring-requests', { subQueueType: 'deadLetter' })
+        .peekMessages(10);
+      expect(dead.length).toBe(0);
+    } finally {
+      await sb.close();
+    }
+    for (const name of acked.blobs) await waitForBlob(sys.storage, 'predictions', `${name}.json`, 30_000);
+  }
+
+  it('SIGKILL of the host process only: acknowledged work answered, its orphaned redis-server reattached', async () => {
+    const pid = sys.child.pid!;
+    const acked = await loadThenKill('node', () => process.kill(pid, 'SIGKILL'));
+    await sys.stop();
+    sys = await startSystem(ports, env, { detached: true });
+    expect(sys.output()).toMatch(/redis-server pid \d+, reattached/);
+    await expectAllAnswered(acked);
+    console.log(
+      `host node process killed: ${acked.ids.length} acknowledged sends all answered, ${acked.blobs.length} acknowledged uploads all scored`,
     );
-    expect(got.size).toBe(n);
-    for (let k = 0; k < n; k++)
-      await waitForBlob(azurite.connectionString, 'predictions', `kill/${k}.png.json`, 30_000);
-    expect(emulator.queueDepth('scoring-requests')).toMatchObject({ active: 0, deadLettered: 0 });
-    console.log(`host kill: ${n} messages -> ${got.size} replies, ${n} blobs -> ${n} results`);
+  });
+
+  it('SIGKILL of the whole process group: acknowledged work answered; Ctrl-C afterwards stops cleanly', async () => {
+    const pid = sys.child.pid!;
+    const acked = await loadThenKill('group', () => process.kill(-pid, 'SIGKILL'));
+    await sys.stop();
+    sys = await startSystem(ports, env, { detached: true });
+    await expectAllAnswered(acked);
+    console.log(
+      `process group killed: ${acked.ids.length} acknowledged sends all answered, ${acked.blobs.length} acknowledged uploads all scored`,
+    );
+    expect(await sys.stop('SIGINT')).toBe(0);
+    for (const port of [ports.redis, ports.servicebus, ports.blob])
+      expect(await isPortOpen(port)).toBe(false);
   });
 });

@@ -38,8 +38,17 @@ export async function freePorts(): Promise<Ports> {
   return { http, redis, servicebus, blob, queue, table };
 }
 
+export interface SystemOptions {
+  /** Lead a process group of its own, as `npm start` does in a terminal, so a test can SIGKILL the group. */
+  detached?: boolean;
+}
+
 /** Starts the whole system exactly as `npm start` does (same entry point), on the given ports. */
-export async function startSystem(ports?: Ports, env: Record<string, string> = {}): Promise<System> {
+export async function startSystem(
+  ports?: Ports,
+  env: Record<string, string> = {},
+  options: SystemOptions = {},
+): Promise<System> {
   const p = ports ?? (await freePorts());
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/local/src/main.ts'], {
     cwd: ROOT,
@@ -59,6 +68,7 @@ export async function startSystem(ports?: Ports, env: Record<string, string> = {
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +72,50 @@ describe('startAzurite', () => {
       await rm(location, { recursive: true, force: true });
     }
   });
+
+  it('keeps every blob acknowledged before its host process group was SIGKILLed (no 5 s metadata window)', async () => {
+    const location = await mkdtemp(join(tmpdir(), 'azurite-crash-'));
+    const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    // The host leads its own process group, as `npm start` does in a terminal; the group is SIGKILLed.
+    const host = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startAzurite } = await import(${JSON.stringify(index)});
+         const a = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0, location: ${JSON.stringify(location)} });
+         console.log(a.connectionString); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+    );
+    try {
+      const connectionString = await new Promise<string>((resolve) =>
+        host.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+      );
+      const c1 = BlobServiceClient.fromConnectionString(connectionString).getContainerClient('crash');
+      await c1.create();
+      const n = 60;
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => c1.getBlockBlobClient(`b${i}`).upload(`${i}`, `${i}`.length)),
+      );
+      await new Promise((r) => {
+        host.once('exit', r);
+        process.kill(-host.pid!, 'SIGKILL');
+      });
+      const second = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0, location });
+      started.push(second);
+      const c2 = BlobServiceClient.fromConnectionString(second.connectionString).getContainerClient('crash');
+      const names: string[] = [];
+      for await (const b of c2.listBlobsFlat()) names.push(b.name);
+      expect(names.length).toBe(n);
+      await second.stop();
+    } finally {
+      if (host.exitCode === null && host.signalCode === null) process.kill(-host.pid!, 'SIGKILL');
+      await rm(location, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('reports a port in use with the settings to change', async () => {
     const server = createServer();

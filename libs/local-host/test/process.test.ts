@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findFreePort, isPortOpen, startRedisServer, waitForPort, RedisStartError } from '../src/index.js';
 
@@ -73,4 +77,47 @@ describe('startRedisServer', () => {
       reason: 'failed',
     });
   });
+});
+
+describe('startRedisServer with a pid file', () => {
+  it("reattaches the redis-server of a host that was SIGKILLed, and stops it; refuses another program's port", async () => {
+    const port = await findFreePort();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'redis-pid-')), 'redis.pid');
+    const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    // A host process that starts Redis and is then killed before it can stop it.
+    const host = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startRedisServer } = await import(${JSON.stringify(index)});
+         const r = await startRedisServer({ port: ${port}, pidFile: ${JSON.stringify(pidFile)} });
+         console.log(r.pid); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const orphanPid = await new Promise<number>((resolve) =>
+      host.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+    );
+    await new Promise((r) => {
+      host.once('exit', r);
+      host.kill('SIGKILL');
+    });
+    expect(await isPortOpen(port)).toBe(true);
+
+    const redis = await startRedisServer({ port, pidFile });
+    expect(redis).toMatchObject({ reattached: true, pid: orphanPid, url: `redis://127.0.0.1:${port}` });
+    await redis.stop();
+    expect(await isPortOpen(port)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+
+    // A pid file naming a process that is not a redis-server on this port is not taken for ours.
+    const server = createServer().listen(port, '127.0.0.1');
+    await waitForPort(port);
+    writeFileSync(pidFile, String(process.pid));
+    await expect(startRedisServer({ port, pidFile })).rejects.toMatchObject({ reason: 'port-in-use' });
+    await new Promise((r) => server.close(r));
+  }, 30_000);
 });

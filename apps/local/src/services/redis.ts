@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RedisStartError, startRedisServer, type RunningSource } from '@modelfn/local-host';
 import type { Logger } from 'pino';
 import { portSetting, type Env } from '@modelfn/settings';
@@ -13,7 +15,9 @@ function display(url: string): string {
 
 /**
  * Redis for the result cache. An explicit REDIS_URL is used as is; otherwise a throw-away redis-server is
- * started on REDIS_PORT and REDIS_URL is set for the scorer. Without redis-server the scorer falls back to
+ * started on REDIS_PORT and REDIS_URL is set for the scorer. Its pid goes to a file under the OS temp dir, so
+ * the redis-server of a host that was SIGKILLed (and could not stop it) is reattached by the next start
+ * instead of leaving the port taken and the cache in-process. Without redis-server the scorer falls back to
  * its in-process cache, which works the same for one process.
  */
 export async function startRedisService(env: Env, log: Logger): Promise<RunningSource> {
@@ -22,10 +26,11 @@ export async function startRedisService(env: Env, log: Logger): Promise<RunningS
     return service(`Cache    ${env.CACHE_MODE} (CACHE_MODE)`);
   const port = portSetting(env, 'REDIS_PORT', 6379);
   try {
-    const redis = await startRedisServer({ port });
+    const redis = await startRedisServer({ port, pidFile: join(tmpdir(), `modelfn-redis-${port}.pid`) });
     env.REDIS_URL = redis.url;
-    log.info({ url: redis.url, redisPid: redis.pid }, 'redis-server started');
-    return service(`Redis    ${redis.url} (redis-server pid ${redis.pid}, in memory only)`, redis.stop);
+    const how = redis.reattached ? 'reattached: left running by a host that crashed' : 'in memory only';
+    log.info({ url: redis.url, redisPid: redis.pid, reattached: redis.reattached }, 'redis-server started');
+    return service(`Redis    ${redis.url} (redis-server pid ${redis.pid}, ${how})`, redis.stop);
   } catch (e) {
     if (!(e instanceof RedisStartError)) throw e;
     const why =

@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { portSetting, textSetting } from '@modelfn/settings';
 import type { RunningSource } from '../running-source.js';
-import { killOnExit } from '../process/child-process.js';
+import { isAlive, orphanFromPidFile } from '../process/pid-file.js';
 import { AzuriteError } from './azurite-error.js';
 import {
   DEFAULT_BLOB_PORT,
@@ -24,8 +24,9 @@ export interface AzuriteOptions {
   queuePort?: number;
   tablePort?: number;
   /**
-   * Where Azurite keeps its data (kept across restarts). Default env AZURITE_LOCATION; without either, data
-   * lives in memory only: faster than disk (Azurite is the slowest hop of a blob trigger) and gone on stop.
+   * Where Azurite keeps its data (kept across restarts). Default env AZURITE_LOCATION; without either (or with
+   * `memory`), data lives in memory only: faster than disk (Azurite is the slowest hop of a blob trigger) and
+   * gone on stop.
    */
   location?: string;
   /** Default 30 s: a cold `node_modules` on a slow disk takes a few seconds to load. */
@@ -56,10 +57,32 @@ const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed/;
 const SERVICES: Service[] = ['Blob', 'Queue', 'Table'];
 
 /**
- * Exits the child when its parent goes away (crash, SIGKILL, test runner teardown): without it, a killed
- * `npm start` or test worker would leave Azurite holding ports 10000-10002.
+ * Ends the child when its parent goes away (crash, SIGKILL, test runner teardown): without it, a killed
+ * `npm start` or test worker would leave Azurite holding ports 10000-10002. Unless the parent asked for the
+ * shutdown itself, the child goes through Azurite's own graceful shutdown (SIGTERM), which saves the metadata
+ * Azurite otherwise writes only every 5 s, so blobs acknowledged just before a host crash are kept. Output to
+ * the parent's pipes, now closed, is dropped rather than allowed to crash that shutdown.
  */
-const EXIT_WITH_PARENT = 'data:text/javascript,process.on("disconnect",()=>process.exit(0))';
+const EXIT_WITH_PARENT =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    'let asked=false;' +
+      'process.on("message",(m)=>{if(m==="shutdown")asked=true});' +
+      'process.stdout.on("error",()=>{});process.stderr.on("error",()=>{});' +
+      'process.on("disconnect",()=>{if(asked)process.exit(0);' +
+      'setTimeout(()=>process.exit(0),20000).unref();process.kill(process.pid,"SIGTERM")})',
+  );
+
+/** How long a new Azurite waits for the one a crashed host left behind to save its data and exit. */
+const PREDECESSOR_TIMEOUT_MS = 30_000;
+
+/** Waits for the Azurite of an earlier host on this data folder (named by its pid file) to finish saving. */
+async function waitForPredecessor(pidFile: string): Promise<void> {
+  const pid = orphanFromPidFile(pidFile, 'azurite');
+  if (pid === undefined) return;
+  const deadline = Date.now() + PREDECESSOR_TIMEOUT_MS;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
 
 function azuriteEntry(): string {
   let pkg: string;
@@ -122,8 +145,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     Table: azuritePortSetting(options.tablePort, 'AZURITE_TABLE_PORT', DEFAULT_TABLE_PORT),
   };
   const configured = options.location ?? textSetting(process.env, 'AZURITE_LOCATION');
-  const location = configured ? resolve(configured) : undefined;
+  const location = configured && configured !== 'memory' ? resolve(configured) : undefined;
+  const pidFile = location ? join(location, 'azurite.pid') : undefined;
   if (location) await mkdir(location, { recursive: true });
+  if (pidFile) await waitForPredecessor(pidFile);
   const args = [
     ...SERVICES.flatMap((s) => [
       `--${s.toLowerCase()}Host`,
@@ -144,8 +169,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     execArgv: ['--import', EXIT_WITH_PARENT, '--max-semi-space-size=64'],
     cwd: location ?? tmpdir(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Its own process group: a SIGKILL of the `npm start` group (or Ctrl-C's SIGINT to it) does not reach
+    // Azurite, which instead shuts down gracefully when its parent's IPC channel closes (EXIT_WITH_PARENT).
+    detached: true,
   });
-  killOnExit(child);
+  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
+  child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));
 
   const listening = new Map<Service, URL>();
   const closed = new Set<Service>();

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { hasExited, killOnExit, OutputTail, stopChild } from './child-process.js';
 import { isPortOpen, waitForPort } from './ports.js';
+import { orphanFromPidFile, stopPid } from './pid-file.js';
 
 export interface RedisServerOptions {
   port: number;
@@ -11,12 +13,19 @@ export interface RedisServerOptions {
   /** Extra redis-server arguments. */
   args?: string[];
   timeoutMs?: number;
+  /**
+   * Records the server's pid here. When the port is taken by the redis-server this file names (left behind by
+   * a host that was SIGKILLed before it could stop it), that server is reattached instead of refused.
+   */
+  pidFile?: string;
 }
 
 export interface RedisServer {
   url: string;
   port: number;
   pid: number;
+  /** True when an earlier host's redis-server was taken over (see RedisServerOptions.pidFile). */
+  reattached: boolean;
   /** SIGTERM, then SIGKILL if it lingers; resolves once it has exited. */
   stop(): Promise<void>;
   /** SIGKILL at once, like a crash (no goodbye to clients); resolves once it has exited. */
@@ -48,7 +57,12 @@ export const REDIS_MAXMEMORY = '256mb';
 export async function startRedisServer(opts: RedisServerOptions): Promise<RedisServer> {
   const host = opts.host ?? '127.0.0.1';
   const bin = opts.bin ?? 'redis-server';
+  const url = `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
   if (await isPortOpen(opts.port, host)) {
+    const orphan = opts.pidFile
+      ? orphanFromPidFile(opts.pidFile, 'redis-server', `:${opts.port}`)
+      : undefined;
+    if (orphan !== undefined) return reattach(orphan, url, opts.port, opts.pidFile!);
     throw new RedisStartError(
       'port-in-use',
       `${host}:${opts.port} is already in use; set REDIS_PORT to a free port or REDIS_URL to that server`,
@@ -100,10 +114,15 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
       `${bin} did not start: ${(e as Error).message}${output ? `\n${output}` : ''}`,
     );
   }
+  const pidFile = opts.pidFile;
+  if (pidFile) writeFileSync(pidFile, String(child.pid));
+  const forget = () => pidFile && rmSync(pidFile, { force: true });
+  child.once('exit', forget);
   return {
-    url: `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`,
+    url,
     port: opts.port,
     pid: child.pid!,
+    reattached: false,
     stop: () => stopChild(child),
     kill: async () => {
       if (hasExited(child)) return;
@@ -113,5 +132,23 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     },
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
+  };
+}
+
+/** A redis-server an earlier host started and could not stop: ours to use and to stop now. */
+function reattach(pid: number, url: string, port: number, pidFile: string): RedisServer {
+  const stop = async (signal: NodeJS.Signals) => {
+    await stopPid(pid, signal);
+    rmSync(pidFile, { force: true });
+  };
+  return {
+    url,
+    port,
+    pid,
+    reattached: true,
+    stop: () => stop('SIGTERM'),
+    kill: () => stop('SIGKILL'),
+    pause: () => process.kill(pid, 'SIGSTOP'),
+    resume: () => process.kill(pid, 'SIGCONT'),
   };
 }
