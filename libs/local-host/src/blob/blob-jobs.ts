@@ -2,6 +2,7 @@ import type { BlobItem } from '@azure/storage-blob';
 import type { HostLogger } from '../invocation/host-logger.js';
 import type { Invoker } from '../invocation/invoke.js';
 import { outputValues } from '../invocation/outputs.js';
+import { CLAIM_MS, type Claim } from './blob-claims.js';
 import { BlobOutputWriter } from './blob-outputs.js';
 import { matchBlobName } from './blob-path.js';
 import type { Watcher } from './blob-watch.js';
@@ -25,6 +26,9 @@ interface Job {
   etag: string;
   bindings: Record<string, string>;
   attempts: number;
+  /** Taken before the first try and held (renewed) until the version is done or this host gives up on it. */
+  claim?: Claim;
+  renewal?: NodeJS.Timeout;
 }
 
 /**
@@ -80,13 +84,14 @@ export class BlobJobs {
     // Every try counts, reading the blob included, so a blob that can never be read still ends in the poison queue.
     job.attempts++;
     try {
+      if (!job.claim && !(await this.claim(key, job))) return;
       const version = await readBlobVersion(rest, w.pattern.container, job.blobName, job.etag);
       if (!version) {
         this.opts.logger.debug(
           { blob: job.blobName },
           'blob deleted or overwritten before it was read; the next scan sees its current version',
         );
-        this.active.delete(key);
+        this.release(key, job);
         return;
       }
       const blobTrigger = `${w.pattern.container}/${job.blobName}`;
@@ -107,8 +112,11 @@ export class BlobJobs {
         values.map(({ output, value }) => this.writer.write(output, job.bindings, value)),
       );
       // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
-      await w.receipts.write(job.blobName, job.etag, 'completed', done.context.invocationId);
-      this.active.delete(key);
+      await Promise.all([
+        w.receipts.write(job.blobName, job.etag, 'completed', done.context.invocationId),
+        job.claim?.finish('completed'),
+      ]);
+      this.release(key, job);
       this.opts.logger.debug(
         {
           functionName: w.fn.name,
@@ -129,7 +137,7 @@ export class BlobJobs {
     const where = { functionName: w.fn.name, blob: job.blobName, attempt: job.attempts, err: error };
     if (job.attempts < maxAttempts) {
       if (this.closed) {
-        this.active.delete(key);
+        this.release(key, job);
         return;
       }
       const delay = Math.min(30_000, retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
@@ -139,7 +147,7 @@ export class BlobJobs {
       );
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
-        if (this.closed) this.active.delete(key);
+        if (this.closed) this.release(key, job);
         else this.pool.push(() => this.process(key, job));
       }, delay);
       this.retryTimers.add(timer);
@@ -148,7 +156,10 @@ export class BlobJobs {
     try {
       await w.poison.createIfNotExists();
       await w.poison.send(poisonMessage(w.fn.name, w.pattern.container, job.blobName, quotedEtag(job.etag)));
-      await w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison');
+      await Promise.all([
+        w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison'),
+        job.claim?.finish('poisoned'),
+      ]);
       logger.error(
         where,
         `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`,
@@ -160,8 +171,45 @@ export class BlobJobs {
         `could not record the poison blob on ${POISON_QUEUE}; it will be retried`,
       );
     } finally {
-      this.active.delete(key);
+      this.release(key, job);
     }
+  }
+
+  /**
+   * Claims the version for this host (blob-claims.ts). False when another host has done it (remembered as
+   * handled) or is doing it now (left to the next scan, which finds it done, or its claim lapsed).
+   */
+  private async claim(key: string, job: Job): Promise<boolean> {
+    const { watcher: w } = job;
+    const claim = await w.receipts.claims.claim(job.blobName, job.etag);
+    if (claim.state !== 'mine') {
+      if (claim.state === 'done') w.receipts.markHandled(job.blobName, job.etag);
+      this.opts.logger.debug(
+        { functionName: w.fn.name, blob: job.blobName, claim: claim.state },
+        'blob version handled by another host',
+      );
+      this.release(key, job);
+      return false;
+    }
+    job.claim = claim;
+    job.renewal = setInterval(() => {
+      claim
+        .renew()
+        .catch((e: unknown) =>
+          this.opts.logger.warn(
+            { functionName: w.fn.name, blob: job.blobName, err: e },
+            'could not renew the claim on a blob; another host may run it too',
+          ),
+        );
+    }, CLAIM_MS / 3);
+    job.renewal.unref();
+    return true;
+  }
+
+  private release(key: string, job: Job): void {
+    clearInterval(job.renewal);
+    job.renewal = undefined;
+    if (this.active.get(key) === job) this.active.delete(key);
   }
 
   /** Drops work not yet started and pending retries; resolves once running invocations have finished. */
@@ -171,6 +219,7 @@ export class BlobJobs {
     this.retryTimers.clear();
     this.pool.clear();
     await this.pool.drained();
+    for (const job of this.active.values()) clearInterval(job.renewal);
     this.active.clear();
   }
 }

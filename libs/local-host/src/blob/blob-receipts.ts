@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
+import { BlobClaims } from './blob-claims.js';
 import type { BlobRest } from './blob-rest.js';
 
 /** The container the Functions host keeps its bookkeeping in (receipts, leases) in AzureWebJobsStorage. */
@@ -31,7 +32,14 @@ interface Pending {
 export interface ReceiptOptions {
   /** Appends per journal blob before a new one is started. */
   maxAppends?: number;
+  /**
+   * Journals merged and deleted on load are those not written for this long (default 10 minutes): a journal
+   * written more recently may belong to another host running now, which would lose the receipts it appends.
+   */
+  compactIdleMs?: number;
 }
+
+const DEFAULT_COMPACT_IDLE_MS = 10 * 60_000;
 
 /**
  * Which blob versions (ETags) a function has handled, so a blob is processed once per version, across
@@ -41,7 +49,10 @@ export interface ReceiptOptions {
  * storage requests a blob costs beyond its read and its output (a receipt blob was a third request, and
  * Azurite's per-request cost grows with the blobs it holds). A receipt is durable before `write` resolves.
  * The set is loaded once and then kept in memory, so a poll costs one listing, not one request per blob;
- * on load, several journals (one per earlier run) are merged into one and the old ones deleted.
+ * on load, several journals (one per earlier run) are merged into one and the idle ones deleted.
+ *
+ * The journal is this host's memory; `claims` (blob-claims.ts) is what several hosts share, so that one
+ * of them runs a version and the others learn that it is done.
  */
 export class BlobReceipts {
   private readonly handled = new Map<string, string>();
@@ -50,6 +61,8 @@ export class BlobReceipts {
   /** Name of the journal blob appends go to, in HOSTS_CONTAINER. */
   private journal: string | undefined;
   private appends = 0;
+  /** Per-blob-version claims shared by every host on this storage account. */
+  readonly claims: BlobClaims;
   /** Journal lines that could not be read on load (not JSON, or missing fields); those blobs run again. */
   skippedLines = 0;
 
@@ -58,7 +71,10 @@ export class BlobReceipts {
     private readonly rest: BlobRest,
     readonly prefix: string,
     private readonly maxAppends: number,
-  ) {}
+    claimsPrefix: string,
+  ) {
+    this.claims = new BlobClaims(rest, hosts.containerName, claimsPrefix);
+  }
 
   /** `hosts` (the SDK) reads and merges the journals once; `rest` writes every append (see blob-rest.ts). */
   static async load(
@@ -74,9 +90,15 @@ export class BlobReceipts {
       rest,
       `blobreceipts/${hostId}/${functionName}/${container}.journal/`,
       options.maxAppends ?? DEFAULT_MAX_APPENDS,
+      `blobreceipts/${hostId}/${functionName}/${container}.claims/`,
     );
     const journals: string[] = [];
-    for await (const item of hosts.listBlobsFlat({ prefix: receipts.prefix })) journals.push(item.name);
+    const idle: string[] = [];
+    const idleBefore = Date.now() - (options.compactIdleMs ?? DEFAULT_COMPACT_IDLE_MS);
+    for await (const item of hosts.listBlobsFlat({ prefix: receipts.prefix })) {
+      journals.push(item.name);
+      if (item.properties.lastModified.getTime() <= idleBefore) idle.push(item.name);
+    }
     // Names start with a fixed-width time, so name order is write order and later lines win.
     journals.sort();
     const merged = new Map<string, ReceiptLine>();
@@ -90,7 +112,7 @@ export class BlobReceipts {
       }
     }
     for (const [blob, line] of merged) receipts.handled.set(blob, line.etag);
-    if (journals.length > 1) await receipts.compact([...merged.values()], journals);
+    if (idle.length > 1) await receipts.compact([...merged.values()], idle);
     return receipts;
   }
 
@@ -100,6 +122,11 @@ export class BlobReceipts {
 
   has(blobName: string, etag: string): boolean {
     return this.handled.get(blobName) === etag;
+  }
+
+  /** Another host has handled this version (its claim says so): remember it without writing a receipt. */
+  markHandled(blobName: string, etag: string): void {
+    this.handled.set(blobName, etag);
   }
 
   /** Resolves once the receipt is in storage (rejects if the append failed: the blob then runs again). */

@@ -69,6 +69,25 @@ export class BlobRest {
     );
   }
 
+  /**
+   * PUT an empty block blob carrying `metadata`, only if the condition holds (`ifNoneMatch: '*'`: only if
+   * there is no such blob; `ifMatch`: only over that version). Resolves to the new ETag; a failed condition
+   * rejects with a BlobRestError of status 409 or 412.
+   */
+  async putMetadataIf(
+    container: string,
+    blob: string,
+    metadata: Record<string, string>,
+    condition: { ifMatch: string } | { ifNoneMatch: '*' },
+  ): Promise<string> {
+    const headers: Record<string, string> = { 'x-ms-blob-type': 'BlockBlob' };
+    for (const [k, v] of Object.entries(metadata)) headers[`x-ms-meta-${k}`] = v;
+    if ('ifMatch' in condition) headers['if-match'] = condition.ifMatch;
+    else headers['if-none-match'] = condition.ifNoneMatch;
+    const res = await this.request('PUT', container, blob, headers, Buffer.alloc(0));
+    return String(res.headers.etag ?? '');
+  }
+
   /** Creates an empty append blob, replacing any blob of that name. */
   async createAppendBlob(container: string, blob: string, contentType: string): Promise<void> {
     await this.request('PUT', container, blob, {
