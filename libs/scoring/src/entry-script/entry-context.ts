@@ -37,6 +37,26 @@ function orderedInputs(session: ModelVersion, name: string, given: Record<string
   });
 }
 
+/** What a script is told about its version: the model's names and folders, and its sessions' signatures. */
+export function entryModelInfo(version: ModelVersion): Pick<EntryContext, 'model' | 'sessions'> {
+  const entry = version.entry!;
+  return {
+    model: {
+      name: version.name,
+      version: version.version,
+      dir: entry.dir,
+      versionDir: entry.versionDir,
+      config: version.config as unknown as Record<string, unknown>,
+    },
+    sessions: Object.fromEntries(
+      Object.entries(entry.sessions).map(([name, s]): [string, EntrySession] => [
+        name,
+        { name, batched: s.batched, inputs: s.inputs, outputs: s.outputs },
+      ]),
+    ),
+  };
+}
+
 /**
  * The context an entry script gets: for `init` once, and a fresh one per `run` that records the cache
  * outcome of that run's lookups. Sessions run through the host's cache-aside and batching.
@@ -49,22 +69,9 @@ export function entryContext(
   const entry = version.entry!;
   let log = logs.get(version);
   if (!log) logs.set(version, (log = logFor(version.name)));
-  const sessions: Record<string, EntrySession> = Object.fromEntries(
-    Object.entries(entry.sessions).map(([name, s]) => [
-      name,
-      { name, batched: s.batched, inputs: s.inputs, outputs: s.outputs },
-    ]),
-  );
   const prefix = `${keyPrefix(version)}kv:`;
   return {
-    model: {
-      name: version.name,
-      version: version.version,
-      dir: entry.dir,
-      versionDir: entry.versionDir,
-      config: version.config as unknown as Record<string, unknown>,
-    },
-    sessions,
+    ...entryModelInfo(version),
     log,
     async infer(name, inputs) {
       const session = entry.sessions[name];

@@ -13,7 +13,8 @@ import {
   type ScriptThreadData,
   type ToScript,
 } from './script-protocol.js';
-import type { EntryContext, EntrySession } from './types.js';
+import { entryModelInfo } from './entry-context.js';
+import type { EntryContext } from './types.js';
 
 export interface ScriptAnswer {
   value: unknown;
@@ -135,24 +136,7 @@ export class ScriptThreads {
     size: number,
     initContext: () => EntryContext,
   ): Promise<ScriptThreads> {
-    const entry = version.entry!;
-    const sessions: Record<string, EntrySession> = Object.fromEntries(
-      Object.entries(entry.sessions).map(([name, s]) => [
-        name,
-        { name, batched: s.batched, inputs: s.inputs, outputs: s.outputs },
-      ]),
-    );
-    const data: ScriptThreadData = {
-      scriptPath: entry.scriptPath,
-      model: {
-        name: version.name,
-        version: version.version,
-        dir: entry.dir,
-        versionDir: entry.versionDir,
-        config: version.config as unknown as Record<string, unknown>,
-      },
-      sessions,
-    };
+    const data: ScriptThreadData = { scriptPath: version.entry!.scriptPath, ...entryModelInfo(version) };
     const host = new ScriptThreads(data, initContext, size);
     try {
       await Promise.all(Array.from({ length: size }, () => host.spawn()));

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { ScoringError } from '../errors.js';
-import { fromOrtType, ortType } from '../tensor/datatype.js';
-import type { Tensor, TensorData } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { runSession } from './session-run.js';
 
 export interface SessionOptions {
   intraOpThreads: number;
@@ -54,26 +54,8 @@ export class OnnxModel {
   }
 
   /** Runs the inputs (config order) and returns the fetched outputs in their order. */
-  async run(inputs: Tensor[]): Promise<Tensor[]> {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const t of inputs) {
-      feeds[t.name] = new ort.Tensor(
-        ortType(t.datatype) as ort.Tensor.Type,
-        t.data as ort.Tensor.DataType,
-        t.shape,
-      );
-    }
-    const out = await this.session.run(feeds, this.outputNames);
-    return this.outputNames.map((name) => {
-      const t = out[name];
-      const datatype = fromOrtType(t.type);
-      if (!datatype)
-        throw new ScoringError(
-          'INFERENCE_FAILED',
-          `output "${name}" has element type ${t.type}, which cannot be served`,
-        );
-      return { name, datatype, shape: t.dims.map(Number), data: t.data as TensorData };
-    });
+  run(inputs: Tensor[]): Promise<Tensor[]> {
+    return runSession(this.session, this.outputNames, inputs);
   }
 
   private released = false;

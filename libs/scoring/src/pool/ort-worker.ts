@@ -1,10 +1,10 @@
 // The body of an inference pool thread: it owns onnxruntime sessions and runs them, so a long run blocks
-// this thread, never the host's event loop. Kept free of the rest of the core (only types and the datatype
-// table) because it is bundled on its own for the built apps.
+// this thread, never the host's event loop. Kept free of the rest of the core (one
+// run's code, the datatype table, types) because it is bundled on its own for the built apps.
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { fromOrtType, ortType } from '../tensor/datatype.js';
+import { runSession } from '../model/session-run.js';
 import { lowerPriority } from './thread-priority.js';
 import type { Tensor, TensorData } from '../tensor/tensor.js';
 import type { FromWorker, SessionSpec, ToWorker } from './worker-protocol.js';
@@ -46,23 +46,11 @@ function owned(data: TensorData): { data: TensorData; buffer?: ArrayBuffer } {
 async function run(key: string, inputs: Tensor[]): Promise<{ outputs: Tensor[]; transfer: ArrayBuffer[] }> {
   const s = sessions.get(key);
   if (!s) throw new Error(`session ${key} is not loaded in this thread`);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const t of inputs) {
-    feeds[t.name] = new ort.Tensor(
-      ortType(t.datatype) as ort.Tensor.Type,
-      t.data as ort.Tensor.DataType,
-      t.shape,
-    );
-  }
-  const out = await s.session.run(feeds, s.outputs);
   const transfer: ArrayBuffer[] = [];
-  const outputs = s.outputs.map((name): Tensor => {
-    const t = out[name];
-    const datatype = fromOrtType(t.type);
-    if (!datatype) throw new Error(`output "${name}" has element type ${t.type}, which cannot be served`);
-    const o = owned(t.data as TensorData);
+  const outputs = (await runSession(s.session, s.outputs, inputs)).map((t): Tensor => {
+    const o = owned(t.data);
     if (o.buffer) transfer.push(o.buffer);
-    return { name, datatype, shape: t.dims.map(Number), data: o.data };
+    return { ...t, data: o.data };
   });
   return { outputs, transfer };
 }
