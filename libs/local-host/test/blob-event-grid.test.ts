@@ -219,6 +219,7 @@ describe('Event Grid blob trigger webhook', () => {
       'INVALID_EVENTS',
     );
     expect((await post([good], { type: 'Unsubscribe' })).status).toBe(202);
+    expect((await post([good], { type: 'SubscriptionDeletion' })).status).toBe(202);
     const wrongPath = await fetch(source.webhookUrl!.replace('/blobs', '/nope'), { method: 'POST' });
     expect(wrongPath.status).toBe(404);
     expect(await wrongPath.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });

@@ -48,7 +48,7 @@ function blobNameIn(w: Watcher, url: string): string | undefined {
  * What the Functions host answers a POST from Event Grid for a blob trigger with `source: 'EventGrid'`,
  * by the `aeg-event-type` header: `SubscriptionValidation` echoes the validation code, `Notification`
  * takes the events (each `BlobCreated` of the function's container queued by URL and ETag; other types,
- * containers or names outside the trigger path are ignored), `Unsubscribe` is accepted. Anything else, a
+ * containers or names outside the trigger path are ignored), `Unsubscribe` (or `SubscriptionDeletion`) is accepted. Anything else, a
  * malformed event or an unknown function is a 400 with a JSON error, so Event Grid dead-letters it instead
  * of retrying.
  */
@@ -69,7 +69,8 @@ export function answerBlobEvents(
   try {
     if (kind === 'subscriptionvalidation')
       return { status: 200, body: { validationResponse: readValidationCode(body) } };
-    if (kind === 'unsubscribe') return { status: 202, body: {} };
+    // `Unsubscribe` is the host's; Event Grid documents `SubscriptionDeletion` for the same notice.
+    if (kind === 'unsubscribe' || kind === 'subscriptiondeletion') return { status: 202, body: {} };
     if (kind !== 'notification')
       return refuse(
         400,
