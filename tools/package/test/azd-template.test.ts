@@ -75,6 +75,18 @@ const LEFT_DEFAULT: Record<string, string> = {
   SERVICEBUS_PORT: 'local emulator only',
   SERVICEBUS_MAX_CONCURRENT_CALLS: 'local host only (host.json in Azure)',
   SERVICEBUS_MAX_BATCH_SIZE: 'local host only (host.json in Azure)',
+  MODEL_CACHE_DIR: 'the models ship in the package (it matters only with MODEL_REPOSITORY as a container)',
+  MAX_IMAGE_SIDE: 'limit',
+  IMAGE_DECODE_MEMORY_BYTES: 'limit',
+  IMAGE_DECODE_QUEUE: 'limit',
+  MODEL_QUEUE_MAX_ROWS: 'limit',
+  MODEL_QUEUE_MAX_BYTES: 'limit',
+  INFERENCE_THREADS: 'cores ÷ worker processes fits every Flex instance size',
+  ENTRY_SCRIPT_THREADS: 'cores ÷ worker processes fits every Flex instance size',
+  INFERENCE_INLINE_MAX_MS: 'tuning',
+  INFERENCE_THREAD_MAX_RUNS: 'tuning',
+  FUNCTIONS_WORKER_PROCESS_COUNT: "the platform's (1 on Flex Consumption)",
+  AzureFunctionsWebHost__hostid: 'local host only (the Functions host has its own id in Azure)',
 };
 
 describe('infra/ (the azd template)', () => {
