@@ -1,4 +1,5 @@
 // `npm start`: the whole system on this machine (tsx resolves `@modelfn/*` through the root tsconfig.json).
+import { telemetrySource } from './telemetry.js';
 import cluster from 'node:cluster';
 import { httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
 import { readSettings, sharedScorer } from '@modelfn/scoring';
@@ -17,7 +18,7 @@ if (cluster.isWorker) await runHttpWorker(env, log);
 else await startAll();
 
 async function startAll(): Promise<void> {
-  const running: RunningSource[] = [];
+  const running: RunningSource[] = telemetrySource ? [telemetrySource] : [];
   exitOnSignals(running, log);
   try {
     // Settings are checked before anything starts, so a mistyped value fails fast with the setting's name.

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { outcomeOfStatus, reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
 import type { CacheStatus, Scorer } from '@modelfn/scoring';
+import { inIncomingSpan } from '@modelfn/telemetry';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { httpMetrics, outcomeOf } from './http-metrics.js';
 import { requestLogger } from './log.js';
@@ -50,7 +52,18 @@ class Scope implements RequestScope {
  * which this reports the model, the cache outcome and why a request failed.
  */
 export function instrument(functionName: string, handler: ScopedHandler): HttpHandler {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+  const spanName = `HTTP ${functionName}`;
+  // One span per request in the caller's trace (traceparent), with what the scoring spans under it lack.
+  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    inIncomingSpan(spanName, request.headers, { 'http.request.method': request.method }, (span) =>
+      respond(request, context, span),
+    );
+
+  async function respond(
+    request: HttpRequest,
+    context: InvocationContext,
+    span: Span,
+  ): Promise<HttpResponseInit> {
     const started = performance.now();
     const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
     let response: AppResponse;
@@ -64,6 +77,13 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
     const status = response.status;
     const headers: HeaderMap = { ...response.headers, 'x-request-id': scope.requestId };
     if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
+
+    if (span.isRecording()) {
+      span.setAttributes({ 'http.response.status_code': status, 'modelfn.request_id': scope.requestId });
+      if (scope.model) span.setAttribute('modelfn.model', scope.model);
+      if (scope.cache) span.setAttribute('modelfn.cache', scope.cache);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
 
     const seconds = (performance.now() - started) / 1000;
     const labels = { function: functionName, model: scope.model ?? 'none', outcome: outcomeOf(status) };
@@ -85,5 +105,5 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
           },
     );
     return { ...response, headers };
-  };
+  }
 }

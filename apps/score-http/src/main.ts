@@ -1,4 +1,5 @@
 // Azure Functions entry point (package.json "main"): registers the app's function definitions with the host.
+import './telemetry.js';
 import { app } from '@azure/functions';
 import { invocationObserver, registerHooks } from '@modelfn/local-host/functions';
 import { registry, sharedScorer } from '@modelfn/scoring';

@@ -7,6 +7,7 @@ import {
   type ScoringError,
 } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
+import { replyTrace } from './reply-trace.js';
 import { sbSettings } from './settings.js';
 
 export interface Reply {
@@ -28,13 +29,20 @@ function reply(
   body: (correlationId: string | undefined) => object,
 ): Reply {
   const { queue, correlationId } = address(meta);
+  const payload = body(correlationId) as { model?: string; version?: string; cache?: string };
+  const traced = replyTrace(meta, queue, {
+    'modelfn.reply.status': properties.status,
+    ...(payload.model ? { 'modelfn.model': payload.model } : {}),
+    ...(payload.version ? { 'modelfn.model.version': payload.version } : {}),
+    ...(payload.cache ? { 'modelfn.cache': payload.cache } : {}),
+  });
   return {
     queue,
     message: {
       correlationId,
       contentType: 'application/json',
-      applicationProperties: properties,
-      body: body(correlationId),
+      applicationProperties: { ...properties, ...traced },
+      body: payload,
     },
   };
 }

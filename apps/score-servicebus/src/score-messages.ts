@@ -1,8 +1,10 @@
 import type { InvocationContext } from '@azure/functions';
 import { reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
 import { sharedScorer, toScoringError, type ManyItem, type Scorer } from '@modelfn/scoring';
+import { inIncomingSpan } from '@modelfn/telemetry';
+import { SpanKind } from '@opentelemetry/api';
 import { messageItem } from './message-input.js';
-import { messageMeta } from './message-meta.js';
+import { messageMeta, type MessageMeta } from './message-meta.js';
 import { entryReply, errorReply, resultReply, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
 
@@ -17,8 +19,24 @@ export async function scoreMessages(
   many: boolean,
   scorer?: Scorer,
 ): Promise<void> {
-  const s = scorer ?? (await sharedScorer());
   const metas = bodies.map((_, i) => messageMeta(context, many ? i : undefined));
+  // The batch's span: in the host's trace, or a lone message's own; each reply then joins its message's.
+  return inIncomingSpan(
+    'ServiceBus batch',
+    metas.length === 1 ? metas[0].applicationProperties : undefined,
+    { 'messaging.system': 'servicebus', 'messaging.batch.message_count': bodies.length },
+    () => scoreBatch(bodies, metas, context, scorer),
+    SpanKind.CONSUMER,
+  );
+}
+
+async function scoreBatch(
+  bodies: unknown[],
+  metas: MessageMeta[],
+  context: InvocationContext,
+  scorer?: Scorer,
+): Promise<void> {
+  const s = scorer ?? (await sharedScorer());
   const replies: Reply[] = [];
   const items: (ManyItem | undefined)[] = bodies.map((body, i) => {
     try {

@@ -75,6 +75,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   SERVICEBUS_PORT: 'local emulator only',
   SERVICEBUS_MAX_CONCURRENT_CALLS: 'local host only (host.json in Azure)',
   SERVICEBUS_MAX_BATCH_SIZE: 'local host only (host.json in Azure)',
+  OTEL_EXPORTER_OTLP_ENDPOINT: "optional second exporter; Application Insights is the template's",
   MODEL_CACHE_DIR: 'the models ship in the package (it matters only with MODEL_REPOSITORY as a container)',
   MAX_IMAGE_SIDE: 'limit',
   IMAGE_DECODE_MEMORY_BYTES: 'limit',
@@ -87,6 +88,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   INFERENCE_THREAD_MAX_RUNS: 'tuning',
   FUNCTIONS_WORKER_PROCESS_COUNT: "the platform's (1 on Flex Consumption)",
   AzureFunctionsWebHost__hostid: 'local host only (the Functions host has its own id in Azure)',
+  SERVICEBUS_DATA_DIR: 'local emulator only',
 };
 
 describe('infra/ (the azd template)', () => {

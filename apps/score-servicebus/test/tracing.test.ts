@@ -1,0 +1,133 @@
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
+import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
+import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import { startTelemetry, type Telemetry } from '@modelfn/telemetry';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeReplySenders } from '../src/reply-sender.js';
+import { scoreMessages } from '../src/score-messages.js';
+
+// The SDK as the telemetry module registers it (in-memory exporter), the app's handler on the local host's
+// Service Bus source, the AMQP emulator and the real @azure/service-bus client.
+const exporter = new InMemorySpanExporter();
+const MODELS = resolve(import.meta.dirname, '../../../models');
+const row = (v: number) => Array.from({ length: 784 }, (_, i) => ((i * 3 + v) % 17) / 16);
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const PARENT = '00f067aa0ba902b7';
+
+let telemetry: Telemetry | undefined;
+let emulator: ServiceBusEmulator;
+let client: ServiceBusClient;
+let source: ServiceBusSource;
+let scorer: Scorer;
+
+beforeAll(async () => {
+  telemetry = await startTelemetry({
+    serviceName: 'score-servicebus',
+    env: {},
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  emulator = await startServiceBusEmulator({
+    port: 0,
+    queues: { 'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 }, 'scoring-replies': {} },
+  });
+  process.env.ServiceBusConnection = emulator.connectionString;
+  scorer = await createScorer(
+    readSettings({ MODEL_REPOSITORY: MODELS, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
+  );
+  const options: ServiceBusQueueFunctionOptions = {
+    connection: 'ServiceBusConnection',
+    queueName: 'scoring-requests',
+    cardinality: 'many',
+    handler: (messages: unknown, context: InvocationContext) =>
+      scoreMessages(messages as unknown[], context, true, scorer),
+  };
+  source = await startServiceBusSource({
+    functions: [{ name: 'scoreQueue', options }],
+    maxConcurrentCalls: 1,
+  });
+  client = new ServiceBusClient(emulator.connectionString);
+});
+
+afterAll(async () => {
+  await source?.close();
+  await closeReplySenders();
+  await client?.close();
+  await scorer?.close();
+  await emulator?.close();
+  await telemetry?.shutdown();
+});
+beforeEach(() => exporter.reset());
+
+async function oneReply(): Promise<ServiceBusReceivedMessage> {
+  const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
+  try {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 500 });
+      if (m) return m;
+    }
+    throw new Error('no reply within 20 s');
+  } finally {
+    await receiver.close();
+  }
+}
+
+const spansIn = (traceId: string) =>
+  exporter.getFinishedSpans().filter((s: ReadableSpan) => s.spanContext().traceId === traceId);
+
+async function send(body: unknown, applicationProperties: Record<string, string>, id: string) {
+  const sender = client.createSender('scoring-requests');
+  await sender.sendMessages({
+    body,
+    contentType: 'application/json',
+    correlationId: id,
+    applicationProperties,
+  });
+  await sender.close();
+}
+
+describe('Service Bus traces', () => {
+  it('a message with a traceparent: the reply carries the trace context, the spans are in that trace', async () => {
+    await send({ data: [row(1)] }, { traceparent: `00-${TRACE}-${PARENT}-01` }, 'traced-1');
+    const reply = await oneReply();
+    expect(reply.correlationId).toBe('traced-1');
+    expect(reply.applicationProperties?.status).toBe('ok');
+    const traceparent = String(reply.applicationProperties?.traceparent);
+    const [, traceId, spanId] = traceparent.split('-');
+    expect(traceId).toBe(TRACE);
+    expect(reply.applicationProperties?.['Diagnostic-Id']).toBe(traceparent);
+    await new Promise((r) => setTimeout(r, 50));
+    const spans = spansIn(TRACE);
+    const names = spans.map((s) => s.name);
+    // The reply's context is its send span, a child of the request message's.
+    const [sendSpan] = spans.filter((s) => s.name === 'send scoring-replies');
+    expect(sendSpan, names.join(', ')).toBeDefined();
+    expect(sendSpan.spanContext().spanId).toBe(spanId);
+    expect(sendSpan.attributes).toMatchObject({
+      'modelfn.model': 'mnist',
+      'modelfn.model.version': '1',
+      'modelfn.cache': 'miss',
+      'modelfn.reply.status': 'ok',
+    });
+    // One message in the invocation: the batch and the scoring spans join its trace too.
+    for (const name of ['ServiceBus batch', 'modelfn.decode', 'modelfn.infer', 'modelfn.inference'])
+      expect(names, name).toContain(name);
+    const [infer] = spans.filter((s) => s.name === 'modelfn.infer');
+    expect(infer.attributes).toMatchObject({ 'modelfn.model': 'mnist', 'modelfn.cache': 'miss' });
+  });
+
+  it("a message with the Azure SDK's Diagnostic-Id: the reply is in its trace as well, error replies too", async () => {
+    const trace2 = '5bf92f3577b34da6a3ce929d0e0e4737';
+    await send({ nothing: true }, { 'Diagnostic-Id': `00-${trace2}-${PARENT}-01` }, 'traced-2');
+    const reply = await oneReply();
+    expect(reply.applicationProperties?.status).toBe('error');
+    expect(String(reply.applicationProperties?.traceparent).split('-')[1]).toBe(trace2);
+    await new Promise((r) => setTimeout(r, 50));
+    const [sendSpan] = spansIn(trace2).filter((s) => s.name === 'send scoring-replies');
+    expect(sendSpan.attributes['modelfn.reply.status']).toBe('error');
+  });
+});
