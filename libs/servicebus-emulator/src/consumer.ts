@@ -49,6 +49,7 @@ export class LinkConsumer implements Consumer {
       sender.on(outcome, (ctx) => this.onOutcome(outcome, ctx));
     }
     // For one flow frame rhea raises sender_flow, then sender_draining (if drain is set), then sendable.
+    answerEveryDrain(sender);
     sender.on('sender_flow', () => (this.drainAnswered = false));
     sender.on('sender_draining', () => this.onDrainRequested());
     sender.on('sendable', () => this.onSendable());
@@ -119,13 +120,14 @@ export class LinkConsumer implements Consumer {
   }
 
   /**
-   * The SDK drains when receiveMessages() times out or a subscription stops. Answer at once with the
-   * unused credit returned: rhea can only flag a drain in its flow while credit is left, so topping
-   * up deliveries first could use the credit up and leave the client waiting until it gives up and
-   * closes the link (which would abandon every message it holds).
+   * The SDK drains when receiveMessages() times out or a subscription stops, and closes the link when no
+   * answer comes within 200 ms, which abandons every message it holds: those come back to another receiver
+   * while the first one still works on them (duplicate work, then "lock lost" on its complete). So every
+   * drain is answered, also when the credit it counts on is already used by transfers on their way (the
+   * client's timer can fire before it reads them, typically when its event loop was busy): deliveries
+   * queued this tick go out first (rhea writes transfers before flows), then the flow with drain set.
    */
   private onDrainRequested(): void {
-    if (this.sender.credit - this.unflushed <= 0) return;
     this.drainAnswered = true;
     this.sender.set_drained(true);
   }
@@ -193,4 +195,30 @@ export class LinkConsumer implements Consumer {
       }
     }
   }
+}
+
+/** rhea's sender internals that decide whether a flow carries the drain flag. */
+interface DrainState {
+  _draining: boolean;
+  _drained: boolean;
+  credit: number;
+  delivery_count: number;
+  _get_drain(): boolean;
+}
+
+/**
+ * rhea sets drain on its flow only while credit is left (`_get_drain`), so a drain that finds the credit
+ * used up was never answered, and the SDK closed the link. A drain with no credit left is complete as it
+ * stands: say so, with the credit (0) and the delivery count as they are (AMQP 1.0, 2.6.7).
+ */
+function answerEveryDrain(sender: AmqpSender): void {
+  const link = sender as unknown as DrainState;
+  link._get_drain = function (this: DrainState): boolean {
+    if (!this._draining || !this._drained) return false;
+    while (this.credit > 0) {
+      this.delivery_count++;
+      this.credit--;
+    }
+    return true;
+  };
 }
