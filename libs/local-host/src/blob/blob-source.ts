@@ -158,11 +158,14 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
     },
     close: () =>
       (closing ??= (async () => {
-        // Jobs first, so a scan or an event still arriving queues nothing more; running invocations finish.
+        // The webhook stops listening first: an event arriving now is refused (Event Grid delivers it again),
+        // never acknowledged and then dropped. Then the jobs, so a scan queues nothing more; running
+        // invocations finish.
+        const unhooked = webhook?.close();
         const draining = jobs.close();
         await announcing?.close();
         await announcer?.close();
-        await webhook?.close();
+        await unhooked;
         await scanner.close();
         await draining;
         clients.close();
