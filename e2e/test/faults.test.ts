@@ -1,6 +1,7 @@
 import { ServiceBusClient } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
 import {
+  devConnectionString,
   isPortOpen,
   startAzurite,
   startRedisServer,
@@ -232,5 +233,35 @@ describe('faults: host crash under npm start', () => {
     expect(await sys.stop('SIGINT')).toBe(0);
     for (const port of [ports.redis, ports.servicebus, ports.blob])
       expect(await isPortOpen(port)).toBe(false);
+  });
+});
+
+/**
+ * `npm start` on a fresh data folder, polled from its first moment: once `/v2/health/ready` answers 200, an
+ * upload must find the blob trigger's container (before, ready came ~0.7 s before the container existed).
+ */
+describe('faults: ready means ready', () => {
+  it('the blob trigger container exists when /v2/health/ready first says 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelfn-ready-'));
+    const ports = await freePorts();
+    const sys = startSystem(ports, { AZURITE_LOCATION: dir, SERVICEBUS_DATA_DIR: join(dir, 'sb') });
+    try {
+      const deadline = Date.now() + 60_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`http://127.0.0.1:${ports.http}/v2/health/ready`)
+          .then((r) => r.status === 200)
+          .catch(() => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(ready).toBe(true);
+      // At once, not after the banner: the storage account is known from the ports.
+      const storage = devConnectionString('127.0.0.1', { blob: ports.blob, queue: ports.queue });
+      const images = BlobServiceClient.fromConnectionString(storage).getContainerClient('images');
+      await images.getBlockBlobClient('ready/first.png').uploadData(await png(1));
+    } finally {
+      await (await sys).stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
