@@ -40,7 +40,7 @@ export class LinkConsumer implements Consumer {
     private readonly entity: MessageEntity,
     private readonly log: (msg: string) => void,
     private readonly onClosed: () => void,
-    /** With durable queues, a settlement is confirmed only once it is synced, like the send. */
+    /** With durable queues, a settlement is confirmed only once it is in the journal. */
     private readonly journal?: QueueJournal,
   ) {
     // The client asks for settled deliveries (snd-settle-mode settled) exactly in receive-and-delete mode.
@@ -148,7 +148,7 @@ export class LinkConsumer implements Consumer {
       return;
     }
     // Not confirmed before the journal has it: a completed message must not come back after a crash.
-    this.journal.durable().then(
+    this.journal.written().then(
       () => !this.closed && settleAndForget(delivery, answer),
       (e: unknown) =>
         !this.closed &&

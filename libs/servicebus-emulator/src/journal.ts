@@ -38,7 +38,7 @@ export type Restored = Map<string, StoredMessage[]>;
 
 export class QueueJournal implements EntityStore {
   private pending: string[] = [];
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private waiters: { sync: boolean; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
   private records = 0;
   private closed = false;
@@ -83,11 +83,26 @@ export class QueueJournal implements EntityStore {
     this.push(line({ op: 'del', q: entity, seq: sequenceNumber }));
   }
 
-  /** Resolves once everything recorded so far is written and fdatasync'ed (group commit: one sync per flush). */
+  /**
+   * Resolves once everything recorded so far is written and fdatasync'ed (group commit: one sync per flush):
+   * safe from a crash of the process and of the machine. For sends, which must never be lost.
+   */
   durable(): Promise<void> {
+    return this.wait(true);
+  }
+
+  /**
+   * Resolves once everything recorded so far is written to the file (in the OS, safe from a crash of the
+   * process, not of the machine). For settlements: losing one to a power cut only delivers a message again.
+   */
+  written(): Promise<void> {
+    return this.wait(false);
+  }
+
+  private wait(sync: boolean): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the Service Bus emulator is shutting down'));
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      this.waiters.push({ sync, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -119,7 +134,7 @@ export class QueueJournal implements EntityStore {
           await this.compact();
         } else if (text) {
           await this.file.write(text);
-          if (waiters.length > 0) await this.file.datasync();
+          if (waiters.some((w) => w.sync)) await this.file.datasync();
         }
         for (const w of waiters) w.resolve();
       } catch (e) {
