@@ -1,7 +1,8 @@
 import { findFreePort } from '@modelfn/local-host';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -50,6 +51,12 @@ export async function startSystem(
   options: SystemOptions = {},
 ): Promise<System> {
   const p = ports ?? (await freePorts());
+  // Azurite's and the emulator's data, which `npm start` keeps under the OS temp dir, go to a folder removed
+  // when this system stops, unless the test names them (to restart on the same data).
+  const scratch =
+    env.AZURITE_LOCATION === undefined || env.SERVICEBUS_DATA_DIR === undefined
+      ? mkdtempSync(join(tmpdir(), 'modelfn-system-'))
+      : undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/local/src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -65,11 +72,16 @@ export async function startSystem(
       ServiceBusConnection: '',
       LOG_LEVEL: 'warn',
       BLOB_POLL_INTERVAL_MS: '100',
+      ...(scratch && {
+        AZURITE_LOCATION: join(scratch, 'azurite'),
+        SERVICEBUS_DATA_DIR: join(scratch, 'servicebus'),
+      }),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
+  if (scratch) child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
