@@ -67,3 +67,13 @@ export function startSpan(name: string, attributes: Attributes): { span: Span; p
 export function inContext<T>(parent: Context | undefined, fn: () => T): T {
   return parent ? context.with(parent, fn) : fn();
 }
+
+/**
+ * An object whose `infer` may be called from a message listener (an entry script's thread asks the host to
+ * run a session): bound to the active span, so those runs join the trace of the call that made `ctx`.
+ */
+export function bindInfer<T extends { infer: (...args: never[]) => Promise<unknown> }>(ctx: T): T {
+  const active = context.active();
+  if (!trace.getSpan(active)?.isRecording()) return ctx;
+  return { ...ctx, infer: context.bind(active, ctx.infer) };
+}

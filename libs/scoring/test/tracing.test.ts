@@ -108,6 +108,10 @@ describe('scoring spans (an SDK registered)', () => {
     expect(result.body).toEqual([1, 2]);
     const [run] = named(exporter.getFinishedSpans(), 'modelfn.entry.run');
     expect(run.spanContext().traceId).toBe(traceId);
+    // The script's context.infer (served for its thread by a message listener) runs under the run's span.
+    const [infer] = named(exporter.getFinishedSpans(), 'modelfn.infer');
+    expect(infer.attributes['modelfn.model']).toBe('script/model.onnx');
+    expect(infer.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
     expect(run.attributes).toMatchObject({
       'modelfn.model': 'script',
       'modelfn.model.version': '1',

@@ -5,7 +5,7 @@ import { CacheOutcome } from './cache-outcome.js';
 import { EntryGate } from './entry-gate.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
-import { ATTR, modelAttributes, traced } from '../tracing.js';
+import { ATTR, bindInfer, modelAttributes, traced } from '../tracing.js';
 import { isEntryResponse, type EntryResult } from './types.js';
 
 export interface EntryDeps extends ContextDeps {
@@ -62,7 +62,7 @@ async function runScript(
 ): Promise<EntryResult> {
   const outcome = new CacheOutcome();
   // The run's infer and cache calls are served here, wherever the script runs, so the outcome is known here.
-  const context = entryContext(version, deps, { outcome, ...opts });
+  const context = bindInfer(entryContext(version, deps, { outcome, ...opts }));
   const threads = deps.threads.get(version);
   let gate = deps.gates.get(version);
   if (!gate) {
