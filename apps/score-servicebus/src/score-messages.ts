@@ -7,6 +7,7 @@ import { messageItem } from './message-input.js';
 import { messageMeta, type MessageMeta } from './message-meta.js';
 import { entryReply, errorReply, resultReply, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
+import { linkMessages } from './reply-trace.js';
 
 /**
  * Scores a batch of messages (the core runs one inference per model version): invalid messages get an
@@ -25,7 +26,10 @@ export async function scoreMessages(
     'ServiceBus batch',
     metas.length === 1 ? metas[0].applicationProperties : undefined,
     { 'messaging.system': 'servicebus', 'messaging.batch.message_count': bodies.length },
-    () => scoreBatch(bodies, metas, context, scorer),
+    (span) => {
+      if (metas.length > 1) linkMessages(span, metas);
+      return scoreBatch(bodies, metas, context, scorer);
+    },
     SpanKind.CONSUMER,
   );
 }

@@ -62,6 +62,19 @@ afterAll(async () => {
 });
 beforeEach(() => exporter.reset());
 
+async function replies(n: number): Promise<ServiceBusReceivedMessage[]> {
+  const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
+  const got: ServiceBusReceivedMessage[] = [];
+  try {
+    const deadline = Date.now() + 20_000;
+    while (got.length < n && Date.now() < deadline)
+      got.push(...(await receiver.receiveMessages(n - got.length, { maxWaitTimeInMs: 500 })));
+    return got;
+  } finally {
+    await receiver.close();
+  }
+}
+
 async function oneReply(): Promise<ServiceBusReceivedMessage> {
   const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
   try {
@@ -118,6 +131,34 @@ describe('Service Bus traces', () => {
       expect(names, name).toContain(name);
     const [infer] = spans.filter((s) => s.name === 'modelfn.infer');
     expect(infer.attributes).toMatchObject({ 'modelfn.model': 'mnist', 'modelfn.cache': 'miss' });
+  });
+
+  it('messages of one batch: each reply in its own trace, the batch span in or linked to each', async () => {
+    const traces = ['6bf92f3577b34da6a3ce929d0e0e4731', '6bf92f3577b34da6a3ce929d0e0e4732'];
+    const sender = client.createSender('scoring-requests');
+    await sender.sendMessages(
+      traces.map((t, i) => ({
+        body: { data: [row(10 + i)] },
+        contentType: 'application/json',
+        correlationId: `batch-${i}`,
+        applicationProperties: { traceparent: `00-${t}-${PARENT}-01` },
+      })),
+    );
+    await sender.close();
+    const got = await replies(2);
+    expect(got).toHaveLength(2);
+    for (const reply of got) {
+      const i = Number(String(reply.correlationId).split('-')[1]);
+      expect(String(reply.applicationProperties?.traceparent).split('-')[1]).toBe(traces[i]);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const batches = exporter.getFinishedSpans().filter((s) => s.name === 'ServiceBus batch');
+    for (const t of traces) {
+      const covered = batches.some(
+        (b) => b.spanContext().traceId === t || b.links.some((l) => l.context.traceId === t),
+      );
+      expect(covered, t).toBe(true);
+    }
   });
 
   it("a message with the Azure SDK's Diagnostic-Id: the reply is in its trace as well, error replies too", async () => {
