@@ -149,10 +149,12 @@ describe('faults: host crash under npm start', () => {
     data: [Array.from(mnist.images.subarray((k % 1000) * 784, ((k % 1000) + 1) * 784), (p) => p / 255)],
   });
 
-  /** Sends and uploads from 8 workers each; `kill` runs once a third of the sends and a quarter of the uploads were acknowledged. */
+  /**
+   * 16 workers, each sending a request and uploading a PNG in turn (both kinds always in flight), 400
+   * operations in all; `kill` runs once 60 sends were acknowledged.
+   */
   async function loadThenKill(tag: string, kill: () => void): Promise<{ ids: string[]; blobs: string[] }> {
-    const messages = 300;
-    const blobs = 200;
+    const total = 400;
     // No retries: an operation cut off by the crash is simply not acknowledged.
     const sb = new ServiceBusClient(sys.servicebus, { retryOptions: { maxRetries: 0, timeoutInMs: 5_000 } });
     const sender = sb.createSender('scoring-requests');
@@ -163,32 +165,29 @@ describe('faults: host crash under npm start', () => {
     const names: string[] = [];
     let killed = false;
     const maybeKill = () => {
-      if (!killed && ids.length >= messages / 3 && names.length >= blobs / 4) {
+      if (!killed && ids.length >= 60) {
         killed = true;
         kill();
       }
     };
-    const sends = Array.from({ length: 8 }, async (_, w) => {
-      for (let k = w; k < messages && !killed; k += 8) {
-        const id = `${tag}-${k}`;
-        await sender.sendMessages({ body: body(k), correlationId: id });
-        ids.push(id);
+    const workers = Array.from({ length: 16 }, async (_, w) => {
+      for (let k = w, turn = w; k < total && !killed; k += 16, turn++) {
+        if (turn % 2 === 0) {
+          const id = `${tag}-${k}`;
+          await sender.sendMessages({ body: body(k), correlationId: id });
+          ids.push(id);
+        } else {
+          const name = `${tag}/${k}.png`;
+          await images.getBlockBlobClient(name).uploadData(await png(600 + k));
+          names.push(name);
+        }
         maybeKill();
       }
     });
-    const uploads = Array.from({ length: 8 }, async (_, w) => {
-      for (let k = w; k < blobs && !killed; k += 8) {
-        const name = `${tag}/${k}.png`;
-        const bytes = await png(600 + k);
-        await images.getBlockBlobClient(name).uploadData(bytes);
-        names.push(name);
-        maybeKill();
-      }
-    });
-    const settled = await Promise.allSettled([...sends, ...uploads]);
+    const settled = await Promise.allSettled(workers);
     expect(killed).toBe(true);
     console.log(
-      `${tag}: killed with ${settled.filter((r) => r.status === 'rejected').length} of 16 workers' operations in flight`,
+      `${tag}: ${settled.filter((r) => r.status === 'rejected').length} operations cut off by the kill (not acknowledged)`,
     );
     await sb.close().catch(() => undefined);
     return { ids, blobs: names };
