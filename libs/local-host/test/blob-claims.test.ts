@@ -35,8 +35,12 @@ describe('BlobClaims', () => {
     await mine.renew();
     await mine.finish('completed');
     expect((await claimers[3].claim('x.png', '0x1')).state).toBe('done');
-    // Another version of the same blob is a new claim.
-    expect((await claimers[3].claim('x.png', '0x2')).state).toBe('mine');
+    // Another version of the same blob is a new claim; one given up (a host stopping) is taken at once.
+    const second = await claimers[3].claim('x.png', '0x2');
+    expect(second.state).toBe('mine');
+    expect((await claimers[4].claim('x.png', '0x2')).state).toBe('taken');
+    await second.release();
+    expect((await claimers[4].claim('x.png', '0x2')).state).toBe('mine');
   });
 
   it('takes over the claim of a process on this machine that is gone, not of one that lives', async () => {

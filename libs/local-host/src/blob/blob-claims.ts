@@ -15,6 +15,8 @@ export interface Claim {
   readonly state: ClaimState;
   renew(): Promise<void>;
   finish(status: 'completed' | 'poisoned'): Promise<void>;
+  /** Gives the version up unfinished (this host stops): any host may take it at once. */
+  release(): Promise<void>;
 }
 
 /** `host:pid`: which process holds a claim, so a claim of a dead process on this machine is taken over. */
@@ -77,10 +79,12 @@ export class BlobClaims {
       state: 'mine',
       renew: () => write(running()),
       finish: (status) => write({ status, owner: this.owner, until: '0' }),
+      release: () => write({ status: 'released', owner: this.owner, until: '0' }),
     };
   }
 
   private settled(state: ClaimState): Claim {
-    return { state, renew: async () => undefined, finish: async () => undefined };
+    const nothing = async () => undefined;
+    return { state, renew: nothing, finish: nothing, release: nothing };
   }
 }

@@ -91,7 +91,7 @@ export class BlobJobs {
           { blob: job.blobName },
           'blob deleted or overwritten before it was read; the next scan sees its current version',
         );
-        this.release(key, job);
+        void this.release(key, job);
         return;
       }
       const blobTrigger = `${w.pattern.container}/${job.blobName}`;
@@ -116,7 +116,7 @@ export class BlobJobs {
         w.receipts.write(job.blobName, job.etag, 'completed', done.context.invocationId),
         job.claim?.finish('completed'),
       ]);
-      this.release(key, job);
+      void this.release(key, job, true);
       this.opts.logger.debug(
         {
           functionName: w.fn.name,
@@ -137,7 +137,7 @@ export class BlobJobs {
     const where = { functionName: w.fn.name, blob: job.blobName, attempt: job.attempts, err: error };
     if (job.attempts < maxAttempts) {
       if (this.closed) {
-        this.release(key, job);
+        void this.release(key, job);
         return;
       }
       const delay = Math.min(30_000, retryDelayMs * 2 ** Math.max(0, job.attempts - 1));
@@ -147,12 +147,13 @@ export class BlobJobs {
       );
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
-        if (this.closed) this.release(key, job);
+        if (this.closed) void this.release(key, job);
         else this.pool.push(() => this.process(key, job));
       }, delay);
       this.retryTimers.add(timer);
       return;
     }
+    let recorded = false;
     try {
       await w.poison.createIfNotExists();
       await w.poison.send(poisonMessage(w.fn.name, w.pattern.container, job.blobName, quotedEtag(job.etag)));
@@ -160,6 +161,7 @@ export class BlobJobs {
         w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison'),
         job.claim?.finish('poisoned'),
       ]);
+      recorded = true;
       logger.error(
         where,
         `invocation failed ${job.attempts} times; blob moved to the poison queue ${POISON_QUEUE}`,
@@ -171,7 +173,7 @@ export class BlobJobs {
         `could not record the poison blob on ${POISON_QUEUE}; it will be retried`,
       );
     } finally {
-      this.release(key, job);
+      void this.release(key, job, recorded);
     }
   }
 
@@ -188,7 +190,7 @@ export class BlobJobs {
         { functionName: w.fn.name, blob: job.blobName, claim: claim.state },
         'blob version handled by another host',
       );
-      this.release(key, job);
+      void this.release(key, job);
       return false;
     }
     job.claim = claim;
@@ -206,10 +208,22 @@ export class BlobJobs {
     return true;
   }
 
-  private release(key: string, job: Job): void {
+  /**
+   * Done with the job here: no more renewals, and unless the version was `finished` (its claim says so), its
+   * claim is given up so that any host, this one included, takes it at once rather than after it lapses.
+   */
+  private release(key: string, job: Job, finished = false): Promise<void> {
     clearInterval(job.renewal);
     job.renewal = undefined;
+    const claim = job.claim;
+    job.claim = undefined;
     if (this.active.get(key) === job) this.active.delete(key);
+    if (finished || !claim) return Promise.resolve();
+    return claim
+      .release()
+      .catch((e: unknown) =>
+        this.opts.logger.debug({ blob: job.blobName, err: e }, 'could not give up a blob claim; it lapses'),
+      );
   }
 
   /** Drops work not yet started and pending retries; resolves once running invocations have finished. */
@@ -219,7 +233,8 @@ export class BlobJobs {
     this.retryTimers.clear();
     this.pool.clear();
     await this.pool.drained();
-    for (const job of this.active.values()) clearInterval(job.renewal);
+    // Versions claimed but not finished (waiting for a retry) are given up (see release).
+    await Promise.all([...this.active].map(([key, job]) => this.release(key, job)));
     this.active.clear();
   }
 }
