@@ -132,11 +132,13 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
-// Settings every app reads (README "Configuration"). Redis: Entra ID, the identity's object id as user name;
-// its token as password needs issue 15's code (see the README), until then lookups are bypassed.
+// Settings every app reads (README "Configuration"). Redis: Entra ID, the identity's object id as user name
+// (its access policy assignment) and its token as password, refreshed before expiry (@redis/entraid).
 var sharedSettings = {
   REDIS_URL: 'rediss://${redis.outputs.hostName}:${redis.outputs.sslPort}'
   REDIS_USERNAME: identity.outputs.principalId
+  REDIS_CREDENTIAL: 'managedidentity'
+  REDIS_CLIENT_ID: identity.outputs.clientId
   LOG_LEVEL: 'info'
 }
 

@@ -1,4 +1,5 @@
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import { serviceBusConnection } from '@modelfn/identity';
 import { sbSettings } from './settings.js';
 
 /**
@@ -8,16 +9,21 @@ import { sbSettings } from './settings.js';
 let client: ServiceBusClient | undefined;
 const senders = new Map<string, ServiceBusSender>();
 
-function connectionString(): string {
-  const cs = process.env[sbSettings.connectionSetting];
-  if (!cs) {
-    throw new Error(`app setting ${sbSettings.connectionSetting} is not set: replies cannot be sent`);
+function serviceBusClient(): ServiceBusClient {
+  const name = sbSettings.connectionSetting;
+  const connection = serviceBusConnection(process.env, name);
+  if (!connection) {
+    throw new Error(
+      `app setting ${name} (a connection string) or ${name}__fullyQualifiedNamespace is not set: replies cannot be sent`,
+    );
   }
-  return cs;
+  return connection.kind === 'connectionString'
+    ? new ServiceBusClient(connection.connectionString)
+    : new ServiceBusClient(connection.fullyQualifiedNamespace, connection.credential);
 }
 
 function sender(queue: string): ServiceBusSender {
-  client ??= new ServiceBusClient(connectionString());
+  client ??= serviceBusClient();
   let s = senders.get(queue);
   if (!s) {
     s = client.createSender(queue);

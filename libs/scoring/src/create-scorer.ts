@@ -14,6 +14,8 @@ export async function createScorer(settings: Settings = readSettings()): Promise
       ).syncBlobRepository(settings.modelRepository, {
         cacheDir: settings.modelCacheDir,
         connectionString: settings.storageConnection,
+        // AzureWebJobsStorage__* and the identity's credential, read where the storage SDK is loaded.
+        env: process.env,
       })
     : settings.modelRepository;
   const [repository, cache] = await Promise.all([

@@ -28,6 +28,10 @@ export interface Settings {
   redisUrl: string | undefined;
   redisUsername: string | undefined;
   redisPassword: string | undefined;
+  /** Microsoft Entra ID for Redis: `managedidentity` or `default` (REDIS_CREDENTIAL); unset: keys/passwords. */
+  redisCredential: string | undefined;
+  /** User-assigned identity for REDIS_CREDENTIAL=managedidentity (REDIS_CLIENT_ID). */
+  redisClientId: string | undefined;
   redisCluster: boolean;
   cacheTtlSeconds: number;
   cacheL1Bytes: number;
@@ -77,6 +81,8 @@ export function readSettings(env: Env = process.env): Settings {
     redisUrl: env.REDIS_URL || undefined,
     redisUsername: env.REDIS_USERNAME || undefined,
     redisPassword: env.REDIS_PASSWORD || undefined,
+    redisCredential: env.REDIS_CREDENTIAL || undefined,
+    redisClientId: env.REDIS_CLIENT_ID || undefined,
     redisCluster: env.REDIS_CLUSTER === 'true',
     cacheTtlSeconds: int(env, 'CACHE_TTL_SECONDS', 3600, 1),
     cacheL1Bytes: int(env, 'CACHE_L1_BYTES', 0, 0),

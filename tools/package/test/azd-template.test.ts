@@ -89,6 +89,8 @@ const LEFT_DEFAULT: Record<string, string> = {
   FUNCTIONS_WORKER_PROCESS_COUNT: "the platform's (1 on Flex Consumption)",
   AzureFunctionsWebHost__hostid: 'local host only (the Functions host has its own id in Azure)',
   SERVICEBUS_DATA_DIR: 'local emulator only',
+  AzureWebJobsStorage__blobServiceUri: 'the account name gives the endpoints',
+  AzureWebJobsStorage__queueServiceUri: 'the account name gives the endpoints',
 };
 
 describe('infra/ (the azd template)', () => {

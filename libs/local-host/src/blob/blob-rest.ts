@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { BearerToken } from './bearer-token.js';
 import { storageRequestHeaders } from './shared-key.js';
 import type { StorageAccount } from './storage-account.js';
 
@@ -41,8 +42,10 @@ function blobPath(container: string, blob: string): string {
 export class BlobRest {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
+  private readonly bearer: BearerToken | undefined;
 
   constructor(private readonly account: StorageAccount) {
+    this.bearer = account.credential && new BearerToken(account.credential);
     const secure = account.blobEndpoint.startsWith('https:');
     this.transport = secure ? https : http;
     this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
@@ -105,7 +108,7 @@ export class BlobRest {
     this.agent.destroy();
   }
 
-  private request(
+  private async request(
     method: string,
     container: string,
     blob: string,
@@ -116,7 +119,8 @@ export class BlobRest {
     const url = new URL(this.url(container, blob));
     if (this.account.sas) url.search = this.account.sas;
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    const headers = storageRequestHeaders(this.account, method, url, extra, body?.length ?? 0);
+    const bearer = await this.bearer?.header();
+    const headers = storageRequestHeaders(this.account, method, url, extra, body?.length ?? 0, bearer);
     return new Promise((resolve, reject) => {
       const req = this.transport.request(
         url,

@@ -13,14 +13,17 @@ import { hostIdOf, setting } from './blob-source-settings.js';
 import { checkDefinition, describeWatcher, openWatcher, type Watcher } from './blob-watch.js';
 import { ContainerScanner } from './container-scanner.js';
 import { startBlobWebhook, type BlobWebhook } from './event-grid-webhook.js';
-import { StorageClients } from './storage-clients.js';
+import { StorageClients, type StorageConnectionSetting } from './storage-clients.js';
 
 export interface BlobSourceOptions {
   functions: BlobFunctionDefinition[];
-  /** The AzureWebJobsStorage connection string (Azurite: `UseDevelopmentStorage=true` or the explicit form). */
-  connectionString: string;
-  /** Connection strings of other connection names the bindings use; any other name uses `connectionString`. */
-  connections?: Record<string, string>;
+  /**
+   * AzureWebJobsStorage: a connection string (Azurite: `UseDevelopmentStorage=true` or the explicit form),
+   * or an identity-based connection (@modelfn/identity storageConnection).
+   */
+  connectionString: StorageConnectionSetting;
+  /** Connections of other connection names the bindings use; any other name uses `connectionString`. */
+  connections?: Record<string, StorageConnectionSetting>;
   /** Scopes the receipts, as the Functions host id does. Default env AzureFunctionsWebHost__hostid, else "modelfn-local". */
   hostId?: string;
   logger?: HostLogger;

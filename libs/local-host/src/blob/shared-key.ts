@@ -57,7 +57,8 @@ export function sharedKeyAuthorization(
 
 /**
  * `headers` plus what every storage REST call carries: x-ms-date, x-ms-version, content-length, and with an
- * account key (and no SAS, which then sits in the URL) the Shared Key authorization over all of them.
+ * account key (and no SAS, which then sits in the URL) the Shared Key authorization over all of them, or
+ * with an identity the `bearer` authorization (see bearer-token.ts).
  */
 export function storageRequestHeaders(
   account: StorageAccount,
@@ -65,6 +66,7 @@ export function storageRequestHeaders(
   url: URL,
   headers: Record<string, string>,
   bodyBytes: number,
+  bearer?: string,
 ): Record<string, string> {
   const out: Record<string, string> = {
     ...headers,
@@ -72,7 +74,9 @@ export function storageRequestHeaders(
     'x-ms-version': STORAGE_API_VERSION,
     'content-length': String(bodyBytes),
   };
-  if (account.key && !account.sas) {
+  if (bearer) {
+    out.authorization = bearer;
+  } else if (account.key && !account.sas) {
     out.authorization = sharedKeyAuthorization({ name: account.name, key: account.key }, method, url, out);
   }
   return out;

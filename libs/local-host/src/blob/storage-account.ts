@@ -4,6 +4,7 @@ import {
   DEV_ACCOUNT_KEY,
   DEV_ACCOUNT_NAME,
 } from '../azurite/dev-account.js';
+import type { StorageConnection, TokenCredential } from '@modelfn/identity';
 import { BlobSourceError } from './blob-source-error.js';
 
 /** What the local host needs from a storage connection string to reach the queue service itself. */
@@ -13,6 +14,8 @@ export interface StorageAccount {
   key?: string;
   /** SAS token without the leading "?". */
   sas?: string;
+  /** Microsoft Entra ID (identity-based connection): requests carry its bearer token. */
+  credential?: TokenCredential;
   blobEndpoint: string;
   queueEndpoint: string;
 }
@@ -73,5 +76,25 @@ export function parseConnectionString(connectionString: string): StorageAccount 
     sas,
     blobEndpoint: trimSlash(blob ?? `${protocol}://${name}.blob.${suffix}`),
     queueEndpoint: trimSlash(queue ?? `${protocol}://${name}.queue.${suffix}`),
+  };
+}
+
+/**
+ * The account of a connection: a connection string as above, or service URIs with a credential
+ * (AzureWebJobsStorage__accountName / __blobServiceUri / __queueServiceUri).
+ */
+export function storageAccountOf(connection: string | StorageConnection): StorageAccount {
+  if (typeof connection === 'string') return parseConnectionString(connection);
+  if (connection.kind === 'connectionString') return parseConnectionString(connection.connectionString);
+  const url = new URL(connection.blobServiceUri);
+  const name =
+    url.hostname.includes('.') && !/^[\d.]+$/.test(url.hostname)
+      ? url.hostname.split('.')[0]
+      : url.pathname.split('/')[1];
+  return {
+    name,
+    credential: connection.credential,
+    blobEndpoint: trimSlash(connection.blobServiceUri),
+    queueEndpoint: trimSlash(connection.queueServiceUri),
   };
 }

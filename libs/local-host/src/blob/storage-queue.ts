@@ -1,4 +1,5 @@
 import { BlobSourceError } from './blob-source-error.js';
+import { BearerToken } from './bearer-token.js';
 import { storageRequestHeaders } from './shared-key.js';
 import type { StorageAccount } from './storage-account.js';
 
@@ -24,10 +25,14 @@ function unXml(s: string): string {
 
 /** The few Azure Storage queue operations the blob trigger needs (poison messages), over the REST API. */
 export class StorageQueue {
+  private readonly bearer: BearerToken | undefined;
+
   constructor(
     readonly account: StorageAccount,
     readonly name: string,
-  ) {}
+  ) {
+    this.bearer = account.credential && new BearerToken(account.credential);
+  }
 
   private async request(
     method: string,
@@ -46,6 +51,7 @@ export class StorageQueue {
       url,
       body === undefined ? {} : { 'content-type': 'application/xml; charset=utf-8' },
       body === undefined ? 0 : Buffer.byteLength(body),
+      await this.bearer?.header(),
     );
     let res: Response;
     try {

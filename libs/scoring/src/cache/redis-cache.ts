@@ -68,16 +68,14 @@ export class RedisRowCache implements RowCache {
     settings: RedisSettings & Partial<Pick<Settings, 'cacheTtlSeconds' | 'cacheTimeoutMs'>>,
     options: RedisRowCacheConnectOptions = {},
   ): RedisRowCache {
-    const config = redisClientOptions(settings, options);
     const onError = options.onError;
-    const connection = openRedisConnection(
-      config,
-      (err) => {
-        metrics.cacheErrors.inc({ operation: 'connection' });
-        onError?.(err, 'connection');
-      },
-      options.reconnectMaxDelayMs,
-    );
+    const connectionError = (err: Error) => {
+      metrics.cacheErrors.inc({ operation: 'connection' });
+      onError?.(err, 'connection');
+    };
+    // A failed token refresh counts as a connection error: the cache keeps working until the old token ends.
+    const config = redisClientOptions(settings, { onAuthError: connectionError, ...options });
+    const connection = openRedisConnection(config, connectionError, options.reconnectMaxDelayMs);
     return new RedisRowCache(connection, {
       ...options,
       ttlSeconds: options.ttlSeconds ?? settings.cacheTtlSeconds ?? 3600,

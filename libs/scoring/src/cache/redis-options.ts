@@ -1,9 +1,12 @@
 import { isIP } from 'node:net';
+import { redisCredential, type TokenCredential } from '@modelfn/identity';
 import type { RedisClientOptions, RedisClusterOptions } from 'redis';
 import type { Settings } from '../settings.js';
+import { entraIdCredentialsProvider } from './redis-entra.js';
 
 /** The part of Settings that says where Redis is and how to log in. */
-export type RedisSettings = Pick<Settings, 'redisUrl' | 'redisUsername' | 'redisPassword' | 'redisCluster'>;
+export type RedisSettings = Pick<Settings, 'redisUrl' | 'redisUsername' | 'redisPassword' | 'redisCluster'> &
+  Partial<Pick<Settings, 'redisCredential' | 'redisClientId'>>;
 
 /** Connection behaviour; defaults suit a cache that must never hold a request up. */
 export interface RedisConnectionTuning {
@@ -18,6 +21,10 @@ export interface RedisConnectionTuning {
   pingIntervalMs?: number;
   /** Bound on commands queued in the client while Redis is slow, so a stall cannot grow memory. Default 10000. */
   commandsQueueMaxLength?: number;
+  /** Sign in with this credential's Entra ID tokens instead of what REDIS_CREDENTIAL says (tests). */
+  credential?: TokenCredential;
+  /** Token requests and re-authentications that failed (the connection keeps its current sign-in). */
+  onAuthError?: (err: Error) => void;
 }
 
 export type RedisConnectionOptions =
@@ -111,6 +118,16 @@ export function redisClientOptions(
   const endpoint = parseRedisUrl(settings.redisUrl);
   const username = settings.redisUsername ?? endpoint.username;
   const password = settings.redisPassword ?? endpoint.password;
+  const credential =
+    tuning.credential ??
+    (settings.redisCredential
+      ? redisCredential(settings.redisCredential, settings.redisClientId)
+      : undefined);
+  if (credential && password !== undefined) {
+    throw new Error(
+      'Redis: REDIS_CREDENTIAL (Entra ID) and a password (REDIS_PASSWORD or in REDIS_URL) exclude each other',
+    );
+  }
   const maxDelay = tuning.reconnectMaxDelayMs ?? 2000;
   const common = {
     connectTimeout: tuning.connectTimeoutMs ?? 3000,
@@ -130,8 +147,16 @@ export function redisClientOptions(
       }
     : { ...common, tls: false as const };
   const client = {
-    ...(username !== undefined ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
+    ...(credential
+      ? {
+          credentialsProvider: entraIdCredentialsProvider(credential, username, (err) =>
+            tuning.onAuthError?.(err),
+          ),
+        }
+      : {
+          ...(username !== undefined ? { username } : {}),
+          ...(password !== undefined ? { password } : {}),
+        }),
     // Without this, commands issued while disconnected wait in memory until Redis is back, and every
     // request would hang until its timeout instead of failing fast.
     disableOfflineQueue: true,

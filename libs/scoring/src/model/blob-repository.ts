@@ -3,6 +3,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { ContainerClient } from '@azure/storage-blob';
+import {
+  storageCredential,
+  storageConnection,
+  type StorageConnection,
+  type TokenCredential,
+} from '@modelfn/identity';
+import type { Env } from '@modelfn/settings';
 import { describeBlobRepository } from './repository-location.js';
 
 export interface BlobRepositoryOptions {
@@ -10,20 +17,38 @@ export interface BlobRepositoryOptions {
   cacheDir?: string;
   /** For `blob:` repositories: the storage connection string (AzureWebJobsStorage). */
   connectionString?: string;
+  /** For `blob:` repositories: AzureWebJobsStorage as a connection string or an identity (wins over connectionString). */
+  connection?: StorageConnection;
+  /** For a container URL without a SAS: the Entra ID credential that reads it. */
+  credential?: TokenCredential;
+  /**
+   * App settings for what is not given above: AzureWebJobsStorage__accountName / __blobServiceUri /
+   * __credential / __clientId for `blob:`, and that credential for a URL without a SAS.
+   */
+  env?: Env;
 }
 
-function container(
-  spec: string,
-  connectionString: string | undefined,
-): { client: ContainerClient; prefix: string } {
+function container(spec: string, opts: BlobRepositoryOptions): { client: ContainerClient; prefix: string } {
   if (spec.startsWith('blob:')) {
-    if (!connectionString) {
+    const connection: StorageConnection | undefined =
+      opts.connection ??
+      (opts.connectionString
+        ? { kind: 'connectionString', connectionString: opts.connectionString }
+        : opts.env && storageConnection(opts.env));
+    if (!connection) {
       throw new Error(
-        `MODEL_REPOSITORY=${spec} needs AzureWebJobsStorage (a connection string) to reach its account`,
+        `MODEL_REPOSITORY=${spec} needs AzureWebJobsStorage (a connection string, or __accountName / __blobServiceUri for an identity) to reach its account`,
       );
     }
     const [name, ...rest] = spec.slice('blob:'.length).split('/');
-    return { client: new ContainerClient(connectionString, name), prefix: rest.filter(Boolean).join('/') };
+    const client =
+      connection.kind === 'connectionString'
+        ? new ContainerClient(connection.connectionString, name)
+        : new ContainerClient(
+            `${connection.blobServiceUri}/${encodeURIComponent(name)}`,
+            connection.credential,
+          );
+    return { client, prefix: rest.filter(Boolean).join('/') };
   }
   const url = new URL(spec);
   // Path-style (Azurite: /<account>/<container>/...) or host-style (Azure: /<container>/...).
@@ -34,7 +59,15 @@ function container(
     throw new Error(`MODEL_REPOSITORY=${describeBlobRepository(spec)} names no container`);
   const base = new URL(url);
   base.pathname = '/' + parts.slice(0, depth).join('/');
-  return { client: new ContainerClient(base.toString()), prefix: parts.slice(depth).join('/') };
+  // A SAS in the URL authorizes by itself; without one, the identity's token does.
+  const credential =
+    url.searchParams.has('sig') || url.searchParams.has('sv')
+      ? undefined
+      : (opts.credential ?? (opts.env && storageCredential(opts.env)));
+  const client = credential
+    ? new ContainerClient(base.toString(), credential)
+    : new ContainerClient(base.toString());
+  return { client, prefix: parts.slice(depth).join('/') };
 }
 
 interface Manifest {
@@ -52,7 +85,7 @@ export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptio
   const root =
     opts.cacheDir ??
     join(tmpdir(), 'modelfn-models', createHash('sha256').update(where).digest('hex').slice(0, 16));
-  const { client, prefix } = container(spec, opts.connectionString);
+  const { client, prefix } = container(spec, opts);
   const manifestPath = join(root, '.modelfn-sync.json');
   const manifest: Manifest = await readFile(manifestPath, 'utf8')
     .then((t) => JSON.parse(t) as Manifest)
