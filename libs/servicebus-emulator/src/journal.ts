@@ -49,6 +49,7 @@ export class QueueJournal implements EntityStore {
     /** The live messages of every entity, for compaction. */
     private readonly live: () => Iterable<[string, StoredMessage]>,
     private liveCount: () => number,
+    private readonly compactAfter: number,
   ) {}
 
   /**
@@ -59,6 +60,7 @@ export class QueueJournal implements EntityStore {
     dir: string,
     live: () => Iterable<[string, StoredMessage]>,
     liveCount: () => number,
+    compactAfter = COMPACT_AFTER,
   ): Promise<{ journal: QueueJournal; restored: Restored }> {
     mkdirSync(dir, { recursive: true });
     const restored = replay(join(dir, LOG));
@@ -66,7 +68,7 @@ export class QueueJournal implements EntityStore {
     for (const [entity, messages] of restored) for (const m of messages) lines.push(addLine(entity, m));
     rewrite(dir, lines.join(''));
     const file = await open(join(dir, LOG), 'a');
-    const journal = new QueueJournal(dir, file, live, liveCount);
+    const journal = new QueueJournal(dir, file, live, liveCount, compactAfter);
     journal.records = lines.length;
     return { journal, restored };
   }
@@ -130,7 +132,7 @@ export class QueueJournal implements EntityStore {
       const waiters = this.waiters;
       this.waiters = [];
       try {
-        if (this.records > COMPACT_AFTER && this.records > 4 * this.liveCount()) {
+        if (this.records > this.compactAfter && this.records > 4 * this.liveCount()) {
           await this.compact();
         } else if (text) {
           await this.file.write(text);
