@@ -60,7 +60,8 @@ const SERVICES: Service[] = ['Blob', 'Queue', 'Table'];
  * Ends the child when its parent goes away (crash, SIGKILL, test runner teardown): without it, a killed
  * `npm start` or test worker would leave Azurite holding ports 10000-10002. Unless the parent asked for the
  * shutdown itself, the child goes through Azurite's own graceful shutdown (SIGTERM), which saves the metadata
- * Azurite otherwise writes only every 5 s, so blobs acknowledged just before a host crash are kept. Output to
+ * Azurite otherwise writes only every 5 s, so blobs acknowledged just before a host crash are kept (the event is
+ * emitted rather than sent, which also works on Windows, where a sent SIGTERM kills at once). Output to
  * the parent's pipes, now closed, is dropped rather than allowed to crash that shutdown.
  */
 const EXIT_WITH_PARENT =
@@ -70,7 +71,7 @@ const EXIT_WITH_PARENT =
       'process.on("message",(m)=>{if(m==="shutdown")asked=true});' +
       'process.stdout.on("error",()=>{});process.stderr.on("error",()=>{});' +
       'process.on("disconnect",()=>{if(asked)process.exit(0);' +
-      'setTimeout(()=>process.exit(0),20000).unref();process.kill(process.pid,"SIGTERM")})',
+      'setTimeout(()=>process.exit(0),20000).unref();process.emit("SIGTERM")})',
   );
 
 /** How long a new Azurite waits for the one a crashed host left behind to save its data and exit. */
@@ -171,7 +172,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // Its own process group: a SIGKILL of the `npm start` group (or Ctrl-C's SIGINT to it) does not reach
     // Azurite, which instead shuts down gracefully when its parent's IPC channel closes (EXIT_WITH_PARENT).
-    detached: true,
+    // (POSIX only: on Windows `detached` would open a console window of its own.)
+    detached: process.platform !== 'win32',
   });
   if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
   child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));
