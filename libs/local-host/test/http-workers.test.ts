@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -18,8 +19,8 @@ function pidOnNewConnection(url: string): Promise<number> {
 }
 
 describe('LOCAL_HOST_WORKERS', () => {
-  it('reads 1 by default and refuses anything but a small positive integer', () => {
-    expect(httpWorkersFromEnv({})).toBe(1);
+  it('reads two by default (one on a single core) and refuses anything but a small positive integer', () => {
+    expect(httpWorkersFromEnv({})).toBe(Math.min(2, availableParallelism()));
     expect(httpWorkersFromEnv({ LOCAL_HOST_WORKERS: '2' })).toBe(2);
     for (const bad of ['0', '-1', '1.5', 'two', '65']) {
       expect(() => httpWorkersFromEnv({ LOCAL_HOST_WORKERS: bad })).toThrow(/LOCAL_HOST_WORKERS/);
