@@ -10,6 +10,7 @@ import type {
 } from './amqp.js';
 import { CBS_NODE, entityPath, parseAddress, type NodeAddress, type SubQueue } from './address.js';
 import { handleCbsRequest } from './cbs.js';
+import type { CbsTokenValidation } from './cbs-token.js';
 import { LinkConsumer } from './consumer.js';
 import { amqpError, Condition, describeError } from './errors.js';
 import type { QueueJournal, Restored } from './journal.js';
@@ -35,6 +36,8 @@ export class Broker {
   private readonly consumers = new Set<LinkConsumer>();
   private readonly connections = new Set<AmqpConnection>();
   private readonly replies = new ReplyLinks();
+  /** Entra ID tokens put on $cbs are checked against this when set (cbs-token.ts). */
+  cbsTokens: CbsTokenValidation | undefined;
 
   constructor(
     queues: Record<string, EntitySettings>,
@@ -180,7 +183,7 @@ export class Broker {
         receiver,
         CBS_NODE,
         'cbs',
-        (req) => handleCbsRequest(req, (a) => this.checkAudience(a)),
+        (req) => handleCbsRequest(req, (a) => this.checkAudience(a), this.cbsTokens),
         this.replies,
         this.log,
       );

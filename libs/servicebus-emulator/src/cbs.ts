@@ -3,12 +3,17 @@
 // a typo in a queue name fails fast with MessagingEntityNotFound instead of timing out later.
 import type { AmqpMessage } from './amqp.js';
 import { amqpError, Condition } from './errors.js';
+import { refusedTokenReply, type CbsTokenValidation } from './cbs-token.js';
 import { failure, ok, type Reply } from './request-response.js';
 
 /** Returns an error description when `audience` names nothing the emulator serves. */
 export type AudienceCheck = (audience: string) => string | undefined;
 
-export function handleCbsRequest(request: AmqpMessage, checkAudience: AudienceCheck): Reply {
+export function handleCbsRequest(
+  request: AmqpMessage,
+  checkAudience: AudienceCheck,
+  tokens?: CbsTokenValidation,
+): Reply {
   const props = request.application_properties ?? {};
   const operation = props.operation;
   if (operation !== 'put-token') {
@@ -27,5 +32,5 @@ export function handleCbsRequest(request: AmqpMessage, checkAudience: AudienceCh
   }
   const problem = checkAudience(audience);
   if (problem) return failure(amqpError(Condition.notFound, problem));
-  return ok(undefined, 200);
+  return refusedTokenReply(request, tokens) ?? ok(undefined, 200);
 }

@@ -2,6 +2,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createContainer } from './amqp.js';
 import { Broker } from './broker.js';
+import type { CbsTokenValidation } from './cbs-token.js';
 import { QueueJournal } from './journal.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { EntitySettings } from './queue.js';
@@ -27,6 +28,8 @@ export interface EmulatorOptions {
    * them on start, so messages survive a restart or a crash as on Service Bus. Default: in memory only.
    */
   dataDir?: string;
+  /** Check the Entra ID tokens (JWT) clients put on $cbs: signature, audience, lifetime (cbs-token.ts). */
+  tokens?: CbsTokenValidation;
 }
 
 export interface QueueDepth {
@@ -100,6 +103,7 @@ export async function startServiceBusEmulator(opts: EmulatorOptions): Promise<Se
     broker = new Broker(queues, log);
   }
   const container = createContainer(`servicebus-emulator-${process.pid}`);
+  broker.cbsTokens = opts.tokens;
   broker.attach(container);
 
   const server = container.listen({ host, port: requestedPort });

@@ -8,3 +8,4 @@ export {
   type QueueDepth,
   type ServiceBusEmulator,
 } from './emulator.js';
+export type { CbsTokenValidation } from './cbs-token.js';
