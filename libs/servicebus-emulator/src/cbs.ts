@@ -1,6 +1,7 @@
 // Claims-based security: before attaching any link the SDK "puts" a token for the entity it wants on
-// the $cbs node. The emulator does not check tokens (any key works), but it does check the entity, so
-// a typo in a queue name fails fast with MessagingEntityNotFound instead of timing out later.
+// the $cbs node. The emulator does not check SAS tokens (any key works), Entra ID tokens only when started
+// with `tokens` (cbs-token.ts), but it does check the entity, so a typo in a queue name fails fast with
+// MessagingEntityNotFound instead of timing out later.
 import type { AmqpMessage } from './amqp.js';
 import { amqpError, Condition } from './errors.js';
 import { refusedTokenReply, type CbsTokenValidation } from './cbs-token.js';
