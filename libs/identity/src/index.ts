@@ -17,4 +17,3 @@ export {
 } from './storage-connection.js';
 export { serviceBusConnection, type ServiceBusConnection } from './servicebus-connection.js';
 export { redisCredential } from './redis-credential.js';
-export { SignedTokenCredential, type SignedTokenCredentialOptions } from './signed-token-credential.js';

@@ -1,10 +1,9 @@
 // Identity-based storage against Azurite with `--oauth basic` over HTTPS (bearer tokens need HTTPS there):
-// a throwaway self-signed certificate made here, tokens from a SignedTokenCredential, the blob read and
-// write through the local host's storage clients (REST) and the SDK client beside them.
-import { execFileSync } from 'node:child_process';
+// tokens from a SignedTokenCredential, the blob read and write through the local host's storage clients
+// (REST) and the SDK client beside them, in a process that trusts Azurite's throwaway certificate.
 import { join } from 'node:path';
+import { runTrusting, startOAuthAzurite, type OAuthAzurite } from '@modelfn/identity/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOAuthAzurite, type OAuthAzurite } from '../src/index.js';
 
 let azurite: OAuthAzurite;
 
@@ -16,27 +15,17 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
+type Outcome = { ok: boolean; value?: unknown; status?: number; message?: string };
+
 describe('storage clients on an identity-based connection (Azurite --oauth basic, HTTPS)', () => {
   it('read and write blobs with live bearer tokens, and are refused with expired ones', () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'support/bearer-storage-client.ts'),
-        azurite.blobServiceUri,
-      ],
-      {
-        cwd: join(import.meta.dirname, '..'),
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: azurite.certPath },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
+    const out = runTrusting(
+      azurite.certPath,
+      join(import.meta.dirname, 'support/bearer-storage-client.ts'),
+      [azurite.blobServiceUri],
+      join(import.meta.dirname, '..'),
     );
-    const report = JSON.parse(out) as Record<
-      string,
-      { ok: boolean; value?: unknown; status?: number; message?: string }
-    >;
+    const report = JSON.parse(out) as Record<string, Outcome> & { tokens: string[][] };
     expect(report.createContainer).toEqual({ ok: true, value: true });
     expect(report.restPut).toEqual({ ok: true, value: true });
     expect(report.restGet).toEqual({ ok: true, value: { body: 'pixels', contentType: 'image/png' } });
@@ -48,7 +37,7 @@ describe('storage clients on an identity-based connection (Azurite --oauth basic
     expect(report.expiredSdkList).toMatchObject({ ok: false, status: 403 });
     expect(report.expiredSdkList.message).toMatch(/failed to authenticate/);
     expect(report.expiredRestPut).toMatchObject({ ok: false, status: 403 });
-    // One token for the REST client (kept until due for refresh), the SDK asks for its own.
+    // One token for the REST client (kept until due for refresh), one for the SDK's own pipeline.
     expect(report.tokens).toEqual([
       ['https://storage.azure.com/.default'],
       ['https://storage.azure.com/.default'],

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { ServiceBusClient, ServiceBusError } from '@azure/service-bus';
-import { SignedTokenCredential, serviceBusConnection, type TokenCredential } from '@modelfn/identity';
+import { serviceBusConnection, type TokenCredential } from '@modelfn/identity';
+import { SignedTokenCredential } from '@modelfn/identity/testing';
 import { startServiceBusEmulator } from '../src/index.js';
 
 const [certPath, keyPath] = process.argv.slice(2);

@@ -2,37 +2,18 @@
 // TokenCredential (SignedTokenCredential) against the emulator checking its JWTs. Over TLS, as the SDK
 // insists with a credential: a throwaway openssl certificate, trusted by the client process through
 // NODE_EXTRA_CA_CERTS (read only at process start, hence the child process).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTrusting, throwawayCertificate } from '@modelfn/identity/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let dir: string;
+let cert: { certPath: string; keyPath: string };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'modelfn-cbs-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  cert = throwawayCertificate(dir);
 });
 
 afterAll(() => {
@@ -43,21 +24,11 @@ type Outcome = { ok: boolean; body?: unknown; serviceBusError?: boolean; code?: 
 
 describe('CBS put-token with Entra ID tokens', () => {
   it('accepts a valid JWT and refuses expired, foreign-signed, wrong-audience and not-yet-valid ones as UnauthorizedAccess', () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'cbs-token-client.ts'),
-        join(dir, 'cert.pem'),
-        join(dir, 'key.pem'),
-      ],
-      {
-        cwd: join(import.meta.dirname, '..'),
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), NODE_NO_WARNINGS: '1' },
-        encoding: 'utf8',
-        timeout: 120_000,
-      },
+    const out = runTrusting(
+      cert.certPath,
+      join(import.meta.dirname, 'cbs-token-client.ts'),
+      [cert.certPath, cert.keyPath],
+      join(import.meta.dirname, '..'),
     );
     const report = JSON.parse(out) as Record<string, Outcome> & { scopes: string[][] };
     expect(report.valid).toEqual({ ok: true, body: 'valid' });

@@ -1,4 +1,3 @@
 export { startAzurite, type AzuriteOptions, type RunningAzurite } from './start-azurite.js';
 export { AzuriteError, type AzuriteErrorCode } from './azurite-error.js';
 export { DEV_ACCOUNT_NAME, DEV_ACCOUNT_KEY, devConnectionString } from './dev-account.js';
-export { startOAuthAzurite, type OAuthAzurite } from './oauth-azurite.js';

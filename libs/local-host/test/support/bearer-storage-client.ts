@@ -2,7 +2,8 @@
 // throwaway certificate (Node reads it only at start): the local host's storage clients, on an
 // identity-based connection to Azurite over HTTPS, with tokens signed by a SignedTokenCredential.
 import { BlobServiceClient } from '@azure/storage-blob';
-import { SignedTokenCredential, storageConnection } from '@modelfn/identity';
+import { storageConnection } from '@modelfn/identity';
+import { SignedTokenCredential } from '@modelfn/identity/testing';
 import { StorageClients } from '../../src/blob/storage-clients.js';
 
 const blobServiceUri = process.argv[2];

@@ -2,7 +2,8 @@
 // token's oid whose passwords are the tokens the credential issued (what Azure Cache's access policy
 // assignment does), so the cache can only sign in, stay signed in and sign in again with live tokens.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignedTokenCredential, type AccessToken, type TokenCredential } from '@modelfn/identity';
+import type { AccessToken, TokenCredential } from '@modelfn/identity';
+import { SignedTokenCredential } from '@modelfn/identity/testing';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { SignedTokenCredential, storageConnection, type TokenCredential } from '@modelfn/identity';
+import { storageConnection, type TokenCredential } from '@modelfn/identity';
+import { SignedTokenCredential } from '@modelfn/identity/testing';
 import { syncBlobRepository } from '../../src/model/blob-repository.js';
 
 const uri = process.argv[2];

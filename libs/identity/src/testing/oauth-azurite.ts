@@ -1,16 +1,17 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { throwawayCertificate } from './certificate.js';
 
 /**
  * Azurite's blob service with `--oauth basic` over HTTPS (it takes bearer tokens only over HTTPS), on a
  * throwaway self-signed certificate for 127.0.0.1 made with openssl, for trying identity-based storage
  * connections (AzureWebJobsStorage__blobServiceUri) with locally signed tokens (SignedTokenCredential of
- * @modelfn/identity; Azurite checks a token's issuer, audience and lifetime, not its signature). A client
+ * this folder; Azurite checks a token's issuer, audience and lifetime, not its signature). A client
  * trusts the certificate through NODE_EXTRA_CA_CERTS=`certPath`, which Node reads at start only.
  */
 export interface OAuthAzurite {
@@ -32,29 +33,7 @@ function freePort(): Promise<number> {
 
 export async function startOAuthAzurite(): Promise<OAuthAzurite> {
   const dir = mkdtempSync(join(tmpdir(), 'modelfn-oauth-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certPath: cert, keyPath: key } = throwawayCertificate(dir);
   const port = await freePort();
   const main = createRequire(import.meta.url).resolve('azurite/dist/src/blob/main.js');
   const args = [
