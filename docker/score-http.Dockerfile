@@ -14,10 +14,14 @@ COPY libs/scoring/package.json libs/scoring/
 COPY libs/local-host/package.json libs/local-host/
 COPY libs/servicebus-emulator/package.json libs/servicebus-emulator/
 COPY libs/model-builder/package.json libs/model-builder/
+COPY libs/settings/package.json libs/settings/
+COPY libs/telemetry/package.json libs/telemetry/
+COPY libs/identity/package.json libs/identity/
 COPY tools/train-mnist/package.json tools/train-mnist/
 COPY tools/bench/package.json tools/bench/
 COPY tools/entry-scripts/package.json tools/entry-scripts/
 COPY tools/package/package.json tools/package/
+COPY tools/dev/package.json tools/dev/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .
