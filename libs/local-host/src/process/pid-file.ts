@@ -15,7 +15,7 @@ export function isAlive(pid: number): boolean {
  * (the program and its port), so a pid reused by an unrelated process is never taken for ours. Linux only
  * (/proc); elsewhere undefined, and the caller starts as if there were no pid file.
  */
-export function orphanFromPidFile(file: string, ...marks: string[]): number | undefined {
+export function orphanFromPidFile(file: string, ...marks: (string | RegExp)[]): number | undefined {
   let pid: number;
   let cmdline: string;
   try {
@@ -25,7 +25,9 @@ export function orphanFromPidFile(file: string, ...marks: string[]): number | un
   } catch {
     return undefined;
   }
-  return marks.every((m) => cmdline.includes(m)) ? pid : undefined;
+  return marks.every((m) => (typeof m === 'string' ? cmdline.includes(m) : m.test(cmdline)))
+    ? pid
+    : undefined;
 }
 
 /** Signals a process that is not our child (so there is no exit event) and polls until it is gone. */

@@ -60,7 +60,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
   const url = `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
   if (await isPortOpen(opts.port, host)) {
     const orphan = opts.pidFile
-      ? orphanFromPidFile(opts.pidFile, 'redis-server', `:${opts.port}`)
+      ? orphanFromPidFile(opts.pidFile, 'redis-server', new RegExp(`:${opts.port}(?!\\d)`))
       : undefined;
     if (orphan !== undefined) return reattach(orphan, url, opts.port, opts.pidFile!);
     throw new RedisStartError(
