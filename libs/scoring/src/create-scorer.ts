@@ -29,8 +29,8 @@ export async function createScorer(settings: Settings = readSettings()): Promise
   ]);
   const scorer = new Scorer(settings, repository, cache);
   try {
-    await scorer.warmUp();
-    await scorer.initEntryScripts();
+    // Independent, so together: the scripts' threads start (and run init) while the graphs warm up.
+    await Promise.all([scorer.warmUp(), scorer.initEntryScripts()]);
   } catch (e) {
     await scorer.close();
     throw e;

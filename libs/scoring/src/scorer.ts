@@ -105,19 +105,22 @@ export class Scorer {
    * A configured warm-up that fails makes its version unavailable, with the reason.
    */
   async warmUp(): Promise<void> {
-    for (const name of this.repository.names()) {
-      for (const v of this.repository.versions(name)) {
-        if (v.state !== 'READY') continue;
-        const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
-        try {
-          for (const graph of graphs) await this.warmUpGraph(graph);
-        } catch (e) {
-          v.state = 'UNAVAILABLE';
-          v.reason = (e as Error).message;
-          this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
-        }
-      }
-    }
+    // Versions warm at once: while one runs in this thread, others' sessions load in the pool's threads.
+    const versions = this.repository.names().flatMap((name) => this.repository.versions(name));
+    await Promise.all(
+      versions
+        .filter((v) => v.state === 'READY')
+        .map(async (v) => {
+          const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
+          try {
+            await Promise.all(graphs.map((graph) => this.warmUpGraph(graph)));
+          } catch (e) {
+            v.state = 'UNAVAILABLE';
+            v.reason = (e as Error).message;
+            this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
+          }
+        }),
+    );
   }
 
   private async warmUpGraph(graph: ReadyModel): Promise<void> {
