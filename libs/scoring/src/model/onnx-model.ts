@@ -53,8 +53,8 @@ export class OnnxModel {
     }
   }
 
-  /** Runs the inputs (config order) and returns the fetched outputs in their order. */
-  run(inputs: Tensor[]): Promise<Tensor[]> {
+  /** Runs the inputs (config order): the fetched outputs in their order, and the run's own seconds. */
+  run(inputs: Tensor[]): Promise<{ outputs: Tensor[]; seconds: number }> {
     return runSession(this.session, this.outputNames, inputs);
   }
 

@@ -46,11 +46,13 @@ export class ModelRunner {
   }
 
   /**
-   * Runs the inputs once, outside the queue and the cache, and places the model by what the run cost
-   * (warm-up: resolves once the model runs where it will serve from).
+   * Warm-up: runs the inputs outside the queue and the cache, twice — the first run of a session pays
+   * one-time costs (allocations, kernel choices) that say nothing of its runs to come — and places the
+   * model by what the second cost. Resolves once the model runs where it will serve from.
    */
   async warmUp(model: ReadyModel, inputs: Tensor[], rows: number): Promise<void> {
     const lane = this.lane(model);
+    await model.model.run(inputs);
     await this.execute(model, lane.placement, inputs, rows, true);
   }
 
@@ -130,9 +132,7 @@ export class ModelRunner {
         metrics.poolBusy.dec();
       }
     } else {
-      const started = performance.now();
-      outputs = await model.model.run(inputs);
-      seconds = (performance.now() - started) / 1000;
+      ({ outputs, seconds } = await model.model.run(inputs));
       const moving = placement.observe(seconds);
       if (moving) {
         const done = moving.then(async () => {

@@ -1,7 +1,6 @@
 // The body of an inference pool thread: it owns onnxruntime sessions and runs them, so a long run blocks
 // this thread, never the host's event loop. Kept free of the rest of the core (one
 // run's code, the datatype table, types) because it is bundled on its own for the built apps.
-import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { runSession } from '../model/session-run.js';
@@ -43,16 +42,20 @@ function owned(data: TensorData): { data: TensorData; buffer?: ArrayBuffer } {
   return { data: copy, buffer: copy.buffer as ArrayBuffer };
 }
 
-async function run(key: string, inputs: Tensor[]): Promise<{ outputs: Tensor[]; transfer: ArrayBuffer[] }> {
+async function run(
+  key: string,
+  inputs: Tensor[],
+): Promise<{ outputs: Tensor[]; seconds: number; transfer: ArrayBuffer[] }> {
   const s = sessions.get(key);
   if (!s) throw new Error(`session ${key} is not loaded in this thread`);
   const transfer: ArrayBuffer[] = [];
-  const outputs = (await runSession(s.session, s.outputs, inputs)).map((t): Tensor => {
+  const ran = await runSession(s.session, s.outputs, inputs);
+  const outputs = ran.outputs.map((t): Tensor => {
     const o = owned(t.data);
     if (o.buffer) transfer.push(o.buffer);
     return { ...t, data: o.data };
   });
-  return { outputs, transfer };
+  return { outputs, seconds: ran.seconds, transfer };
 }
 
 function reply(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -66,12 +69,11 @@ port.on('message', (msg: ToWorker) => {
     void s?.session.release().catch(() => undefined);
     return;
   }
-  const started = performance.now();
   const work =
     msg.op === 'load'
       ? load(msg.spec).then(() => reply({ id: msg.id, ok: true }))
-      : run(msg.key, msg.inputs).then(({ outputs, transfer }) =>
-          reply({ id: msg.id, ok: true, outputs, seconds: (performance.now() - started) / 1000 }, transfer),
+      : run(msg.key, msg.inputs).then(({ outputs, seconds, transfer }) =>
+          reply({ id: msg.id, ok: true, outputs, seconds }, transfer),
         );
   work.catch((e: unknown) =>
     reply({ id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) }),

@@ -59,7 +59,7 @@ export function fakeModel(opts: FakeModelOptions = {}) {
   const features = opts.features ?? 2;
   const calls: number[] = [];
   const model = {
-    async run(inputs: Tensor[]): Promise<Tensor[]> {
+    async run(inputs: Tensor[]): Promise<{ outputs: Tensor[]; seconds: number }> {
       const [input] = inputs;
       const rows = input.shape[0];
       calls.push(rows);
@@ -73,7 +73,7 @@ export function fakeModel(opts: FakeModelOptions = {}) {
         out[r * 2] = sum;
         out[r * 2 + 1] = -sum;
       }
-      return [{ name: 'out', datatype: 'FP32', shape: [rows, 2], data: out }];
+      return { outputs: [{ name: 'out', datatype: 'FP32', shape: [rows, 2], data: out }], seconds: 0 };
     },
     release: async () => {},
   } as unknown as OnnxModel;
