@@ -57,11 +57,9 @@ describe('BlobClaims', () => {
     expect((await claims.claim('alive.png', '0x1')).state).toBe('taken');
     expect((await claims.claim('elsewhere.png', '0x1')).state).toBe('taken');
     // A lapsed claim is taken over whoever held it.
-    await hosts
-      .getBlockBlobClient('claims/b/0x1/lapsed.png')
-      .upload('', 0, {
-        metadata: { status: 'running', owner: 'another-machine:1', until: String(Date.now() - 1) },
-      });
+    await hosts.getBlockBlobClient('claims/b/0x1/lapsed.png').upload('', 0, {
+      metadata: { status: 'running', owner: 'another-machine:1', until: String(Date.now() - 1) },
+    });
     expect((await claims.claim('lapsed.png', '0x1')).state).toBe('mine');
   });
 });
