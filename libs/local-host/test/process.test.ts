@@ -98,9 +98,15 @@ describe('startRedisServer with a pid file', () => {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const orphanPid = await new Promise<number>((resolve) =>
-      host.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
-    );
+    // The pid is the line the host prints; anything else it writes to stdout first is skipped.
+    const orphanPid = await new Promise<number>((resolve) => {
+      let out = '';
+      host.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n').find((l) => /^\d+$/.test(l.trim()));
+        if (line) resolve(Number(line.trim()));
+      });
+    });
     await new Promise((r) => {
       host.once('exit', r);
       host.kill('SIGKILL');
