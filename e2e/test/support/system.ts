@@ -45,6 +45,19 @@ export interface SystemOptions {
 }
 
 /** Starts the whole system exactly as `npm start` does (same entry point), on the given ports. */
+/**
+ * Removes a system's scratch folder. Azurite outlives a killed host on purpose (it saves its data when its
+ * host dies), so it may still be writing there when the host exits: retried for a while, then left to the
+ * OS temp cleaner rather than failing a test over a leftover folder.
+ */
+function removeScratch(dir: string, attempts = 20): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    if (attempts > 0) setTimeout(() => removeScratch(dir, attempts - 1), 250).unref();
+  }
+}
+
 export async function startSystem(
   ports?: Ports,
   env: Record<string, string> = {},
@@ -81,7 +94,7 @@ export async function startSystem(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
-  if (scratch) child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  if (scratch) child.once('exit', () => removeScratch(scratch));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
