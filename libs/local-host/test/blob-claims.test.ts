@@ -1,9 +1,9 @@
 // Per-blob-version claims on a real Azurite: one winner among concurrent claimers, done is seen by the others,
-// a claim of a dead process is taken over, a live one is not.
+// a claim of a dead process is taken over, a live one is not; a claim's own writes survive lost answers.
 import { hostname } from 'node:os';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobClaims } from '../src/blob/blob-claims.js';
+import { BlobClaims, ClaimLostError } from '../src/blob/blob-claims.js';
 import { HOSTS_CONTAINER } from '../src/blob/blob-receipts.js';
 import { BlobRest, parseConnectionString, startAzurite, type RunningAzurite } from '../src/index.js';
 
@@ -61,5 +61,53 @@ describe('BlobClaims', () => {
       metadata: { status: 'running', owner: 'another-machine:1', until: String(Date.now() - 1) },
     });
     expect((await claims.claim('lapsed.png', '0x1')).state).toBe('mine');
+  });
+
+  it('takes its own unfinished claim again at once (a try ended while storage was down), another instance does not', async () => {
+    const here = new BlobClaims(rest, HOSTS_CONTAINER, 'claims/c/');
+    const elsewhere = new BlobClaims(rest, HOSTS_CONTAINER, 'claims/c/');
+    const first = await here.claim('x.png', '0x1');
+    expect(first.state).toBe('mine');
+    // Neither finished nor released: the claim stays "running" until it lapses, for everyone but its instance.
+    expect((await elsewhere.claim('x.png', '0x1')).state).toBe('taken');
+    const again = await here.claim('x.png', '0x1');
+    expect(again.state).toBe('mine');
+    // The first holder is superseded: its writes no longer land.
+    await expect(first.finish('completed')).rejects.toBeInstanceOf(ClaimLostError);
+    await again.finish('completed');
+    expect((await here.claim('x.png', '0x1')).state).toBe('done');
+  });
+
+  it('keeps a claim whose write landed but whose answer was lost; loses it once another holder has it', async () => {
+    const claims = new BlobClaims(rest, HOSTS_CONTAINER, 'claims/d/');
+    const blob = hosts.getBlockBlobClient('claims/d/0x1/x.png');
+    const mine = await claims.claim('x.png', '0x1');
+    // What a landed write with a lost answer leaves: the same holder's metadata under an ETag the holder never saw.
+    const landed = async () => {
+      const { metadata } = await blob.getProperties();
+      await blob.setMetadata(metadata);
+    };
+    await landed();
+    await mine.renew();
+    await landed();
+    await mine.finish('completed');
+    expect((await blob.getProperties()).metadata?.status).toBe('completed');
+    // A renewal after the finish (a timer firing late) does not reopen it.
+    await mine.renew();
+    expect((await blob.getProperties()).metadata?.status).toBe('completed');
+
+    const second = await claims.claim('y.png', '0x1');
+    const other = hosts.getBlockBlobClient('claims/d/0x1/y.png');
+    const { metadata } = await other.getProperties();
+    await other.setMetadata({ ...metadata, owner: 'another-machine:1', token: 'theirs' });
+    await expect(second.renew()).rejects.toBeInstanceOf(ClaimLostError);
+    await expect(second.finish('completed')).rejects.toBeInstanceOf(ClaimLostError);
+    expect((await other.getProperties()).metadata?.token).toBe('theirs');
+
+    // A claim blob that storage lost is created again by its holder.
+    const third = await claims.claim('z.png', '0x1');
+    await hosts.getBlockBlobClient('claims/d/0x1/z.png').delete();
+    await third.finish('completed');
+    expect((await claims.claim('z.png', '0x1')).state).toBe('done');
   });
 });

@@ -2,7 +2,7 @@ import type { BlobItem } from '@azure/storage-blob';
 import type { HostLogger } from '../invocation/host-logger.js';
 import type { Invoker } from '../invocation/invoke.js';
 import { outputValues } from '../invocation/outputs.js';
-import { CLAIM_MS, type Claim } from './blob-claims.js';
+import { CLAIM_MS, ClaimLostError, type Claim } from './blob-claims.js';
 import { BlobOutputWriter } from './blob-outputs.js';
 import { matchBlobName } from './blob-path.js';
 import type { Watcher } from './blob-watch.js';
@@ -135,6 +135,12 @@ export class BlobJobs {
     const { watcher: w } = job;
     const { maxAttempts, retryDelayMs, logger } = this.opts;
     const where = { functionName: w.fn.name, blob: job.blobName, attempt: job.attempts, err: error };
+    if (error instanceof ClaimLostError) {
+      // Another host took the version over while this one could not renew its claim: it runs it to the end.
+      logger.warn(where, 'lost the claim on a blob to another host; leaving the blob to it');
+      void this.release(key, job, true);
+      return;
+    }
     if (job.attempts < maxAttempts) {
       if (this.closed) {
         void this.release(key, job);
