@@ -26,11 +26,15 @@ async function startAll(): Promise<void> {
     httpWorkersFromEnv(env);
     await startServices(env, log, running);
     // The scorer reads the settings now, including the REDIS_URL the services may have just set.
+    // It resolves before the models are warm: the sources start at once, and each model version serves
+    // (mnist within a second) as soon as its own load and warm-up are done.
     const scorer = await sharedScorer();
     running.push({ name: 'scorer', describe: () => [], close: () => scorer.close() });
-    for (const problem of scorer.repository.problems) log.warn({ problem }, 'model repository problem');
     const settings = readSettings(env);
     const { http } = await startSources(env, settings, log, running);
+    // The banner says what serves, so it waits for every version to settle (as /v2/health/ready does).
+    await scorer.modelsSettled();
+    for (const problem of scorer.repository.problems) log.warn({ problem }, 'model repository problem');
     process.stdout.write(
       banner({
         models: scorer.repository.summaries(),

@@ -5,8 +5,21 @@ import { ModelRepository } from './model/model-repository.js';
 import { Scorer } from './scorer.js';
 import { readSettings, type Settings } from './settings.js';
 
+export interface CreateOptions {
+  /**
+   * true (the default): resolves once every model version is READY or UNAVAILABLE. false: resolves as soon
+   * as the repository is scanned and the cache connected; the versions load and warm up in the background,
+   * cheapest first, each READY on its own (`scorer.modelsSettled()` says when all are), and a request for a
+   * version still loading waits for it (MODEL_LOAD_WAIT_MS).
+   */
+  waitForModels?: boolean;
+}
+
 /** The scorer as every trigger starts it: settings from the environment, models loaded, cache connected. */
-export async function createScorer(settings: Settings = readSettings()): Promise<Scorer> {
+export async function createScorer(
+  settings: Settings = readSettings(),
+  opts: CreateOptions = {},
+): Promise<Scorer> {
   const root = isBlobRepository(settings.modelRepository)
     ? // The storage SDK is loaded only by hosts whose models live in blob storage.
       await (
@@ -19,7 +32,7 @@ export async function createScorer(settings: Settings = readSettings()): Promise
       })
     : settings.modelRepository;
   const [repository, cache] = await Promise.all([
-    ModelRepository.load({
+    ModelRepository.open({
       root,
       defaultModel: settings.defaultModel,
       intraOpThreads: settings.ortIntraOpThreads,
@@ -28,22 +41,21 @@ export async function createScorer(settings: Settings = readSettings()): Promise
     createRowCache(settings),
   ]);
   const scorer = new Scorer(settings, repository, cache);
-  try {
-    // Independent, so together: the scripts' threads start (and run init) while the graphs warm up.
-    await Promise.all([scorer.warmUp(), scorer.initEntryScripts()]);
-  } catch (e) {
-    await scorer.close();
-    throw e;
-  }
+  // Never rejects: a version that cannot load or warm up becomes UNAVAILABLE with the reason.
+  const loading = repository.startLoading((v) => scorer.prepareVersion(v));
+  if (opts.waitForModels !== false) await loading;
   return scorer;
 }
 
 let shared: Promise<Scorer> | undefined;
 
-/** One scorer per process, shared by all functions of an app (a Functions worker loads models once). */
+/**
+ * One scorer per process, shared by all functions of an app (a Functions worker loads models once). It
+ * resolves before the models are warm: each version serves once it is ready (see CreateOptions).
+ */
 export function sharedScorer(): Promise<Scorer> {
   // A failed start (an unreadable repository, say) is not remembered: the next invocation tries again.
-  shared ??= createScorer().catch((e: unknown) => {
+  shared ??= createScorer(readSettings(), { waitForModels: false }).catch((e: unknown) => {
     shared = undefined;
     throw e;
   });

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MODEL_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
   | 'MODEL_NOT_READY'
+  | 'MODEL_LOADING'
   | 'INVALID_MODEL'
   | 'DATA_KEY_NOT_FOUND'
   | 'INFERENCE_FAILED'
@@ -37,6 +38,7 @@ const STATUS: Record<ErrorCode, number> = {
   MODEL_NOT_FOUND: 404,
   VERSION_NOT_FOUND: 404,
   MODEL_NOT_READY: 503,
+  MODEL_LOADING: 503,
   INVALID_MODEL: 500,
   DATA_KEY_NOT_FOUND: 404,
   INFERENCE_FAILED: 500,
@@ -74,7 +76,8 @@ export class ScoringError extends Error {
     this.code = code;
     this.status = STATUS[code];
     this.permanent = PERMANENT.has(code);
-    this.retryAfterSeconds = options?.retryAfterSeconds ?? (code === 'OVERLOADED' ? 1 : undefined);
+    this.retryAfterSeconds =
+      options?.retryAfterSeconds ?? (code === 'OVERLOADED' || code === 'MODEL_LOADING' ? 1 : undefined);
   }
 
   toJSON(): { error: string; code: ErrorCode } {

@@ -14,7 +14,7 @@ import { ScoringError, toScoringError } from './errors.js';
 import { metrics } from './metrics.js';
 import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
-import type { ReadyModel } from './model/model-version.js';
+import type { ModelVersion, ReadyModel } from './model/model-version.js';
 import { CachedInference } from './pipeline/cached-inference.js';
 import type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
 import { ModelRunner } from './pipeline/model-runner.js';
@@ -100,27 +100,33 @@ export class Scorer {
   }
 
   /**
-   * Runs every ONNX graph of every ready version once (config.json's model_warmup, like Triton's, or a
-   * guessed row) before the host says ready, and moves the slow ones to the inference pool on the way.
-   * A configured warm-up that fails makes its version unavailable, with the reason.
+   * What makes a loaded version READY (the repository calls it for each, one after another): every ONNX
+   * graph run once (config.json's model_warmup, like Triton's, or a guessed row), the slow ones moved to the
+   * inference pool on the way, and its entry script's `init` — together, as they are independent. A
+   * configured warm-up that fails makes the version unavailable, with the reason.
    */
-  async warmUp(): Promise<void> {
-    // Versions warm at once: while one runs in this thread, others' sessions load in the pool's threads.
-    const versions = this.repository.names().flatMap((name) => this.repository.versions(name));
-    await Promise.all(
-      versions
-        .filter((v) => v.state === 'READY')
-        .map(async (v) => {
-          const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
-          try {
-            await Promise.all(graphs.map((graph) => this.warmUpGraph(graph)));
-          } catch (e) {
-            v.state = 'UNAVAILABLE';
-            v.reason = (e as Error).message;
-            this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
-          }
-        }),
-    );
+  async prepareVersion(v: ModelVersion): Promise<void> {
+    const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
+    const init = v.entry ? initEntry(v, this.entryDeps, this.settings.entryScriptThreads) : undefined;
+    try {
+      await Promise.all(graphs.map((graph) => this.warmUpGraph(graph)));
+    } catch (e) {
+      v.state = 'UNAVAILABLE';
+      v.reason = (e as Error).message;
+    }
+    await init;
+    if (v.state === 'UNAVAILABLE')
+      this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
+  }
+
+  /** Resolves when every model version is READY or UNAVAILABLE (they load after the scorer starts). */
+  modelsSettled(): Promise<void> {
+    return this.repository.settled();
+  }
+
+  /** Waits (bounded, MODEL_LOAD_WAIT_MS) for the version a request means while versions still load. */
+  private async loaded(ref: ModelRef): Promise<void> {
+    await this.repository.whenLoaded(ref.model, ref.version, this.settings.modelLoadWaitMs);
   }
 
   private async warmUpGraph(graph: ReadyModel): Promise<void> {
@@ -144,31 +150,24 @@ export class Scorer {
     return this.runner.inferencePool;
   }
 
-  /** Runs `init` of every version served by an entry script (createScorer does, once). */
-  async initEntryScripts(): Promise<void> {
-    const deps = this.entryDeps;
-    for (const name of this.repository.names()) {
-      for (const v of this.repository.versions(name))
-        if (v.entry && v.state === 'READY') await initEntry(v, deps, this.settings.entryScriptThreads);
-    }
-  }
-
   /** True when the model a reference names answers through its entry script (`score.ts`). */
   hasEntryScript(ref: ModelRef): boolean {
-    return this.repository.find(ref.model, ref.version).entry !== undefined;
+    const v = this.repository.find(ref.model, ref.version);
+    return v.entry !== undefined || v.script !== undefined;
   }
 
   /** A raw request through the model's entry script: `run(request, context)`. */
   async runEntry(parts: RequestParts & ModelRef & ScoreOptions): Promise<EntryResult> {
     checkPayloadSize(parts.body.length, this.limits);
+    if (this.repository.isLoading) await this.loaded(parts);
     const v = this.repository.find(parts.model, parts.version);
-    if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
-    if (v.state !== 'READY') {
+    if (v.state !== 'READY' && (v.entry || v.script)) {
       throw new ScoringError(
         'MODEL_NOT_READY',
         `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
       );
     }
+    if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
     return runEntry(v, parts, this.entryDeps, parts);
   }
 
@@ -194,6 +193,7 @@ export class Scorer {
   /** A body (JSON, image, raw tensor bytes) as the model's inputs, not yet scored. */
   async decode(req: Omit<BodyRequest, 'bypassCache'>): Promise<Prepared> {
     checkPayloadSize(req.body.length, this.limits);
+    if (this.repository.isLoading) await this.loaded(req);
     const ctx = this.context(req);
     const codec = this.codecs.codecFor(req.body, req.contentType);
     return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
@@ -205,6 +205,7 @@ export class Scorer {
 
   /** JSON already parsed (Service Bus delivers it so): Azure ML rows, `data_key` or v2 `inputs`. */
   async decodeObject(body: unknown, ref: ModelRef = {}): Promise<Prepared> {
+    if (this.repository.isLoading) await this.loaded(ref);
     const ctx = this.context(ref);
     return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
       const prepared = this.prepared(ctx.model, await decodeObject(body, ctx));
@@ -223,6 +224,7 @@ export class Scorer {
    * has an in-process LRU) without being parsed again.
    */
   async score(req: BodyRequest): Promise<InferenceResult & Pick<Prepared, 'v2'>> {
+    if (this.repository.isLoading) await this.loaded(req);
     const memo = req.bypassCache ? undefined : this.bodyMemo;
     const json = this.codecs.effectiveType(req.body, req.contentType) === 'application/json';
     if (!memo || !json) {
@@ -268,6 +270,7 @@ export class Scorer {
     request: V2RequestMeta;
   }> {
     checkPayloadSize(req.body.length, this.limits);
+    if (this.repository.isLoading) await this.loaded(req);
     const ctx = this.context(req);
     const { v2, decoded } = await traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
       const v2 = decodeV2Body(req.body, req.headerLength, ctx.model, this.limits);
@@ -343,6 +346,8 @@ export class Scorer {
   }
 
   async close(): Promise<void> {
+    // The version loading now settles first: no script thread or pool session starts after this.
+    await this.repository.stopLoading();
     await Promise.all([...this.entryDeps.threads.values()].map((t) => t.close()));
     await this.runner.close();
     await this.cache.close();

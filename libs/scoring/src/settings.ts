@@ -48,6 +48,8 @@ export interface Settings {
   /** Per model: rows and bytes that may wait for a run before requests are refused (OVERLOADED). */
   modelQueueMaxRows: number;
   modelQueueMaxBytes: number;
+  /** How long a request for a version that is still loading waits for it before 503 MODEL_LOADING. */
+  modelLoadWaitMs: number;
 }
 
 // The parsing and its errors are the shared settings module's (one way for every project); the short names
@@ -94,5 +96,6 @@ export function readSettings(env: Env = process.env): Settings {
     inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
     modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),
     modelQueueMaxBytes: int(env, 'MODEL_QUEUE_MAX_BYTES', 256 * 1024 * 1024, 1),
+    modelLoadWaitMs: int(env, 'MODEL_LOAD_WAIT_MS', 30_000, 0),
   };
 }

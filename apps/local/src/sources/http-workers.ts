@@ -25,9 +25,12 @@ export function startHttpWorkersSource(
     workers,
     start: async () => {
       if (workers === 1) return startHttpSource(env, settings, log);
-      // Models load before the worker reports that it listens: once the banner shows, every worker is ready.
-      await sharedScorer();
-      return startHttpSource(env, settings, log, withHostMetrics(httpFunctions, log));
+      // A worker serves while its models warm up, but reports that it listens only once they have: when
+      // the banner shows, every worker is ready.
+      const scorer = await sharedScorer();
+      const host = await startHttpSource(env, settings, log, withHostMetrics(httpFunctions, log));
+      await scorer.modelsSettled();
+      return host;
     },
   });
 }

@@ -1,3 +1,4 @@
+import { ScoringError } from '@modelfn/scoring';
 import type { ScopedHandler, ScorerSource } from '../instrument.js';
 import { modelConfig, modelMetadata, repositoryIndex, serverMetadata } from '../protocol/v2-metadata.js';
 import { encodeV2Response } from '../protocol/v2-response.js';
@@ -15,10 +16,25 @@ export function liveHandler(): ScopedHandler {
   return async () => json(200, { live: true });
 }
 
-/** Ready once at least one model version can run; 503 while none can (or the repository failed to load). */
+/**
+ * Ready once no model version is still loading and at least one can run (a broken model does not keep the
+ * others out of service); 503 while versions load, while none can run, or when the repository failed.
+ */
 export function readyHandler(scorer: ScorerSource): ScopedHandler {
   return async () => {
     const repo = (await scorer()).repository;
+    if (repo.isLoading) {
+      const loading = repositoryIndex(repo).filter((v) => v.state === 'LOADING');
+      return json(
+        503,
+        {
+          ready: false,
+          error: `model versions still loading: ${loading.map((v) => `${v.name}:${v.version}`).join(', ')}`,
+          code: 'MODEL_LOADING',
+        },
+        { 'retry-after': '1' },
+      );
+    }
     if (repo.isReady()) return json(200, { ready: true });
     const problems = repositoryIndex(repo).map((v) => `${v.name}:${v.version} ${v.reason ?? v.state}`);
     return json(503, {
@@ -49,12 +65,27 @@ export function modelConfigHandler(scorer: ScorerSource): ScopedHandler {
   };
 }
 
-/** `GET .../ready`: 200 when the version can run, else the MODEL_NOT_READY error (503) with the reason. */
+/**
+ * `GET .../ready`: 200 once the version is loaded and warmed up; else 503 with the reason, MODEL_LOADING
+ * (and Retry-After) while it loads, MODEL_NOT_READY when it cannot run. Never waits.
+ */
 export function modelReadyHandler(scorer: ScorerSource): ScopedHandler {
   return async (request, scope) => {
     const repo = (await scorer()).repository;
     scope.model = knownModel(repo, request.params.model);
-    const v = repo.ready(request.params.model, request.params.version);
+    const v = repo.find(request.params.model, request.params.version);
+    if (v.state === 'LOADING') {
+      throw new ScoringError(
+        'MODEL_LOADING',
+        `model "${v.name}" version ${v.version} is still loading (its graphs load and warm up)`,
+      );
+    }
+    if (v.state !== 'READY') {
+      throw new ScoringError(
+        'MODEL_NOT_READY',
+        `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
+      );
+    }
     return json(200, { name: v.name, version: v.version, ready: true });
   };
 }

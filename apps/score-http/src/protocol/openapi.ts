@@ -125,7 +125,7 @@ export function openApiDocument(repo: ModelRepository) {
   const model = repo.find(undefined);
   const served = repo.names().map((name) => repo.find(name));
   // A model with an entry script takes raw requests on /score only: it has no tensor signature to document.
-  const tensorModels = served.filter((v) => !v.entry);
+  const tensorModels = served.filter((v) => !v.entry && !v.script);
   const image = !!model.image;
   return {
     openapi: '3.0.3',

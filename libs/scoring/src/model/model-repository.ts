@@ -6,6 +6,7 @@ import { readConfigFile } from './config-file.js';
 import { loadOnnx } from './load-onnx.js';
 import type { ModelConfig, PartialModelConfig } from './model-config.js';
 import type { ModelVersion, ReadyModel } from './model-version.js';
+import { VersionLoading, type PrepareVersion, type VersionToStart } from './version-loading.js';
 
 /** Loads a version of a model whose folder holds an entry script (`score.ts` / `score.js`). */
 export type EntryVersionLoader = (version: VersionToLoad & { script: string }) => Promise<ModelVersion>;
@@ -38,6 +39,8 @@ export interface ModelSummary {
   versions: string[];
   latest: string | undefined;
   ready: boolean;
+  /** Present while some version is still loading. */
+  loading?: true;
   /** Why no version can serve, when none can. */
   reason?: string;
 }
@@ -53,9 +56,21 @@ export class ModelRepository {
     private readonly byName: Map<string, ModelVersion[]>,
     readonly defaultModel: string | undefined,
     readonly problems: string[],
+    private readonly loading: VersionLoading,
   ) {}
 
+  /** Scans the repository and loads every version; they are READY or UNAVAILABLE when it resolves. */
   static async load(opts: RepositoryOptions): Promise<ModelRepository> {
+    const repo = await ModelRepository.open(opts);
+    await repo.startLoading();
+    return repo;
+  }
+
+  /**
+   * Scans the repository (folders, config files, which versions are served) without loading a graph: every
+   * version is LOADING until startLoading has loaded (and `prepare` warmed) it.
+   */
+  static async open(opts: RepositoryOptions): Promise<ModelRepository> {
     let entries: string[];
     try {
       entries = (await readdir(opts.root)).sort();
@@ -70,11 +85,17 @@ export class ModelRepository {
     }
     const byName = new Map<string, ModelVersion[]>();
     const problems: string[] = [];
+    const toLoad: VersionToStart[] = [];
     for (const name of entries) {
       const dir = join(opts.root, name);
       if (!(await stat(dir)).isDirectory()) continue;
       try {
-        byName.set(name, await loadModel(dir, name, opts));
+        const versions = await scanModel(dir, name, opts);
+        byName.set(
+          name,
+          versions.map((v) => v.version),
+        );
+        toLoad.push(...versions);
       } catch (e) {
         problems.push((e as Error).message);
       }
@@ -86,7 +107,38 @@ export class ModelRepository {
         `DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`,
       );
     }
-    return new ModelRepository(opts.root, byName, defaultModel, problems);
+    return new ModelRepository(opts.root, byName, defaultModel, problems, new VersionLoading(toLoad));
+  }
+
+  /**
+   * Loads the versions in the background, cheapest first, each READY once loaded and `prepare`d (warmed up);
+   * resolves when all have settled. Called once; later calls return the same promise.
+   */
+  startLoading(prepare?: PrepareVersion): Promise<void> {
+    return this.loading.start(prepare);
+  }
+
+  /** True while some version is still LOADING. */
+  get isLoading(): boolean {
+    return this.loading.active;
+  }
+
+  /** No version starts loading any more; resolves once the one under way has settled (before closing). */
+  stopLoading(): Promise<void> {
+    return this.loading.stop();
+  }
+
+  /** Resolves when every version is READY or UNAVAILABLE. */
+  settled(): Promise<void> {
+    return this.loading.settled();
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) for the version a request means to finish loading; throws MODEL_LOADING
+   * (503, Retry-After) if it has not by then. Returns at once for a version that is not loading.
+   */
+  async whenLoaded(name: string | undefined, version: string | undefined, timeoutMs: number): Promise<void> {
+    await this.loading.waitFor(this.find(name, version), timeoutMs);
   }
 
   names(): string[] {
@@ -101,6 +153,7 @@ export class ModelRepository {
         versions: versions.map((v) => v.version),
         latest: versions.at(-1)?.version,
         ready: versions.some((v) => v.state === 'READY'),
+        ...(versions.some((v) => v.state === 'LOADING') ? { loading: true as const } : {}),
         ...(versions.every((v) => v.state !== 'READY')
           ? { reason: versions.map((v) => `version ${v.version}: ${v.reason}`).join('; ') }
           : {}),
@@ -120,15 +173,15 @@ export class ModelRepository {
   }
 
   /**
-   * The version a request means: an explicit one, else the newest served version.
-   * Does not check readiness, so metadata of an unavailable model can still be read.
+   * The version a request means: an explicit one, else the newest version that is ready or still loading
+   * (else the newest). Does not check readiness, so metadata of an unavailable model can still be read.
    */
   find(name: string | undefined, version?: string): ModelVersion {
     const modelName = name ?? this.defaultModel;
     if (!modelName) throw new ScoringError('MODEL_NOT_FOUND', `no model is served from ${this.root}`);
     const versions = this.versions(modelName);
     if (version === undefined || version === '') {
-      const ready = versions.filter((v) => v.state === 'READY');
+      const ready = versions.filter((v) => v.state !== 'UNAVAILABLE');
       return (ready.length > 0 ? ready : versions).at(-1)!;
     }
     const found = versions.find((v) => v.version === version);
@@ -150,6 +203,12 @@ export class ModelRepository {
         `model "${v.name}" answers through its entry script (${v.entry.scriptPath.split('/').pop()}): send the raw request to /score, a blob or a message`,
       );
     }
+    if (v.state === 'LOADING') {
+      throw new ScoringError(
+        'MODEL_LOADING',
+        `model "${v.name}" version ${v.version} is still loading; retry, or poll /v2/models/${v.name}/ready`,
+      );
+    }
     if (v.state !== 'READY' || !v.model) {
       throw new ScoringError(
         'MODEL_NOT_READY',
@@ -164,6 +223,7 @@ export class ModelRepository {
   }
 
   async close(): Promise<void> {
+    await this.loading.stop();
     for (const versions of this.byName.values()) {
       for (const v of versions) await v.model?.release();
     }
@@ -177,7 +237,8 @@ function selectVersions(policy: ModelConfig['version_policy'], available: number
   return available.slice(-n);
 }
 
-async function loadModel(dir: string, name: string, opts: RepositoryOptions): Promise<ModelVersion[]> {
+/** A model folder's served versions, each LOADING, with how to load it and what that costs (file bytes). */
+async function scanModel(dir: string, name: string, opts: RepositoryOptions): Promise<VersionToStart[]> {
   const file = await readConfigFile(dir, name);
   const entries = await readdir(dir);
   const script = ENTRY_SCRIPTS.find((f) => entries.includes(f));
@@ -190,20 +251,31 @@ async function loadModel(dir: string, name: string, opts: RepositoryOptions): Pr
   }
   const served = selectVersions(file?.version_policy, available);
   return Promise.all(
-    served.map((v) => {
+    served.map(async (v) => {
       const version = String(v);
-      const load: VersionToLoad = {
-        dir,
-        name,
-        file,
-        version,
-        intraOpThreads: opts.intraOpThreads,
-        base: unavailable(dir, name, file, version),
+      const base: ModelVersion = {
+        ...unavailable(dir, name, file, version),
+        ...(script ? { script: join(dir, script) } : {}),
       };
-      if (!script) return loadVersion(load);
-      if (!opts.loadEntryVersion)
-        return { ...load.base, reason: `${script} found, but entry scripts are not enabled here` };
-      return opts.loadEntryVersion({ ...load, script: join(dir, script) });
+      const load: VersionToLoad = { dir, name, file, version, intraOpThreads: opts.intraOpThreads, base };
+      const loadEntry = opts.loadEntryVersion;
+      return {
+        version: { ...base, state: 'LOADING' as const, reason: 'loading' },
+        // An entry script's graphs may live in npm packages and its threads start too: such a version
+        // goes after the plain ones.
+        cost: script
+          ? Number.MAX_SAFE_INTEGER
+          : await stat(base.path).then(
+              (s) => s.size,
+              () => 0,
+            ),
+        load: async (): Promise<ModelVersion> => {
+          if (!script) return loadVersion(load);
+          if (!loadEntry)
+            return { ...base, reason: `${script} found, but entry scripts are not enabled here` };
+          return loadEntry({ ...load, script: join(dir, script) });
+        },
+      };
     }),
   );
 }

@@ -5,7 +5,8 @@ import type { IoSpec } from './io-spec.js';
 import type { ModelConfig } from './model-config.js';
 import type { OnnxModel } from './onnx-model.js';
 
-export type ModelState = 'READY' | 'UNAVAILABLE';
+/** Triton's states: LOADING until the version is loaded and warmed up, then READY or UNAVAILABLE. */
+export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING';
 
 /** A loaded (or refused) version of a model, with everything the scoring path needs to know about it. */
 export interface ModelVersion {
@@ -27,6 +28,8 @@ export interface ModelVersion {
   model?: OnnxModel;
   /** Set when the model folder has an entry script: the script and the version's ONNX graphs by file name. */
   entry?: EntryModel;
+  /** The entry script's path, known from the folder before the version loads (requests route on it). */
+  script?: string;
 }
 
 export interface EntryModel {

@@ -10,7 +10,8 @@ let scorer: Scorer | undefined;
 
 export async function serveHttp(): Promise<RunningHttpHost> {
   const settings = readSettings();
-  const s = await createScorer(settings);
+  // As sharedScorer does in the apps: the host listens while the models load, each serving once warm.
+  const s = await createScorer(settings, { waitForModels: false });
   scorer = s;
   return startHttpHost({
     functions: createHttpFunctions({ scorer: async () => s, authLevel: 'anonymous' }),
@@ -19,6 +20,11 @@ export async function serveHttp(): Promise<RunningHttpHost> {
     maxRequestBytes: settings.maxRequestBytes,
     logger: pino({ level: 'warn' }),
   });
+}
+
+/** Resolves when every model version has loaded and warmed up (or failed to). */
+export async function modelsSettled(): Promise<void> {
+  await scorer?.modelsSettled();
 }
 
 export async function closeScorer(): Promise<void> {
