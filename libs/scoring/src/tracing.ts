@@ -1,17 +1,11 @@
-import {
-  context,
-  INVALID_TRACEID,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Context,
-  type Span,
-} from '@opentelemetry/api';
+import { context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { isInert, runInSpan } from '@modelfn/telemetry/span';
 
 /**
  * Spans of the scoring path through `@opentelemetry/api` only: the app registers an SDK (or not). With none
  * registered the API's tracer is a no-op, and `traced` skips even the context switch and the wrapper, so
- * tracing off costs one non-recording span object per call (measured in test/tracing-cost.test.ts).
+ * tracing off costs one non-recording span object per call (test/tracing-cost.test.ts checks that nothing
+ * more happens).
  */
 const tracer = trace.getTracer('@modelfn/scoring');
 
@@ -30,27 +24,12 @@ export function modelAttributes(model: { name: string; version: string }): Attri
   return { [ATTR.model]: model.name, [ATTR.version]: model.version };
 }
 
-/** No SDK, or nothing to record under: the span is a stand-in and needs no context of its own. */
-const inert = (span: Span) => !span.isRecording() && span.spanContext().traceId === INVALID_TRACEID;
-
 /**
  * Runs `fn` in a span named `name` (active for what `fn` starts), ended when `fn` settles; a failure is
  * recorded on it and rethrown.
  */
 export function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
-  const span = tracer.startSpan(name, { attributes });
-  if (inert(span)) return fn(span);
-  return context.with(trace.setSpan(context.active(), span), async () => {
-    try {
-      return await fn(span);
-    } catch (e) {
-      span.recordException(e as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
-      throw e;
-    } finally {
-      span.end();
-    }
-  });
+  return runInSpan(tracer.startSpan(name, { attributes }), context.active(), fn);
 }
 
 /**
@@ -59,7 +38,7 @@ export function traced<T>(name: string, attributes: Attributes, fn: (span: Span)
  */
 export function startSpan(name: string, attributes: Attributes): { span: Span; parent: Context } | undefined {
   const span = tracer.startSpan(name, { attributes });
-  if (inert(span)) return undefined;
+  if (isInert(span)) return undefined;
   return { span, parent: context.active() };
 }
 

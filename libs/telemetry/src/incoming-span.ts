@@ -1,12 +1,5 @@
-import {
-  context,
-  INVALID_TRACEID,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Span,
-} from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { runInSpan } from './span.js';
 import { traceContextOf, type TraceCarrier } from './trace-context.js';
 
 const tracer = trace.getTracer('@modelfn/telemetry');
@@ -26,19 +19,7 @@ export function inIncomingSpan<T>(
 ): Promise<T> {
   const active = context.active();
   const parent = trace.getSpan(active) ? active : traceContextOf(carrier, active);
-  const span = tracer.startSpan(name, { kind, attributes }, parent);
-  if (!span.isRecording() && span.spanContext().traceId === INVALID_TRACEID) return fn(span);
-  return context.with(trace.setSpan(parent, span), async () => {
-    try {
-      return await fn(span);
-    } catch (e) {
-      span.recordException(e as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error)?.message });
-      throw e;
-    } finally {
-      span.end();
-    }
-  });
+  return runInSpan(tracer.startSpan(name, { kind, attributes }, parent), parent, fn);
 }
 
 /**
