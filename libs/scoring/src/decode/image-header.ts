@@ -1,6 +1,7 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import { ScoringError } from '../errors.js';
 import type { ImageFormat } from './image-format.js';
+import { loadSharp } from './sharp-lib.js';
 
 /** What an image's header says, read before any pixel is decoded. */
 export interface ImageHeader {
@@ -56,7 +57,7 @@ export async function readImageHeader(bytes: Buffer, format: ImageFormat): Promi
   let meta: sharp.Metadata;
   try {
     // Headers only: no limit is needed to read them, and the limits are checked on what they say.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await (await loadSharp())(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
     throw new ScoringError('UNDECODABLE_IMAGE', `the image cannot be decoded: ${(e as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import { ScoringError } from '../errors.js';
 import type { ImagePreprocessing } from '../model/image-preprocessing.js';
 import { decodeBudget } from './decode-budget.js';
@@ -6,6 +6,7 @@ import { mayHaveOrientation } from './exif-orientation.js';
 import { grayPixels } from './gray-pixels.js';
 import { IMAGE_MEDIA_TYPES, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { readImageHeader, type ImageHeader } from './image-header.js';
+import { loadSharp } from './sharp-lib.js';
 
 /** Defaults of the settings of the same names (see settings.ts and the README). */
 export const DEFAULT_MAX_IMAGE_SIDE = 16_384;
@@ -21,12 +22,6 @@ export interface ImageLimits {
   /** Decodes that may wait for that memory before more are refused with OVERLOADED (IMAGE_DECODE_QUEUE). */
   imageDecodeQueue?: number;
 }
-
-// libvips' operation cache would keep recent images decoded (up to 50 MB by default): memory outside the
-// decode budget, for inputs the result cache already answers the second time. One libvips thread per
-// image: images are decoded several at once on libuv's pool, and a 2-core host gains nothing from more.
-sharp.cache(false);
-sharp.concurrency(1);
 
 /** SVG, when a model accepts it, is rendered by librsvg: a bound on the CPU a crafted file can take. */
 const SVG_TIMEOUT_SECONDS = 2;
@@ -157,10 +152,11 @@ async function decodeResized(
 ): Promise<{ data: Buffer; channels: number }> {
   const bg = pre.background;
   let decoded: { data: Buffer; info: sharp.OutputInfo };
+  const vips = await loadSharp();
   try {
     // The header was checked already; libvips checks limitInputPixels against it again before it decodes.
     // Orientation is applied before the resize, so width and height are the upright image's.
-    let image = sharp(bytes, {
+    let image = vips(bytes, {
       limitInputPixels: limits.maxImagePixels,
       failOn: 'error',
       autoOrient: mayHaveOrientation(bytes),
@@ -192,7 +188,9 @@ function resizeOptions(pre: ImagePreprocessing): sharp.ResizeOptions {
 
 /** The pixel limit error, with the image's dimensions when its header gives them. */
 async function tooLarge(bytes: Buffer, limits: ImageLimits): Promise<ScoringError> {
-  const meta = await sharp(bytes, { limitInputPixels: false })
+  const meta = await (
+    await loadSharp()
+  )(bytes, { limitInputPixels: false })
     .metadata()
     .catch(() => undefined);
   const size =
