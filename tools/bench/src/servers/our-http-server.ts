@@ -4,7 +4,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { httpWorkersFromEnv, startHttpWorkers } from '@modelfn/local-host';
+import { httpWorkersFromEnv, startHttpWorkers } from '@modelfn/local-host/http';
 import { AggregatorRegistry } from 'prom-client';
 
 const workers = httpWorkersFromEnv();

@@ -1,5 +1,5 @@
 // What a serving process of our-http-server.ts loads: apps/score-http's functions on the local HTTP host.
-import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
+import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host/http';
 import { createHttpFunctions, hostJsonPath } from '@modelfn/score-http';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
 import pino from 'pino';
