@@ -51,6 +51,21 @@ describe('BlobReceipts', () => {
     expect(again.skippedLines).toBe(0);
   });
 
+  it('with a flush delay, receipts written one after another within it share one append', async () => {
+    const r = await BlobReceipts.load(hosts, rest, 'h5', 'fn', 'images', { flushDelayMs: 300 });
+    const written: Promise<void>[] = [];
+    // Spread over ~100 ms, as finished blobs arrive: without the delay each would start its own append.
+    for (let i = 0; i < 20; i++) {
+      written.push(r.write(`b${i}.png`, `e${i}`, 'completed', `inv${i}`));
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    await Promise.all(written);
+    const [journal, ...more] = await journals(r.prefix);
+    expect(more).toEqual([]);
+    expect(journal.blocks).toBe(1);
+    expect((await BlobReceipts.load(hosts, rest, 'h5', 'fn', 'images')).size).toBe(20);
+  });
+
   it('lets a later receipt for a blob win, and merges the journals of earlier runs into one', async () => {
     const first = await BlobReceipts.load(hosts, rest, 'h2', 'fn', 'images');
     await first.write('a.png', 'v1', 'completed', 'i1');

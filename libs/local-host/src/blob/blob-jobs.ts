@@ -8,6 +8,7 @@ import { matchBlobName } from './blob-path.js';
 import type { Watcher } from './blob-watch.js';
 import { poisonMessage, POISON_QUEUE } from './poison-message.js';
 import { bareEtag, quotedEtag, readBlobVersion, type BlobVersion } from './read-blob-version.js';
+import type { ReceiptStatus } from './blob-receipts.js';
 import type { StorageClients } from './storage-clients.js';
 import { WorkPool } from './work-pool.js';
 
@@ -39,6 +40,8 @@ interface Job {
 export class BlobJobs {
   private readonly active = new Map<string, Job>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Journal lines not yet appended (see receipt). */
+  private readonly receipts = new Set<Promise<void>>();
   private readonly pool: WorkPool;
   private readonly writer: BlobOutputWriter;
   private closed = false;
@@ -48,9 +51,9 @@ export class BlobJobs {
     this.writer = new BlobOutputWriter(opts.clients);
   }
 
-  /** Blob versions queued, running or waiting for a retry. */
+  /** Blob versions queued, running or waiting for a retry, or journal lines not yet appended. */
   get busy(): boolean {
-    return this.active.size > 0;
+    return this.active.size > 0 || this.receipts.size > 0;
   }
 
   /** True while work waits for a free slot. */
@@ -112,10 +115,8 @@ export class BlobJobs {
         values.map(({ output, value }) => this.writer.write(output, job.bindings, value)),
       );
       // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
-      await Promise.all([
-        w.receipts.write(job.blobName, job.etag, 'completed', done.context.invocationId),
-        job.claim?.finish('completed'),
-      ]);
+      await job.claim?.finish('completed');
+      this.receipt(job, 'completed', done.context.invocationId);
       void this.release(key, job, true);
       this.opts.logger.debug(
         {
@@ -163,10 +164,8 @@ export class BlobJobs {
     try {
       await w.poison.createIfNotExists();
       await w.poison.send(poisonMessage(w.fn.name, w.pattern.container, job.blobName, quotedEtag(job.etag)));
-      await Promise.all([
-        w.receipts.write(job.blobName, job.etag, 'poisoned', 'poison'),
-        job.claim?.finish('poisoned'),
-      ]);
+      await job.claim?.finish('poisoned');
+      this.receipt(job, 'poisoned', 'poison');
       recorded = true;
       logger.error(
         where,
@@ -181,6 +180,26 @@ export class BlobJobs {
     } finally {
       void this.release(key, job, recorded);
     }
+  }
+
+  /**
+   * Notes the version as handled here and queues its journal line without waiting for it: the finished claim
+   * is what keeps the version from running again, here or on another host (a line lost in a crash costs the
+   * next start one claim read), and the line goes out with others in one append (RECEIPT_BATCH_MS).
+   */
+  private receipt(job: Job, status: ReceiptStatus, invocationId: string): void {
+    const { receipts } = job.watcher;
+    receipts.markHandled(job.blobName, job.etag);
+    const written = receipts
+      .write(job.blobName, job.etag, status, invocationId)
+      .catch((e: unknown) =>
+        this.opts.logger.warn(
+          { functionName: job.watcher.fn.name, blob: job.blobName, err: e },
+          'could not append a receipt to the journal; the claim still records the blob as handled',
+        ),
+      )
+      .finally(() => this.receipts.delete(written));
+    this.receipts.add(written);
   }
 
   /**
@@ -242,6 +261,7 @@ export class BlobJobs {
     // Versions claimed but not finished (waiting for a retry) are given up (see release).
     await Promise.all([...this.active].map(([key, job]) => this.release(key, job)));
     this.active.clear();
+    await Promise.all(this.receipts);
   }
 }
 

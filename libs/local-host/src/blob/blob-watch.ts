@@ -13,6 +13,12 @@ import { StorageQueue } from './storage-queue.js';
 
 const { trigger } = azf;
 
+/**
+ * Receipts collected per journal append. Measured with the bench's blob child (1,000 PNGs): 279 appends at
+ * once, each costing Azurite ~3 ms and more as the journal grows; with this window, about one per window.
+ */
+export const RECEIPT_BATCH_MS = 200;
+
 /** One blob-triggered function, mounted: what it watches, where it writes, what it has already handled. */
 export interface Watcher {
   fn: MountedFunction;
@@ -72,6 +78,7 @@ export async function openWatcher(
     hostId,
     name,
     pattern.container,
+    { flushDelayMs: RECEIPT_BATCH_MS },
   );
   if (receipts.skippedLines > 0) {
     logger.warn(
