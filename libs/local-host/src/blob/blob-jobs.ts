@@ -185,7 +185,8 @@ export class BlobJobs {
   /**
    * Notes the version as handled here and queues its journal line without waiting for it: the finished claim
    * is what keeps the version from running again, here or on another host (a line lost in a crash costs the
-   * next start one claim read), and the line goes out with others in one append (RECEIPT_BATCH_MS).
+   * next start two claim requests: the refused create and a read), and the line goes out with others in one
+   * append (RECEIPT_BATCH_MS).
    */
   private receipt(job: Job, status: ReceiptStatus, invocationId: string): void {
     const { receipts } = job.watcher;
