@@ -1,9 +1,10 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { identityModel } from '@modelfn/model-builder';
+import { heavyModel, identityModel } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer, readSettings, type Scorer } from '../../src/index.js';
+import type { ReadyModel } from '../../src/model/model-version.js';
 
 // Per-model readiness: the scorer serves as soon as the repository is scanned; `gated` is an entry-script
 // model whose init (part of its warm-up) lasts until the test creates a file, so it is still loading, for
@@ -126,5 +127,41 @@ describe('per-model readiness (models load after the scorer starts)', () => {
     writeFileSync(gateFile, '');
     await scorer.modelsSettled();
     await expect(entryRequest(scorer)).resolves.toMatchObject({ body: { warmed: true } });
+  });
+
+  it('a plain model still warming up: its request waits, then runs where its warm-up placed it', async () => {
+    // 1 MB of weights (mnist's file is 0.4 MB, so mnist loads first), several ms a row: its warm-up moves it
+    // to the inference pool, and no request may run on it before that.
+    const WIDTH = 512;
+    const dir = mkdtempSync(join(tmpdir(), 'modelfn-loading-heavy-'));
+    try {
+      cpSync(MNIST, join(dir, 'mnist'), { recursive: true });
+      mkdirSync(join(dir, 'heavy', '1'), { recursive: true });
+      writeFileSync(join(dir, 'heavy', '1', 'model.onnx'), heavyModel({ width: WIDTH, layers: 100 }));
+      const scorer = await createScorer(
+        readSettings({
+          MODEL_REPOSITORY: dir,
+          CACHE_MODE: 'memory',
+          DEFAULT_MODEL: 'mnist',
+          INFERENCE_THREADS: '1',
+          INFERENCE_INLINE_MAX_MS: '0.1',
+        }),
+        { waitForModels: false },
+      );
+      scorers.push(scorer);
+      const heavy = scorer.repository.find('heavy');
+      expect(heavy.state).toBe('LOADING');
+      const x = Array.from({ length: WIDTH }, (_, i) => Math.sin(i));
+      const result = await scorer.scoreObject(
+        { inputs: [{ name: 'x', shape: [1, WIDTH], datatype: 'FP32', data: x }] },
+        { model: 'heavy' },
+      );
+      expect(result.rows).toBe(1);
+      expect(heavy.state).toBe('READY');
+      expect(scorer.placement(heavy as ReadyModel)).toBe('pool');
+      expect(scorer.repository.find('mnist').state).toBe('READY');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
