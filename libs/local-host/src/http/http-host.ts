@@ -9,6 +9,7 @@ import type { InvocationHooks } from '../invocation/hooks.js';
 import type { HostLogger } from '../invocation/host-logger.js';
 import { createInvoker, mountFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
+import { afterReads } from './after-reads.js';
 import { answerClientError } from './client-error.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
@@ -124,6 +125,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       const request = toHttpRequest(req, body.body, params, origin, options.fetchRequests);
       const done = await invoke(mounted.get(route)!, { input: request, invocationId });
       if (!done.ok) throw done.error;
+      await afterReads();
       await writeHandlerResult(
         res,
         done.result as Parameters<typeof writeHandlerResult>[1],
