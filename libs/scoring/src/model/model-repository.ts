@@ -90,12 +90,12 @@ export class ModelRepository {
       const dir = join(opts.root, name);
       if (!(await stat(dir)).isDirectory()) continue;
       try {
-        const versions = await scanModel(dir, name, opts);
+        const scanned = await scanModel(dir, name, opts);
         byName.set(
           name,
-          versions.map((v) => v.version),
+          scanned.map((s) => s.version),
         );
-        toLoad.push(...versions);
+        toLoad.push(...scanned);
       } catch (e) {
         problems.push((e as Error).message);
       }
