@@ -58,7 +58,7 @@ describe(`inference pool under mixed load for ${SECONDS} s (npm start, threads r
       headers: { 'content-type': 'application/json', ...(bypass ? { 'cache-control': 'no-cache' } : {}) },
       body: JSON.stringify({ data: [row(i)] }),
     });
-    expect(res.status).toBe(200);
+    expect(res.status, await res.clone().text()).toBe(200);
     return ((await res.json()) as number[])[0];
   }
 
