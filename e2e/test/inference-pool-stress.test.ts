@@ -58,7 +58,10 @@ describe(`inference pool under mixed load for ${SECONDS} s (npm start, threads r
       headers: { 'content-type': 'application/json', ...(bypass ? { 'cache-control': 'no-cache' } : {}) },
       body: JSON.stringify({ data: [row(i)] }),
     });
-    expect(res.status, await res.clone().text()).toBe(200);
+    if (res.status !== 200) {
+      const log = sys.output().slice(-3000);
+      expect(res.status, `${await res.text()}\nhost log (end):\n${log}`).toBe(200);
+    }
     return ((await res.json()) as number[])[0];
   }
 
