@@ -32,19 +32,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     req.resume();
     return Promise.resolve({ kind: 'ok', body: Buffer.alloc(0) });
   }
+  // The listeners are inline arrows, not named consts: under tsx (npm start) every named function made per
+  // request gets its name set with defineProperty, which cost more here than reading the body.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-    };
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       total += chunk.length;
       if (total > maxBytes) {
-        cleanup();
+        settled = true;
         chunks.length = 0;
         discard(req, total);
         resolve({
@@ -55,20 +53,22 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
         return;
       }
       chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
       resolve({ kind: 'ok', body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) });
-    };
-    const onError = (e: Error) => {
-      cleanup();
+    });
+    req.on('error', (e: Error) => {
+      if (settled) return;
+      settled = true;
       reject(e);
-    };
-    const onAborted = () => onError(new Error('the client aborted the request'));
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
+    });
+    req.on('aborted', () => {
+      if (settled) return;
+      settled = true;
+      reject(new Error('the client aborted the request'));
+    });
   });
 }
 

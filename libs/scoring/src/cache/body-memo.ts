@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MemoryLruCache } from './memory-lru.js';
 import type { RowCache } from './row-cache.js';
 import { keyPrefix, type ModelIdentity } from './key-prefix.js';
@@ -19,7 +19,8 @@ export class BodyMemo {
   constructor(private readonly lru: MemoryLruCache) {}
 
   key(model: ModelIdentity, body: Uint8Array): string {
-    return `${keyPrefix(model)}body:${createHash('sha256').update(body).digest('hex')}`;
+    // One-shot: no Hash object per request.
+    return `${keyPrefix(model)}body:${hash('sha256', body, 'hex')}`;
   }
 
   /** The rows' cache values, back to back, stored for this key (each `rowBytes` long), or undefined. */
