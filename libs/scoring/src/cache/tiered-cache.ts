@@ -8,7 +8,12 @@ export interface L2Cache extends RowCache {
 
 /**
  * An in-process LRU (L1) in front of Redis (L2): hot rows skip the network entirely, and only the L1
- * misses go to Redis in one MGET. L2 hits are copied into L1; writes go to both.
+ * misses go to Redis in one MGET.
+ *
+ * A row enters L1 on its second sighting: written rows go to Redis only, and a row read back from Redis is
+ * copied into L1. A stream of rows never asked for twice (cache misses) then leaves L1 alone instead of
+ * filling it and evicting on every write, whose churn and heap cost misses a fifth of their throughput
+ * (docs/benchmarks.md); a row asked for again is in memory from its second request on.
  *
  * `available` is false only when no row could be answered from either level: L1 hits are real cache hits
  * even while Redis is down, so then the remaining rows are reported as misses.
@@ -43,7 +48,7 @@ export class TieredCache implements RowCache {
   }
 
   async setMany(entries: { key: string; value: Uint8Array }[]): Promise<void> {
-    await Promise.all([this.l1.setMany(entries), this.l2.setMany(entries)]);
+    await this.l2.setMany(entries);
   }
 
   /** Straight to L2: a user's value may be overwritten at any time, so it is never kept in L1. */

@@ -56,11 +56,15 @@ describe('TieredCache', () => {
     expect(l2.asked).toHaveLength(1); // all from L1
   });
 
-  it('writes both levels', async () => {
+  it('writes to L2 only; a row enters L1 when it is read back', async () => {
     const { l1, l2, cache } = setup();
     await cache.setMany([{ key: 'x', value: row(5) }]);
-    expect(l1.get('x')?.[0]).toBe(5);
     expect(l2.store.get('x')?.[0]).toBe(5);
+    expect(l1.get('x')).toBeUndefined();
+    expect((await cache.getMany(['x'])).values[0]?.[0]).toBe(5);
+    expect(l1.get('x')?.[0]).toBe(5);
+    await cache.getMany(['x']);
+    expect(l2.asked).toHaveLength(1);
   });
 
   it('with L2 down: L1 hits still count, all-miss is unavailable', async () => {
