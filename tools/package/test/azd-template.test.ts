@@ -59,6 +59,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   CACHE_TTL_SECONDS: 'tuning',
   CACHE_L1_BYTES: 'tuning',
   CACHE_TIMEOUT_MS: 'tuning',
+  MODEL_LOAD_WAIT_MS: 'tuning',
   LOCAL_HOST_WORKERS: 'local host only',
   PORT: 'local host only',
   HOST: 'local host only',

@@ -23,6 +23,17 @@ export async function probe(registered) {
     request('POST', 'http://localhost/score', png, 'image/png'),
     invocationContext('score'),
   );
+  // Models load after the app starts serving (mnist first): the index is read once none is loading, as
+  // /v2/health/ready says.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await handlerOf(registered, 'v2-health-ready')(
+      request('GET', 'http://localhost/v2/health/ready'),
+      invocationContext('v2-health-ready'),
+    );
+    if ((ready.status ?? 200) === 200 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const index = await handlerOf(registered, 'v2-repository-index')(
     request('POST', 'http://localhost/v2/repository/index', '{}', 'application/json'),
     invocationContext('v2-repository-index'),
