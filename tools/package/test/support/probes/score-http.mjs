@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { handlerOf, invocationContext } from './context.mjs';
 
@@ -32,7 +33,7 @@ export async function probe(registered) {
       invocationContext('v2-health-ready'),
     );
     if ((ready.status ?? 200) === 200 || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   const index = await handlerOf(registered, 'v2-repository-index')(
     request('POST', 'http://localhost/v2/repository/index', '{}', 'application/json'),
