@@ -1,12 +1,15 @@
-import type { Settings } from '../settings.js';
+import { DEFAULT_L1_BYTES, type Settings } from '../settings.js';
 import { MemoryLruCache } from './memory-lru.js';
 import { OffCache } from './off-cache.js';
 import { RedisRowCache, type RedisRowCacheConnectOptions } from './redis-cache.js';
 import type { RowCache } from './row-cache.js';
 import { TieredCache } from './tiered-cache.js';
 
-/** Size of the in-process cache when it is the only one (CACHE_MODE=memory) and CACHE_L1_BYTES is 0. */
-export const DEFAULT_MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * Size of the in-process cache when it is the only one (CACHE_MODE=memory) and CACHE_L1_BYTES is 0: the
+ * L1's default size, one number for both.
+ */
+export const DEFAULT_MEMORY_CACHE_BYTES = DEFAULT_L1_BYTES;
 
 export type CacheSettings = Pick<
   Settings,
