@@ -53,17 +53,31 @@ export class OnnxModel {
     }
   }
 
+  private released = false;
+  /** Runs asked for and not settled yet; `idle` is called when the last one settles. */
+  private pending = 0;
+  private idle: (() => void) | undefined;
+
   /** Runs the inputs (config order): the fetched outputs in their order, and the run's own seconds. */
-  run(inputs: Tensor[]): Promise<{ outputs: Tensor[]; seconds: number }> {
-    return runSession(this.session, this.outputNames, inputs);
+  async run(inputs: Tensor[]): Promise<{ outputs: Tensor[]; seconds: number }> {
+    this.pending++;
+    try {
+      return await runSession(this.session, this.outputNames, inputs);
+    } finally {
+      if (--this.pending === 0) this.idle?.();
+    }
   }
 
-  private released = false;
-
-  /** Frees the session in this thread (once: the model may have moved to the pool before shutdown). */
+  /**
+   * Frees the session in this thread (once: the model may have moved to the pool before shutdown), after the
+   * runs already asked for: onnxruntime starts a run in a later turn of the loop, and one that found its
+   * session released failed with "Session already disposed" (seen when a model moved to the pool while a
+   * run here was queued).
+   */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     await this.session.release();
   }
 }
