@@ -5,37 +5,60 @@ export interface Decoded {
 }
 
 /**
- * Greedy CTC decoding as PaddleOCR's CTCLabelDecode: the most likely class per time step, repeats
- * collapsed, blanks (class 0) removed; confidence is the mean of the kept steps' maxima (0 for none).
- * `probs` holds `steps` x `classes` softmax outputs starting at `offset`.
+ * Greedy CTC decoding as PaddleOCR's CTCLabelDecode, from the most likely class of each time step and
+ * its probability (`best[t]`, `max[t]`): repeats collapsed, blanks (class 0) removed; confidence is the
+ * mean of the kept steps' maxima (0 for none). A class the table does not have is an error: the keys file
+ * and the graph disagree.
  */
-export function ctcGreedy(
-  probs: Float32Array,
+export function ctcDecode(
+  best: ArrayLike<number>,
+  max: ArrayLike<number>,
   offset: number,
   steps: number,
-  classes: number,
   table: string[],
 ): Decoded {
   let text = '';
   let sum = 0;
   let kept = 0;
   let prev = -1;
-  for (let t = 0; t < steps; t++) {
-    const row = offset + t * classes;
-    let best = 0;
-    let max = probs[row];
-    for (let k = 1; k < classes; k++) {
-      if (probs[row + k] > max) {
-        max = probs[row + k];
-        best = k;
-      }
-    }
-    if (best !== 0 && best !== prev) {
-      text += table[best] ?? '';
-      sum += max;
+  for (let t = offset; t < offset + steps; t++) {
+    const k = best[t];
+    if (k !== 0 && k !== prev) {
+      if (k >= table.length)
+        throw new Error(`rec.onnx gave class ${k}; the keys file has ${table.length} classes`);
+      text += table[k];
+      sum += max[t];
       kept++;
     }
-    prev = best;
+    prev = k;
   }
   return { text, confidence: kept === 0 ? 0 : sum / kept };
+}
+
+/**
+ * The most likely class and its probability per time step of a full softmax output (`steps` x `classes`
+ * from row `row`), for a rec.onnx served without config.json's top_k.
+ */
+export function argmaxSteps(
+  probs: Float32Array,
+  row: number,
+  steps: number,
+  classes: number,
+): { best: Int32Array; max: Float32Array } {
+  const best = new Int32Array(steps);
+  const max = new Float32Array(steps);
+  for (let t = 0; t < steps; t++) {
+    const base = (row * steps + t) * classes;
+    let b = 0;
+    let m = probs[base];
+    for (let k = 1; k < classes; k++) {
+      if (probs[base + k] > m) {
+        m = probs[base + k];
+        b = k;
+      }
+    }
+    best[t] = b;
+    max[t] = m;
+  }
+  return { best, max };
 }

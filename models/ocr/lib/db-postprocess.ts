@@ -38,7 +38,9 @@ export function dbPostprocess(
   const { width, height } = size;
   return withMats((track) => {
     const bitmap = track(new c.Mat(height, width, c.CV_8UC1));
-    for (let i = 0; i < prob.length; i++) bitmap.data[i] = prob[i] > o.thresh ? 255 : 0;
+    // OpenCV.js's `data` getter makes a new view into its heap on every read: read it once, not per pixel.
+    const bits = bitmap.data;
+    for (let i = 0; i < prob.length; i++) bits[i] = prob[i] > o.thresh ? 255 : 0;
     const pred = track(new c.Mat(height, width, c.CV_32FC1));
     pred.data32F.set(prob);
     const contours = track(new c.MatVector());

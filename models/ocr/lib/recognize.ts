@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ctcGreedy, type Decoded } from './ctc.js';
+import type { Tensor } from '@modelfn/scoring/entry';
+import { argmaxSteps, ctcDecode, type Decoded } from './ctc.js';
 import type { Mat } from './opencv.js';
 import { REC_HEIGHT, paddedWidth, scaledWidth, writeRow } from './rec-input.js';
-import { runSession, type OcrContext } from './session.js';
+import { inferFp32, type OcrContext } from './session.js';
 
 export interface RecOptions {
   maxWidth: number;
@@ -38,8 +39,9 @@ function rowOf(crop: Mat, o: RecOptions): Row {
  * row (the pixels as the recognizer sees them, which move with the box): a line read before, on this page
  * or any other, is answered from the model's cache without running the recognizer, and only the others
  * are made into rows and run. Lines are cached as their decoded text (tens of bytes), not as the
- * recognizer's output (time steps × 6,625 classes of float32, megabytes a line), which is why rec.onnx
- * itself is configured with "cache": false.
+ * recognizer's output, which is why rec.onnx itself is configured with "cache": false. That output is
+ * time steps × 6,625 classes of float32 (megabytes a line) unless config.json's top_k has the graph keep
+ * the best class of each step, as it does.
  *
  * Crops are grouped by padded width (their width at height 48 rounded up to a multiple of
  * rec_width_step), so lines of about the same length, most of a page of prose, share one tensor, and the
@@ -76,14 +78,11 @@ export async function recognize(
       const size = 3 * REC_HEIGHT * bucket;
       const data = new Float32Array(items.length * size);
       items.forEach((i, row) => data.set((rows[i] as Row).data, row * size));
-      const out = await runSession(ctx, 'rec.onnx', data, [items.length, 3, REC_HEIGHT, bucket]);
-      const [, steps, classes] = out.shape;
-      if (classes !== table.length) {
-        throw new Error(`rec.onnx has ${classes} classes; the keys file gives ${table.length}`);
-      }
+      const out = await inferFp32(ctx, 'rec.onnx', data, [items.length, 3, REC_HEIGHT, bucket]);
+      const steps = stepsOf(ctx, out, table);
       await Promise.all(
         items.map((i, row) => {
-          const decoded = ctcGreedy(out.data, row * steps * classes, steps, classes, table);
+          const decoded = steps.decode(row);
           results[i] = decoded;
           return ctx.cache.set(keys[i], decoded);
         }),
@@ -91,4 +90,40 @@ export async function recognize(
     }),
   );
   return results as Decoded[];
+}
+
+/**
+ * The most likely class of each time step, per row of a rec.onnx run: read from the graph's own top-1
+ * (config.json `"top_k": {"<output>": 1}`, the shipped setting: a line's 6,625 class probabilities per
+ * step never leave onnxruntime) or, without it, from the full softmax.
+ */
+function stepsOf(
+  ctx: OcrContext,
+  out: Record<string, Tensor>,
+  table: string[],
+): { decode(row: number): Decoded } {
+  const names = ctx.sessions['rec.onnx'].outputs.map((o) => o.name);
+  const top = names.find((n) => n.endsWith('.indices'));
+  if (top) {
+    const values = out[top.replace(/\.indices$/, '.values')];
+    const best = out[top]?.data;
+    const max = values?.data;
+    if (!(max instanceof Float32Array) || !(best instanceof Int32Array) || values.shape[2] !== 1)
+      throw new Error(`rec.onnx's top_k outputs must be FP32 values and INT32 indices with k = 1`);
+    const steps = values.shape[1];
+    return { decode: (row) => ctcDecode(best, max, row * steps, steps, table) };
+  }
+  const probs = out[names[0]];
+  const data = probs?.data;
+  if (!(data instanceof Float32Array)) throw new Error('rec.onnx returned no FP32 output');
+  const [, steps, classes] = probs.shape;
+  if (classes !== table.length) {
+    throw new Error(`rec.onnx has ${classes} classes; the keys file gives ${table.length}`);
+  }
+  return {
+    decode: (row) => {
+      const { best, max } = argmaxSteps(data, row, steps, classes);
+      return ctcDecode(best, max, 0, steps, table);
+    },
+  };
 }

@@ -40,7 +40,8 @@ export async function loadOnnx(src: OnnxSource): Promise<LoadedOnnx> {
     const zipmap = mayHaveZipMap(src.bytes)
       ? (await import('./onnx-graph.js')).exposeZipMapOutputs(src.bytes)
       : undefined;
-    session = await OnnxModel.createSession(zipmap?.bytes ?? src.path, src.path, {
+    const rewritten = await reduceOutputs(src, zipmap?.bytes);
+    session = await OnnxModel.createSession(rewritten ?? src.path, src.path, {
       intraOpThreads: src.intraOpThreads,
     });
     const config = autoComplete({ name: src.name, file: src.file, signature: readSignature(session) });
@@ -48,12 +49,27 @@ export async function loadOnnx(src: OnnxSource): Promise<LoadedOnnx> {
     const model = new OnnxModel(
       session,
       described.outputs.map((o) => o.name),
-      { source: zipmap?.bytes ?? src.path, intraOpThreads: src.intraOpThreads },
+      { source: rewritten ?? src.path, intraOpThreads: src.intraOpThreads },
     );
     return { ...described, model };
   } catch (e) {
     await session?.release().catch(() => undefined);
     throw e;
+  }
+}
+
+/** The graph with config.json's top_k applied (to `bytes` when an earlier rewrite gave some), if it has one. */
+async function reduceOutputs(
+  src: OnnxSource,
+  bytes: Uint8Array | undefined,
+): Promise<Uint8Array | undefined> {
+  const topK = src.file?.top_k;
+  if (!topK || Object.keys(topK).length === 0) return bytes;
+  const { appendTopK } = await import('./top-k-graph.js');
+  try {
+    return appendTopK(bytes ?? src.bytes, topK);
+  } catch (e) {
+    configError(src.name, (e as Error).message);
   }
 }
 

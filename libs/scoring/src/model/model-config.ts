@@ -46,6 +46,11 @@ export interface ModelConfig {
   /** false: results are never looked up or stored (outputs too large to be worth caching). Default true. */
   cache?: boolean;
   model_warmup?: WarmupConfig[];
+  /**
+   * Outputs the graph reduces to their k largest entries along the last axis, by name: each becomes
+   * `<name>.values` and `<name>.indices` (INT32). See top-k-graph.ts.
+   */
+  top_k?: Record<string, number>;
 }
 
 /** config.json as written by a user: every field optional, checked field by field. */
@@ -62,6 +67,7 @@ export interface PartialModelConfig {
   versions?: ModelConfig['versions'];
   cache?: boolean;
   model_warmup?: WarmupConfig[];
+  top_k?: Record<string, number>;
   [k: string]: unknown;
 }
 
@@ -127,6 +133,14 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
   if (db?.adaptive !== undefined && typeof db.adaptive !== 'boolean')
     configError(dirName, 'dynamic_batching.adaptive must be true or false');
   checkWarmup(dirName, c.model_warmup);
+  if (
+    c.top_k !== undefined &&
+    (!c.top_k ||
+      typeof c.top_k !== 'object' ||
+      Array.isArray(c.top_k) ||
+      Object.values(c.top_k).some((k) => !Number.isInteger(k) || (k as number) < 1))
+  )
+    configError(dirName, '"top_k" must map output names to integers >= 1, e.g. {"probabilities": 1}');
   return {
     ...c,
     input: tensorList(dirName, 'input', c.input),
