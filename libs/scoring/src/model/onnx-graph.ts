@@ -34,6 +34,7 @@ export interface ZipMapOutput {
  * float input, and retypes that output as tensor(float) [batch, C]. Returns undefined when there is no
  * such ZipMap, so the caller loads its original bytes; when the bytes never mention ZipMap, having
  * decoded nothing.
+ *
  * Only the rewritten nodes and outputs are re-encoded (onnx-splice.ts).
  */
 export function exposeZipMapOutputs(

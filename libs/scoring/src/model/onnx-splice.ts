@@ -9,8 +9,8 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 // Field numbers from onnx.proto.
-export const MODEL_GRAPH = 7;
-export const MODEL_OPSET_IMPORT = 8;
+const MODEL_GRAPH = 7;
+const MODEL_OPSET_IMPORT = 8;
 export const GRAPH_NODE = 1;
 export const GRAPH_INITIALIZER = 5;
 export const GRAPH_INPUT = 11;
@@ -80,7 +80,7 @@ export function encodedField(no: number, message: Uint8Array): Uint8Array {
   return concat([fieldHeader(no, message.length), message]);
 }
 
-export function* fields(buf: Uint8Array, from: number, to: number): Generator<Field> {
+function* fields(buf: Uint8Array, from: number, to: number): Generator<Field> {
   let pos = from;
   while (pos < to) {
     const start = pos;
