@@ -1,3 +1,4 @@
 export * from './onnx-builder.js';
 export * from './text-pages.js';
 export * from './heavy-model.js';
+export * from './crafted-images.js';

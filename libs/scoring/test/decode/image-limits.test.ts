@@ -1,3 +1,4 @@
+import { blackPng, SMALL_SVG, svgBomb } from '@modelfn/model-builder';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DecodeBudget, decodeBudget } from '../../src/decode/decode-budget.js';
@@ -6,7 +7,6 @@ import { sniffImageFormat } from '../../src/decode/image-format.js';
 import { imageTensorRow } from '../../src/decode/image.js';
 import { ScoringError } from '../../src/errors.js';
 import { parseImagePreprocessing } from '../../src/model/image-preprocessing.js';
-import { blackPng, SMALL_SVG, svgBomb } from '../support/crafted-images.js';
 
 const limits = { maxImagePixels: 4096 * 4096 };
 const gray = parseImagePreprocessing({ width: 28, height: 28, color: 'gray', layout: 'flat' }, 'test');

@@ -9,23 +9,35 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+/** An 8-bit gray PNG whose header says `width` × `height` and whose IDAT is the given zlib stream. */
+function grayPng(width: number, height: number, idat: Buffer): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8 bits, gray, deflate, adaptive filtering, not interlaced
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 /**
  * A valid 8-bit gray PNG of `width` × `height` black pixels. Its IDAT really inflates to every row: a
  * 16,777,216 × 1 image is a ~16 KiB file that decodes to 16 MiB (a decompression bomb).
  */
 export function blackPng(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8); // 8 bits, gray, deflate, adaptive filtering, not interlaced
   // Each row: filter byte 0, then `width` zero samples.
-  const raw = Buffer.alloc((width + 1) * height);
-  return Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return grayPng(width, height, deflateSync(Buffer.alloc((width + 1) * height), { level: 9 }));
+}
+
+/**
+ * A well-formed ~200-byte PNG whose header claims `width` × `height` while its IDAT holds only 1 KiB of
+ * pixels: a decompression bomb's calling card, refused by the header alone.
+ */
+export function pngClaiming(width: number, height: number): Buffer {
+  return grayPng(width, height, deflateSync(Buffer.alloc(1024)));
 }
 
 /**
@@ -34,10 +46,8 @@ export function blackPng(width: number, height: number): Buffer {
  */
 export function svgBomb(depth = 5, fanout = 10): Buffer {
   const levels = [`<g id="l0"><rect width="1" height="1"/></g>`];
-  for (let d = 1; d <= depth; d++) {
-    const uses = Array.from({ length: fanout }, () => `<use href="#l${d - 1}"/>`).join('');
-    levels.push(`<g id="l${d}">${uses}</g>`);
-  }
+  for (let d = 1; d <= depth; d++)
+    levels.push(`<g id="l${d}">${`<use href="#l${d - 1}"/>`.repeat(fanout)}</g>`);
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28"><defs>${levels.join('')}</defs>` +
       `<use href="#l${depth}"/></svg>`,
