@@ -12,7 +12,7 @@ import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servi
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replies, upload, waitForBlob } from './support/clients.js';
 import { mnist, png } from './support/digits.js';

@@ -61,7 +61,7 @@ describe('npm run package', () => {
       expect(names()).toContain(pkg.main);
       // Our libraries and the pure-JS npm packages are inside the bundle, not in node_modules.
       expect(names().some((n) => n.startsWith('node_modules/@azure/'))).toBe(false);
-      expect(names().some((n) => n.startsWith('node_modules/redis/'))).toBe(false);
+      expect(names().some((n) => n.startsWith('node_modules/@redis/'))).toBe(false);
       expect(names().some((n) => n.startsWith('node_modules/@modelfn/'))).toBe(false);
       expect(names().some((n) => !n.startsWith('node_modules/') && n.endsWith('.ts'))).toBe(false);
     });

@@ -6,7 +6,7 @@ import {
   RESP_TYPES,
   type RedisClientOptions,
   type RedisClusterOptions,
-} from 'redis';
+} from '@redis/client';
 import { reconnectDelay, type RedisConnectionOptions } from './redis-options.js';
 
 /**

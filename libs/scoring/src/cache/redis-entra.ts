@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@modelfn/identity';
-import type { RedisClientOptions } from 'redis';
+import type { RedisClientOptions } from '@redis/client';
 
 type CredentialsProvider = NonNullable<RedisClientOptions['credentialsProvider']>;
 

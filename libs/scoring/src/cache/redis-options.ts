@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { redisCredential, type TokenCredential } from '@modelfn/identity';
-import type { RedisClientOptions, RedisClusterOptions } from 'redis';
+import type { RedisClientOptions, RedisClusterOptions } from '@redis/client';
 import type { Settings } from '../settings.js';
 import { entraIdCredentialsProvider } from './redis-entra.js';
 

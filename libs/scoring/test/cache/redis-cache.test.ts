@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
 import { encodeRow } from '../../src/cache/row-codec.js';
 import { f32Bytes, floatsOf } from '../support/fakes.js';

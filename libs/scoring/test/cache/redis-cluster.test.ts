@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCluster } from 'redis';
+import { createCluster } from '@redis/client';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
 import { f32Bytes, floatsOf } from '../support/fakes.js';
 import { rawCommand, startRedisCluster, type RedisClusterHandle } from '../support/redis-server.js';

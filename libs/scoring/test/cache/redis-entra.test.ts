@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccessToken, TokenCredential } from '@modelfn/identity';
 import { SignedTokenCredential } from '@modelfn/identity/testing';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRowCache } from '../../src/cache/redis-cache.js';
 import { TOKEN_REFRESH_RATIO } from '../../src/cache/redis-entra.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RedisClientOptions, RedisClusterOptions } from 'redis';
+import type { RedisClientOptions, RedisClusterOptions } from '@redis/client';
 import { parseRedisUrl, reconnectDelay, redisClientOptions } from '../../src/cache/redis-options.js';
 
 const base = { redisUsername: undefined, redisPassword: undefined, redisCluster: false };

@@ -1,5 +1,5 @@
 import { loadMnist } from '@modelfn/train-mnist';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScorer } from '../../src/create-scorer.js';
 import { predictions } from '../../src/encode/predictions.js';
