@@ -1,29 +1,20 @@
 // Per-blob-version claims on a real Azurite: one winner among concurrent claimers, done is seen by the others,
 // a claim of a dead process is taken over, a live one is not; a claim's own writes survive lost answers.
 import { hostname } from 'node:os';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobClaims, ClaimLostError } from '../src/blob/blob-claims.js';
 import { HOSTS_CONTAINER } from '../src/blob/blob-receipts.js';
-import { BlobRest, parseConnectionString, startAzurite, type RunningAzurite } from '../src/index.js';
+import type { BlobRest } from '../src/index.js';
+import { startHostsContainer } from './support/hosts-container.js';
 
-let azurite: RunningAzurite;
 let hosts: ContainerClient;
 let rest: BlobRest;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
-  hosts = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
-    HOSTS_CONTAINER,
-  );
-  await hosts.createIfNotExists();
-  rest = new BlobRest(parseConnectionString(azurite.connectionString));
-});
+beforeAll(async () => ({ hosts, rest, stop } = await startHostsContainer()));
 
-afterAll(async () => {
-  rest?.close();
-  await azurite?.stop();
-});
+afterAll(() => stop?.());
 
 describe('BlobClaims', () => {
   it('gives a version to exactly one of many concurrent claimers; once finished, the others see it done', async () => {

@@ -1,26 +1,17 @@
 // Receipt journals on a real Azurite: group commit, reload across restarts, merging, roll-over, bad lines.
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobReceipts, HOSTS_CONTAINER } from '../src/blob/blob-receipts.js';
-import { BlobRest, parseConnectionString, startAzurite, type RunningAzurite } from '../src/index.js';
+import { BlobReceipts } from '../src/blob/blob-receipts.js';
+import type { BlobRest } from '../src/index.js';
+import { startHostsContainer } from './support/hosts-container.js';
 
-let azurite: RunningAzurite;
 let hosts: ContainerClient;
 let rest: BlobRest;
+let stop: (() => Promise<void>) | undefined;
 
-beforeAll(async () => {
-  azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
-  hosts = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
-    HOSTS_CONTAINER,
-  );
-  await hosts.createIfNotExists();
-  rest = new BlobRest(parseConnectionString(azurite.connectionString));
-});
+beforeAll(async () => ({ hosts, rest, stop } = await startHostsContainer()));
 
-afterAll(async () => {
-  rest?.close();
-  await azurite?.stop();
-});
+afterAll(() => stop?.());
 
 async function journals(prefix: string): Promise<{ name: string; blocks: number }[]> {
   const out: { name: string; blocks: number }[] = [];
