@@ -1,7 +1,6 @@
-import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
+import type { ServiceBusClient } from '@azure/service-bus';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import type { ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { loadMnist } from '@modelfn/train-mnist';
 import { multiIoModel } from '@modelfn/model-builder';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
 import { scoreMessages } from '../src/score-messages.js';
-import { closeReplySenders } from '../src/reply-sender.js';
+import { receive, startAppOnEmulator, type AppOnEmulator } from './support/app-on-emulator.js';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
 const test = loadMnist('test');
@@ -26,23 +25,14 @@ interface Reply {
 }
 
 describe('Service Bus app against the AMQP emulator', () => {
+  let app: AppOnEmulator | undefined;
   let emulator: ServiceBusEmulator;
   let client: ServiceBusClient;
-  let source: ServiceBusSource;
   let scorer: Scorer;
   let poisonCalls = 0;
   let repository: string;
 
   beforeAll(async () => {
-    emulator = await startServiceBusEmulator({
-      port: 0,
-      queues: {
-        'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 },
-        'scoring-replies': {},
-        'other-replies': {},
-      },
-    });
-    process.env.ServiceBusConnection = emulator.connectionString;
     // mnist, and a two-input model that is not a classifier.
     repository = mkdtempSync(join(tmpdir(), 'modelfn-sb-'));
     cpSync(join(MODELS, 'mnist'), join(repository, 'mnist'), { recursive: true });
@@ -59,11 +49,8 @@ describe('Service Bus app against the AMQP emulator', () => {
       readSettings({ MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
     );
     // The app's handler with the test's scorer; a message marked poison fails transiently every time.
-    const options: ServiceBusQueueFunctionOptions = {
-      connection: 'ServiceBusConnection',
-      queueName: 'scoring-requests',
-      cardinality: 'many',
-      handler: async (messages: unknown, context: InvocationContext) => {
+    app = await startAppOnEmulator(
+      async (messages: unknown, context: InvocationContext) => {
         const meta = context.triggerMetadata as { applicationPropertiesArray?: { poison?: boolean }[] };
         if (meta.applicationPropertiesArray?.some((p) => p?.poison)) {
           poisonCalls++;
@@ -71,33 +58,18 @@ describe('Service Bus app against the AMQP emulator', () => {
         }
         await scoreMessages(messages as unknown[], context, true, scorer);
       },
-    };
-    source = await startServiceBusSource({
-      functions: [{ name: 'scoreQueue', options }],
-      maxConcurrentCalls: 4,
-    });
-    client = new ServiceBusClient(emulator.connectionString);
+      { maxConcurrentCalls: 4, otherQueues: ['other-replies'] },
+    );
+    ({ emulator, client } = app);
   });
 
   afterAll(async () => {
-    await source?.close();
-    await closeReplySenders();
-    await client?.close();
+    await app?.close();
     await scorer?.close();
-    await emulator?.close();
     rmSync(repository, { recursive: true, force: true });
   });
 
-  async function collect(queue: string, n: number, timeoutMs = 20_000): Promise<ServiceBusReceivedMessage[]> {
-    const receiver = client.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
-    const got: ServiceBusReceivedMessage[] = [];
-    const deadline = Date.now() + timeoutMs;
-    while (got.length < n && Date.now() < deadline) {
-      got.push(...(await receiver.receiveMessages(Math.min(256, n - got.length), { maxWaitTimeInMs: 500 })));
-    }
-    await receiver.close();
-    return got;
-  }
+  const collect = (queue: string, n: number) => receive(client, queue, n);
 
   it('answers 500 requests with 500 correct replies matched by correlationId', async () => {
     const sender = client.createSender('scoring-requests');

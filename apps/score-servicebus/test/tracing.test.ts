@@ -1,14 +1,12 @@
-import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import type { InvocationContext, ServiceBusQueueFunctionOptions } from '@azure/functions';
-import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
+import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { InvocationContext } from '@azure/functions';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
-import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { startTelemetry, type Telemetry } from '@modelfn/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeReplySenders } from '../src/reply-sender.js';
 import { scoreMessages } from '../src/score-messages.js';
+import { receive, startAppOnEmulator, type AppOnEmulator } from './support/app-on-emulator.js';
 
 // The SDK as the telemetry module registers it (in-memory exporter), the app's handler on the local host's
 // Service Bus source, the AMQP emulator and the real @azure/service-bus client.
@@ -19,9 +17,8 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = '00f067aa0ba902b7';
 
 let telemetry: Telemetry | undefined;
-let emulator: ServiceBusEmulator;
+let app: AppOnEmulator | undefined;
 let client: ServiceBusClient;
-let source: ServiceBusSource;
 let scorer: Scorer;
 
 beforeAll(async () => {
@@ -30,63 +27,30 @@ beforeAll(async () => {
     env: {},
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
-  emulator = await startServiceBusEmulator({
-    port: 0,
-    queues: { 'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 }, 'scoring-replies': {} },
-  });
-  process.env.ServiceBusConnection = emulator.connectionString;
   scorer = await createScorer(
     readSettings({ MODEL_REPOSITORY: MODELS, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
   );
-  const options: ServiceBusQueueFunctionOptions = {
-    connection: 'ServiceBusConnection',
-    queueName: 'scoring-requests',
-    cardinality: 'many',
-    handler: (messages: unknown, context: InvocationContext) =>
+  app = await startAppOnEmulator(
+    (messages: unknown, context: InvocationContext) =>
       scoreMessages(messages as unknown[], context, true, scorer),
-  };
-  source = await startServiceBusSource({
-    functions: [{ name: 'scoreQueue', options }],
-    maxConcurrentCalls: 1,
-  });
-  client = new ServiceBusClient(emulator.connectionString);
+    { maxConcurrentCalls: 1 },
+  );
+  client = app.client;
 });
 
 afterAll(async () => {
-  await source?.close();
-  await closeReplySenders();
-  await client?.close();
+  await app?.close();
   await scorer?.close();
-  await emulator?.close();
   await telemetry?.shutdown();
 });
 beforeEach(() => exporter.reset());
 
-async function replies(n: number): Promise<ServiceBusReceivedMessage[]> {
-  const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
-  const got: ServiceBusReceivedMessage[] = [];
-  try {
-    const deadline = Date.now() + 20_000;
-    while (got.length < n && Date.now() < deadline)
-      got.push(...(await receiver.receiveMessages(n - got.length, { maxWaitTimeInMs: 500 })));
-    return got;
-  } finally {
-    await receiver.close();
-  }
-}
+const replies = (n: number) => receive(client, 'scoring-replies', n);
 
 async function oneReply(): Promise<ServiceBusReceivedMessage> {
-  const receiver = client.createReceiver('scoring-replies', { receiveMode: 'receiveAndDelete' });
-  try {
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 500 });
-      if (m) return m;
-    }
-    throw new Error('no reply within 20 s');
-  } finally {
-    await receiver.close();
-  }
+  const [m] = await replies(1);
+  if (!m) throw new Error('no reply within 20 s');
+  return m;
 }
 
 const spansIn = (traceId: string) =>
