@@ -43,8 +43,10 @@ const notFound = (e: unknown) => e instanceof BlobRestError && e.statusCode === 
 /**
  * Several hosts on one storage account run each blob version once: before running a version, a host creates
  * its claim blob (`<prefix><etag>/<blob name>` in the hosts container) with If-None-Match: *, so exactly one
- * create succeeds. The claim's metadata says who holds it, until when, and whether the version is done; a
- * lapsed claim is taken over with If-Match on its ETag, so again only one host wins. This is the Functions
+ * create succeeds. The claim's metadata says who holds it, until when, and whether it was given up or
+ * poisoned; a version its holder completed is recorded in that holder's receipt journal (`recorded`) rather
+ * than in the claim, a request per blob less. A lapsed claim of a version no journal records is taken over
+ * with If-Match on its ETag, so again only one host wins. This is the Functions
  * host's per-blob receipt and lease (`blobreceipts/{hostId}/{function}/"{etag}"/{container}/{blob}`), with
  * the lease kept in the metadata so the one conditional write both takes and records it.
  *
@@ -62,6 +64,11 @@ export class BlobClaims {
     private readonly rest: BlobRest,
     private readonly container: string,
     readonly prefix: string,
+    /**
+     * Whether a host's receipt journal records the version: a job that completes a version leaves its claim
+     * `running` (until it lapses) and says so in its journal only, one request per blob less.
+     */
+    private readonly recorded: (blobName: string, etag: string) => Promise<boolean> = async () => false,
   ) {}
 
   async claim(blobName: string, etag: string): Promise<Claim> {
@@ -80,6 +87,9 @@ export class BlobClaims {
     const existing = await this.rest.get(this.container, name);
     const meta = existing.metadata;
     if (meta.status === 'completed' || meta.status === 'poisoned') return settled('done');
+    // Another holder's claim still `running` may be a version it completed: its journal says so.
+    if (meta.status === 'running' && meta.instance !== this.instance && (await this.recorded(blobName, etag)))
+      return settled('done');
     const lapsed =
       meta.instance === this.instance || Number(meta.until ?? 0) < Date.now() || ownerGone(meta.owner);
     if (!lapsed) return settled('taken');

@@ -114,9 +114,9 @@ export class BlobJobs {
       const written = await Promise.all(
         values.map(({ output, value }) => this.writer.write(output, job.bindings, value)),
       );
-      // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does).
-      await job.claim?.finish('completed');
-      this.receipt(job, 'completed', done.context.invocationId);
+      // Only after the outputs: a crash in between re-runs the blob (at least once, as the host does). The
+      // journal line, not the claim, records the completion (see receipt).
+      this.receipt(job, 'completed', done.context.invocationId, job.claim);
       void this.release(key, job, true);
       this.opts.logger.debug(
         {
@@ -183,22 +183,33 @@ export class BlobJobs {
   }
 
   /**
-   * Notes the version as handled here and queues its journal line without waiting for it: the finished claim
-   * is what keeps the version from running again, here or on another host (a line lost in a crash costs the
-   * next start two claim requests: the refused create and a read), and the line goes out with others in one
-   * append (RECEIPT_BATCH_MS).
+   * Notes the version as handled here and queues its journal line without waiting for it; the line goes out
+   * with others in one append (RECEIPT_BATCH_MS). For a completed version the line is the only record other
+   * hosts see: its claim stays `running` and they look it up in the journals (blob-claims.ts), which saves
+   * rewriting the claim (Azurite's CPU per blob ~6.0 -> ~5.0 ms). A crash before the append re-runs the version
+   * once the claim lapses (at least once); an append that fails finishes the claim instead (`unfinished`).
    */
-  private receipt(job: Job, status: ReceiptStatus, invocationId: string): void {
+  private receipt(job: Job, status: ReceiptStatus, invocationId: string, unfinished?: Claim): void {
     const { receipts } = job.watcher;
     receipts.markHandled(job.blobName, job.etag);
     const written = receipts
       .write(job.blobName, job.etag, status, invocationId)
-      .catch((e: unknown) =>
+      .catch(async (e: unknown) => {
         this.opts.logger.warn(
           { functionName: job.watcher.fn.name, blob: job.blobName, err: e },
-          'could not append a receipt to the journal; the claim still records the blob as handled',
-        ),
-      )
+          unfinished
+            ? 'could not append a receipt to the journal; recording the blob as handled in its claim'
+            : 'could not append a receipt to the journal; the claim still records the blob as handled',
+        );
+        await unfinished
+          ?.finish(status)
+          .catch((err: unknown) =>
+            this.opts.logger.warn(
+              { functionName: job.watcher.fn.name, blob: job.blobName, err },
+              'could not record the blob as handled in its claim either; another host may run it again once the claim lapses',
+            ),
+          );
+      })
       .finally(() => this.receipts.delete(written));
     this.receipts.add(written);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobClaims } from './blob-claims.js';
 import type { BlobRest } from './blob-rest.js';
+import { JournalLookup } from './journal-lookup.js';
 
 /** The container the Functions host keeps its bookkeeping in (receipts, leases) in AzureWebJobsStorage. */
 export const HOSTS_CONTAINER = 'azure-webjobs-hosts';
@@ -80,7 +81,13 @@ export class BlobReceipts {
     claimsPrefix: string,
     private readonly flushDelayMs: number,
   ) {
-    this.claims = new BlobClaims(rest, hosts.containerName, claimsPrefix);
+    const journals = new JournalLookup(hosts, prefix);
+    this.claims = new BlobClaims(
+      rest,
+      hosts.containerName,
+      claimsPrefix,
+      async (blob, etag) => this.has(blob, etag) || journals.has(blob, etag),
+    );
   }
 
   /** `hosts` (the SDK) reads and merges the journals once; `rest` writes every append (see blob-rest.ts). */
