@@ -7,13 +7,20 @@ import { findFreePort, httpWorkersFromEnv, startHttpHost, startHttpWorkers } fro
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/workers-main.ts', import.meta.url));
 
+interface WorkerInfo {
+  pid: number;
+  /** When the worker's process started, and when it called `serving` (ms since the epoch). */
+  startedAt: number;
+  servingAt: number;
+}
+
 /** GET on a connection of its own (no agent, no keep-alive), so cluster hands it to the next worker. */
-function pidOnNewConnection(url: string): Promise<number> {
+function workerOnNewConnection(url: string): Promise<WorkerInfo> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve((JSON.parse(text) as { pid: number }).pid));
+      res.on('end', () => resolve(JSON.parse(text) as WorkerInfo));
     }).on('error', reject);
   });
 }
@@ -40,6 +47,9 @@ describe('LOCAL_HOST_WORKERS', () => {
   it('with two, forks workers that share one port and stop on close()', async () => {
     const port = await findFreePort();
     process.env.FIXTURE_PORT = String(port);
+    // Each worker reports that it listens this long after it serves (models warming up).
+    process.env.FIXTURE_SETTLE_MS = '1500';
+    const started = Date.now();
     const running = await startHttpWorkers({
       workers: 2,
       start: () => Promise.reject(new Error('the primary does not serve')),
@@ -50,11 +60,21 @@ describe('LOCAL_HOST_WORKERS', () => {
       expect(running.port).toBe(port);
       expect(running.pids).toHaveLength(2);
       // New connections are spread over the workers (cluster's round robin).
-      const seen = new Set<number>();
-      for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(await pidOnNewConnection(`${running.url}/pid`));
-      expect([...seen].sort()).toEqual([...running.pids].sort());
+      const seen = new Map<number, WorkerInfo>();
+      for (let i = 0; i < 20 && seen.size < 2; i++) {
+        const w = await workerOnNewConnection(`${running.url}/pid`);
+        seen.set(w.pid, w);
+      }
+      expect([...seen.keys()].sort()).toEqual([...running.pids].sort());
+      // One after another: the second process starts once the first serves, not once it is ready
+      // (1.5 s later), so the first has the machine to itself while it starts.
+      const [first, second] = [...seen.values()].sort((a, b) => a.startedAt - b.startedAt);
+      expect(first.startedAt).toBeGreaterThanOrEqual(started - 50);
+      expect(second.startedAt).toBeGreaterThanOrEqual(first.servingAt);
+      expect(second.startedAt).toBeLessThan(first.servingAt + 1500);
     } finally {
       await running.close();
+      delete process.env.FIXTURE_SETTLE_MS;
     }
     for (const pid of running.pids) expect(() => process.kill(pid, 0)).toThrow();
   });

@@ -23,12 +23,13 @@ export function startHttpWorkersSource(
   if (workers > 1 && cluster.isPrimary) serveHostMetrics();
   return startHttpWorkers({
     workers,
-    start: async () => {
+    start: async (serving) => {
       if (workers === 1) return startHttpSource(env, settings, log);
       // A worker serves while its models warm up, but reports that it listens only once they have: when
-      // the banner shows, every worker is ready.
+      // the banner shows, every worker is ready. The next worker starts as soon as this one serves.
       const scorer = await sharedScorer();
       const host = await startHttpSource(env, settings, log, withHostMetrics(httpFunctions, log));
+      serving();
       await scorer.modelsSettled();
       return host;
     },

@@ -13,8 +13,12 @@ export function httpWorkersFromEnv(env: Env = process.env): number {
 
 export interface HttpWorkersOptions {
   workers: number;
-  /** Starts the HTTP host: in this process (1 worker) or in each worker. */
-  start: () => Promise<RunningHttpHost>;
+  /**
+   * Starts the HTTP host: in this process (1 worker) or in each worker. A host that listens before it is
+   * fully ready (models still warming up) calls `serving` once it answers: the next worker is forked then,
+   * rather than when this one resolves.
+   */
+  start: (serving: () => void) => Promise<RunningHttpHost>;
   /** How long the primary waits for every worker to listen. Default 60 s. */
   startTimeoutMs?: number;
   /** Script the workers run, and its node options. Default: this process's own (cluster's default). */
@@ -28,6 +32,7 @@ export interface RunningHttpWorkers extends RunningHttpHost {
 }
 
 type WorkerMessage =
+  | { kind: 'modelfn:serving' }
   | { kind: 'modelfn:listening'; url: string; port: number; host: string; routes: RouteInfo[] }
   | { kind: 'modelfn:failed'; error: string };
 
@@ -50,7 +55,7 @@ function isWorkerMessage(m: unknown): m is WorkerMessage {
  */
 export async function startHttpWorkers(opts: HttpWorkersOptions): Promise<RunningHttpWorkers> {
   if (opts.workers <= 1 && cluster.isPrimary) {
-    const host = await opts.start();
+    const host = await opts.start(() => undefined);
     return { ...host, pids: [process.pid], describe: host.describe, close: host.close };
   }
   if (cluster.isWorker) return runWorker(opts);
@@ -60,7 +65,7 @@ export async function startHttpWorkers(opts: HttpWorkersOptions): Promise<Runnin
 async function runWorker(opts: HttpWorkersOptions): Promise<RunningHttpWorkers> {
   let host: RunningHttpHost;
   try {
-    host = await opts.start();
+    host = await opts.start(() => process.send?.({ kind: 'modelfn:serving' } satisfies WorkerMessage));
   } catch (e) {
     process.send?.({ kind: 'modelfn:failed', error: (e as Error).message } satisfies WorkerMessage);
     throw e;
@@ -89,11 +94,21 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
       () => reject(new Error(`HTTP workers did not all listen within ${opts.startTimeoutMs ?? 60_000} ms`)),
       opts.startTimeoutMs ?? 60_000,
     );
-    for (let i = 0; i < opts.workers; i++) {
+    // One worker at a time: the first starts on an otherwise idle machine and answers sooner, and each
+    // next one is forked once the one before serves. Forked together on 2 cores, the first answer came
+    // ~1.05 s after the fork, against ~0.73 s for a worker starting alone.
+    const forkNext = (): void => {
       const w = cluster.fork();
       workers.push(w);
+      let next = false;
+      const forkAfter = () => {
+        if (next || closing || workers.length >= opts.workers) return;
+        next = true;
+        forkNext();
+      };
       w.on('message', (m: unknown) => {
         if (!isWorkerMessage(m)) return;
+        if (m.kind === 'modelfn:serving') return forkAfter();
         if (m.kind === 'modelfn:failed') {
           clearTimeout(timer);
           reject(new Error(`an HTTP worker could not start: ${m.error}`));
@@ -103,14 +118,15 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
         if (listening.size === opts.workers) {
           clearTimeout(timer);
           resolve();
-        }
+        } else forkAfter();
       });
       w.on('exit', (code, signal) => {
         if (closing) return;
         clearTimeout(timer);
         reject(new Error(`an HTTP worker exited (${code ?? signal})`));
       });
-    }
+    };
+    forkNext();
   });
   const stopAll = async () => {
     closing = true;

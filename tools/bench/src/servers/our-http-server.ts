@@ -20,9 +20,10 @@ if (app && cluster.isWorker) {
 
 const running = await startHttpWorkers({
   workers,
-  start: async () => {
+  start: async (serving) => {
     if (!app) throw new Error('a cluster primary does not serve');
     const host = await app.serveHttp();
+    serving();
     // The ready line (what the measuring rows wait for) comes once every model is warm, as before; the
     // cold-start row does not wait for it: it polls /score, which mnist answers while the others warm.
     await app.modelsSettled();
