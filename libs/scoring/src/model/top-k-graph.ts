@@ -23,7 +23,7 @@ import {
 const { onnx } = onnxProto;
 
 /** The outputs an output `name` becomes under top_k: its k largest values, and their indices (INT32). */
-export function topKOutputs(name: string): { values: string; indices: string } {
+function topKOutputs(name: string): { values: string; indices: string } {
   return { values: `${name}.values`, indices: `${name}.indices` };
 }
 

@@ -64,17 +64,16 @@ const COLD_STARTS = [
   { id: 'cold-start:ours-2', workers: 2, server: 'ours: local host ×2 workers (npm start default)' },
 ] as const;
 
-function coldStartRow(workers: 1 | 2) {
-  const row = COLD_STARTS.find((r) => r.workers === workers)!;
+function coldStartRow({ id, workers, server }: (typeof COLD_STARTS)[number]) {
   return async (ctx: SuiteContext, env: Record<string, string>): Promise<void> => {
     const times: number[] = [];
     for (let i = 0; i < ctx.plan.coldStarts; i++) times.push(await coldStartMs(ctx, env, workers));
     const min = Math.min(...times);
     const max = Math.max(...times);
     ctx.rows.push({
-      id: row.id,
+      id,
       scenario: COLD_START_SCENARIO,
-      server: row.server,
+      server,
       throughput: median(times),
       unit: 'ms',
       note: `median of ${times.length} (${Math.round(min)}–${Math.round(max)} ms); node --import tsx (transpiles TypeScript on start), onnxruntime + model load, Redis connect`,
@@ -181,8 +180,7 @@ export async function processRows(
   });
   for (const [what, id, scenario, server, fn] of [
     ...COLD_STARTS.map(
-      (r) =>
-        [`cold start (${r.workers})`, r.id, COLD_START_SCENARIO, r.server, coldStartRow(r.workers)] as const,
+      (r) => [`cold start (${r.workers})`, r.id, COLD_START_SCENARIO, r.server, coldStartRow(r)] as const,
     ),
     [
       'blob',
