@@ -31,7 +31,10 @@ export const staticDir = fileURLToPath(new URL('../static/', import.meta.url));
 
 const AUTH_LEVELS: readonly AuthLevel[] = ['anonymous', 'function', 'admin'];
 
-/** HTTP_AUTH_LEVEL: anonymous locally, `function` in Azure (callers then send a function key). */
+/**
+ * HTTP_AUTH_LEVEL: `function` in Azure (the azd template sets it; callers then send a function key). Unset, it
+ * is anonymous, so `npm start` and `func start` need no key; an app deployed without the setting is open.
+ */
 export function authLevelFromEnv(env: Env = process.env): AuthLevel {
   return enumSetting(env, 'HTTP_AUTH_LEVEL', AUTH_LEVELS, 'anonymous');
 }
@@ -63,8 +66,11 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
   return [
     fn('score', 'POST', 'score', scoreHandler(scorer)),
     fn('v2-server-metadata', 'GET', 'v2', serverMetadataHandler()),
-    fn('v2-health-live', 'GET', 'v2/health/live', liveHandler()),
-    fn('v2-health-ready', 'GET', 'v2/health/ready', readyHandler(scorer)),
+    // Liveness and readiness are anonymous whatever HTTP_AUTH_LEVEL says: probes (a load balancer, an uptime
+    // check) carry no function key. They tell up or not, and when not ready which model versions and why;
+    // every other route, inference and model metadata included, takes the level.
+    fn('v2-health-live', 'GET', 'v2/health/live', liveHandler(), 'anonymous'),
+    fn('v2-health-ready', 'GET', 'v2/health/ready', readyHandler(scorer), 'anonymous'),
     fn('v2-model-metadata', 'GET', 'v2/models/{model}', modelMetadataHandler(scorer)),
     fn(
       'v2-model-version-metadata',

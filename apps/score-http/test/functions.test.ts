@@ -33,21 +33,40 @@ describe('function definitions', () => {
   it('takes the auth level from HTTP_AUTH_LEVEL, anonymous by default', () => {
     expect(authLevelFromEnv({})).toBe('anonymous');
     expect(authLevelFromEnv({ HTTP_AUTH_LEVEL: 'function' })).toBe('function');
+    expect(authLevelFromEnv({ HTTP_AUTH_LEVEL: 'admin' })).toBe('admin');
     expect(() => authLevelFromEnv({ HTTP_AUTH_LEVEL: 'everyone' })).toThrow(/HTTP_AUTH_LEVEL/);
-    const fns = createHttpFunctions({
-      authLevel: 'function',
-      scorer: () => Promise.reject(new Error('unused')),
-    });
-    // The pages and their files are public; every API function takes the level.
-    const pages = ['playground', 'docs', 'static'];
-    expect(fns.filter((f) => !pages.includes(f.name)).every((f) => f.options.authLevel === 'function')).toBe(
-      true,
+  });
+
+  it('keeps liveness, readiness and the pages anonymous under any level; every other function takes it', () => {
+    // Probes carry no function key; the pages are public files. Scoring, metadata, swagger and metrics do not.
+    const alwaysAnonymous = ['v2-health-live', 'v2-health-ready', 'playground', 'docs', 'static'];
+    const unused = () => Promise.reject(new Error('unused'));
+    for (const level of ['function', 'admin'] as const) {
+      const fns = createHttpFunctions({ authLevel: level, scorer: unused });
+      const levels = Object.fromEntries(fns.map((f) => [f.name, f.options.authLevel]));
+      for (const name of alwaysAnonymous) expect(levels[name], name).toBe('anonymous');
+      const keyed = fns.filter((f) => !alwaysAnonymous.includes(f.name));
+      expect(keyed.map((f) => f.name)).toEqual(
+        expect.arrayContaining([
+          'score',
+          'v2-infer',
+          'v2-infer-version',
+          'v2-model-ready',
+          'swagger',
+          'metrics',
+        ]),
+      );
+      for (const f of keyed) expect(f.options.authLevel, f.name).toBe(level);
+      expect(keyed).toHaveLength(fns.length - alwaysAnonymous.length);
+    }
+    // The routes the probes call are the ones marked anonymous.
+    const probes = createHttpFunctions({ authLevel: 'function', scorer: unused }).filter((f) =>
+      ['v2/health/live', 'v2/health/ready'].includes(f.options.route ?? ''),
     );
-    expect(fns.filter((f) => pages.includes(f.name)).map((f) => f.options.authLevel)).toEqual([
-      'anonymous',
-      'anonymous',
-      'anonymous',
-    ]);
+    expect(probes.map((f) => f.options.authLevel)).toEqual(['anonymous', 'anonymous']);
+    // Unset (local development), everything is anonymous.
+    const local = createHttpFunctions({ authLevel: authLevelFromEnv({}), scorer: unused });
+    expect(new Set(local.map((f) => f.options.authLevel))).toEqual(new Set(['anonymous']));
   });
 
   it('answers 500 INTERNAL_ERROR without internals when something unexpected fails', async () => {

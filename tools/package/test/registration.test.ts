@@ -106,12 +106,12 @@ describe('what each built app registers with the Functions worker', () => {
     // Each answers through its return value: an HTTP output bound to $return.
     for (const f of loaded.functions) expect(outputs(f)).toEqual([{ return: true, type: 'http' }]);
     // HTTP_AUTH_LEVEL=function, as the template sets it, asks Azure for function keys on every API route;
-    // the playground's pages stay anonymous (public files).
+    // the playground's pages (public files) and liveness/readiness (probes carry no key) stay anonymous.
     const keyed = await registration('score-http', { HTTP_AUTH_LEVEL: 'function' });
-    const pages = new Set(['playground', 'docs', 'static']);
+    const open = new Set(['playground', 'docs', 'static', 'v2-health-live', 'v2-health-ready']);
     for (const f of keyed.functions)
-      expect(triggers(f)[0].authLevel, f.name).toBe(pages.has(f.name) ? 'anonymous' : 'function');
-    expect(keyed.functions.filter((f) => !pages.has(f.name))).toHaveLength(registered.length - 3);
+      expect(triggers(f)[0].authLevel, f.name).toBe(open.has(f.name) ? 'anonymous' : 'function');
+    expect(keyed.functions.filter((f) => !open.has(f.name))).toHaveLength(registered.length - open.size);
   });
 
   it('score-servicebus: a Service Bus queue trigger, batches (cardinality many), on its connection', async () => {
