@@ -1,6 +1,6 @@
 // modelfn on Azure Functions Flex Consumption: the three trigger apps, each on its own Flex plan, sharing one
-// user-assigned identity, storage account (shared keys off), Service Bus namespace, Azure Cache for Redis
-// (Entra ID only) and Application Insights. Modelled on Microsoft's Flex azd templates
+// user-assigned identity, storage account (shared keys off), Service Bus namespace, Azure Managed Redis (or
+// Azure Cache for Redis; Entra ID only) and Application Insights. Modelled on Microsoft's Flex azd templates
 // (functions-quickstart-javascript-azd, functions-quickstart-typescript-azd-eventgrid-blob).
 // Never compiled or deployed from this repository's CI: see README "Deploy to Azure".
 targetScope = 'subscription'
@@ -15,15 +15,34 @@ param environmentName string
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the user running azd (data roles for trying the triggers); empty for none.')
+@description('Object id of the principal running azd (data roles for trying the triggers); empty for none.')
 param principalId string = ''
 
-@description('Node.js version of the Flex apps (the container images use Node 20 too).')
-param nodeVersion string = '20'
+@description('What principalId is: User at a terminal, ServicePrincipal when azd runs from CI (AZURE_PRINCIPAL_TYPE).')
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
 
-@description('Azure Cache for Redis tier: Basic C0 is the cheapest; Standard adds a replica.')
+@description('Node.js version of the Flex apps (the container images use Node 22 too).')
+param nodeVersion string = '22'
+
+@description('managed: Azure Managed Redis (any tenant can create it). cache: Azure Cache for Redis, retired on 2028-09-30 and creatable only by tenants that had one before 2026-04-01.')
+@allowed(['managed', 'cache'])
+param redisService string = 'managed'
+
+@description('Azure Managed Redis SKU (redisService managed): Balanced_B0 is the smallest.')
+param managedRedisSku string = 'Balanced_B0'
+
+@description('Azure Cache for Redis tier (redisService cache): Basic C0 is the cheapest; Standard adds a replica.')
 @allowed(['Basic', 'Standard', 'Premium'])
 param redisSku string = 'Basic'
+
+@description('Always-ready instances of the HTTP app (billed per hour while idle; 0 lets it scale to zero).')
+@minValue(0)
+param httpAlwaysReadyInstances int = 0
+
+@description('Concurrent HTTP invocations per instance of the HTTP app before Flex adds another (its default at 2048 MB).')
+@minValue(1)
+param httpPerInstanceConcurrency int = 16
 
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -32,9 +51,13 @@ var inputContainer = 'images'
 var outputContainer = 'predictions'
 var requestQueue = 'scoring-requests'
 var replyQueue = 'scoring-replies'
+// Events Event Grid could not deliver to the blob app's webhook (after its retries) land here.
+var deadLetterContainer = 'eventgrid-deadletter'
 var services = ['score-http', 'score-blob', 'score-servicebus']
 var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
-var containers = [for c in concat(packageContainers, [inputContainer, outputContainer]): { name: c }]
+var containers = [
+  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer]): { name: c }
+]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -108,8 +131,20 @@ module serviceBus 'app/servicebus.bicep' = {
   }
 }
 
-module redis 'app/redis.bicep' = {
+module managedRedis 'app/redis.bicep' = if (redisService == 'managed') {
   name: 'redis'
+  scope: rg
+  params: {
+    name: '${abbrs.cacheRedisEnterprise}${resourceToken}'
+    location: location
+    tags: tags
+    identityPrincipalId: identity.outputs.principalId
+    skuName: managedRedisSku
+  }
+}
+
+module cacheRedis 'app/redis-cache.bicep' = if (redisService == 'cache') {
+  name: 'redis-cache'
   scope: rg
   params: {
     name: '${abbrs.cacheRedis}${resourceToken}'
@@ -120,6 +155,10 @@ module redis 'app/redis.bicep' = {
   }
 }
 
+// Either service: TLS, the identity as user (its access policy assignment) and its token as password.
+var redisHostName = redisService == 'managed' ? managedRedis!.outputs.hostName : cacheRedis!.outputs.hostName
+var redisPort = redisService == 'managed' ? managedRedis!.outputs.port : cacheRedis!.outputs.port
+
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
@@ -129,13 +168,15 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.name
     identityPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 
 // Settings every app reads (README "Configuration"). Redis: Entra ID, the identity's object id as user name
-// (its access policy assignment) and its token as password, refreshed before expiry (@redis/entraid).
+// (its access policy assignment) and its token as password, refreshed before expiry (@redis/entraid). The
+// same settings reach Azure Managed Redis (port 10000) and Azure Cache for Redis (6380).
 var sharedSettings = {
-  REDIS_URL: 'rediss://${redis.outputs.hostName}:${redis.outputs.sslPort}'
+  REDIS_URL: 'rediss://${redisHostName}:${redisPort}'
   REDIS_USERNAME: identity.outputs.principalId
   REDIS_CREDENTIAL: 'managedidentity'
   REDIS_CLIENT_ID: identity.outputs.clientId
@@ -144,6 +185,7 @@ var sharedSettings = {
 
 var appSettings = {
   'score-http': {
+    // Callers send a function key; the health probes and the playground's pages stay anonymous (functions.ts).
     HTTP_AUTH_LEVEL: 'function'
   }
   'score-blob': {
@@ -178,6 +220,9 @@ module apps 'app/function-app.bicep' = [
       identityId: identity.outputs.resourceId
       identityClientId: identity.outputs.clientId
       runtimeVersion: nodeVersion
+      // Only the HTTP app has an HTTP scale group; the others keep Flex's defaults.
+      alwaysReadyHttpInstances: service == 'score-http' ? httpAlwaysReadyInstances : 0
+      httpPerInstanceConcurrency: httpPerInstanceConcurrency
       appSettings: union(sharedSettings, appSettings[service])
     }
   }
@@ -185,7 +230,8 @@ module apps 'app/function-app.bicep' = [
 
 // Blob events of the storage account. The subscription to the blob app's webhook is made after deploy
 // (infra/hooks/blob-subscription.sh): it needs the blobs_extension key, which exists only once the
-// deployed app has started its blob trigger, as in Microsoft's Event Grid blob trigger template.
+// deployed app has started its blob trigger, as in Microsoft's Event Grid blob trigger template. The hook
+// gives it the dead-letter container (deadLetterContainer) too, written by Event Grid's own identity.
 module systemTopic 'br/public:avm/res/event-grid/system-topic:0.6.1' = {
   name: 'blob-events'
   scope: rg
@@ -202,13 +248,16 @@ output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
 output BLOB_INPUT_CONTAINER string = inputContainer
 output BLOB_OUTPUT_CONTAINER string = outputContainer
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
+output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REQUEST_QUEUE string = requestQueue
 output SERVICEBUS_REPLY_QUEUE string = replyQueue
-output REDIS_HOST_NAME string = redis.outputs.hostName
+output REDIS_SERVICE string = redisService
+output REDIS_HOST_NAME string = redisHostName
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output SERVICE_SCORE_HTTP_NAME string = apps[0].outputs.name
 output SERVICE_SCORE_HTTP_URI string = apps[0].outputs.uri

@@ -13,9 +13,15 @@ param applicationInsightsName string
 param identityId string
 param identityClientId string
 param appSettings object = {}
-param runtimeVersion string = '20'
+param runtimeVersion string = '22'
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
+@description('Instances of the HTTP scale group kept running (billed while idle); 0 lets the app scale to zero.')
+@minValue(0)
+param alwaysReadyHttpInstances int = 0
+@description('Concurrent HTTP invocations per instance before Flex adds one; 16 is its default for 2048 MB.')
+@minValue(1)
+param httpPerInstanceConcurrency int = 16
 
 resource stg 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -75,6 +81,13 @@ module app 'br/public:avm/res/web/site:0.15.1' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        // 'http' is the group all HTTP functions of the app scale in; an empty list is Flex's default.
+        alwaysReady: alwaysReadyHttpInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttpInstances }] : []
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'node'

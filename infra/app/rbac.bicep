@@ -1,11 +1,17 @@
-// The roles the apps' identity needs, and the same data roles for the deploying user (so `az ... --auth-mode
-// login` can drop blobs and send messages, as the README shows). Role ids are Azure's built-in roles.
+// The roles the apps' identity needs, and the same data roles for the principal running azd (so
+// `az ... --auth-mode login` can drop blobs and send messages, as the README shows). Role ids are Azure's
+// built-in roles.
 param storageAccountName string
 param serviceBusNamespaceName string
 param applicationInsightsName string
 param identityPrincipalId string
-@description('The user running azd; empty to grant nothing to a user.')
+@description('The principal running azd; empty to grant it nothing.')
 param userPrincipalId string = ''
+// A role assignment whose principalType does not match the principal fails, so a service principal running
+// azd from CI (azd pipeline config) must say so.
+@description('What userPrincipalId is: a user at a terminal, a service principal in CI.')
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param userPrincipalType string = 'User'
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -73,7 +79,7 @@ resource userStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
   }
 }
 
@@ -84,7 +90,7 @@ resource userServiceBus 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
       principalId: userPrincipalId
-      principalType: 'User'
+      principalType: userPrincipalType
     }
   }
 ]

@@ -1,4 +1,15 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionApps } from '../src/index.js';
@@ -22,20 +33,43 @@ function readmeSettings(): string[] {
     .flatMap((l) => [...l.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
 }
 
+/** The text from `at` to the end of the first `{ ... }` block that starts there. */
+function braced(text: string, at: number): string {
+  let depth = 0;
+  for (let i = text.indexOf('{', at); i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    if (text[i] === '}' && --depth === 0) return text.slice(at, i + 1);
+  }
+  throw new Error(`unbalanced braces after ${at}`);
+}
+
 /** The keys of `var <name> = { ... }` (one level deep: nested objects' keys too) in a Bicep file. */
 function objectKeys(text: string, varName: string): string[] {
   const at = text.indexOf(`var ${varName} = {`);
   if (at < 0) throw new Error(`no var ${varName}`);
-  let depth = 0;
-  let end = at;
-  for (let i = text.indexOf('{', at); i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    if (text[i] === '}' && --depth === 0) {
-      end = i;
-      break;
-    }
-  }
-  return [...text.slice(at, end).matchAll(/^\s*'?([A-Za-z_][A-Za-z0-9_-]*)'?\s*:/gm)].map((m) => m[1]);
+  return [...braced(text, at).matchAll(/^\s*'?([A-Za-z_][A-Za-z0-9_-]*)'?\s*:/gm)].map((m) => m[1]);
+}
+
+/** The declaration of the resource of that type (`resource x '<type>@<version>' ... { ... }`) in a Bicep file. */
+function resourceOf(text: string, type: string): string {
+  const at = text.search(new RegExp(`^resource \\w+ '${type.replace(/\//g, '\\/')}@`, 'm'));
+  if (at < 0) throw new Error(`no resource ${type}`);
+  return braced(text, at);
+}
+
+/** `param <name> <type> = <default>` of a Bicep file: the default as written (quotes dropped). */
+function paramDefault(text: string, name: string): string | undefined {
+  const m = new RegExp(`^param ${name} \\w+ = (.+)$`, 'm').exec(text);
+  return m?.[1].trim().replace(/^'(.*)'$/, '$1');
+}
+
+/** The block of one service of azure.yaml (its line and the more indented lines under it). */
+function serviceBlock(yaml: string, service: string): string {
+  const services = yaml.slice(yaml.indexOf('\nservices:'));
+  const from = services.indexOf(`\n  ${service}:\n`) + 1;
+  if (from <= 0) throw new Error(`no service ${service}`);
+  const next = services.slice(from + 3).search(/\n {2}\S/);
+  return services.slice(from, next < 0 ? undefined : from + 3 + next);
 }
 
 const templateSettings = new Set([
@@ -55,7 +89,8 @@ const LEFT_DEFAULT: Record<string, string> = {
   BATCHING: 'as each model config says',
   CACHE_MODE: 'redis, because REDIS_URL is set',
   REDIS_PASSWORD: 'no access keys: Entra ID (a token, issue 15)',
-  REDIS_CLUSTER: 'Basic/Standard caches are not clustered',
+  REDIS_CLUSTER:
+    'Managed Redis with the EnterpriseCluster policy serves one endpoint; Basic/Standard caches are not clustered',
   CACHE_TTL_SECONDS: 'tuning',
   CACHE_L1_BYTES: 'tuning',
   CACHE_TIMEOUT_MS: 'tuning',
@@ -141,11 +176,10 @@ describe('infra/ (the azd template)', () => {
     expect(rbac).toMatch(/storageRoles = \[roles\.storageBlobDataOwner, roles\.storageQueueDataContributor/);
     expect(rbac).toMatch(/serviceBusRoles = \[roles\.serviceBusDataReceiver, roles\.serviceBusDataSender\]/);
     expect(rbac.match(/principalId: identityPrincipalId/g)?.length).toBe(3);
-    const redis = read('infra/app/redis.bicep');
-    expect(redis).toContain("'aad-enabled': 'true'");
-    expect(redis).toContain('disableAccessKeyAuthentication: true');
-    expect(redis).toMatch(/accessPolicyAssignments@[\s\S]*objectId: identityPrincipalId/);
-    expect(main).toContain('identityPrincipalId: identity.outputs.principalId');
+    for (const module of ['infra/app/redis.bicep', 'infra/app/redis-cache.bicep']) {
+      expect(read(module), module).toMatch(/accessPolicyAssignments@[\s\S]*objectId: identityPrincipalId/);
+    }
+    expect(main.match(/identityPrincipalId: identity\.outputs\.principalId/g)?.length).toBe(3);
   });
 
   it('turns shared keys and SAS off, and makes the queues and containers the apps use', () => {
@@ -214,5 +248,294 @@ describe('infra/ (the azd template)', () => {
         expect(existsSync(join(ROOT, file, '..', m[1])), `${file} uses ${m[1]}`).toBe(true);
       }
     }
+  });
+
+  it('runs the apps on Node 22', () => {
+    expect(paramDefault(main, 'nodeVersion')).toBe('22');
+    expect(main).toContain('runtimeVersion: nodeVersion');
+    const app = read('infra/app/function-app.bicep');
+    expect(paramDefault(app, 'runtimeVersion')).toBe('22');
+    expect(app).toMatch(/runtime: \{\s*name: 'node'\s*version: runtimeVersion\s*\}/);
+  });
+
+  it('gives every parameter file default the value the Bicep parameter defaults to', () => {
+    const params = JSON.parse(read('infra/main.parameters.json')) as {
+      parameters: Record<string, { value: string }>;
+    };
+    const defaults = Object.entries(params.parameters).flatMap(([name, { value }]) => {
+      const m = /^\$\{(\w+)=([^}]*)\}$/.exec(value);
+      return m ? [{ name, env: m[1], value: m[2] }] : [];
+    });
+    expect(defaults.map((d) => d.env).sort()).toEqual([
+      'AZURE_PRINCIPAL_TYPE',
+      'HTTP_ALWAYS_READY_INSTANCES',
+      'HTTP_PER_INSTANCE_CONCURRENCY',
+      'REDIS_SERVICE',
+    ]);
+    for (const d of defaults) expect(paramDefault(main, d.name), d.name).toBe(d.value);
+  });
+});
+
+describe('infra/ Redis: Azure Managed Redis by default, Azure Cache for Redis on request', () => {
+  const managed = read('infra/app/redis.bicep');
+  const cache = read('infra/app/redis-cache.bicep');
+
+  it('creates an Azure Managed Redis cluster: Balanced_B0, TLS 1.2', () => {
+    const cluster = resourceOf(managed, 'Microsoft.Cache/redisEnterprise');
+    expect(cluster).toMatch(/'Microsoft\.Cache\/redisEnterprise@2025-\d\d-\d\d'/);
+    expect(cluster).toMatch(/sku: \{\s*name: skuName\s*\}/);
+    expect(paramDefault(managed, 'skuName')).toBe('Balanced_B0');
+    expect(paramDefault(main, 'managedRedisSku')).toBe('Balanced_B0');
+    expect(cluster).toContain("minimumTlsVersion: '1.2'");
+    expect(managed).toMatch(/^output hostName string = cluster\.properties\.hostName$/m);
+  });
+
+  it('makes its `default` database: TLS on 10000, Enterprise clustering, AllKeysLRU, no access keys', () => {
+    const db = resourceOf(managed, 'Microsoft.Cache/redisEnterprise/databases');
+    expect(db).toContain('parent: cluster');
+    expect(db).toContain("name: 'default'");
+    expect(db).toContain("clientProtocol: 'Encrypted'");
+    expect(db).toContain('port: 10000');
+    // The apps' client is not cluster-aware and sends MGET across slots: only EnterpriseCluster serves that.
+    expect(db).toContain("clusteringPolicy: 'EnterpriseCluster'");
+    expect(db).toContain("evictionPolicy: 'AllKeysLRU'");
+    expect(db).toContain("accessKeysAuthentication: 'Disabled'");
+    expect(managed).toMatch(/^output port int = database\.properties\.port$/m);
+  });
+
+  it("assigns the apps' identity the database's Entra access policy", () => {
+    const access = resourceOf(managed, 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments');
+    expect(access).toContain('parent: database');
+    expect(access).toMatch(/name: '[A-Za-z0-9]{1,60}'/);
+    expect(access).toContain("accessPolicyName: 'default'");
+    expect(access).toMatch(/user: \{\s*objectId: identityPrincipalId\s*\}/);
+  });
+
+  it('keeps Azure Cache for Redis (Basic/Standard/Premium, Entra only, allkeys-lru) with the same outputs', () => {
+    const redis = resourceOf(cache, 'Microsoft.Cache/redis');
+    expect(cache).toContain("@allowed(['Basic', 'Standard', 'Premium'])");
+    expect(redis).toContain("'aad-enabled': 'true'");
+    expect(redis).toContain('disableAccessKeyAuthentication: true');
+    expect(redis).toContain("'maxmemory-policy': 'allkeys-lru'");
+    const outputs = (text: string) => [...text.matchAll(/^output (\w+ \w+) /gm)].map((m) => m[1]).sort();
+    expect(outputs(cache)).toEqual(outputs(managed));
+  });
+
+  it('picks the service with redisService (managed by default) and hands the apps one set of settings', () => {
+    expect(main).toContain("@allowed(['managed', 'cache'])");
+    expect(paramDefault(main, 'redisService')).toBe('managed');
+    expect(main).toMatch(/^module managedRedis 'app\/redis\.bicep' = if \(redisService == 'managed'\)/m);
+    expect(main).toMatch(/^module cacheRedis 'app\/redis-cache\.bicep' = if \(redisService == 'cache'\)/m);
+    expect(main).toContain("name: '${abbrs.cacheRedisEnterprise}${resourceToken}'");
+    expect(JSON.parse(read('infra/abbreviations.json'))).toHaveProperty('cacheRedisEnterprise');
+    const shared = braced(main, main.indexOf('var sharedSettings = {'));
+    expect(shared).toContain("REDIS_URL: 'rediss://${redisHostName}:${redisPort}'");
+    expect(shared).toContain('REDIS_USERNAME: identity.outputs.principalId');
+    expect(shared).toContain("REDIS_CREDENTIAL: 'managedidentity'");
+    expect(shared).toContain('REDIS_CLIENT_ID: identity.outputs.clientId');
+    for (const v of ['redisHostName', 'redisPort']) {
+      const m = new RegExp(
+        `^var ${v} = redisService == 'managed' \\? managedRedis!\\.outputs\\.(\\w+) : cacheRedis!\\.outputs\\.(\\w+)$`,
+        'm',
+      ).exec(main);
+      expect(m, v).not.toBeNull();
+      expect(m![1]).toBe(m![2]);
+    }
+  });
+});
+
+describe('infra/ for CI: principalType, scale settings, auth level', () => {
+  it('assigns roles to the principal running azd with the type AZURE_PRINCIPAL_TYPE names', () => {
+    const params = read('infra/main.parameters.json');
+    expect(params).toContain('"value": "${AZURE_PRINCIPAL_TYPE=User}"');
+    expect(main).toContain("@allowed(['User', 'ServicePrincipal', 'Group'])");
+    expect(main).toContain('userPrincipalType: principalType');
+    const rbac = read('infra/app/rbac.bicep');
+    expect(rbac).not.toMatch(/principalType: 'User'/);
+    const toUser = rbac.match(/principalId: userPrincipalId/g)?.length ?? 0;
+    expect(toUser).toBeGreaterThan(0);
+    expect(rbac.match(/principalType: userPrincipalType/g)?.length).toBe(toUser);
+  });
+
+  it('exposes always-ready instances (none by default) and HTTP per-instance concurrency for the HTTP app', () => {
+    const app = read('infra/app/function-app.bicep');
+    const scale = braced(app, app.indexOf('scaleAndConcurrency: {'));
+    expect(scale).toContain("[{ name: 'http', instanceCount: alwaysReadyHttpInstances }]");
+    expect(scale).toMatch(
+      /triggers: \{\s*http: \{\s*perInstanceConcurrency: httpPerInstanceConcurrency\s*\}/,
+    );
+    expect(paramDefault(app, 'alwaysReadyHttpInstances')).toBe('0');
+    expect(paramDefault(main, 'httpAlwaysReadyInstances')).toBe('0');
+    expect(paramDefault(main, 'httpPerInstanceConcurrency')).toBe('16');
+    expect(main).toContain(
+      "alwaysReadyHttpInstances: service == 'score-http' ? httpAlwaysReadyInstances : 0",
+    );
+    expect(main).toContain('httpPerInstanceConcurrency: httpPerInstanceConcurrency');
+  });
+
+  it('asks for function keys on the HTTP app', () => {
+    const http = braced(main, main.indexOf("'score-http': {"));
+    expect(http).toContain("HTTP_AUTH_LEVEL: 'function'");
+  });
+});
+
+describe('azure.yaml', () => {
+  const yaml = read('azure.yaml');
+  const rootScripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
+  it('packages each service in its own prepackage hook, so `azd deploy` alone never ships stale packages', () => {
+    const rootHooks = yaml.slice(yaml.indexOf('\nhooks:'), yaml.indexOf('\nservices:'));
+    expect(rootHooks).not.toContain('prepackage');
+    expect(rootScripts.package).toBeDefined();
+    for (const app of functionApps()) {
+      const block = serviceBlock(yaml, app);
+      const hook = block.slice(block.indexOf('\n    hooks:\n      prepackage:\n'));
+      const runs = [...hook.matchAll(/^ {10}run: (.+)$/gm)].map((m) => m[1]);
+      expect(runs, app).toEqual([
+        `npm --prefix ../.. run package -- ${app}`,
+        `npm --prefix ../.. run package -- ${app}`,
+      ]);
+      expect(hook).toMatch(/posix:\s*shell: sh/);
+      expect(hook).toMatch(/windows:\s*shell: pwsh/);
+      // The hook runs in the service's folder: ../.. must be the workspace root with the package script.
+      const project = /project: (\S+)/.exec(block)![1];
+      expect(resolve(ROOT, project, '../..')).toBe(ROOT);
+    }
+  });
+
+  it('requires an azd that deploys to Flex Consumption', () => {
+    const m = /^requiredVersions:\n {2}azd: '>= ?(\d+)\.(\d+)\.(\d+)'$/m.exec(yaml);
+    expect(m).not.toBeNull();
+    expect(Number(m![1]) * 1000 + Number(m![2])).toBeGreaterThanOrEqual(1010);
+  });
+});
+
+describe('infra/hooks: the Event Grid subscription', () => {
+  const sh = read('infra/hooks/blob-subscription.sh');
+  const ps1 = read('infra/hooks/blob-subscription.ps1');
+  /** The --options of the `az eventgrid ... create` command of a hook. */
+  const createOptions = (text: string) => {
+    const at = text.indexOf('az eventgrid system-topic event-subscription create');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const command = text.slice(at, text.indexOf('\n', text.indexOf('--deadletter-endpoint', at)));
+    return [...command.matchAll(/ (--[a-z-]+)/g)].map((m) => m[1]);
+  };
+
+  it('makes the dead-letter container and tells the hooks where it is', () => {
+    expect(main).toContain("var deadLetterContainer = 'eventgrid-deadletter'");
+    expect(main).toMatch(/\[inputContainer, outputContainer, deadLetterContainer\]/);
+    expect(main).toContain('output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer');
+    expect(main).toContain('output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.resourceId');
+  });
+
+  it('both scripts retry the key lookup with backoff and give the subscription a dead-letter container', () => {
+    const deadLetter =
+      /--deadletter-endpoint "\$\(?(?:\$env:)?AZURE_STORAGE_ACCOUNT_ID\)?\/blobServices\/default\/containers\/\$\(?(?:\$env:)?EVENT_GRID_DEADLETTER_CONTAINER\)?"/;
+    expect(sh).toMatch(deadLetter);
+    expect(ps1).toMatch(deadLetter);
+    expect(sh).toMatch(/while :; do\n\s+key=\$\(az functionapp keys list/);
+    expect(sh).toMatch(/sleep "\$delay"/);
+    expect(sh).toContain('delay=$((delay * 2))');
+    expect(ps1).toMatch(/for \(\$attempt = 1; ; \$attempt\+\+\) \{[\s\S]*\$key = az functionapp keys list/);
+    expect(ps1).toContain('Start-Sleep -Seconds $delay');
+    expect(ps1).toContain('$delay = [Math]::Min($delay * 2, 60)');
+    for (const text of [sh, ps1]) {
+      expect(text).toMatch(/tries ?= ?10\b/);
+      expect(text).toMatch(/delay ?= ?5\b/);
+    }
+    // In step: the same options on the same command.
+    expect(createOptions(ps1)).toEqual(createOptions(sh));
+  });
+
+  it('the sh hook waits for the key (5, 10, 20 s), then creates the subscription with the dead-letter endpoint', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blob-hook-'));
+    try {
+      const bin = join(dir, 'bin');
+      const stub = (name: string, body: string) => {
+        writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+        chmodSync(join(bin, name), 0o755);
+      };
+      mkdirSync(bin);
+      stub(
+        'azd',
+        `cat <<'X'
+AZURE_RESOURCE_GROUP="rg-t"
+SERVICE_SCORE_BLOB_NAME="func-blob"
+SERVICE_SCORE_BLOB_URI="https://func-blob.example"
+EVENT_GRID_SYSTEM_TOPIC_NAME="evgst-t"
+BLOB_INPUT_CONTAINER="images"
+AZURE_STORAGE_ACCOUNT_ID="/subscriptions/s/resourceGroups/rg-t/providers/Microsoft.Storage/storageAccounts/stt"
+EVENT_GRID_DEADLETTER_CONTAINER="eventgrid-deadletter"
+X`,
+      );
+      // The key appears on the fourth lookup; before that az fails as it does while the host starts.
+      stub(
+        'az',
+        `if [ "$1 $2" = "functionapp keys" ]; then
+  n=$(($(cat "${dir}/lookups" 2>/dev/null || echo 0) + 1)); echo "$n" > "${dir}/lookups"
+  if [ "$n" -lt 4 ]; then echo "host not started" >&2; exit 1; fi
+  echo key123; exit 0
+fi
+printf '%s\\n' "$@" > "${dir}/create"`,
+      );
+      stub('sleep', `echo "$1" >> "${dir}/sleeps"`);
+      const run = spawnSync('sh', [join(ROOT, 'infra/hooks/blob-subscription.sh')], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'sleeps'), 'utf8').split('\n').filter(Boolean)).toEqual([
+        '5',
+        '10',
+        '20',
+      ]);
+      const args = readFileSync(join(dir, 'create'), 'utf8').split('\n');
+      const arg = (name: string) => args[args.indexOf(name) + 1];
+      expect(args.slice(0, 4)).toEqual(['eventgrid', 'system-topic', 'event-subscription', 'create']);
+      expect(arg('--endpoint')).toBe(
+        'https://func-blob.example/runtime/webhooks/blobs?functionName=Host.Functions.scoreBlob&code=key123',
+      );
+      expect(arg('--deadletter-endpoint')).toBe(
+        '/subscriptions/s/resourceGroups/rg-t/providers/Microsoft.Storage/storageAccounts/stt/blobServices/default/containers/eventgrid-deadletter',
+      );
+      expect(arg('--subject-begins-with')).toBe('/blobServices/default/containers/images/');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('.github/workflows/azure-dev.yml', () => {
+  const path = '.github/workflows/azure-dev.yml';
+
+  it('provisions then deploys with federated credentials (OIDC), azd and az both signed in', () => {
+    expect(existsSync(join(ROOT, path))).toBe(true);
+    const wf = read(path);
+    expect(wf).toMatch(/^permissions:\n {2}id-token: write\n {2}contents: read$/m);
+    for (const v of [
+      'AZURE_CLIENT_ID',
+      'AZURE_TENANT_ID',
+      'AZURE_SUBSCRIPTION_ID',
+      'AZURE_ENV_NAME',
+      'AZURE_LOCATION',
+      'AZURE_PRINCIPAL_TYPE',
+    ]) {
+      expect(wf).toMatch(new RegExp(`^ {6}${v}: \\$\\{\\{ vars\\.${v}\\b`, 'm'));
+    }
+    const steps = [
+      'uses: actions/checkout@',
+      'node-version: 22',
+      'run: npm ci',
+      'uses: Azure/setup-azd@',
+      '--federated-credential-provider github',
+      'uses: azure/login@',
+      'run: azd provision --no-prompt',
+      'run: azd deploy --no-prompt',
+    ].map((step) => ({ step, at: wf.indexOf(step) }));
+    for (const { step, at } of steps) expect(at, step).toBeGreaterThan(0);
+    expect(steps.map((s) => s.at)).toEqual([...steps.map((s) => s.at)].sort((a, b) => a - b));
+    expect(wf).toContain('--client-id "$AZURE_CLIENT_ID"');
+    expect(wf).toContain('--tenant-id "$AZURE_TENANT_ID"');
+    expect(wf).not.toMatch(/client-secret|secrets\./);
   });
 });
