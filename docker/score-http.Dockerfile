@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# score-http on the Azure Functions Node 20 base image. Build from the repository root:
+# score-http on the Azure Functions Node 22 base image. Build from the repository root:
 #   docker build -f docker/score-http.Dockerfile -t modelfn/score-http .
 
-FROM mcr.microsoft.com/azure-functions/node:4-node20 AS build
+FROM mcr.microsoft.com/azure-functions/node:4-node22 AS build
 WORKDIR /src
 # The manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json .npmrc ./
@@ -29,7 +29,7 @@ RUN npx nx run score-http:build --skip-nx-cache
 # Production dependencies only; the workspace links are dropped (the build bundles our own libs).
 RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/@modelfn
 
-FROM mcr.microsoft.com/azure-functions/node:4-node20
+FROM mcr.microsoft.com/azure-functions/node:4-node22
 ENV AzureWebJobsScriptRoot=/home/site/wwwroot \
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \
     MODEL_REPOSITORY=/home/site/wwwroot/models \

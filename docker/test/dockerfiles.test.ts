@@ -14,10 +14,11 @@ describe.each(dockerfiles)('%s', (file) => {
   const app = file.replace('.Dockerfile', '');
   const workdir = buildWorkdir(text);
 
-  it('builds on the Azure Functions Node 20 image, multi-stage', () => {
+  it('builds on the Azure Functions Node 22 image, multi-stage', () => {
     const froms = text.match(/^FROM\s+\S+/gm) ?? [];
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    expect(froms.at(-1)).toBe('FROM mcr.microsoft.com/azure-functions/node:4-node20');
+    // The build stage too: the native modules npm ci installs there must match the runtime's Node.
+    for (const from of froms) expect(from).toBe('FROM mcr.microsoft.com/azure-functions/node:4-node22');
     expect(text).toContain(`nx run ${app}:build`);
     expect(text).toContain('--omit=dev');
   });

@@ -21,7 +21,7 @@ export async function compileEntryScripts(repository: string): Promise<string[]>
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node22',
       packages: 'external',
       tsconfig: join(ROOT, 'tsconfig.base.json'),
       sourcemap: true,

@@ -33,7 +33,7 @@ export async function bundleApp(appDir: string): Promise<PackageEntry[]> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     external: [...Object.keys(SHIPPED), ...PROVIDED_BY_HOST],
     banner: { js: BANNER },
     sourcemap: 'linked',
