@@ -21,6 +21,7 @@ const APP_DEV_FILES = new Set([
   'tsconfig.json',
   'vitest.config.ts',
   'local.settings.json',
+  'local.settings.json.example',
   'README.md',
 ]);
 
@@ -96,7 +97,7 @@ function manifestFor(app: string, appDir: string, root: string, shipped: string[
     private: true,
     type: 'module',
     main: 'dist/main.js',
-    engines: { node: '>=20' },
+    engines: { node: '>=22' },
     dependencies: versions,
   };
   return { path: 'package.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) };

@@ -2,32 +2,41 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { blobFunctions } from '@modelfn/score-blob';
 import { httpFunctions } from '@modelfn/score-http';
 import { serviceBusFunctions } from '@modelfn/score-servicebus';
+import { renderTextPage } from '@modelfn/model-builder';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionApps, packageApps, type PackagedApp } from '../src/index.js';
 import { REQUIRED_BINARIES } from '../src/platform.js';
 import { loadPackage, type Binding, type Loaded } from './support/load.js';
+import { majorOf, node22, NODE_MAJOR } from './support/node22.js';
 import { unzip } from './support/unzip.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(ROOT, 'apps', 'local', 'samples');
 const APPS = ['score-blob', 'score-http', 'score-servicebus'];
+const PAGE_LINES = ['Invoice 2024-0917', 'Total due: 193.93 EUR'];
 
 const triggerOf = (f: Loaded['functions'][number]): Binding =>
   Object.values(f.bindings).find((b) => b.direction === 'in' && b.type.endsWith('Trigger'))!;
 
-// The packages are built once for the file (about 15 s), then each is unzipped and loaded.
+// The packages are built once for the file (about 15 s), then each is unzipped and loaded under Node 22, as
+// Azure runs them, whichever Node runs the tests.
 describe('npm run package', () => {
   let work: string;
   let packaged: PackagedApp[];
   const unpacked: Record<string, { dir: string; names: string[] }> = {};
   let emulator: ServiceBusEmulator;
+  let pageFile: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'modelfn-package-'));
+    // Fetched here, within the hook's time, where this Node is older and no Node 22 is cached yet.
+    await node22();
+    pageFile = join(work, 'page.png');
+    writeFileSync(pageFile, (await renderTextPage('package-page', PAGE_LINES)).png);
     packaged = await packageApps({ out: join(work, 'out') });
     for (const p of packaged) {
       const dir = join(work, 'unzipped', p.app);
@@ -64,6 +73,8 @@ describe('npm run package', () => {
       expect(names().some((n) => n.startsWith('node_modules/@redis/'))).toBe(false);
       expect(names().some((n) => n.startsWith('node_modules/@modelfn/'))).toBe(false);
       expect(names().some((n) => !n.startsWith('node_modules/') && n.endsWith('.ts'))).toBe(false);
+      // Core Tools' settings are for `func start` only (Azure has app settings), and may hold secrets.
+      expect(names().filter((n) => n.startsWith('local.settings.json'))).toEqual([]);
     });
 
     it('carries Linux x64 binaries of onnxruntime-node and sharp, and none for another platform or CUDA', () => {
@@ -88,10 +99,12 @@ describe('npm run package', () => {
     });
   });
 
-  it('score-http registers every HTTP function, and scores from the packaged models', async () => {
+  it('score-http on Node 22 registers every HTTP function, and scores a digit and an OCR page from the packaged models', async () => {
     const loaded = await loadPackage('score-http', unpacked['score-http'].dir, {
       PROBE_IMAGE: join(SAMPLES, 'digit-7.png'),
+      PROBE_PAGE: pageFile,
     });
+    expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     expect(loaded.programmingModel).toBe('@azure/functions');
     expect(
       loaded.functions.map((f) => {
@@ -107,18 +120,24 @@ describe('npm run package', () => {
         authLevel: f.options.authLevel,
       })),
     );
-    const { score, index } = loaded.result as Record<string, { status: number; body: unknown }>;
-    expect(score).toEqual({ status: 200, body: [7] });
+    const { score, index, page } = loaded.result as Record<
+      string,
+      { status: number; model?: string; body: unknown }
+    >;
+    expect(score).toEqual({ status: 200, model: 'mnist:1', body: [7] });
     expect(index.body).toEqual([
       { name: 'mnist', version: '1', state: 'READY' },
       { name: 'ocr', version: '1', state: 'READY' },
     ]);
+    // The OCR model runs its compiled entry script (models/ocr/score.js) over the packaged PP-OCR files.
+    expect(page).toMatchObject({ status: 200, model: 'ocr:1', body: { text: PAGE_LINES.join('\n') } });
   });
 
-  it('score-blob registers its blob trigger and outputs, and scores a blob from the packaged models', async () => {
+  it('score-blob on Node 22 registers its blob trigger and outputs, and scores a blob from the packaged models', async () => {
     const loaded = await loadPackage('score-blob', unpacked['score-blob'].dir, {
       PROBE_IMAGE: join(SAMPLES, 'digit-7.png'),
     });
+    expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     const [def] = blobFunctions;
     expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
     const bindings = Object.values(loaded.functions[0].bindings);
@@ -138,11 +157,12 @@ describe('npm run package', () => {
     expect(loaded.result).toMatchObject({ blob: 'images/digit-7.png', model: 'mnist', label: 7 });
   });
 
-  it('score-servicebus registers its queue trigger, and replies from the packaged models', async () => {
+  it('score-servicebus on Node 22 registers its queue trigger, and replies from the packaged models', async () => {
     const loaded = await loadPackage('score-servicebus', unpacked['score-servicebus'].dir, {
       PROBE_JSON: join(SAMPLES, 'digit-7.json'),
       ServiceBusConnection: emulator.connectionString,
     });
+    expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     const [def] = serviceBusFunctions;
     expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
     expect(triggerOf(loaded.functions[0])).toMatchObject({

@@ -2,7 +2,7 @@
 // `@azure/functions-core` is this stand-in, which records what the app registers; then the package's
 // `main` is imported. Usage: node load-package.mjs <package folder> <probe module>
 // The probe (an ES module exporting `probe(registered)`) invokes registered handlers; the result, with the
-// registrations, is printed as one JSON line.
+// registrations and the Node version that ran them, is printed as one JSON line.
 import Module from 'node:module';
 import process from 'node:process';
 import { readFileSync } from 'node:fs';
@@ -39,6 +39,7 @@ const { probe } = await import(pathToFileURL(probeModule).href);
 const result = await probe(registered);
 process.stdout.write(
   `${JSON.stringify({
+    node: process.version,
     programmingModel: programmingModel?.name,
     functions: registered.map((r) => r.metadata),
     hooks,

@@ -1,4 +1,5 @@
-// Scores a digit through the registered `score` function and reads the repository index.
+// Scores a digit through the registered `score` function, reads the repository index and, when
+// PROBE_PAGE names one, reads a page of text with the OCR model (its entry script in a worker thread).
 import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
@@ -8,22 +9,24 @@ import { handlerOf, invocationContext } from './context.mjs';
 
 /* global Request */
 
-function request(method, url, body, contentType) {
-  const r = new Request(url, { method, body, headers: contentType ? { 'content-type': contentType } : {} });
+function request(method, url, body, headers = {}) {
+  const r = new Request(url, { method, body, headers });
   return Object.assign(r, { query: new URL(url).searchParams, params: {} });
 }
 
 const plain = (res) => ({
   status: res.status ?? 200,
+  model: res.headers?.['x-model'],
   body: res.jsonBody ?? (res.body === undefined ? undefined : JSON.parse(Buffer.from(res.body).toString())),
 });
 
 export async function probe(registered) {
-  const png = readFileSync(process.env.PROBE_IMAGE);
-  const score = await handlerOf(registered, 'score')(
-    request('POST', 'http://localhost/score', png, 'image/png'),
-    invocationContext('score'),
-  );
+  const score = (body, headers) =>
+    handlerOf(registered, 'score')(
+      request('POST', 'http://localhost/score', body, headers),
+      invocationContext('score'),
+    );
+  const digit = await score(readFileSync(process.env.PROBE_IMAGE), { 'content-type': 'image/png' });
   // Models load after the app starts serving (mnist first): the index is read once none is loading, as
   // /v2/health/ready says.
   const deadline = Date.now() + 60_000;
@@ -36,8 +39,13 @@ export async function probe(registered) {
     await sleep(100);
   }
   const index = await handlerOf(registered, 'v2-repository-index')(
-    request('POST', 'http://localhost/v2/repository/index', '{}', 'application/json'),
+    request('POST', 'http://localhost/v2/repository/index', '{}', { 'content-type': 'application/json' }),
     invocationContext('v2-repository-index'),
   );
-  return { score: plain(score), index: plain(index) };
+  const page = process.env.PROBE_PAGE
+    ? plain(
+        await score(readFileSync(process.env.PROBE_PAGE), { 'content-type': 'image/png', 'x-model': 'ocr' }),
+      )
+    : undefined;
+  return { score: plain(digit), index: plain(index), page };
 }
