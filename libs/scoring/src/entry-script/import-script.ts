@@ -4,6 +4,18 @@ import { pathToFileURL } from 'node:url';
 import type { EntryScript } from './types.js';
 
 /**
+ * How a `score.ts` fails where no TypeScript loader runs: Node 20 does not know the extension; Node 22.18+
+ * strips the types itself but does not map the script's `./lib/*.js` imports to their `.ts` files, nor take
+ * TypeScript that needs transforming. Checked before any of the script runs (resolution and parsing).
+ */
+const NO_TYPESCRIPT_LOADER = new Set([
+  'ERR_UNKNOWN_FILE_EXTENSION',
+  'ERR_MODULE_NOT_FOUND',
+  'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX',
+  'ERR_INVALID_TYPESCRIPT_SYNTAX',
+]);
+
+/**
  * Imports the script: `score.ts` where TypeScript can be loaded as is (npm start and tests run under tsx),
  * else the `dist/score.js` the build compiled from it (tools/entry-scripts), as the built apps need.
  */
@@ -12,12 +24,14 @@ export async function importScript(path: string): Promise<EntryScript> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Partial<EntryScript>;
   } catch (e) {
-    if (!path.endsWith('.ts') || (e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    if (!path.endsWith('.ts') || !NO_TYPESCRIPT_LOADER.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
     const compiled = join(dirname(path), 'dist', 'score.js');
     if (!existsSync(compiled)) {
-      throw new Error(`${path} needs a TypeScript loader, or compiling to ${compiled} (npm run build)`, {
-        cause: e,
-      });
+      // A missing package the script imports fails the same way: say what Node said too.
+      throw new Error(
+        `${path} could not be imported (${(e as Error).message}); without a TypeScript loader it needs compiling to ${compiled} (npm run build)`,
+        { cause: e },
+      );
     }
     mod = (await import(pathToFileURL(compiled).href)) as Partial<EntryScript>;
   }
