@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { functionApps } from '../src/index.js';
+import { readmeSettings } from './support/readme-settings.js';
 
 // Bicep cannot be compiled here, so the template is checked against what the code and azure.yaml expect:
 // the settings the README documents, the roles the apps need, and names that must line up.
@@ -21,17 +22,6 @@ const INFRA = join(ROOT, 'infra');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const bicepFiles = ['infra/main.bicep', ...readdirSync(join(INFRA, 'app')).map((f) => `infra/app/${f}`)];
 const main = read('infra/main.bicep');
-
-/** Settings the README's configuration table documents (first column, every `NAME`). */
-function readmeSettings(): string[] {
-  const readme = read('README.md');
-  const start = readme.indexOf('\n## Configuration');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  return section
-    .split('\n')
-    .filter((l) => l.startsWith('| `'))
-    .flatMap((l) => [...l.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
-}
 
 /** The text from `at` to the end of the first `{ ... }` block that starts there. */
 function braced(text: string, at: number): string {
