@@ -1,16 +1,16 @@
 // `npm start`: the whole system on this machine (tsx resolves `@modelfn/*` through the root tsconfig.json).
 import { telemetrySource } from './telemetry.js';
 import cluster from 'node:cluster';
-import { httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
+import { createAppLogger, httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
 import { readSettings, sharedScorer } from '@modelfn/scoring';
-import pino from 'pino';
 import { banner } from './banner.js';
 import { runHttpWorker } from './http-worker.js';
 import { startServices } from './services/index.js';
 import { closeAll, exitOnSignals } from './shutdown.js';
 import { startSources } from './sources/index.js';
 
-const log = pino({ name: 'local', level: process.env.LOG_LEVEL || 'info' });
+// With an exporter configured, its lines go there too, each in its invocation's trace.
+const log = createAppLogger('local');
 const env = process.env;
 
 // With LOCAL_HOST_WORKERS > 1, node:cluster runs this script again in each HTTP worker.

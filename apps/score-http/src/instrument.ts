@@ -53,10 +53,17 @@ class Scope implements RequestScope {
  */
 export function instrument(functionName: string, handler: ScopedHandler): HttpHandler {
   const spanName = `HTTP ${functionName}`;
-  // One span per request in the caller's trace (traceparent), with what the scoring spans under it lack.
+  // One span per request, with what the scoring spans under it lack: the request's own (SERVER, in the
+  // caller's traceparent) on the local host, a child of the host's request span in Azure.
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
-    inIncomingSpan(spanName, request.headers, { 'http.request.method': request.method }, (span) =>
-      respond(request, context, span),
+    inIncomingSpan(
+      spanName,
+      {
+        carrier: request.headers,
+        attributes: { 'http.request.method': request.method },
+        invocation: context,
+      },
+      (span) => respond(request, context, span),
     );
 
   async function respond(

@@ -21,16 +21,20 @@ export async function scoreMessages(
   scorer?: Scorer,
 ): Promise<void> {
   const metas = bodies.map((_, i) => messageMeta(context, many ? i : undefined));
-  // The batch's span: in the host's trace, or a lone message's own; each reply then joins its message's.
+  // The batch's span: a child of the host's in Azure; on the local host the invocation's CONSUMER span, in a
+  // lone message's trace. Each reply then joins its message's trace.
   return inIncomingSpan(
     'ServiceBus batch',
-    metas.length === 1 ? metas[0].applicationProperties : undefined,
-    { 'messaging.system': 'servicebus', 'messaging.batch.message_count': bodies.length },
+    {
+      carrier: metas.length === 1 ? metas[0].applicationProperties : undefined,
+      attributes: { 'messaging.system': 'servicebus', 'messaging.batch.message_count': bodies.length },
+      kind: SpanKind.CONSUMER,
+      invocation: context,
+    },
     (span) => {
       if (metas.length > 1) linkMessages(span, metas);
       return scoreBatch(bodies, metas, context, scorer);
     },
-    SpanKind.CONSUMER,
   );
 }
 

@@ -1,85 +1,130 @@
 import { textSetting } from '@modelfn/settings';
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
+import type { LoggerProvider as LoggerProviderApi } from '@opentelemetry/api-logs';
+import type { LogRecordProcessor, LoggerProvider as SdkLoggerProvider } from '@opentelemetry/sdk-logs';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { instrumentFunctions } from './functions-instrumentation.js';
+import { closeLogBridge, openLogBridge } from './log-bridge.js';
 
 type Env = Record<string, string | undefined>;
 
 export interface TelemetryOptions {
-  /** `service.name` of the spans (the OTLP path; Azure Monitor names the app from the Functions host). */
+  /** `service.name` of the spans and logs (the OTLP path; Azure Monitor names the app from the Functions host). */
   serviceName: string;
   env?: Env;
   /** In the Functions worker (an app's main.ts): take the host's trace context per invocation. */
   functionsHost?: boolean;
   /** More span processors, tracing on even without an exporter setting (tests: an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
+  /** More log record processors, log records on even without an exporter setting (tests). */
+  logRecordProcessors?: LogRecordProcessor[];
 }
 
 export interface Telemetry {
-  /** Where spans go: `azure-monitor`, `otlp`, or nothing but `spanProcessors`. */
+  /** Where spans and logs go: `azure-monitor`, `otlp`, or nothing but the given processors. */
   readonly exporters: readonly ('azure-monitor' | 'otlp')[];
-  /** Sends what is buffered and stops. */
+  /** Sends what is buffered (spans and log records) and stops. */
   shutdown(): Promise<void>;
 }
 
+/** OTLP/HTTP's signal path under the endpoint, as the exporters would derive it (they read process.env only). */
+const signalUrl = (endpoint: string, signal: 'traces' | 'logs') =>
+  `${endpoint.replace(/\/+$/, '')}/v1/${signal}`;
+
 /**
- * Registers an OpenTelemetry SDK when a setting asks for one: Azure Monitor (Application Insights) when
- * APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP over HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is (both
- * when both are). Otherwise nothing is loaded and `@opentelemetry/api` stays a no-op: undefined.
- * Call it before anything else is imported (each app's `telemetry.ts`), so every module finds the SDK.
+ * Registers an OpenTelemetry SDK, for spans and logs, when a setting asks for one: Azure Monitor (Application
+ * Insights) when APPLICATIONINSIGHTS_CONNECTION_STRING is set, OTLP over HTTP when OTEL_EXPORTER_OTLP_ENDPOINT
+ * is (both when both are). Otherwise nothing is loaded and `@opentelemetry/api` stays a no-op: undefined.
+ * Call it first (each app's `telemetry.ts`); tracers and pino loggers (pinoTelemetry) that modules made
+ * before it find the SDK all the same. With the OTLP exporter, log records go to `<endpoint>/v1/logs`.
  */
 export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry | undefined> {
   const env = opts.env ?? process.env;
   const connectionString = textSetting(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING');
   const otlpEndpoint = textSetting(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (!connectionString && !otlpEndpoint && !opts.spanProcessors) return undefined;
+  if (!connectionString && !otlpEndpoint && !opts.spanProcessors && !opts.logRecordProcessors)
+    return undefined;
 
-  // Every SDK module is imported only now: with tracing off, none is loaded (cold start, memory).
-  const [{ OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
+  // Every SDK module is imported only now: with telemetry off, none is loaded (cold start, memory).
+  const [{ OTLPTraceExporter }, { BatchSpanProcessor }, { logs }] = await Promise.all([
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/api-logs'),
   ]);
-  // OTLP/HTTP's signal path under the endpoint, as the exporter would derive it (it reads process.env only);
-  // OTEL_EXPORTER_OTLP_HEADERS and the exporter's other settings are still its own.
-  const url = otlpEndpoint && `${otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-  const processors = [
-    ...(url ? [new BatchSpanProcessor(new OTLPTraceExporter({ url }))] : []),
+  // OTEL_EXPORTER_OTLP_HEADERS and the exporters' other settings are still their own.
+  const spanProcessors = [
+    ...(otlpEndpoint
+      ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: signalUrl(otlpEndpoint, 'traces') }))]
+      : []),
     ...(opts.spanProcessors ?? []),
   ];
+  const logRecordProcessors = [
+    ...(otlpEndpoint ? [await otlpLogProcessor(signalUrl(otlpEndpoint, 'logs'))] : []),
+    ...(opts.logRecordProcessors ?? []),
+  ];
+  let loggerProvider: LoggerProviderApi | undefined;
   let shutdown: () => Promise<void>;
   if (connectionString) {
     const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
+    const before = trace.getTracerProvider();
     useAzureMonitor({
       azureMonitorExporterOptions: {
         connectionString,
         credential: await entraCredential(textSetting(env, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING')),
       },
-      spanProcessors: processors,
+      spanProcessors,
+      // The distro's own log pipeline (to Application Insights) comes first; these add OTLP and tests'.
+      logRecordProcessors,
     });
+    // The distro replaces the API's proxy provider. Tracers taken from the old one (by modules loaded while
+    // this awaited: unbundled, an import's siblings run meanwhile) would stay no-ops; they now delegate.
+    const after = trace.getTracerProvider();
+    if (before instanceof ProxyTracerProvider && before !== after) before.setDelegate(after);
+    loggerProvider = logs.getLoggerProvider();
     shutdown = shutdownAzureMonitor;
   } else {
     const [
       { NodeTracerProvider },
       { defaultResource, detectResources, envDetector, resourceFromAttributes },
     ] = await Promise.all([import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/resources')]);
-    const provider = new NodeTracerProvider({
-      // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set, win over the app's name.
-      resource: defaultResource()
-        .merge(resourceFromAttributes({ 'service.name': opts.serviceName }))
-        .merge(detectResources({ detectors: [envDetector] })),
-      spanProcessors: processors,
-    });
+    // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set, win over the app's name.
+    const resource = defaultResource()
+      .merge(resourceFromAttributes({ 'service.name': opts.serviceName }))
+      .merge(detectResources({ detectors: [envDetector] }));
+    const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
     // Also the W3C trace-context propagator (traceparent/tracestate) and the async context manager.
-    provider.register();
-    shutdown = () => provider.shutdown();
+    tracerProvider.register();
+    let sdkLoggerProvider: SdkLoggerProvider | undefined;
+    if (logRecordProcessors.length > 0) {
+      const { LoggerProvider } = await import('@opentelemetry/sdk-logs');
+      sdkLoggerProvider = new LoggerProvider({ resource, processors: logRecordProcessors });
+      logs.setGlobalLoggerProvider(sdkLoggerProvider);
+      loggerProvider = sdkLoggerProvider;
+    }
+    shutdown = async () => {
+      await Promise.all([tracerProvider.shutdown(), sdkLoggerProvider?.shutdown()]);
+    };
   }
-  if (opts.functionsHost) await instrumentFunctions();
+  openLogBridge(loggerProvider?.getLogger('@modelfn/pino'));
+  if (opts.functionsHost) await instrumentFunctions(loggerProvider);
   return {
     exporters: [
       ...(connectionString ? ['azure-monitor' as const] : []),
       ...(otlpEndpoint ? ['otlp' as const] : []),
     ],
-    shutdown,
+    shutdown: () => {
+      closeLogBridge();
+      return shutdown();
+    },
   };
+}
+
+async function otlpLogProcessor(url: string): Promise<LogRecordProcessor> {
+  const [{ OTLPLogExporter }, { BatchLogRecordProcessor }] = await Promise.all([
+    import('@opentelemetry/exporter-logs-otlp-http'),
+    import('@opentelemetry/sdk-logs'),
+  ]);
+  return new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) });
 }
 
 /**

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, trace } from '@opentelemetry/api';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTelemetry, type Telemetry } from '../src/index.js';
+import { inIncomingSpan, pinoTelemetry, startTelemetry, type Telemetry } from '../src/index.js';
 
 // A real OTLP/HTTP receiver on a local port: what the SDK that startTelemetry registers sends it.
 const received: { path: string; body: string }[] = [];
@@ -26,7 +27,7 @@ describe('startTelemetry', () => {
     expect(trace.getTracer('t').startSpan('s').isRecording()).toBe(false);
   });
 
-  it('exports spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set, with the service name', async () => {
+  it('exports spans and log records over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set, with the service name', async () => {
     telemetry = await startTelemetry({
       serviceName: 'score-test',
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
@@ -39,11 +40,27 @@ describe('startTelemetry', () => {
     propagation.inject(trace.setSpan(context.active(), span), carrier);
     expect(carrier.traceparent).toContain(span.spanContext().traceId);
     span.end();
+    // A pino line inside a request's span: a log record in that trace, sent by the shutdown at the latest.
+    const log = pino(
+      { mixin: pinoTelemetry.mixin, hooks: { streamWrite: pinoTelemetry.streamWrite } },
+      { write: () => undefined },
+    );
+    const request = await inIncomingSpan('HTTP score', {}, async (s) => {
+      log.info({ requestId: 'otlp-1' }, 'scored over OTLP');
+      return s.spanContext();
+    });
     await telemetry!.shutdown();
-    const traces = received.filter((r) => r.path === '/v1/traces');
-    expect(traces.length).toBeGreaterThan(0);
-    const body = traces.map((t) => t.body).join('\n');
-    expect(body).toContain('modelfn.test-span');
-    expect(body).toContain('score-test');
+    const body = (path: string) =>
+      received
+        .filter((r) => r.path === path)
+        .map((t) => t.body)
+        .join('\n');
+    expect(body('/v1/traces')).toContain('modelfn.test-span');
+    expect(body('/v1/traces')).toContain('score-test');
+    const logs = body('/v1/logs');
+    expect(logs).toContain('scored over OTLP');
+    expect(logs).toContain('otlp-1');
+    expect(logs).toContain(request.traceId);
+    expect(logs).toContain('score-test');
   });
 });

@@ -4,6 +4,7 @@ import { httpFunctions } from '@modelfn/score-http';
 import { sharedScorer, type Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import type { Env } from '@modelfn/settings';
+import { telemetrySource } from '../telemetry.js';
 import { serveHostMetrics, withHostMetrics } from './host-metrics.js';
 import { startHttpSource } from './http.js';
 
@@ -31,7 +32,8 @@ export function startHttpWorkersSource(
       const host = await startHttpSource(env, settings, log, withHostMetrics(httpFunctions, log));
       serving();
       await scorer.modelsSettled();
-      return host;
+      // A worker exits as soon as its host has closed: what its telemetry still buffers is sent first.
+      return { ...host, close: () => host.close().finally(() => telemetrySource?.close()) };
     },
   });
 }

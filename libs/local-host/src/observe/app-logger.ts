@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import { pinoTelemetry } from '@modelfn/telemetry';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /** Credentials that can hide inside connection strings and URLs, and the text that replaces them. */
 const SECRET_PATTERNS: [RegExp, string][] = [
@@ -14,12 +15,19 @@ export function scrubSecrets(text: string): string {
 /**
  * One JSON logger per function app (LOG_LEVEL, default info). Headers and settings that carry credentials
  * are redacted by path, and every string argument and error message is scrubbed, so neither a function key
- * nor a connection string reaches the log.
+ * nor a connection string reaches the log. While telemetry runs, a line written inside a span carries its
+ * `trace_id` and `span_id`, and goes to the configured exporters as an OpenTelemetry log record as well as
+ * to stdout (see pinoTelemetry). `destination` is for tests: stdout otherwise.
  */
-export function createAppLogger(name: string, level = process.env.LOG_LEVEL || 'info'): Logger {
-  return pino({
+export function createAppLogger(
+  name: string,
+  level = process.env.LOG_LEVEL || 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options: LoggerOptions = {
     name,
     level,
+    mixin: pinoTelemetry.mixin,
     redact: {
       paths: [
         'headers.authorization',
@@ -43,6 +51,7 @@ export function createAppLogger(name: string, level = process.env.LOG_LEVEL || '
       },
     },
     hooks: {
+      streamWrite: pinoTelemetry.streamWrite,
       logMethod(args, method) {
         method.apply(
           this,
@@ -52,5 +61,6 @@ export function createAppLogger(name: string, level = process.env.LOG_LEVEL || '
         );
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -5,6 +5,7 @@ import type {
   PreInvocationContext,
   PreInvocationHandler,
 } from '@azure/functions';
+import { inInvocationTrace } from '@modelfn/telemetry';
 import type { Registry } from 'prom-client';
 import type { InvocationHooks } from '../invocation/hooks.js';
 import type { HostLogger } from '../invocation/host-logger.js';
@@ -115,11 +116,14 @@ export function invocationObserver({ registry, logger }: InvocationObserverOptio
     };
     const msg = `${trigger} ${context.functionName} ${outcome}`;
     const why = outcome === 'failed' ? (p.error ?? report?.error) : report?.error;
-    if (outcome === 'failed') logger.error({ ...line, err: why }, msg);
-    else if (outcome === 'unavailable') logger.warn({ ...line, error: messageOf(why) }, msg);
-    else if (outcome === 'rejected') logger.info({ ...line, error: messageOf(why) }, msg);
-    else if (quiet) logger.debug(line, msg);
-    else logger.info(line, msg);
+    // This hook runs after the handler's span ended; the line still belongs to the invocation's trace.
+    inInvocationTrace(context, () => {
+      if (outcome === 'failed') logger.error({ ...line, err: why }, msg);
+      else if (outcome === 'unavailable') logger.warn({ ...line, error: messageOf(why) }, msg);
+      else if (outcome === 'rejected') logger.info({ ...line, error: messageOf(why) }, msg);
+      else if (quiet) logger.debug(line, msg);
+      else logger.info(line, msg);
+    });
   };
   return { pre: [pre], post: [post] };
 }
