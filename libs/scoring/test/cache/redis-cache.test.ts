@@ -118,19 +118,19 @@ describe('RedisRowCache startup without Redis', () => {
   it('returns at once, answers unavailable, and connects by itself once Redis starts', async () => {
     const port = await freePort();
     const errors: string[] = [];
-    const started = performance.now();
+    // A command timeout longer than the test's own (30 s): the calls below can only settle in time if
+    // they are refused at once while Redis is down, not left to time out. (connect is synchronous: it
+    // returns the cache without waiting for the connection.)
     const cache = RedisRowCache.connect(settings(`redis://127.0.0.1:${port}`), {
-      timeoutMs: 50,
+      timeoutMs: 60_000,
       onError: (_err, operation) => errors.push(operation),
     });
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(cache.isReady).toBe(false);
     const server = new RedisServer(port);
     try {
-      const t0 = performance.now();
       expect((await cache.getMany([key('a')])).available).toBe(false);
       await cache.setMany([{ key: key('a'), value: row(1) }]);
       await expect(cache.getRaw('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-      expect(performance.now() - t0).toBeLessThan(100);
       expect(cache.isReady).toBe(false);
       expect(await cache.whenReady(100)).toBe(false);
       expect(errors).toContain('connection');
