@@ -125,10 +125,9 @@ describe('createRowCache', () => {
 
   it('redis resolves at once even with nothing listening, with an L1 when CACHE_L1_BYTES > 0', async () => {
     const redisSettings = { ...settings, cacheMode: 'redis' as const, redisUrl: 'redis://127.0.0.1:1' };
-    const started = performance.now();
+    // Nothing ever listens on port 1: these settle only because creating the cache does not wait to connect.
     const plain = await createRowCache(redisSettings);
     const tiered = await createRowCache({ ...redisSettings, cacheL1Bytes: 4096 });
-    expect(performance.now() - started).toBeLessThan(100);
     expect(plain).toBeInstanceOf(RedisRowCache);
     expect(tiered).toBeInstanceOf(TieredCache);
     expect((tiered as TieredCache).l1.maxBytes).toBe(4096);

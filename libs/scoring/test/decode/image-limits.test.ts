@@ -29,12 +29,10 @@ describe('image decoding: only the declared format (issue 14 item 5)', () => {
     expect(sniffImageFormat(bomb)).toBe('svg');
     // The media type picks the PNG codec; the bytes are not a PNG.
     expect(defaultCodecs().effectiveType(bomb, 'image/png')).toBe('image/png');
-    const t = performance.now();
+    // Refused by its sniffed format, before a decoder sees it (rendering it would take seconds of CPU).
     const r = await refusal(imageTensorRow(bomb, gray, limits, 'png'));
     expect(r).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 });
     expect(r.message).toContain('SVG');
-    // Rendering it would take seconds of CPU.
-    expect(performance.now() - t).toBeLessThan(200);
   });
 
   it('SVG is refused even as image/svg+xml, unless the model opts in (preprocessing.image.allowSvg)', async () => {
@@ -74,13 +72,11 @@ describe('image decoding: size from the header, memory for all decodes in flight
     expect(bomb.length).toBeLessThan(32 * 1024);
     // A budget of its own (the settings select it), to show nothing was reserved for a decode.
     const memory = 256 * 1024 * 1024 + 1;
-    const t = performance.now();
     const r = await refusal(imageTensorRow(bomb, gray, { ...limits, imageDecodeMemoryBytes: memory }, 'png'));
     expect(r).toMatchObject({ code: 'IMAGE_TOO_LARGE', status: 413 });
     expect(r.message).toContain('16777216x1');
     expect(r.message).toContain('MAX_IMAGE_SIDE');
-    // Read from the IHDR: no decode (inflating 16 MiB and resizing it takes far longer).
-    expect(performance.now() - t).toBeLessThan(50);
+    // Read from the IHDR: nothing was ever reserved for a decode.
     expect(decodeBudget(memory, 64).peak).toBe(0);
   });
 
