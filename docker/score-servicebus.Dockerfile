@@ -11,7 +11,9 @@ COPY apps/score-blob/package.json apps/score-blob/
 COPY apps/score-servicebus/package.json apps/score-servicebus/
 COPY apps/local/package.json apps/local/
 COPY libs/scoring/package.json libs/scoring/
+COPY libs/functions/package.json libs/functions/
 COPY libs/local-host/package.json libs/local-host/
+COPY libs/dev-processes/package.json libs/dev-processes/
 COPY libs/servicebus-emulator/package.json libs/servicebus-emulator/
 COPY libs/model-builder/package.json libs/model-builder/
 COPY libs/settings/package.json libs/settings/

@@ -1,13 +1,7 @@
 import { ServiceBusClient } from '@azure/service-bus';
 import { BlobServiceClient } from '@azure/storage-blob';
-import {
-  devConnectionString,
-  isPortOpen,
-  startAzurite,
-  startRedisServer,
-  type RunningAzurite,
-  type RedisServer,
-} from '@modelfn/local-host';
+import { isPortOpen, startRedisServer, type RedisServer } from '@modelfn/dev-processes';
+import { devConnectionString, startAzurite, type RunningAzurite } from '@modelfn/local-host';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

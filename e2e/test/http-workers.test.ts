@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { isPortOpen } from '@modelfn/local-host';
+import { isPortOpen } from '@modelfn/dev-processes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, startSystem, type System } from './support/system.js';
 

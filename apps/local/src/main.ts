@@ -1,7 +1,8 @@
 // `npm start`: the whole system on this machine (tsx resolves `@modelfn/*` through the root tsconfig.json).
 import { telemetrySource } from './telemetry.js';
 import cluster from 'node:cluster';
-import { createAppLogger, httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
+import { createAppLogger } from '@modelfn/functions';
+import { httpWorkersFromEnv, type RunningSource } from '@modelfn/local-host';
 import { readSettings, sharedScorer } from '@modelfn/scoring';
 import { banner } from './banner.js';
 import { runHttpWorker } from './http-worker.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, isPortOpen } from '@modelfn/local-host';
+import { findFreePort, isPortOpen } from '@modelfn/dev-processes';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { output } from '@azure/functions';
-import type { BlobFunctionDefinition } from '@modelfn/local-host/functions';
+import type { BlobFunctionDefinition } from '@modelfn/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { tracedHandler } from '@modelfn/telemetry';
 import { scoreBlobHandler } from './score-blob.js';

@@ -1,5 +1,5 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
-import { reportOutcome, reportScored } from '@modelfn/local-host/functions';
+import { reportOutcome, reportScored } from '@modelfn/functions';
 import { parseModelRef, ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
 import { entryRecord, errorRecord, predictionRecord, type BlobPrediction } from './records.js';
 

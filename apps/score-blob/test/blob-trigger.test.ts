@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { BlobFunctionDefinition } from '@modelfn/functions';
 import {
   parseConnectionString,
   POISON_QUEUE,
   startAzurite,
   startBlobSource,
   StorageQueue,
-  type BlobFunctionDefinition,
   type BlobSource,
   type BlobSourceOptions,
   type RunningAzurite,

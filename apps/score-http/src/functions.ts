@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
-import type { HttpFunctionDefinition } from '@modelfn/local-host/functions';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
 import { sharedScorer } from '@modelfn/scoring';
 import { enumSetting, type Env } from '@modelfn/settings';
 import { metricsHandler, swaggerHandler } from './handlers/ops.js';

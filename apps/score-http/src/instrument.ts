@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { outcomeOfStatus, reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
+import { outcomeOfStatus, reportFields, reportOutcome, reportScored } from '@modelfn/functions';
 import type { CacheStatus, Scorer } from '@modelfn/scoring';
 import { inIncomingSpan } from '@modelfn/telemetry';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';

@@ -1,7 +1,7 @@
-import { createAppLogger } from '@modelfn/local-host/functions';
+import { createAppLogger } from '@modelfn/functions';
 import type { Logger } from 'pino';
 
-export { scrubSecrets } from '@modelfn/local-host/functions';
+export { scrubSecrets } from '@modelfn/functions';
 
 /** The app's JSON logger: credentials redacted and scrubbed (see createAppLogger). */
 export const logger: Logger = createAppLogger('score-http');

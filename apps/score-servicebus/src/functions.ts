@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import type { ServiceBusFunctionDefinition } from '@modelfn/local-host/functions';
+import type { ServiceBusFunctionDefinition } from '@modelfn/functions';
 import { scoreMessages } from './score-messages.js';
 import { sbSettings } from './settings.js';
 

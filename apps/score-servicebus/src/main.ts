@@ -1,7 +1,7 @@
 // Azure Functions entry point (package.json "main"): registers the app's function definitions with the host.
 import './telemetry.js';
 import { app } from '@azure/functions';
-import { createAppLogger, invocationObserver, registerHooks } from '@modelfn/local-host/functions';
+import { createAppLogger, invocationObserver, registerHooks } from '@modelfn/functions';
 import { registry } from '@modelfn/scoring';
 import { serviceBusFunctions } from './functions.js';
 

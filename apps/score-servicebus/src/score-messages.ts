@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { reportFields, reportOutcome, reportScored } from '@modelfn/local-host/functions';
+import { reportFields, reportOutcome, reportScored } from '@modelfn/functions';
 import { sharedScorer, toScoringError, type ManyItem, type Scorer } from '@modelfn/scoring';
 import { inIncomingSpan } from '@modelfn/telemetry';
 import { SpanKind } from '@opentelemetry/api';

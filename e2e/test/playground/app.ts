@@ -1,7 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HttpFunctionOptions, HttpHandler } from '@azure/functions';
-import { routePrefixFromHostJson, startHttpHost, type HttpFunctionDefinition } from '@modelfn/local-host';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
+import { routePrefixFromHostJson, startHttpHost } from '@modelfn/local-host';
 import { sklearnClassifier } from '@modelfn/model-builder';
 import { createHttpFunctions, hostJsonPath, type AuthLevel } from '@modelfn/score-http';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';

@@ -1,4 +1,4 @@
-import { findFreePort } from '@modelfn/local-host';
+import { findFreePort } from '@modelfn/dev-processes';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

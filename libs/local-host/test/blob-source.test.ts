@@ -7,12 +7,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobFunctionDefinition } from '@modelfn/functions';
+import { blobSettingsFromHostJson } from '../src/host-json.js';
 import {
-  blobSettingsFromHostJson,
   HOSTS_CONTAINER,
   startAzurite,
   startBlobSource,
-  type BlobFunctionDefinition,
   type BlobSource,
   type RunningAzurite,
 } from '../src/index.js';

@@ -13,12 +13,8 @@ import azf, {
 } from '@azure/functions';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  routePrefixFromHostJson,
-  startHttpHost,
-  type HttpFunctionDefinition,
-  type RunningHttpHost,
-} from '../src/index.js';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
+import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '../src/index.js';
 
 const silent = pino({ level: 'silent' });
 

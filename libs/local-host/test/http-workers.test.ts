@@ -3,7 +3,8 @@ import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { findFreePort, httpWorkersFromEnv, startHttpHost, startHttpWorkers } from '../src/index.js';
+import { findFreePort } from '@modelfn/dev-processes';
+import { httpWorkersFromEnv, startHttpHost, startHttpWorkers } from '../src/index.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/workers-main.ts', import.meta.url));
 

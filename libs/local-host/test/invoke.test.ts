@@ -5,7 +5,9 @@ import azf, {
   type PreInvocationContext,
 } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { createInvoker, mountFunction, outputValues, type HostLogger } from '../src/index.js';
+import type { HostLogger } from '@modelfn/functions';
+import { createInvoker, mountFunction } from '../src/invocation/invoke.js';
+import { outputValues } from '../src/invocation/outputs.js';
 
 const { trigger, output } = azf;
 

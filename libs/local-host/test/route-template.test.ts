@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
 import { parseRouteTemplate } from '../src/http/route-template.js';
 import { RouteTable } from '../src/http/route-table.js';
-import type { HttpFunctionDefinition } from '../src/invocation/function-definition.js';
 
 const seg = (path: string) => path.split('/').filter(Boolean);
 

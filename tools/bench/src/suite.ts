@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, RedisStartError, startRedisServer, type RedisServer } from '@modelfn/local-host';
+import { findFreePort, RedisStartError, startRedisServer, type RedisServer } from '@modelfn/dev-processes';
 import { loadMnist } from '@modelfn/train-mnist';
 import { digitTails } from './bodies.js';
 import { pickDriver } from './load/pick-driver.js';

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisStartError, startRedisServer, type RunningSource } from '@modelfn/local-host';
+import { RedisStartError, startRedisServer } from '@modelfn/dev-processes';
+import type { RunningSource } from '@modelfn/local-host';
 import type { Logger } from 'pino';
 import { portSetting, type Env } from '@modelfn/settings';
 

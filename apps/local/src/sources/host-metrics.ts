@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import azf, { type HttpHandler, type HttpResponseInit } from '@azure/functions';
-import type { HttpFunctionDefinition } from '@modelfn/local-host';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
 import { registry } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';

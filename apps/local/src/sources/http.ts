@@ -1,9 +1,5 @@
-import {
-  routePrefixFromHostJson,
-  startHttpHost,
-  type HttpFunctionDefinition,
-  type RunningHttpHost,
-} from '@modelfn/local-host';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
+import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
 import { hostJsonPath, httpFunctions } from '@modelfn/score-http';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-import { invocationObserver, type InvocationObserver } from '@modelfn/local-host';
+import { invocationObserver, type InvocationObserver } from '@modelfn/functions';
 import { registry } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 

@@ -4,9 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { isAlive, orphanFromPidFile } from '@modelfn/dev-processes';
 import { portSetting, textSetting } from '@modelfn/settings';
 import type { RunningSource } from '../running-source.js';
-import { isAlive, orphanFromPidFile } from '../process/pid-file.js';
 import { AzuriteError } from './azurite-error.js';
 import {
   DEFAULT_BLOB_PORT,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobItem } from '@azure/storage-blob';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { HostLogger } from '@modelfn/functions';
 import { BLOB_CREATED } from './blob-events.js';
 import { matchBlobName } from './blob-path.js';
 import type { Watcher } from './blob-watch.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isAlive } from '../process/pid-file.js';
+import { isAlive } from '@modelfn/dev-processes';
 import { BlobRestError, type BlobRest } from './blob-rest.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { BlobItem } from '@azure/storage-blob';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { HostLogger } from '@modelfn/functions';
 import type { Invoker } from '../invocation/invoke.js';
 import { outputValues } from '../invocation/outputs.js';
 import { CLAIM_MS, ClaimLostError, type Claim } from './blob-claims.js';

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { portSetting } from '@modelfn/settings';
 import { pino } from 'pino';
+import type { BlobFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { blobSettingsFromHostJson } from '../host-json.js';
-import type { BlobFunctionDefinition } from '../invocation/function-definition.js';
-import type { InvocationHooks } from '../invocation/hooks.js';
-import type { HostLogger } from '../invocation/host-logger.js';
 import { createInvoker } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { BlobAnnouncer } from './blob-announcer.js';

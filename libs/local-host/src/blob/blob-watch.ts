@@ -1,7 +1,6 @@
 import azf from '@azure/functions';
 import type { ContainerClient } from '@azure/storage-blob';
-import type { BlobFunctionDefinition } from '../invocation/function-definition.js';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { BlobFunctionDefinition, HostLogger } from '@modelfn/functions';
 import { mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import { checkOutputs, type BlobOutputBinding } from './blob-outputs.js';
 import { parseTriggerPath, resolveBlobPath, type BlobPathPattern } from './blob-path.js';

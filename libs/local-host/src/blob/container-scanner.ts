@@ -1,5 +1,5 @@
 import type { BlobItem } from '@azure/storage-blob';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { HostLogger } from '@modelfn/functions';
 import type { Watcher } from './blob-watch.js';
 
 export interface ScannerOptions {

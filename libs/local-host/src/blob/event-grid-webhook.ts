@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HostLogger } from '../invocation/host-logger.js';
 import {
   allowedOrigin,
   MalformedEventsError,
@@ -8,6 +7,7 @@ import {
   readValidationCode,
   type DeliveredEvent,
 } from './blob-events.js';
+import type { HostLogger } from '@modelfn/functions';
 import type { Watcher } from './blob-watch.js';
 import { DeferredEvents, type Placement } from './deferred-events.js';
 import { bareEtag } from './read-blob-version.js';

@@ -3,10 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import azf from '@azure/functions';
+import type { HttpFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
-import type { HttpFunctionDefinition } from '../invocation/function-definition.js';
-import type { InvocationHooks } from '../invocation/hooks.js';
-import type { HostLogger } from '../invocation/host-logger.js';
 import { createInvoker, mountFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { afterReads } from './after-reads.js';

@@ -1,4 +1,4 @@
-import type { HttpFunctionDefinition } from '../invocation/function-definition.js';
+import type { HttpFunctionDefinition } from '@modelfn/functions';
 import { comparePrecedence, parseRouteTemplate, type RouteTemplate } from './route-template.js';
 
 /** Methods a function answers when its options name none (the @azure/functions default). */

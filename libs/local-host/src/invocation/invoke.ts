@@ -8,9 +8,9 @@ import type {
   InvocationContext,
   RetryContext,
 } from '@azure/functions';
-import type { FunctionDefinition } from './function-definition.js';
-import { postContext, preContext, type InvocationHooks } from './hooks.js';
-import { logHandlerFor, type HostLogger } from './host-logger.js';
+import type { FunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
+import { postContext, preContext } from './hook-contexts.js';
+import { logHandlerFor } from './log-handler.js';
 import { newInvocationContext } from './local-context.js';
 
 /** A function ready to be invoked: its handler and the bindings a Functions host would describe. */

@@ -1,9 +1,7 @@
 import azf from '@azure/functions';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { pino } from 'pino';
-import type { ServiceBusFunctionDefinition } from '../invocation/function-definition.js';
-import type { InvocationHooks } from '../invocation/hooks.js';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { ServiceBusFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';

@@ -5,10 +5,13 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startRedisServer as spawnRedisServer, type RedisServer as RunningRedis } from '@modelfn/local-host';
+import {
+  startRedisServer as spawnRedisServer,
+  type RedisServer as RunningRedis,
+} from '@modelfn/dev-processes';
 
 /**
- * Real redis-server processes for tests, started by the repository's one spawner (the local host's):
+ * Real redis-server processes for tests, started by the repository's one spawner (@modelfn/dev-processes):
  * no persistence, loopback only, killed with the test process. Each here gets its own temp directory (for
  * cluster nodes' config files) and is SIGKILLed on stop, like a crash.
  */

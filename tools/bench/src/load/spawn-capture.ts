@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { killOnExit } from '@modelfn/local-host';
+import { killOnExit } from '@modelfn/dev-processes';
 
 export interface Captured {
   code: number | null;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { findFreePort, killOnExit, stopChild } from '@modelfn/local-host';
+import { findFreePort, killOnExit, stopChild } from '@modelfn/dev-processes';
 import { bodyText } from '../bodies.js';
 import { markedJson, runCaptured } from '../load/spawn-capture.js';
 import { OUR_SERVER_SCRIPT, ourEnv } from '../servers/ours.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { killOnExit, OutputTail, stopChild } from '@modelfn/local-host';
+import { killOnExit, OutputTail, stopChild } from '@modelfn/dev-processes';
 
 export interface ChildServer {
   url: string;

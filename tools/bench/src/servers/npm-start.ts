@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { findFreePort, killOnExit, OutputTail, stopChild } from '@modelfn/local-host';
+import { findFreePort, killOnExit, OutputTail, stopChild } from '@modelfn/dev-processes';
 import type { ChildServer } from './child-server.js';
 
 /** The banner's last line: every service, model and worker is up. */

@@ -4,7 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findFreePort, hasExited, killOnExit, OutputTail, stopChild, waitForPort } from '@modelfn/local-host';
+import {
+  findFreePort,
+  hasExited,
+  killOnExit,
+  OutputTail,
+  stopChild,
+  waitForPort,
+} from '@modelfn/dev-processes';
 import { runCaptured } from '../load/spawn-capture.js';
 import type { ChildServer } from './child-server.js';
 

@@ -1,15 +1,6 @@
 import { format } from 'node:util';
 import type { LogHandler, LogLevel } from '@azure/functions';
-
-/** The subset of a pino logger the local host writes to (pino's Logger satisfies it). */
-export interface HostLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  /** pino's check, used to skip building a line nobody will see. */
-  isLevelEnabled?(level: string): boolean;
-}
+import type { HostLogger } from '@modelfn/functions';
 
 type LogMethod = 'debug' | 'info' | 'warn' | 'error';
 

@@ -2,20 +2,8 @@ import type {
   FunctionHandler,
   InvocationContext,
   PostInvocationContext,
-  PostInvocationHandler,
   PreInvocationContext,
-  PreInvocationHandler,
 } from '@azure/functions';
-
-/**
- * Cross-cutting work around every invocation, whatever its trigger: the same handler types as
- * `app.hook.preInvocation` / `app.hook.postInvocation`, so one hook runs in Azure (registered with the
- * Functions library) and in the local host (passed to its sources) alike.
- */
-export interface InvocationHooks {
-  pre?: readonly PreInvocationHandler[];
-  post?: readonly PostInvocationHandler[];
-}
 
 /**
  * The hook contexts as the Functions worker builds them: `hookData` shared by the pre and post hooks of one

@@ -7,8 +7,8 @@ import type {
 } from '@azure/functions';
 import { inInvocationTrace } from '@modelfn/telemetry';
 import type { Registry } from 'prom-client';
-import type { InvocationHooks } from '../invocation/hooks.js';
-import type { HostLogger } from '../invocation/host-logger.js';
+import type { InvocationHooks } from '../definitions/hooks.js';
+import type { HostLogger } from '../log/host-logger.js';
 import { invocationMetrics } from './invocation-metrics.js';
 import { invocationReport, type InvocationOutcome, type InvocationReport } from './invocation-report.js';
 

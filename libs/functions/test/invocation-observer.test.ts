@@ -3,16 +3,16 @@ import azf, { type InvocationContext } from '@azure/functions';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
-  createInvoker,
   invocationObserver,
-  mountFunction,
   registerHooks,
   reportOutcome,
   reportScored,
   type HostLogger,
+  type InvocationHooks,
 } from '../src/index.js';
+import { invokeWithHooks, type HookedCall } from './support/hooked-invocation.js';
 
-const { trigger, output } = azf;
+const { trigger } = azf;
 
 function recordingLogger(debug = false) {
   const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
@@ -28,35 +28,29 @@ function recordingLogger(debug = false) {
   return { logger, lines };
 }
 
-const queue = mountFunction(
-  {
-    name: 'scoreQueue',
-    options: {
-      connection: 'Sb',
-      queueName: 'q',
-      cardinality: 'many',
-      handler: (bodies: unknown, context: InvocationContext) => {
-        const list = bodies as string[];
-        if (list.includes('throw')) throw new Error('transient');
-        for (const b of list) reportScored(context, 'mnist', b);
-        if (list.includes('bad')) reportOutcome(context, 'rejected', new Error('one was bad'));
-      },
-    },
-  },
-  trigger.serviceBusQueue({ connection: 'Sb', queueName: 'q', cardinality: 'many' }),
-);
+type Fn = Omit<HookedCall, 'input' | 'invocationId'>;
 
-const http = mountFunction(
-  { name: 'score', options: { handler: () => ({ status: 404 }) } },
-  trigger.http({}),
-  output.http({}),
-);
+const queue: Fn = {
+  name: 'scoreQueue',
+  trigger: trigger.serviceBusQueue({ connection: 'Sb', queueName: 'q', cardinality: 'many' }),
+  handler: (bodies: unknown, context: InvocationContext) => {
+    const list = bodies as string[];
+    if (list.includes('throw')) throw new Error('transient');
+    for (const b of list) reportScored(context, 'mnist', b);
+    if (list.includes('bad')) reportOutcome(context, 'rejected', new Error('one was bad'));
+  },
+};
+
+const http: Fn = { name: 'score', trigger: trigger.http({}), handler: () => ({ status: 404 }) };
+
+const invokerWith = (hooks: InvocationHooks) => (fn: Fn, call: { input: unknown; invocationId?: string }) =>
+  invokeWithHooks(hooks, { ...fn, ...call });
 
 describe('invocationObserver', () => {
   it('logs one line per invocation and counts it by trigger, function and outcome', async () => {
     const registry = new Registry();
     const { logger, lines } = recordingLogger();
-    const invoke = createInvoker({ logger, hooks: invocationObserver({ registry, logger }) });
+    const invoke = invokerWith(invocationObserver({ registry, logger }));
     await invoke(queue, { input: ['hit', 'hit', 'miss'], invocationId: 'inv-1' });
     await invoke(queue, { input: ['hit', 'bad'] });
     await invoke(queue, { input: ['throw'] });
@@ -103,23 +97,18 @@ describe('invocationObserver', () => {
   it('takes an HTTP outcome from the status, and logs successful HTTP invocations at debug only', async () => {
     const registry = new Registry();
     const { logger, lines } = recordingLogger();
-    const invoke = createInvoker({ logger, hooks: invocationObserver({ registry, logger }) });
+    const invoke = invokerWith(invocationObserver({ registry, logger }));
     await invoke(http, { input: {} });
     expect(await registry.metrics()).toContain(
       'modelfn_invocations_total{trigger="http",function="score",outcome="rejected"} 1',
     );
     expect(lines).toHaveLength(1);
 
-    const quiet = mountFunction(
-      { name: 'live', options: { handler: () => ({ status: 200 }) } },
-      trigger.http({}),
-    );
+    const quiet: Fn = { name: 'live', trigger: trigger.http({}), handler: () => ({ status: 200 }) };
     await invoke(quiet, { input: {} });
     expect(lines).toHaveLength(1);
     const verbose = recordingLogger(true);
-    await createInvoker({ logger, hooks: invocationObserver({ registry, logger: verbose.logger }) })(quiet, {
-      input: {},
-    });
+    await invokerWith(invocationObserver({ registry, logger: verbose.logger }))(quiet, { input: {} });
     expect(verbose.lines).toMatchObject([{ level: 'debug', obj: { trigger: 'http', outcome: 'ok' } }]);
   });
 

@@ -1,0 +1,19 @@
+// `@modelfn/functions`: the runtime contract every function app and the local host share, in Azure as
+// locally: functions as data, invocation hooks, the app logger and the invocation report. Nothing here
+// starts a server or loads a storage SDK, so the apps' Azure bundles stay small.
+export type {
+  FunctionDefinition,
+  HttpFunctionDefinition,
+  BlobFunctionDefinition,
+  ServiceBusFunctionDefinition,
+} from './definitions/function-definition.js';
+export type { InvocationHooks } from './definitions/hooks.js';
+export type { HostLogger } from './log/host-logger.js';
+export { createAppLogger, scrubSecrets } from './log/app-logger.js';
+export { reportScored, reportOutcome, reportFields } from './observe/invocation-report.js';
+export {
+  invocationObserver,
+  registerHooks,
+  outcomeOfStatus,
+  type InvocationObserver,
+} from './observe/invocation-observer.js';

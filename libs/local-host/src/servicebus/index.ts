@@ -1,5 +1,0 @@
-export {
-  startServiceBusSource,
-  type ServiceBusSource,
-  type ServiceBusSourceOptions,
-} from './servicebus-source.js';
