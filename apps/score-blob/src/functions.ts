@@ -48,5 +48,5 @@ export const blobFunctions: BlobFunctionDefinition[] = createBlobFunctions();
 /** This app's host.json (blob parallelism and poison threshold), for hosts that run it outside Azure. */
 export const hostJsonPath = fileURLToPath(new URL('../host.json', import.meta.url));
 
-export type { BlobPrediction, BlobErrorRecord } from './records.js';
+export type { BlobPrediction, BlobErrorRecord } from '@modelfn/functions';
 export { BLOB_TRIGGER_SOURCES, type BlobTriggerSource } from './settings.js';

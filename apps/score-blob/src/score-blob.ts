@@ -1,7 +1,15 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
-import { reportOutcome, reportScored } from '@modelfn/functions';
-import { parseModelRef, ScoringError, toScoringError, type Scorer } from '@modelfn/scoring';
-import { entryRecord, errorRecord, predictionRecord, type BlobPrediction } from './records.js';
+import {
+  answeredBy,
+  blobErrorRecord,
+  blobRecord,
+  classifyFailure,
+  reportOutcome,
+  reportScored,
+  scoreRequest,
+  type BlobPrediction,
+} from '@modelfn/functions';
+import { parseModelRef, ScoringError, type Scorer } from '@modelfn/scoring';
 
 export interface ScoreBlobDeps {
   scorer: () => Promise<Scorer>;
@@ -52,33 +60,22 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
     const started = performance.now();
     const meta = blobMeta(context);
     try {
-      const scorer = await deps.scorer();
-      const ref = parseModelRef(meta.model, 'blob metadata "model"');
-      if (scorer.hasEntryScript(ref)) {
-        const answer = await scorer.runEntry({
-          trigger: 'blob',
-          body: bytesOf(blob),
-          contentType: meta.contentType,
-          properties: meta.properties,
-          blobName: meta.path,
-          ...ref,
-        });
-        reportScored(context, answer.model.name, answer.cache);
-        return entryRecord(meta.path, answer, performance.now() - started);
-      }
-      const result = await scorer.score({
-        body: bytesOf(blob),
-        contentType: meta.contentType,
-        ...ref,
+      const result = await scoreRequest(await deps.scorer(), {
+        trigger: 'blob',
+        payload: { body: bytesOf(blob), contentType: meta.contentType },
+        properties: meta.properties,
+        blobName: meta.path,
+        ...parseModelRef(meta.model, 'blob metadata "model"'),
       });
-      reportScored(context, result.model.name, result.cache);
-      return predictionRecord(meta.path, result, performance.now() - started);
+      const { model, cache } = answeredBy(result);
+      reportScored(context, model, cache);
+      return blobRecord(meta.path, result, performance.now() - started);
     } catch (e) {
-      const err = toScoringError(e);
-      if (!err.permanent) throw err;
+      const { error, kind } = classifyFailure(e);
+      if (kind === 'transient') throw error;
       // The invocation's log line (invocation hooks) says why; the error record tells the uploader.
-      reportOutcome(context, 'rejected', `${err.code} ${err.message}`);
-      context.extraOutputs.set(deps.errorOutput, errorRecord(meta.path, err));
+      reportOutcome(context, 'rejected', `${error.code} ${error.message}`);
+      context.extraOutputs.set(deps.errorOutput, blobErrorRecord(meta.path, error));
       return undefined;
     }
   };

@@ -1,12 +1,14 @@
-import { parseModelRef, ScoringError, type ManyItem } from '@modelfn/scoring';
+import type { TriggerRequest } from '@modelfn/functions';
+import { parseModelRef, ScoringError } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 
 /**
  * A message body as the Functions host delivers it — JSON already parsed to an object, a string, or bytes
  * (an image, raw tensor bytes, or JSON text) — with the model named by the `model` application property.
  */
-export function messageItem(body: unknown, meta: MessageMeta): ManyItem {
+export function messageRequest(body: unknown, meta: MessageMeta): TriggerRequest {
   const ref = {
+    trigger: 'servicebus' as const,
     ...parseModelRef(meta.applicationProperties?.model, 'application property "model"'),
     // What an entry script sees of the message besides its body.
     properties: {
@@ -24,10 +26,11 @@ export function messageItem(body: unknown, meta: MessageMeta): ManyItem {
   }
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return { body: bytes, contentType: meta.contentType, ...ref };
+    return { payload: { body: bytes, contentType: meta.contentType }, ...ref };
   }
-  if (typeof body === 'string') return { body: Buffer.from(body), contentType: 'application/json', ...ref };
-  if (typeof body === 'object') return { object: body, ...ref };
+  if (typeof body === 'string')
+    return { payload: { body: Buffer.from(body), contentType: 'application/json' }, ...ref };
+  if (typeof body === 'object') return { payload: { object: body }, ...ref };
   throw new ScoringError(
     'INVALID_INPUT',
     `the message body is a ${typeof body}; send a JSON object or image bytes`,

@@ -1,11 +1,20 @@
 import type { InvocationContext } from '@azure/functions';
-import { reportFields, reportOutcome, reportScored } from '@modelfn/functions';
-import { sharedScorer, toScoringError, type ManyItem, type Scorer } from '@modelfn/scoring';
+import {
+  answeredBy,
+  classifyFailure,
+  reportFields,
+  reportOutcome,
+  reportScored,
+  scoreRequests,
+  type Failure,
+  type TriggerRequest,
+} from '@modelfn/functions';
+import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { inIncomingSpan } from '@modelfn/telemetry';
 import { SpanKind } from '@opentelemetry/api';
-import { messageItem } from './message-input.js';
+import { messageRequest } from './message-input.js';
 import { messageMeta, type MessageMeta } from './message-meta.js';
-import { entryReply, errorReply, resultReply, type Reply } from './replies.js';
+import { replyTo, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
 import { linkMessages } from './reply-trace.js';
 
@@ -46,30 +55,30 @@ async function scoreBatch(
 ): Promise<void> {
   const s = scorer ?? (await sharedScorer());
   const replies: Reply[] = [];
-  const items: (ManyItem | undefined)[] = bodies.map((body, i) => {
+  const rejected = (meta: MessageMeta, failure: Failure) => {
+    context.warn(`message ${meta.messageId}: ${failure.error.code} ${failure.error.message}`);
+    replies.push(replyTo(meta, failure));
+  };
+  const requests: { req: TriggerRequest; meta: MessageMeta }[] = [];
+  bodies.forEach((body, i) => {
     try {
-      return messageItem(body, metas[i]);
+      requests.push({ req: messageRequest(body, metas[i]), meta: metas[i] });
     } catch (e) {
-      const err = toScoringError(e);
-      context.warn(`message ${metas[i].messageId}: ${err.code} ${err.message}`);
-      replies.push(errorReply(metas[i], err));
-      return undefined;
+      const failure = classifyFailure(e);
+      if (failure.kind === 'transient') throw failure.error;
+      rejected(metas[i], failure);
     }
   });
-  const valid = items.flatMap((item, i) => (item ? [{ item, i }] : []));
-  const outcomes = await s.scoreMany(valid.map((v) => v.item));
-  outcomes.forEach((o, j) => {
-    const meta = metas[valid[j].i];
-    if ('result' in o) {
-      reportScored(context, o.result.model.name, o.result.cache);
-      replies.push(resultReply(meta, o.result));
-    } else if ('entry' in o) {
-      reportScored(context, o.entry.model.name, o.entry.cache);
-      replies.push(entryReply(meta, o.entry));
-    } else {
-      context.warn(`message ${meta.messageId}: ${o.error.code} ${o.error.message}`);
-      replies.push(errorReply(meta, o.error));
-    }
+  const outcomes = await scoreRequests(
+    s,
+    requests.map(({ req }) => req),
+  );
+  outcomes.forEach((outcome, j) => {
+    const { meta } = requests[j];
+    if ('error' in outcome) return rejected(meta, outcome);
+    const { model, cache } = answeredBy(outcome);
+    reportScored(context, model, cache);
+    replies.push(replyTo(meta, outcome));
   });
   await sendReplies(replies);
   reportBatch(context, bodies.length, replies.length - countOk(replies));

@@ -17,3 +17,17 @@ export {
   outcomeOfStatus,
   type InvocationObserver,
 } from './observe/invocation-observer.js';
+
+// The trigger adapter: trigger input → the scoring core → one result, rendered by each trigger.
+export type { TriggerName, TriggerRequest } from './adapter/trigger-request.js';
+export { answeredBy, type ScoreResult } from './adapter/score-result.js';
+export { classifyFailure, type Failure } from './adapter/failure.js';
+export { scoreRequest, scoreRequests } from './adapter/score.js';
+export { scoreAnswer, type HttpAnswer, type PredictionOptions } from './render/http-answer.js';
+export {
+  blobErrorRecord,
+  blobRecord,
+  type BlobErrorRecord,
+  type BlobPrediction,
+} from './render/blob-record.js';
+export { replyContent, type ReplyContent } from './render/servicebus-reply.js';

@@ -43,15 +43,11 @@ export interface Prepared extends InferenceRequest {
   v2?: V2RequestMeta;
 }
 
-/**
- * One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed, and the
- * message's properties (what an entry script sees of it).
- */
-export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) &
-  ModelRef & { properties?: Record<string, unknown> };
+/** One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed. */
+export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) & ModelRef;
 
-/** What one item of a batch came to: a model's outputs, an entry script's answer, or a permanent error. */
-export type ManyOutcome = (ItemOutcome | { entry: EntryResult }) & { v2?: V2RequestMeta };
+/** What one item of a batch came to: a model's outputs, or a permanent error. */
+export type ManyOutcome = ItemOutcome & { v2?: V2RequestMeta };
 
 /**
  * The scoring core's facade: decode (codecs by media type) → validate → cache-aside per row → (batched)
@@ -285,23 +281,14 @@ export class Scorer {
   }
 
   /**
-   * Many items at once (a batch of messages): each decoded on its own (a bad one fails alone), then one
-   * inference per model version and row shape. Transient failures throw, for the whole batch to be retried.
+   * Many items at once (a batch of messages), each for a model without an entry script: each decoded on
+   * its own (a bad one fails alone), then one inference per model version and row shape. Transient
+   * failures throw, for the whole batch to be retried. (Entry scripts answer through `runEntry`, one
+   * request each: the trigger adapter sends them there.)
    */
   async scoreMany(items: ManyItem[]): Promise<ManyOutcome[]> {
-    const scripted = new Map<number, Promise<ManyOutcome>>();
-    items.forEach((item, i) => {
-      let entry: boolean;
-      try {
-        entry = this.hasEntryScript(item);
-      } catch {
-        return; // an unknown model: decoding says so, with the others' errors
-      }
-      if (entry) scripted.set(i, this.entryItem(item));
-    });
     const decoded = await Promise.all(
-      items.map(async (item, i) => {
-        if (scripted.has(i)) return undefined;
+      items.map(async (item) => {
         try {
           return 'object' in item ? await this.decodeObject(item.object, item) : await this.decode(item);
         } catch (e) {
@@ -311,7 +298,7 @@ export class Scorer {
         }
       }),
     );
-    const ok = decoded.flatMap((d, i) => (d === undefined || d instanceof Error ? [] : [{ d, i }]));
+    const ok = decoded.flatMap((d, i) => (d instanceof Error ? [] : [{ d, i }]));
     const scored = await scoreMany(
       ok.map(({ d }) => d),
       (req) => this.infer(req),
@@ -319,30 +306,7 @@ export class Scorer {
     const byItem = new Map<number, ManyOutcome>(
       ok.map(({ d, i }, j) => [i, { ...scored[j], ...(d.v2 ? { v2: d.v2 } : {}) }]),
     );
-    for (const [i, outcome] of scripted) byItem.set(i, await outcome);
     return decoded.map((d, i) => (d instanceof Error ? { error: d } : byItem.get(i)!));
-  }
-
-  /** One message for a model with an entry script: its own `run`, permanent errors answered, not thrown. */
-  private async entryItem(item: ManyItem): Promise<ManyOutcome> {
-    const body = 'object' in item ? Buffer.from(JSON.stringify(item.object)) : item.body;
-    const contentType = 'object' in item ? 'application/json' : item.contentType;
-    try {
-      return {
-        entry: await this.runEntry({
-          trigger: 'servicebus',
-          body,
-          contentType,
-          properties: item.properties,
-          model: item.model,
-          version: item.version,
-        }),
-      };
-    } catch (e) {
-      const err = toScoringError(e);
-      if (!err.permanent) throw err;
-      return { error: err };
-    }
   }
 
   async close(): Promise<void> {

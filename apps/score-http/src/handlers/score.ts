@@ -1,8 +1,8 @@
 import type { HttpRequest } from '@azure/functions';
-import { predictions, ScoringError } from '@modelfn/scoring';
+import { answeredBy, scoreAnswer, scoreRequest } from '@modelfn/functions';
+import { ScoringError } from '@modelfn/scoring';
 import type { ScopedHandler, ScorerSource } from '../instrument.js';
 import { modelFromHeader, queryFlag, readBody, wantsCacheBypass } from '../request-input.js';
-import { json } from '../respond.js';
 import { knownModel } from './model-label.js';
 
 /** `?top=k`: the k best classes per row. */
@@ -27,34 +27,20 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
     const s = await scorer();
     const target = modelFromHeader(request.headers.get('x-model'));
     scope.model = knownModel(s.repository, target.model);
+    // Our query flags, checked before the body is read; an entry script reads its query itself.
+    const options = s.hasEntryScript(target)
+      ? {}
+      : { probabilities: queryFlag(request, 'probabilities'), top: topOf(request) };
     const body = await readBody(request, s.settings.maxRequestBytes);
-    if (s.hasEntryScript(target)) {
-      const answer = await s.runEntry({
-        trigger: 'http',
-        body,
-        contentType: request.headers.get('content-type') ?? undefined,
-        headers: Object.fromEntries(request.headers.entries()),
-        properties: { method: request.method, query: Object.fromEntries(request.query.entries()) },
-        ...target,
-        bypassCache: wantsCacheBypass(request),
-      });
-      scope.cache = answer.cache;
-      return json(answer.status, answer.body, {
-        ...answer.headers,
-        'x-model': `${answer.model.name}:${answer.model.version}`,
-      });
-    }
-    const options = { probabilities: queryFlag(request, 'probabilities'), top: topOf(request) };
-    const result = await s.score({
-      body,
-      contentType: request.headers.get('content-type') ?? undefined,
+    const result = await scoreRequest(s, {
+      trigger: 'http',
+      payload: { body, contentType: request.headers.get('content-type') ?? undefined },
+      headers: Object.fromEntries(request.headers.entries()),
+      properties: { method: request.method, query: Object.fromEntries(request.query.entries()) },
       ...target,
       bypassCache: wantsCacheBypass(request),
     });
-    scope.model = result.model.name;
-    scope.cache = result.cache;
-    return json(200, predictions(result, options), {
-      'x-model': `${result.model.name}:${result.model.version}`,
-    });
+    ({ model: scope.model, cache: scope.cache } = answeredBy(result));
+    return scoreAnswer(result, options);
   };
 }

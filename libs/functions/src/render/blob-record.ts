@@ -3,18 +3,18 @@ import {
   predictedLabels,
   predictions,
   type CacheStatus,
-  type EntryResult,
   type ErrorCode,
-  type InferenceResult,
   type Prediction,
   type ScoringError,
 } from '@modelfn/scoring';
+import type { ScoreResult } from '../adapter/score-result.js';
 
 type Label = ReturnType<typeof predictedLabels>[number];
 
 /**
  * `predictions/{name}.json`. A classifier's blob gets `label` and `probabilities` (per row when the blob
- * holds several rows); any other model's gets `outputs`, its outputs by name.
+ * holds several rows); any other model's gets `outputs`, its outputs by name; a model with an entry script
+ * gets `result`, what its `run` answered.
  */
 export interface BlobPrediction {
   /** The trigger blob, `<container>/<name>`. */
@@ -24,7 +24,6 @@ export interface BlobPrediction {
   label?: Label | Label[];
   probabilities?: number[] | number[][];
   outputs?: Prediction | Prediction[];
-  /** What the model's entry script answered. */
   result?: unknown;
   cache: CacheStatus;
   elapsedMs: number;
@@ -38,31 +37,28 @@ export interface BlobErrorRecord {
   at: string;
 }
 
-export function predictionRecord(blob: string, result: InferenceResult, elapsedMs: number): BlobPrediction {
+export function blobRecord(blob: string, scored: ScoreResult, elapsedMs: number): BlobPrediction {
+  const tail = { elapsedMs: Math.round(elapsedMs * 100) / 100 };
+  if ('entry' in scored) {
+    const { entry } = scored;
+    const base = { blob, model: entry.model.name, version: entry.model.version };
+    return { ...base, result: entry.body, cache: entry.cache, ...tail };
+  }
+  const result = scored.outputs;
   const one = <T>(rows: T[]): T | T[] => (result.rows === 1 ? rows[0] : rows);
   const base = { blob, model: result.model.name, version: result.model.version };
-  const tail = { cache: result.cache, elapsedMs: Math.round(elapsedMs * 100) / 100 };
-  if (!result.model.classification) return { ...base, outputs: one(predictions(result)), ...tail };
+  if (!result.model.classification)
+    return { ...base, outputs: one(predictions(result)), cache: result.cache, ...tail };
   const scores = classScores(result);
   return {
     ...base,
     label: one(predictedLabels(result)),
     ...(scores ? { probabilities: one(scores) } : {}),
+    cache: result.cache,
     ...tail,
   };
 }
 
-export function entryRecord(blob: string, answer: EntryResult, elapsedMs: number): BlobPrediction {
-  return {
-    blob,
-    model: answer.model.name,
-    version: answer.model.version,
-    result: answer.body,
-    cache: answer.cache,
-    elapsedMs: Math.round(elapsedMs * 100) / 100,
-  };
-}
-
-export function errorRecord(blob: string, error: ScoringError): BlobErrorRecord {
+export function blobErrorRecord(blob: string, error: ScoringError): BlobErrorRecord {
   return { blob, error: error.message, code: error.code, at: new Date().toISOString() };
 }

@@ -1,0 +1,22 @@
+import type { ModelRef } from '@modelfn/scoring';
+
+/** The triggers an entry script can be called from (what its `request.trigger` says). */
+export type TriggerName = 'http' | 'blob' | 'servicebus';
+
+/**
+ * What every trigger hands the core, whatever carried it: the payload, the model it names
+ * (`x-model`, blob metadata `model`, the message's `model` property), and what an entry script sees of
+ * the trigger besides the body.
+ */
+export interface TriggerRequest extends ModelRef {
+  trigger: TriggerName;
+  /** The bytes as they came (with their media type), or JSON the Functions host has already parsed. */
+  payload: { body: Buffer; contentType?: string } | { object: unknown };
+  /** Query and method (HTTP), blob properties and metadata, message properties. */
+  properties?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  /** `<container>/<name>` for a blob. */
+  blobName?: string;
+  /** Skip the cache for this request (HTTP `Cache-Control: no-cache`). */
+  bypassCache?: boolean;
+}
