@@ -61,7 +61,7 @@ describe('models from blob storage', () => {
     const scorer = await scorerFor('blob:models/repo');
     try {
       expect(scorer.repository.find('mnist').state).toBe('READY');
-      const r = await scorer.scoreObject({ data: [row(0)] }, { model: 'mnist' });
+      const r = await scorer.infer({ object: { data: [row(0)] }, model: 'mnist' });
       expect(r.outputs[0].shape).toEqual([1, 10]);
       const probs = Array.from(r.outputs[0].data as Float32Array);
       expect(probs.indexOf(Math.max(...probs))).toBe(mnist.labels[0]);

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { createScorer, metrics, readSettings, type Scorer } from '@modelfn/scoring';
+import {
+  createScorer,
+  metrics,
+  readSettings,
+  type EntryResult,
+  type Scorer,
+  type TriggerInferRequest,
+} from '@modelfn/scoring';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
@@ -12,8 +19,14 @@ let scorer: Scorer;
 let letter: Page;
 let reply: Page;
 
-const ocr = (png: Buffer) =>
-  scorer.runEntry({ trigger: 'http', body: png, contentType: 'image/png', model: 'ocr' });
+/** A request as the HTTP trigger makes it, answered by the model's entry script. */
+async function run(req: TriggerInferRequest): Promise<EntryResult> {
+  const answer = await scorer.infer(req);
+  if ('outputs' in answer) throw new Error('the ocr model answered without its entry script');
+  return answer;
+}
+
+const ocr = (png: Buffer) => run({ trigger: 'http', body: png, contentType: 'image/png', model: 'ocr' });
 
 /** Rows rec.onnx has run so far in this process (the host's modelfn_batch_rows histogram's sum). */
 async function recRows(): Promise<number> {
@@ -117,7 +130,7 @@ describe('OCR through the scorer', () => {
     const e = await errorOf(ocr(letter.png.subarray(0, 100)));
     expect(e).toMatchObject({ code: 'UNDECODABLE_IMAGE', status: 400 });
     const json = await errorOf(
-      scorer.runEntry({
+      run({
         trigger: 'http',
         body: Buffer.from('{}'),
         contentType: 'application/json',

@@ -3,7 +3,19 @@
 export { ScoringError, isScoringError, toScoringError, type ErrorCode } from './errors.js';
 export { readSettings, type Settings } from './settings.js';
 export { createScorer, sharedScorer } from './create-scorer.js';
-export { Scorer, type ManyItem } from './scorer.js';
+export { Scorer, type ManyOutcome } from './scorer.js';
+export type {
+  Answer,
+  InferRequest,
+  ModelAnswer,
+  ModelRequest,
+  Payload,
+  ScoreOptions,
+  TriggerFacts,
+  TriggerInferRequest,
+} from './infer-request.js';
+export { registerCodec } from './decode/codecs.js';
+export type { BodyCodec, DecodeContext, Decoded } from './decode/decoded.js';
 export type { InferenceResult } from './pipeline/inference-request.js';
 export type { EntryResult } from './entry-script/types.js';
 export type { CacheStatus } from './cache/row-cache.js';

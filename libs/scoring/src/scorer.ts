@@ -1,61 +1,46 @@
 import { bodyMemoFor, type BodyMemo } from './cache/body-memo.js';
 import type { RowCache } from './cache/row-cache.js';
-import type { CodecRegistry } from './decode/codec-registry.js';
-import type { DecodeContext, Decoded } from './decode/decoded.js';
-import { defaultCodecs } from './decode/default-codecs.js';
-import { inputStoreFor, type InputStore } from './decode/input-store.js';
-import { decodeObject } from './decode/json-codec.js';
+import { codecs } from './decode/codecs.js';
+import type { Decoded } from './decode/decoded.js';
+import { inputStoreFor } from './decode/input-store.js';
 import { checkPayloadSize, type InputLimits } from './decode/limits.js';
-import { decodeV2Body, type V2RequestMeta } from './decode/v2-request.js';
-import type { RequestParts } from './entry-script/aml-request.js';
+import { RequestDecoder } from './decode/request-decoder.js';
 import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
 import type { EntryResult } from './entry-script/types.js';
 import { ScoringError, toScoringError } from './errors.js';
+import type {
+  Answer,
+  InferRequest,
+  ModelAnswer,
+  ModelRequest,
+  TriggerInferRequest,
+} from './infer-request.js';
 import { metrics } from './metrics.js';
 import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
 import type { ModelVersion, ReadyModel } from './model/model-version.js';
-import { CachedInference } from './pipeline/cached-inference.js';
-import type { InferenceRequest, InferenceResult } from './pipeline/inference-request.js';
-import { ModelRunner } from './pipeline/model-runner.js';
-import type { InferencePool } from './pool/inference-pool.js';
 import { warmupSamples } from './model/warmup.js';
+import type { CachedInference } from './pipeline/cached-inference.js';
+import { inferencePipeline } from './pipeline/inference-pipeline.js';
+import type { ModelRunner } from './pipeline/model-runner.js';
 import { decodeRowValue, rowLayout } from './pipeline/row-value.js';
-import { scoreMany, type ItemOutcome } from './pipeline/score-many.js';
+import { scoreMany } from './pipeline/score-many.js';
+import type { InferencePool } from './pool/inference-pool.js';
 import type { Settings } from './settings.js';
 import type { Tensor } from './tensor/tensor.js';
 import { concatRows } from './tensor/tensor-rows.js';
-import { ATTR, modelAttributes, traced } from './tracing.js';
 
-export interface ScoreOptions {
-  /** Skip the cache for this request (reads and writes): the answer comes from the model. */
-  bypassCache?: boolean;
-}
-
-/** A body as any trigger carries it: bytes, their media type, and the model it is for. */
-export interface BodyRequest extends ModelRef, ScoreOptions {
-  body: Buffer;
-  contentType?: string;
-}
-
-/** A decoded request, and what a v2 request asked for besides its inputs. */
-export interface Prepared extends InferenceRequest {
-  v2?: V2RequestMeta;
-}
-
-/** One item of a batch (a Service Bus message): bytes with a media type, or JSON already parsed. */
-export type ManyItem = ({ body: Buffer; contentType?: string } | { object: unknown }) & ModelRef;
-
-/** What one item of a batch came to: a model's outputs, or a permanent error. */
-export type ManyOutcome = ItemOutcome & { v2?: V2RequestMeta };
+/** What one request of a batch came to: its answer, or a permanent error (a transient one is thrown). */
+export type ManyOutcome = Answer | { error: ScoringError };
 
 /**
- * The scoring core's facade: decode (codecs by media type) → validate → cache-aside per row → (batched)
- * inference. Every trigger and protocol goes through `infer`.
+ * The scoring core's facade: every trigger and protocol goes through `infer` (or `inferMany` for a batch
+ * of messages), which checks the payload's size and waits for a loading model once, then decodes (codecs
+ * by media type), caches per row and runs the model (batched) — or hands the raw request to the model's
+ * entry script.
  */
 export class Scorer {
-  private readonly codecs: CodecRegistry = defaultCodecs();
-  private readonly store: InputStore;
+  private readonly decoder: RequestDecoder;
   private readonly runner: ModelRunner;
   private readonly cached: CachedInference;
   private readonly bodyMemo: BodyMemo | undefined;
@@ -66,16 +51,8 @@ export class Scorer {
     readonly repository: ModelRepository,
     readonly cache: RowCache,
   ) {
-    this.store = inputStoreFor(cache);
-    this.runner = new ModelRunner({
-      batching: settings.batching,
-      threads: settings.inferenceThreads,
-      threadMaxRuns: settings.inferenceThreadMaxRuns,
-      inlineMaxMs: settings.inferenceInlineMaxMs,
-      queueMaxRows: settings.modelQueueMaxRows,
-      queueMaxBytes: settings.modelQueueMaxBytes,
-    });
-    this.cached = new CachedInference(cache, (model, inputs, rows) => this.runner.run(model, inputs, rows));
+    this.decoder = new RequestDecoder(codecs, settings, inputStoreFor(cache));
+    ({ runner: this.runner, cached: this.cached } = inferencePipeline(settings, cache));
     this.bodyMemo = bodyMemoFor(cache);
     this.entryDeps = {
       cached: this.cached,
@@ -98,31 +75,27 @@ export class Scorer {
   /**
    * What makes a loaded version READY (the repository calls it for each, one after another): every ONNX
    * graph run once (config.json's model_warmup, like Triton's, or a guessed row), the slow ones moved to the
-   * inference pool on the way, and its entry script's `init` — together, as they are independent. A
-   * configured warm-up that fails makes the version unavailable, with the reason.
+   * inference pool on the way, and its entry script's `init` — together, as they are independent. Throws
+   * the reason when the version cannot serve (a configured warm-up or `init` failed): the repository's
+   * loading alone changes a version's state.
    */
   async prepareVersion(v: ModelVersion): Promise<void> {
     const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
-    const init = v.entry ? initEntry(v, this.entryDeps, this.settings.entryScriptThreads) : undefined;
-    try {
-      await Promise.all(graphs.map((graph) => this.warmUpGraph(graph)));
-    } catch (e) {
-      v.state = 'UNAVAILABLE';
-      v.reason = (e as Error).message;
+    const [warm, init] = await Promise.allSettled([
+      Promise.all(graphs.map((graph) => this.warmUpGraph(graph))),
+      v.entry ? initEntry(v, this.entryDeps, this.settings.entryScriptThreads) : undefined,
+    ]);
+    const failed = warm.status === 'rejected' ? warm : init.status === 'rejected' ? init : undefined;
+    if (failed) {
+      const reason = (failed.reason as Error).message;
+      this.repository.problems.push(`model "${v.name}" version ${v.version}: ${reason}`);
+      throw failed.reason;
     }
-    await init;
-    if (v.state === 'UNAVAILABLE')
-      this.repository.problems.push(`model "${v.name}" version ${v.version}: ${v.reason}`);
   }
 
   /** Resolves when every model version is READY or UNAVAILABLE (they load after the scorer starts). */
   modelsSettled(): Promise<void> {
     return this.repository.settled();
-  }
-
-  /** Waits (bounded, MODEL_LOAD_WAIT_MS) for the version a request means while versions still load. */
-  private async loaded(ref: ModelRef): Promise<void> {
-    await this.repository.whenLoaded(ref.model, ref.version, this.settings.modelLoadWaitMs);
   }
 
   private async warmUpGraph(graph: ReadyModel): Promise<void> {
@@ -152,83 +125,147 @@ export class Scorer {
     return v.entry !== undefined || v.script !== undefined;
   }
 
-  /** A raw request through the model's entry script: `run(request, context)`. */
-  async runEntry(parts: RequestParts & ModelRef & ScoreOptions): Promise<EntryResult> {
-    checkPayloadSize(parts.body.length, this.limits);
-    if (this.repository.isLoading) await this.loaded(parts);
-    const v = this.repository.find(parts.model, parts.version);
-    if (v.state !== 'READY' && (v.entry || v.script)) {
+  /**
+   * The one inference path. A request from a trigger (`trigger` set) for a model with an entry script is
+   * that script's `run(request, context)`; any other is decoded and scored: cache-aside per row, single
+   * flight, dynamic batching, and a JSON body seen before answered from the body memo (when the cache has
+   * an in-process LRU) without being parsed again.
+   */
+  infer(req: ModelRequest): Promise<ModelAnswer>;
+  infer(req: TriggerInferRequest): Promise<Answer>;
+  infer(req: InferRequest): Promise<Answer>;
+  infer(req: InferRequest): Promise<Answer> {
+    // Not async: the body memo's hit must cost no await beyond the caller's own.
+    try {
+      this.checkSize(req);
+      if (this.repository.isLoading) return this.loaded(req).then(() => this.route(req));
+      return this.route(req);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Many requests at once (a batch of messages): those for plain models share one inference per model
+   * version and row shape, each decoded on its own (a bad one fails alone); those for entry scripts run
+   * through their scripts side by side. A permanent failure is that request's outcome; a transient failure
+   * of any is thrown, for the whole batch to be retried.
+   */
+  async inferMany(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
+    const out = new Array<ManyOutcome>(reqs.length);
+    const plain: { d: Decoded & { model: ReadyModel }; at: number }[] = [];
+    let transient: ScoringError | undefined;
+    const failed = (at: number) => (e: unknown) => {
+      const err = toScoringError(e);
+      if (err.permanent) out[at] = { error: err };
+      else transient ??= err;
+    };
+    const scripted: Promise<void>[] = [];
+    await Promise.all(
+      reqs.map(async (req, at) => {
+        try {
+          this.checkSize(req);
+          if (this.repository.isLoading) await this.loaded(req);
+          if (this.isEntry(req))
+            // Side by side with the plain requests' inference, not before it.
+            scripted.push(this.runEntry(req).then((a) => void (out[at] = a), failed(at)));
+          else plain.push({ d: await this.decode(req), at });
+        } catch (e) {
+          failed(at)(e);
+        }
+      }),
+    );
+    if (transient) throw transient;
+    plain.sort((a, b) => a.at - b.at);
+    const [scored] = await Promise.all([
+      scoreMany(
+        plain.map(({ d }) => d),
+        (r) => this.cached.infer(r),
+      ),
+      ...scripted,
+    ]);
+    if (transient) throw transient;
+    plain.forEach(({ d, at }, j) => {
+      const o = scored[j];
+      out[at] = 'error' in o ? o : d.v2 ? { ...o.result, v2: d.v2 } : o.result;
+    });
+    return out;
+  }
+
+  private checkSize(req: InferRequest): void {
+    if ('body' in req) checkPayloadSize(req.body.length, this.settings);
+    else if ('v2' in req) checkPayloadSize(req.v2.length, this.settings);
+  }
+
+  /** Waits (bounded, MODEL_LOAD_WAIT_MS) for the version a request means while versions still load. */
+  private async loaded(ref: ModelRef): Promise<void> {
+    await this.repository.whenLoaded(ref.model, ref.version, this.settings.modelLoadWaitMs);
+  }
+
+  private isEntry(req: InferRequest): req is TriggerInferRequest {
+    if (req.trigger === undefined || 'v2' in req) return false;
+    try {
+      return this.hasEntryScript(req);
+    } catch {
+      // An unknown model: decoding it says so, in the same words as for any other request.
+      return false;
+    }
+  }
+
+  private route(req: InferRequest): Promise<Answer> {
+    if (this.isEntry(req)) return this.runEntry(req);
+    if ('body' in req) return this.scoreBody(req);
+    return this.decode(req).then(async (d) => {
+      const result = await this.cached.infer(d, req);
+      return d.v2 ? { ...result, v2: d.v2 } : result;
+    });
+  }
+
+  private decode(req: InferRequest): Promise<Decoded & { model: ReadyModel }> {
+    const model = this.repository.ready(req.model, req.version);
+    const decoded =
+      'body' in req
+        ? this.decoder.body(model, req.body, req.contentType)
+        : 'object' in req
+          ? this.decoder.object(model, req.object)
+          : this.decoder.v2(model, req.v2, req.headerLength);
+    return decoded.then((d) => ({ ...d, model }));
+  }
+
+  private runEntry(req: TriggerInferRequest): Promise<EntryResult> {
+    const v = this.repository.find(req.model, req.version);
+    if (v.state !== 'READY') {
       throw new ScoringError(
         'MODEL_NOT_READY',
         `model "${v.name}" version ${v.version} is not ready: ${v.reason}`,
       );
     }
     if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
-    return runEntry(v, parts, this.entryDeps, parts);
-  }
-
-  /** session.run calls made so far (single flight and batching tests). */
-  get inferenceRuns(): number {
-    return this.runner.runs;
-  }
-
-  private context(ref: ModelRef): DecodeContext {
-    return { model: this.repository.ready(ref.model, ref.version), limits: this.limits, store: this.store };
-  }
-
-  private prepared(model: ReadyModel, d: Decoded): Prepared {
-    return {
-      model,
-      inputs: d.inputs,
-      rows: d.rows,
-      byReference: d.byReference,
-      ...(d.v2 ? { v2: d.v2 } : {}),
+    // An entry script reads the body as bytes: JSON the host parsed is written back once, here only.
+    const bytes =
+      'object' in req
+        ? { body: Buffer.from(JSON.stringify(req.object)), contentType: 'application/json' }
+        : (req as { body: Buffer; contentType?: string });
+    const parts = {
+      trigger: req.trigger,
+      body: bytes.body,
+      contentType: bytes.contentType,
+      headers: req.headers,
+      properties: req.properties,
+      blobName: req.blobName,
     };
+    return runEntry(v, parts, this.entryDeps, req);
   }
 
-  /** A body (JSON, image, raw tensor bytes) as the model's inputs, not yet scored. */
-  async decode(req: Omit<BodyRequest, 'bypassCache'>): Promise<Prepared> {
-    checkPayloadSize(req.body.length, this.limits);
-    if (this.repository.isLoading) await this.loaded(req);
-    const ctx = this.context(req);
-    const codec = this.codecs.codecFor(req.body, req.contentType);
-    return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
-      const prepared = this.prepared(ctx.model, await codec(req.body, ctx));
-      span.setAttribute(ATTR.rows, prepared.rows);
-      return prepared;
-    });
-  }
-
-  /** JSON already parsed (Service Bus delivers it so): Azure ML rows, `data_key` or v2 `inputs`. */
-  async decodeObject(body: unknown, ref: ModelRef = {}): Promise<Prepared> {
-    if (this.repository.isLoading) await this.loaded(ref);
-    const ctx = this.context(ref);
-    return traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
-      const prepared = this.prepared(ctx.model, await decodeObject(body, ctx));
-      span.setAttribute(ATTR.rows, prepared.rows);
-      return prepared;
-    });
-  }
-
-  /** The one inference path: cache-aside per row, single flight, dynamic batching. */
-  infer(req: InferenceRequest, opts: ScoreOptions = {}): Promise<InferenceResult> {
-    return this.cached.infer(req, opts);
-  }
-
-  /**
-   * Decodes and scores a body; a JSON body seen before is answered from the body memo (when the cache
-   * has an in-process LRU) without being parsed again.
-   */
-  async score(req: BodyRequest): Promise<InferenceResult & Pick<Prepared, 'v2'>> {
-    if (this.repository.isLoading) await this.loaded(req);
+  private async scoreBody(req: { body: Buffer; contentType?: string } & ModelRequest): Promise<ModelAnswer> {
     const memo = req.bypassCache ? undefined : this.bodyMemo;
-    const json = this.codecs.effectiveType(req.body, req.contentType) === 'application/json';
-    if (!memo || !json) {
-      const prepared = await this.decode(req);
-      return { ...(await this.infer(prepared, req)), v2: prepared.v2 };
-    }
-    checkPayloadSize(req.body.length, this.limits);
+    const json = memo !== undefined && codecs.isJson(req.body, req.contentType);
     const model = this.repository.ready(req.model, req.version);
+    if (!json) {
+      const prepared = await this.decoder.body(model, req.body, req.contentType);
+      const result = await this.cached.infer({ model, ...prepared }, req);
+      return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
+    }
     const rowBytes = rowLayout(model).fixedBytes;
     const key = rowBytes !== undefined ? memo.key(model, req.body) : undefined;
     const known = key !== undefined ? memo.get(key, rowBytes!) : undefined;
@@ -242,71 +279,13 @@ export class Scorer {
         rows === 1 ? perRow[0] : model.outputs.map((_, k) => concatRows(perRow.map((p) => p[k])));
       return { model, outputs, rows, cache: 'hit' };
     }
-    const prepared = await this.decode(req);
-    const result = await this.infer(prepared, req);
+    const prepared = await this.decoder.body(model, req.body, req.contentType);
+    const result = await this.cached.infer({ model, ...prepared }, req);
     // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
     // fills the LRU with rows only, not with bodies as well.
     if (key && !prepared.byReference && !prepared.v2 && result.cache !== 'miss')
       memo.set(key, memoValue(result));
-    return { ...result, v2: prepared.v2 };
-  }
-
-  /** Decodes and scores JSON already parsed. */
-  async scoreObject(
-    body: unknown,
-    opts: ScoreOptions & ModelRef = {},
-  ): Promise<InferenceResult & Pick<Prepared, 'v2'>> {
-    const prepared = await this.decodeObject(body, opts);
-    return { ...(await this.infer(prepared, opts)), v2: prepared.v2 };
-  }
-
-  /** Open Inference Protocol v2 `infer`, JSON or with the binary tensor extension. */
-  async inferV2(req: ModelRef & ScoreOptions & { body: Buffer; headerLength?: number }): Promise<{
-    result: InferenceResult;
-    request: V2RequestMeta;
-  }> {
-    checkPayloadSize(req.body.length, this.limits);
-    if (this.repository.isLoading) await this.loaded(req);
-    const ctx = this.context(req);
-    const { v2, decoded } = await traced('modelfn.decode', modelAttributes(ctx.model), async (span) => {
-      const v2 = decodeV2Body(req.body, req.headerLength, ctx.model, this.limits);
-      const decoded = v2.dataKey
-        ? await decodeObject({ data_key: v2.dataKey }, ctx)
-        : { inputs: v2.inputs!, rows: v2.rows! };
-      span.setAttribute(ATTR.rows, decoded.rows);
-      return { v2, decoded };
-    });
-    const result = await this.infer({ model: ctx.model, ...decoded }, req);
-    return { result, request: v2.meta };
-  }
-
-  /**
-   * Many items at once (a batch of messages), each for a model without an entry script: each decoded on
-   * its own (a bad one fails alone), then one inference per model version and row shape. Transient
-   * failures throw, for the whole batch to be retried. (Entry scripts answer through `runEntry`, one
-   * request each: the trigger adapter sends them there.)
-   */
-  async scoreMany(items: ManyItem[]): Promise<ManyOutcome[]> {
-    const decoded = await Promise.all(
-      items.map(async (item) => {
-        try {
-          return 'object' in item ? await this.decodeObject(item.object, item) : await this.decode(item);
-        } catch (e) {
-          const err = toScoringError(e);
-          if (!err.permanent) throw err;
-          return err;
-        }
-      }),
-    );
-    const ok = decoded.flatMap((d, i) => (d instanceof Error ? [] : [{ d, i }]));
-    const scored = await scoreMany(
-      ok.map(({ d }) => d),
-      (req) => this.infer(req),
-    );
-    const byItem = new Map<number, ManyOutcome>(
-      ok.map(({ d, i }, j) => [i, { ...scored[j], ...(d.v2 ? { v2: d.v2 } : {}) }]),
-    );
-    return decoded.map((d, i) => (d instanceof Error ? { error: d } : byItem.get(i)!));
+    return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
   }
 
   async close(): Promise<void> {
@@ -320,7 +299,7 @@ export class Scorer {
 }
 
 /** A fixed-layout result as the memo keeps it: its rows' cache values back to back. */
-function memoValue(result: InferenceResult): Uint8Array {
+function memoValue(result: ModelAnswer): Uint8Array {
   const parts = result.outputs.map((t) => {
     const data = t.data as Exclude<Tensor['data'], string[]>;
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

@@ -1,17 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelRepository } from '../src/model/model-repository.js';
+import type { RowCache } from '../src/cache/row-cache.js';
+import { inferencePipeline } from '../src/pipeline/inference-pipeline.js';
 import { Scorer } from '../src/scorer.js';
 import { readSettings } from '../src/settings.js';
 import { fakeModel, floatRows as batch, MapCache, repositoryOf, valuesOf } from './support/fakes.js';
 
 const settings = readSettings({});
-const repo = {} as ModelRepository;
 
-describe('Scorer cache-aside', () => {
+/** Decoded requests straight into the stages below the scorer's decoding, with the runs they cost. */
+function pipeline(cache: RowCache) {
+  const { cached, runner } = inferencePipeline(settings, cache);
+  return {
+    infer: cached.infer.bind(cached),
+    get runs() {
+      return runner.runs;
+    },
+  };
+}
+
+describe('Inference pipeline cache-aside', () => {
   it('misses, then hits, then reports a partial batch and infers only the new rows', async () => {
     const cache = new MapCache();
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     const first = await s.infer(batch(version, [[1, 2]]));
     expect(first.cache).toBe('miss');
     expect(first.rows).toBe(1);
@@ -31,13 +42,13 @@ describe('Scorer cache-aside', () => {
     expect(partial.outputs[0].shape).toEqual([3, 2]);
     expect(valuesOf(partial.outputs[0])).toEqual([3, -3, 10, -10, 1, -1]);
     expect(calls).toEqual([1, 2]);
-    expect(s.inferenceRuns).toBe(2);
+    expect(s.runs).toBe(2);
   });
 
   it('caches each row as the bytes of its outputs', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     await s.infer(batch(version, [[1, 2]]));
     await new Promise((r) => setImmediate(r));
     const [value] = [...cache.map.values()];
@@ -46,7 +57,7 @@ describe('Scorer cache-aside', () => {
 
   it('runs a row repeated within one batch once', async () => {
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repo, new MapCache());
+    const s = pipeline(new MapCache());
     const r = await s.infer(
       batch(version, [
         [1, 1],
@@ -60,7 +71,7 @@ describe('Scorer cache-aside', () => {
 
   it('shares one inference among concurrent identical misses (single flight)', async () => {
     const { version, calls } = fakeModel({ delayMs: 20 });
-    const s = new Scorer(settings, repo, new MapCache());
+    const s = pipeline(new MapCache());
     const results = await Promise.all(Array.from({ length: 25 }, () => s.infer(batch(version, [[4, 4]]))));
     expect(results.every((r) => r.outputs[0].data[0] === 8)).toBe(true);
     expect(calls).toEqual([1]);
@@ -70,7 +81,7 @@ describe('Scorer cache-aside', () => {
     const cache = new MapCache();
     cache.down = true;
     const { version } = fakeModel();
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     const r = await s.infer(batch(version, [[1, 2]]));
     expect(r.cache).toBe('bypass');
     expect(r.outputs[0].data[0]).toBe(3);
@@ -79,7 +90,7 @@ describe('Scorer cache-aside', () => {
   it('bypasses the cache when asked', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     expect((await s.infer(batch(version, [[1, 2]]), { bypassCache: true })).cache).toBe('bypass');
     expect(cache.gets).toBe(0);
   });
@@ -89,7 +100,7 @@ describe('Scorer cache-aside', () => {
     const a = fakeModel();
     const b = fakeModel();
     b.version.sha256 = 'ffffff0123456789';
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     await s.infer(batch(a.version, [[1, 2]]));
     await new Promise((r) => setImmediate(r));
     expect((await s.infer(batch(b.version, [[1, 2]]))).cache).toBe('miss');
@@ -98,7 +109,7 @@ describe('Scorer cache-aside', () => {
   it('refuses non-finite input before touching the cache, naming the row and value', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
-    const s = new Scorer(settings, repo, cache);
+    const s = pipeline(cache);
     await expect(s.infer(batch(version, [[1, Infinity]]))).rejects.toMatchObject({
       code: 'NON_FINITE_VALUE',
       status: 400,
@@ -119,13 +130,13 @@ describe('Scorer cache-aside', () => {
     const { version } = fakeModel();
     const s = new Scorer(settings, repositoryOf({ version }), cache);
     const body = Buffer.from('{"data": [[1e39, 0]]}');
-    await expect(s.score({ body, contentType: 'application/json' })).rejects.toThrow(/Infinity/);
+    await expect(s.infer({ body, contentType: 'application/json' })).rejects.toThrow(/Infinity/);
     expect(cache.gets).toBe(0);
   });
 
   it('turns a model failure into a transient INFERENCE_FAILED and forgets the flight', async () => {
     const failing = fakeModel({ fail: true });
-    const s = new Scorer(settings, repo, new MapCache());
+    const s = pipeline(new MapCache());
     await expect(s.infer(batch(failing.version, [[1, 2]]))).rejects.toMatchObject({
       code: 'INFERENCE_FAILED',
       permanent: false,
@@ -138,7 +149,7 @@ describe('Scorer cache-aside', () => {
 
   it('coalesces concurrent requests into one run with dynamic batching', async () => {
     const { version, calls } = fakeModel({ delayMs: 5, batching: 2000 });
-    const s = new Scorer(settings, repo, new MapCache());
+    const s = pipeline(new MapCache());
     const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => s.infer(batch(version, [[i, 0]]))));
     rs.forEach((r, i) => expect(r.outputs[0].data[0]).toBe(i));
     expect(calls.reduce((a, b) => a + b, 0)).toBe(10);

@@ -5,6 +5,7 @@ import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scriptAnswer } from './support/script-answer.js';
 import { createScorer, readSettings, type Scorer } from '../src/index.js';
 import { scratchRepository } from './support/models.js';
 
@@ -57,7 +58,7 @@ describe('scoring spans (an SDK registered)', () => {
   it('a miss: decode, cache lookup, queue wait, inference and cache write, in the caller trace', async () => {
     const body = Buffer.from(JSON.stringify({ data: [row(1)] }));
     const { result, traceId } = await underParent(() =>
-      scorer.score({ body, contentType: 'application/json' }),
+      scorer.infer({ body, contentType: 'application/json' }),
     );
     expect(result.cache).toBe('miss');
     const spans = exporter.getFinishedSpans();
@@ -88,10 +89,10 @@ describe('scoring spans (an SDK registered)', () => {
 
   it('a hit: lookup and infer say hit, and nothing waits for or runs the model', async () => {
     const body = Buffer.from(JSON.stringify({ data: [row(2)] }));
-    await scorer.score({ body, contentType: 'application/json', bypassCache: false });
+    await scorer.infer({ body, contentType: 'application/json', bypassCache: false });
     await new Promise((r) => setTimeout(r, 20));
     exporter.reset();
-    const { result } = await underParent(() => scorer.scoreObject({ data: [row(2)] }));
+    const { result } = await underParent(() => scorer.infer({ object: { data: [row(2)] } }));
     expect(result.cache).toBe('hit');
     const spans = exporter.getFinishedSpans();
     expect(named(spans, 'modelfn.infer')[0].attributes['modelfn.cache']).toBe('hit');
@@ -103,7 +104,7 @@ describe('scoring spans (an SDK registered)', () => {
   it('an entry script run: its span carries the model, version and cache outcome', async () => {
     const body = Buffer.from(JSON.stringify({ values: [1, 2] }));
     const { result, traceId } = await underParent(() =>
-      scorer.runEntry({ trigger: 'http', body, contentType: 'application/json', model: 'script' }),
+      scriptAnswer(scorer, { trigger: 'http', body, contentType: 'application/json', model: 'script' }),
     );
     expect(result.body).toEqual([1, 2]);
     const [run] = named(exporter.getFinishedSpans(), 'modelfn.entry.run');
@@ -121,7 +122,7 @@ describe('scoring spans (an SDK registered)', () => {
 
   it('a failed decode is an error span, and the error still reaches the caller', async () => {
     await expect(
-      scorer.score({ body: Buffer.from('{"data": [[1, 2]]}'), contentType: 'application/json' }),
+      scorer.infer({ body: Buffer.from('{"data": [[1, 2]]}'), contentType: 'application/json' }),
     ).rejects.toMatchObject({ code: 'INVALID_SHAPE' });
     const [decode] = named(exporter.getFinishedSpans(), 'modelfn.decode');
     expect(decode.status.code).toBe(2); // SpanStatusCode.ERROR

@@ -97,15 +97,15 @@ export function inferHandler(scorer: ScorerSource): ScopedHandler {
     scope.model = knownModel(s.repository, request.params.model);
     const headerLength = inferenceHeaderLength(request);
     const body = await readBody(request, s.settings.maxRequestBytes);
-    const { result, request: parsed } = await s.inferV2({
-      body,
+    const result = await s.infer({
+      v2: body,
       headerLength,
       model: request.params.model,
       version: request.params.version,
       bypassCache: wantsCacheBypass(request),
     });
     scope.cache = result.cache;
-    const encoded = encodeV2Response(result, parsed);
+    const encoded = encodeV2Response(result, result.v2!);
     const headers: Record<string, string> = { 'content-type': encoded.contentType };
     if (encoded.headerLength !== undefined)
       headers['inference-header-content-length'] = String(encoded.headerLength);

@@ -42,6 +42,12 @@ export class CodecRegistry {
     return type;
   }
 
+  /** True for a body taken as JSON: `application/json`, or any type with the `+json` suffix. */
+  isJson(body: Buffer, contentType: string | undefined): boolean {
+    const type = this.effectiveType(body, contentType);
+    return type === 'application/json' || type.endsWith('+json');
+  }
+
   find(type: string): BodyCodec | undefined {
     const exact = this.exact.get(type);
     if (exact) return exact;

@@ -18,7 +18,8 @@ export interface EntryDeps extends ContextDeps {
 
 /**
  * Calls the script's `init` once for a loaded version — in each of `threads` threads that will run it, or
- * in this thread when 0; a failure makes the version unavailable.
+ * in this thread when 0. Throws why the version cannot serve when it fails (the repository's loading makes
+ * the version unavailable with that reason).
  */
 export async function initEntry(version: ModelVersion, deps: EntryDeps, threads: number): Promise<void> {
   try {
@@ -29,11 +30,11 @@ export async function initEntry(version: ModelVersion, deps: EntryDeps, threads:
       );
     } else await version.entry!.script.init?.(entryContext(version, deps));
   } catch (e) {
-    version.state = 'UNAVAILABLE';
     const message = (e as Error).message;
-    version.reason = message.startsWith('init() of')
-      ? message
-      : `init() of ${version.entry!.scriptPath} failed: ${message}`;
+    throw new Error(
+      message.startsWith('init() of') ? message : `init() of ${version.entry!.scriptPath} failed: ${message}`,
+      { cause: e },
+    );
   }
 }
 

@@ -4,7 +4,10 @@ import type { ModelVersion } from './model-version.js';
 /** Loads one version (reads, checks and opens its graphs); never throws, a refusal is an UNAVAILABLE version. */
 export type VersionLoader = () => Promise<ModelVersion>;
 
-/** What makes a loaded version READY (its warm-up, its script's init); it sets UNAVAILABLE when that fails. */
+/**
+ * What makes a loaded version READY (its warm-up, its script's init); it throws why the version cannot serve,
+ * and the loading (this module alone changes a version's state) makes it UNAVAILABLE with that reason.
+ */
 export type PrepareVersion = (version: ModelVersion) => Promise<void>;
 
 export interface VersionToStart {

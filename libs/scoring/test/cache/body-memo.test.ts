@@ -38,25 +38,25 @@ describe('body memo (in-process LRU in front of parsing)', () => {
       ],
       note: 'x',
     });
-    expect((await s.score(body)).cache).toBe('miss');
+    expect((await s.infer(body)).cache).toBe('miss');
     // A first sighting is not kept (its rows are); the second, answered from the row cache, is.
     expect(cache.size).toBe(2);
-    expect((await s.score(body)).cache).toBe('hit');
+    expect((await s.infer(body)).cache).toBe('hit');
     expect(cache.size).toBe(3);
-    const again = await s.score(body);
+    const again = await s.infer(body);
     expect(again.cache).toBe('hit');
     expect(again.rows).toBe(2);
     expect(again.outputs[0].shape).toEqual([2, 2]);
     expect(valuesOf(again.outputs[0])).toEqual([3, -3, 7, -7]);
     expect(calls).toEqual([2]);
     const parse = vi.spyOn(JSON, 'parse');
-    await s.score(body);
+    await s.infer(body);
     expect(parse).not.toHaveBeenCalled();
     parse.mockRestore();
     // Another body with a known row still goes through the per-row cache.
     expect(
       (
-        await s.score(
+        await s.infer(
           json({
             data: [
               [1, 2],
@@ -71,13 +71,13 @@ describe('body memo (in-process LRU in front of parsing)', () => {
   it('never answers for another model version', async () => {
     const current = { version: fakeModel().version };
     const s = new Scorer(settings, repoOf(current), lru());
-    await s.score(json({ data: [[1, 2]] }));
-    expect((await s.score(json({ data: [[1, 2]] }))).cache).toBe('hit');
+    await s.infer(json({ data: [[1, 2]] }));
+    expect((await s.infer(json({ data: [[1, 2]] }))).cache).toBe('hit');
     const retrained = fakeModel();
     current.version = { ...retrained.version, version: '2' };
-    expect((await s.score(json({ data: [[1, 2]] }))).cache).toBe('miss');
+    expect((await s.infer(json({ data: [[1, 2]] }))).cache).toBe('miss');
     current.version = { ...retrained.version, sha256: 'ffffffffffffffff' };
-    expect((await s.score(json({ data: [[1, 2]] }))).cache).toBe('miss');
+    expect((await s.infer(json({ data: [[1, 2]] }))).cache).toBe('miss');
   });
 
   it('does not keep bodies that name a data_key, whose value can change', async () => {
@@ -85,20 +85,20 @@ describe('body memo (in-process LRU in front of parsing)', () => {
     const l2 = new RawL2();
     const s = new Scorer(settings, repoOf({ version }), new TieredCache(lru(), l2));
     l2.raw.set('k', JSON.stringify([[1, 1]]));
-    expect(valuesOf((await s.score(json({ data_key: 'k' }))).outputs[0])).toEqual([2, -2]);
+    expect(valuesOf((await s.infer(json({ data_key: 'k' }))).outputs[0])).toEqual([2, -2]);
     l2.raw.set('k', JSON.stringify([[5, 5]]));
-    expect(valuesOf((await s.score(json({ data_key: 'k' }))).outputs[0])).toEqual([10, -10]);
+    expect(valuesOf((await s.infer(json({ data_key: 'k' }))).outputs[0])).toEqual([10, -10]);
   });
 
   it('is skipped with Cache-Control: no-cache, and without an in-process LRU', async () => {
     const { version, calls } = fakeModel();
     const s = new Scorer(settings, repoOf({ version }), lru());
-    await s.score(json({ data: [[1, 2]] }));
-    expect((await s.score({ ...json({ data: [[1, 2]] }), bypassCache: true })).cache).toBe('bypass');
+    await s.infer(json({ data: [[1, 2]] }));
+    expect((await s.infer({ ...json({ data: [[1, 2]] }), bypassCache: true })).cache).toBe('bypass');
     const plain = new Scorer(settings, repoOf({ version }), new MapCache());
-    await plain.score(json({ data: [[1, 2]] }));
+    await plain.infer(json({ data: [[1, 2]] }));
     await new Promise((r) => setImmediate(r));
-    expect((await plain.score(json({ data: [[1, 2]] }))).cache).toBe('hit');
+    expect((await plain.infer(json({ data: [[1, 2]] }))).cache).toBe('hit');
     expect(calls).toEqual([1, 1, 1]);
   });
 });

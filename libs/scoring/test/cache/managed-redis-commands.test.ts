@@ -93,19 +93,19 @@ describe('the cache under the Enterprise clustering policy (Azure Managed Redis)
     await inspect.set('user:rows', JSON.stringify([row(20), row(21)]));
     seen.length = 0;
     // Misses, a partial batch, hits, single flight, a v2 request and an input by reference.
-    await scorer.score(json({ data: [row(0), row(1), row(2)] }));
-    await scorer.score(json({ data: [row(0), row(1), row(2), row(3), row(4), row(5)] }));
-    await Promise.all(Array.from({ length: 8 }, () => scorer.score(json({ data: [row(6)] }))));
-    await scorer.score(json({ data: [row(0), row(3), row(6)] }));
-    await scorer.inferV2({
-      body: Buffer.from(
+    await scorer.infer(json({ data: [row(0), row(1), row(2)] }));
+    await scorer.infer(json({ data: [row(0), row(1), row(2), row(3), row(4), row(5)] }));
+    await Promise.all(Array.from({ length: 8 }, () => scorer.infer(json({ data: [row(6)] }))));
+    await scorer.infer(json({ data: [row(0), row(3), row(6)] }));
+    await scorer.infer({
+      v2: Buffer.from(
         JSON.stringify({
           inputs: [{ name: 'input', shape: [2, 784], datatype: 'FP32', data: [row(7), row(8)].flat() }],
         }),
       ),
       model: 'mnist',
     });
-    await scorer.score(json({ data_key: 'user:rows' }));
+    await scorer.infer(json({ data_key: 'user:rows' }));
     // Rows are written after the answers: wait until all nine are stored, then until MONITOR, whose feed is
     // in execution order, has shown a marker sent after them.
     await until(async () => (await inspect.keys('modelfn:mnist:*')).length >= 9);

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { defaultCodecs } from '../../src/decode/default-codecs.js';
 import { rawTensorCodec } from '../../src/decode/raw-tensor-codec.js';
 import { inputStoreFor } from '../../src/decode/input-store.js';
-import { Scorer } from '../../src/scorer.js';
+import { codecs } from '../../src/decode/codecs.js';
+import { RequestDecoder } from '../../src/decode/request-decoder.js';
 import { readSettings } from '../../src/settings.js';
 import { codeOfAsync as codeOf } from '../support/codes.js';
-import { fakeModel, MapCache, repositoryOf } from '../support/fakes.js';
+import { fakeModel, MapCache } from '../support/fakes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1000 * 1000, maxBatchRows: 8 };
 const settings = readSettings({ MAX_IMAGE_PIXELS: String(limits.maxImagePixels), MAX_BATCH_ROWS: '8' });
@@ -16,9 +17,12 @@ const pre = { width: 4, height: 4, channels: 1, scale: 1 / 255, invert: false };
  * A scorer over one FP32 model: by default 16 values per row, taking 4x4 gray images (as `pre` says);
  * `image: undefined` for a model without image preprocessing.
  */
-function scorerFor(opts: { image?: Record<string, unknown>; features?: number } = { image: pre }): Scorer {
+function scorerFor(opts: { image?: Record<string, unknown>; features?: number } = { image: pre }) {
   const { version } = fakeModel({ features: opts.features ?? 16, image: opts.image });
-  return new Scorer(settings, repositoryOf({ version }), new MapCache());
+  const decoder = new RequestDecoder(codecs, settings, inputStoreFor(new MapCache()));
+  return {
+    decode: (req: { body: Buffer; contentType?: string }) => decoder.body(version, req.body, req.contentType),
+  };
 }
 
 /** The one input a body decodes to, with its rows. */

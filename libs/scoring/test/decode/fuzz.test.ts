@@ -4,9 +4,11 @@ import { amlInputs, parseAmlBody } from '../../src/decode/aml-json.js';
 import { parseJson } from '../../src/decode/parse-json.js';
 import { decodeV2Body } from '../../src/decode/v2-request.js';
 import { ScoringError } from '../../src/errors.js';
-import { Scorer } from '../../src/scorer.js';
+import { codecs } from '../../src/decode/codecs.js';
+import { inputStoreFor } from '../../src/decode/input-store.js';
+import { RequestDecoder } from '../../src/decode/request-decoder.js';
 import { readSettings } from '../../src/settings.js';
-import { fakeModel, MapCache, repositoryOf } from '../support/fakes.js';
+import { fakeModel, MapCache } from '../support/fakes.js';
 
 const limits = { maxRequestBytes: 1 << 20, maxImagePixels: 1 << 16, maxBatchRows: 16 };
 const features = 4;
@@ -122,7 +124,7 @@ describe('converters under fuzzing (fast-check)', () => {
 
   it('raw bytes: any bytes under any content type decode or are refused cleanly', async () => {
     const settings = readSettings({ MAX_IMAGE_PIXELS: String(limits.maxImagePixels), MAX_BATCH_ROWS: '16' });
-    const scorer = new Scorer(settings, repositoryOf({ version: model }), new MapCache());
+    const decoder = new RequestDecoder(codecs, settings, inputStoreFor(new MapCache()));
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000020000000208000000', 'hex');
     await fc.assert(
       fc.asyncProperty(
@@ -141,7 +143,7 @@ describe('converters under fuzzing (fast-check)', () => {
         ),
         async (bytes, type) => {
           await acceptsOrRefusesCleanlyAsync(async () => {
-            const r = await scorer.decode({ body: Buffer.from(bytes), contentType: type });
+            const r = await decoder.body(model, Buffer.from(bytes), type);
             expect(r.inputs[0].data.length).toBe(r.rows * features);
           });
         },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { identityModel } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptAnswer } from '../support/script-answer.js';
 import { createScorer, readSettings, type Scorer } from '../../src/index.js';
 
 // A model served by its entry script: two graphs in the version folder, a script that adds 1 through one
@@ -71,7 +72,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const post = (body: unknown, extra: object = {}) =>
-  scorer.runEntry({
+  scriptAnswer(scorer, {
     trigger: 'http',
     body: Buffer.from(JSON.stringify(body)),
     contentType: 'application/json',
@@ -113,7 +114,7 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
   });
 
   it('passes typed responses and coded errors through, and wraps other failures as transient', async () => {
-    const tea = await scorer.runEntry({
+    const tea = await scriptAnswer(scorer, {
       trigger: 'blob',
       body: Buffer.from('x'),
       contentType: 'text/x-teapot',
@@ -130,7 +131,7 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
       permanent: false,
     });
     await expect(
-      scorer.runEntry({ trigger: 'http', body: Buffer.from('{'), model: 'script' }),
+      scriptAnswer(scorer, { trigger: 'http', body: Buffer.from('{'), model: 'script' }),
     ).rejects.toMatchObject({ code: 'INVALID_JSON' });
   });
 
@@ -145,7 +146,7 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
     expect(failing.state).toBe('UNAVAILABLE');
     expect(failing.reason).toMatch(/init\(\) of .*score\.js failed: no keys file/);
     await expect(
-      scorer.runEntry({ trigger: 'http', body: Buffer.from('{}'), model: 'failing' }),
+      scriptAnswer(scorer, { trigger: 'http', body: Buffer.from('{}'), model: 'failing' }),
     ).rejects.toMatchObject({ code: 'MODEL_NOT_READY' });
     expect(scorer.repository.find('pinned').reason).toMatch(
       /a\.onnx .* has sha256 [0-9a-f]{64}; config\.json pins 00/,
@@ -153,7 +154,7 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
   });
 
   it('loads score.ts as TypeScript', async () => {
-    const r = await scorer.runEntry({ trigger: 'servicebus', body: Buffer.from('abc'), model: 'typed' });
+    const r = await scriptAnswer(scorer, { trigger: 'servicebus', body: Buffer.from('abc'), model: 'typed' });
     expect(r.body).toEqual({ bytes: 3, trigger: 'servicebus' });
     // Nothing was looked up: an answer computed from scratch.
     expect(r.cache).toBe('miss');
@@ -161,7 +162,7 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
 
   it('refuses the tensor paths for a model that answers through its script', async () => {
     await expect(
-      scorer.score({
+      scorer.infer({
         body: Buffer.from('{"data": [[1]]}'),
         contentType: 'application/json',
         model: 'script',

@@ -24,7 +24,7 @@ describe('MNIST through libs/scoring', () => {
       for (let i = start; i < Math.min(test.count, start + perRequest); i++) {
         rows.push(Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255));
       }
-      const result = await scorer.score({
+      const result = await scorer.infer({
         body: Buffer.from(JSON.stringify({ data: rows })),
         contentType: 'application/json',
       });
@@ -44,17 +44,17 @@ describe('MNIST through libs/scoring', () => {
       .png()
       .toBuffer();
     const floats = Float32Array.from(pixels, (p) => p / 255);
-    const asPng = await scorer.score({ body: png, contentType: 'image/png' });
-    const asBytes = await scorer.score({
+    const asPng = await scorer.infer({ body: png, contentType: 'image/png' });
+    const asBytes = await scorer.infer({
       body: Buffer.from(floats.buffer),
       contentType: 'application/octet-stream',
     });
     const v2 = { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: Array.from(floats) }] };
-    const asV2 = await scorer.inferV2({ body: Buffer.from(JSON.stringify(v2)), model: 'mnist' });
+    const asV2 = await scorer.infer({ v2: Buffer.from(JSON.stringify(v2)), model: 'mnist' });
     expect(predictions(asPng)[0]).toBe(test.labels[i]);
     expect(asBytes.cache).toBe('hit');
-    expect(asV2.result.cache).toBe('hit');
-    expect(Array.from(asV2.result.outputs[0].data as Float32Array)).toEqual(
+    expect(asV2.cache).toBe('hit');
+    expect(Array.from(asV2.outputs[0].data as Float32Array)).toEqual(
       Array.from(asPng.outputs[0].data as Float32Array),
     );
     expect(Array.from(asBytes.outputs[0].data as Float32Array)).toEqual(
@@ -71,7 +71,7 @@ describe('MNIST through libs/scoring', () => {
       })
         .png()
         .toBuffer();
-      const result = await scorer.score({ body: png, contentType: 'image/png', bypassCache: true });
+      const result = await scorer.infer({ body: png, contentType: 'image/png', bypassCache: true });
       if (predictions(result)[0] === test.labels[i]) right++;
     }
     expect(right / n).toBeGreaterThanOrEqual(0.95);

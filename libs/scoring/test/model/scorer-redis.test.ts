@@ -6,6 +6,7 @@ import { predictions } from '../../src/encode/predictions.js';
 import type { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
 import { MODELS } from '../support/models.js';
+import { runsOf } from '../support/runs.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 const test = loadMnist('test');
@@ -42,7 +43,7 @@ describe('Scorer with a real redis-server', () => {
   });
 
   it('writes results with a TTL under model, version and model hash, then hits', async () => {
-    const first = await scorer.score(json({ data: [row(0)] }));
+    const first = await scorer.infer(json({ data: [row(0)] }));
     expect(first.cache).toBe('miss');
     await new Promise((r) => setTimeout(r, 50));
     const keys = await redis.keys('modelfn:mnist:1:*');
@@ -53,44 +54,44 @@ describe('Scorer with a real redis-server', () => {
     expect(ttl).toBeLessThanOrEqual(120);
     // The row's ten float32 probabilities, nothing else.
     expect(await redis.strLen(keys[0])).toBe(40);
-    expect((await scorer.score(json({ data: [row(0)] }))).cache).toBe('hit');
+    expect((await scorer.infer(json({ data: [row(0)] }))).cache).toBe('hit');
   });
 
   it('reports a partial batch and infers only the rows it did not know', async () => {
-    await scorer.score(json({ data: [row(1), row(2)] }));
+    await scorer.infer(json({ data: [row(1), row(2)] }));
     await new Promise((r) => setTimeout(r, 50));
-    const before = scorer.inferenceRuns;
-    const result = await scorer.score(json({ data: [row(1), row(2), row(3), row(4)] }));
+    const before = await runsOf('mnist');
+    const result = await scorer.infer(json({ data: [row(1), row(2), row(3), row(4)] }));
     expect(result.cache).toBe('partial');
-    expect(scorer.inferenceRuns - before).toBe(1);
+    expect((await runsOf('mnist')) - before).toBe(1);
     expect(predictions(result)).toEqual([1, 2, 3, 4].map((i) => test.labels[i]));
   });
 
   it('runs one inference for many concurrent identical misses (single flight)', async () => {
-    const before = scorer.inferenceRuns;
+    const before = await runsOf('mnist');
     const results = await Promise.all(
-      Array.from({ length: 32 }, () => scorer.score(json({ data: [row(5)] }))),
+      Array.from({ length: 32 }, () => scorer.infer(json({ data: [row(5)] }))),
     );
-    expect(scorer.inferenceRuns - before).toBe(1);
+    expect((await runsOf('mnist')) - before).toBe(1);
     expect(results.every((r) => predictions(r)[0] === test.labels[5])).toBe(true);
   });
 
   it('reads inputs by reference from a Redis key (data_key), as rows or {"data": rows}', async () => {
     await redis.set('user:rows', JSON.stringify([row(6), row(7)]));
     await redis.set('user:doc', JSON.stringify({ data: [row(8)] }));
-    const a = await scorer.score(json({ data_key: 'user:rows' }));
+    const a = await scorer.infer(json({ data_key: 'user:rows' }));
     expect(predictions(a)).toEqual([test.labels[6], test.labels[7]]);
-    const b = await scorer.inferV2({
-      body: Buffer.from(JSON.stringify({ inputs: [], parameters: { data_key: 'user:doc' } })),
+    const b = await scorer.infer({
+      v2: Buffer.from(JSON.stringify({ inputs: [], parameters: { data_key: 'user:doc' } })),
       model: 'mnist',
     });
-    expect(predictions(b.result)).toEqual([test.labels[8]]);
-    await expect(scorer.score(json({ data_key: 'user:missing' }))).rejects.toMatchObject({
+    expect(predictions(b)).toEqual([test.labels[8]]);
+    await expect(scorer.infer(json({ data_key: 'user:missing' }))).rejects.toMatchObject({
       code: 'DATA_KEY_NOT_FOUND',
       status: 404,
     });
     await redis.set('user:bad', 'not json');
-    await expect(scorer.score(json({ data_key: 'user:bad' }))).rejects.toMatchObject({
+    await expect(scorer.infer(json({ data_key: 'user:bad' }))).rejects.toMatchObject({
       code: 'INVALID_JSON',
     });
   });
@@ -100,7 +101,7 @@ describe('Scorer with a real redis-server', () => {
     await redis.set(key, Buffer.alloc(12));
     const stored = await redis.keys('modelfn:mnist:1:*');
     expect(stored.length).toBeGreaterThan(0);
-    const result = await scorer.score(json({ data: [row(0)] }));
+    const result = await scorer.infer(json({ data: [row(0)] }));
     expect(predictions(result)[0]).toBe(test.labels[0]);
   });
 });

@@ -114,7 +114,7 @@ describe('config.json top_k: outputs reduced inside the graph', () => {
         { name: 'y.values', datatype: 'FP32', dims: [-1, 1] },
         { name: 'y.indices', datatype: 'INT32', dims: [-1, 1] },
       ]);
-      const result = await scorer.scoreObject({ data: ROWS }, { model: 'steps' });
+      const result = await scorer.infer({ object: { data: ROWS }, model: 'steps' });
       // JSON answers give each float32 as its shortest decimal: the values as written.
       const expected = topK(1, false);
       expect(predictions(result)).toEqual(

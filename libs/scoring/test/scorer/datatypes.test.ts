@@ -84,35 +84,35 @@ describe('any datatype, auto-configured', () => {
 
   it.each(names)('%s: JSON rows in, the same values out by name, then from the cache', async (d) => {
     const data = VALUES[d];
-    const first = await scorer.scoreObject({ data }, { model: d.toLowerCase() });
+    const first = await scorer.infer({ object: { data }, model: d.toLowerCase() });
     expect(first.cache).toBe('miss');
     // Floats come back as the shortest decimal that reads back as the same value: 0.1 stays 0.1.
     expect(predictions(first)).toEqual(data.map((row) => ({ y: row })));
-    const again = await scorer.scoreObject({ data }, { model: d.toLowerCase() });
+    const again = await scorer.infer({ object: { data }, model: d.toLowerCase() });
     expect(again.cache).toBe('hit');
     expect(predictions(again)).toEqual(predictions(first));
   });
 
   it.each(names)('%s: v2 JSON tensors', async (d) => {
     const data = VALUES[d];
-    const result = await scorer.scoreObject(
-      { inputs: [{ name: 'x', datatype: d, shape: [2, 3], data: data.flat() }] },
-      { model: d.toLowerCase() },
-    );
+    const result = await scorer.infer({
+      object: { inputs: [{ name: 'x', datatype: d, shape: [2, 3], data: data.flat() }] },
+      model: d.toLowerCase(),
+    });
     expect(result.outputs[0]).toMatchObject({ name: 'y', datatype: d, shape: [2, 3] });
   });
 
   it("refuses a datatype that is not the model's, and values out of range, with the input named", async () => {
     await expect(
-      scorer.scoreObject(
-        { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] },
-        { model: 'int8' },
-      ),
+      scorer.infer({
+        object: { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] }] },
+        model: 'int8',
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_DATATYPE', message: expect.stringContaining('"x" is INT8') });
-    await expect(scorer.scoreObject({ data: [[1, 2, 300]] }, { model: 'uint8' })).rejects.toMatchObject({
+    await expect(scorer.infer({ object: { data: [[1, 2, 300]] }, model: 'uint8' })).rejects.toMatchObject({
       code: 'INVALID_DATATYPE',
     });
-    await expect(scorer.scoreObject({ data: [[1, 2]] }, { model: 'fp32' })).rejects.toMatchObject({
+    await expect(scorer.infer({ object: { data: [[1, 2]] }, model: 'fp32' })).rejects.toMatchObject({
       code: 'INVALID_SHAPE',
     });
   });
@@ -131,14 +131,14 @@ describe('any rank', () => {
   afterAll(() => close());
 
   it('rows of one value each', async () => {
-    const r = await scorer.scoreObject({ data: [1.5, 2, -3] }, { model: 'scalars' });
+    const r = await scorer.infer({ object: { data: [1.5, 2, -3] }, model: 'scalars' });
     expect(r.rows).toBe(3);
     expect(predictions(r)).toEqual([{ y: 1.5 }, { y: 2 }, { y: -3 }]);
   });
 
   it('rows nested as their shape, or flat when the shape is fixed; one row without the outer list', async () => {
-    const nested = await scorer.scoreObject(
-      {
+    const nested = await scorer.infer({
+      object: {
         data: [
           [
             [1, 2],
@@ -150,8 +150,8 @@ describe('any rank', () => {
           ],
         ],
       },
-      { model: 'grid' },
-    );
+      model: 'grid',
+    });
     expect(predictions(nested)).toEqual([
       {
         y: [
@@ -166,24 +166,24 @@ describe('any rank', () => {
         ],
       },
     ]);
-    const flat = await scorer.scoreObject({ data: [[1, 2, 3, 4]] }, { model: 'grid' });
+    const flat = await scorer.infer({ object: { data: [[1, 2, 3, 4]] }, model: 'grid' });
     expect(flat.cache).toBe('hit');
-    const single = await scorer.scoreObject(
-      {
+    const single = await scorer.infer({
+      object: {
         data: [
           [1, 2],
           [3, 4],
         ],
       },
-      { model: 'grid' },
-    );
+      model: 'grid',
+    });
     expect([single.rows, single.cache]).toEqual([1, 'hit']);
-    const cube = await scorer.scoreObject(
-      { inputs: [{ name: 'x', datatype: 'FP64', shape: [1, 2, 1, 3], data: [1, 2, 3, 4, 5, 6] }] },
-      { model: 'cube' },
-    );
+    const cube = await scorer.infer({
+      object: { inputs: [{ name: 'x', datatype: 'FP64', shape: [1, 2, 1, 3], data: [1, 2, 3, 4, 5, 6] }] },
+      model: 'cube',
+    });
     expect(predictions(cube)).toEqual([{ y: [[[1, 2, 3]], [[4, 5, 6]]] }]);
-    await expect(scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'grid' })).rejects.toMatchObject({
+    await expect(scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'grid' })).rejects.toMatchObject({
       code: 'INVALID_SHAPE',
       message: expect.stringContaining('[N, 2, 2]'),
     });

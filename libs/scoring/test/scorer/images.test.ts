@@ -70,7 +70,7 @@ describe('image preprocessing for 3-channel models', () => {
   it.each(cases)(
     "$name: (pixel·scale − mean[c]) / std[c] in the model's layout",
     async ({ name, color, layout }) => {
-      const result = await scorer.score({ body: png, contentType: 'image/png', model: name });
+      const result = await scorer.infer({ body: png, contentType: 'image/png', model: name });
       expect(result.outputs[0].shape).toEqual(layout === 'NCHW' ? [1, 3, H, W] : [1, H, W, 3]);
       const got = Array.from(result.outputs[0].data as Float32Array);
       expected(color, layout).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
@@ -78,11 +78,11 @@ describe('image preprocessing for 3-channel models', () => {
   );
 
   it('the same image sent again is a cache hit; as JSON it is the same tensor', async () => {
-    const again = await scorer.score({ body: png, contentType: 'image/png', model: 'rgb_nchw' });
+    const again = await scorer.infer({ body: png, contentType: 'image/png', model: 'rgb_nchw' });
     expect(again.cache).toBe('hit');
     const values = expected('rgb', 'NCHW');
     const rows = [[0, 1, 2].map((c) => [0, 1].map((y) => [0, 1].map((x) => values[c * 4 + y * 2 + x])))];
-    const json = await scorer.scoreObject({ data: rows }, { model: 'rgb_nchw' });
+    const json = await scorer.infer({ object: { data: rows }, model: 'rgb_nchw' });
     expect(Array.from(json.outputs[0].data as Float32Array)).toEqual(
       Array.from(again.outputs[0].data as Float32Array),
     );

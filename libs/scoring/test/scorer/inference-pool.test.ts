@@ -64,15 +64,15 @@ describe('slow models run off the event loop', () => {
     const timer = setInterval(() => ticks++, 1);
     const started = performance.now();
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => scorer.scoreObject({ data: [row(i)] }, { model: 'heavy' })),
+      Array.from({ length: 8 }, (_, i) => scorer.infer({ object: { data: [row(i)] }, model: 'heavy' })),
     );
-    const light = await scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'light' });
+    const light = await scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'light' });
     const elapsed = performance.now() - started;
     clearInterval(timer);
     expect(predictions(light)).toEqual([{ y: [1, 2, 3] }]);
     expect(results.every((r) => r.outputs[0].shape[1] === WIDTH)).toBe(true);
     // The same row gives the same answer whichever thread ran it.
-    const again = await scorer.scoreObject({ data: [row(3)] }, { model: 'heavy' });
+    const again = await scorer.infer({ object: { data: [row(3)] }, model: 'heavy' });
     expect(Array.from(again.outputs[0].data as Float32Array)).toEqual(
       Array.from(results[3].outputs[0].data as Float32Array),
     );
@@ -81,7 +81,9 @@ describe('slow models run off the event loop', () => {
 
   it('sheds a flood with OVERLOADED (503, retry later), answers the rest, and keeps the queue bounded', async () => {
     const settled = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) => scorer.scoreObject({ data: [row(100 + i)] }, { model: 'heavy' })),
+      Array.from({ length: 200 }, (_, i) =>
+        scorer.infer({ object: { data: [row(100 + i)] }, model: 'heavy' }),
+      ),
     );
     const shed = settled.filter((s) => s.status === 'rejected');
     expect(shed.length).toBeGreaterThan(0);
@@ -95,7 +97,7 @@ describe('slow models run off the event loop', () => {
 
   it('loses no answer while the pool recycles its threads', async () => {
     const runs = Array.from({ length: 12 }, (_, i) =>
-      scorer.scoreObject({ data: [row(500 + i)] }, { model: 'heavy' }),
+      scorer.infer({ object: { data: [row(500 + i)] }, model: 'heavy' }),
     );
     await scorer.inferencePool!.recycle();
     const results = await Promise.all(runs);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { heavyModel, identityModel } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scriptAnswer } from '../support/script-answer.js';
 import { createScorer, readSettings, type Scorer } from '../../src/index.js';
 import type { ReadyModel } from '../../src/model/model-version.js';
 
@@ -56,7 +57,7 @@ async function startScorer(env: Record<string, string>): Promise<Scorer> {
 }
 
 const entryRequest = (s: Scorer) =>
-  s.runEntry({
+  scriptAnswer(s, {
     trigger: 'http',
     body: Buffer.from('{"x":1}'),
     contentType: 'application/json',
@@ -83,10 +84,10 @@ describe('per-model readiness (models load after the scorer starts)', () => {
   it('mnist answers while another model still warms up; a request for that one waits for it', async () => {
     const scorer = await startScorer({ MODEL_LOAD_WAIT_MS: '20000' });
     const row = Array.from({ length: 784 }, (_, i) => (i % 7) / 7);
-    const result = await scorer.scoreObject({ data: [row] }, { model: 'mnist' });
+    const result = await scorer.infer({ object: { data: [row] }, model: 'mnist' });
     expect(result.rows).toBe(1);
     expect(result.model.name).toBe('mnist');
-    const scored = await scorer.score({
+    const scored = await scorer.infer({
       body: Buffer.from(JSON.stringify({ data: [row] })),
       contentType: 'application/json',
       model: 'mnist',
@@ -152,10 +153,10 @@ describe('per-model readiness (models load after the scorer starts)', () => {
       const heavy = scorer.repository.find('heavy');
       expect(heavy.state).toBe('LOADING');
       const x = Array.from({ length: WIDTH }, (_, i) => Math.sin(i));
-      const result = await scorer.scoreObject(
-        { inputs: [{ name: 'x', shape: [1, WIDTH], datatype: 'FP32', data: x }] },
-        { model: 'heavy' },
-      );
+      const result = await scorer.infer({
+        object: { inputs: [{ name: 'x', shape: [1, WIDTH], datatype: 'FP32', data: x }] },
+        model: 'heavy',
+      });
       expect(result.rows).toBe(1);
       expect(heavy.state).toBe('READY');
       expect(scorer.placement(heavy as ReadyModel)).toBe('pool');

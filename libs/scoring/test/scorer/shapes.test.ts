@@ -7,6 +7,7 @@ import {
   multiIoModel,
   unloadableModel,
 } from '@modelfn/model-builder';
+import { runsOf } from '../support/runs.js';
 import { scorerOver } from './repo.js';
 
 describe('multi-input, dynamic and unbatched models', () => {
@@ -41,44 +42,46 @@ describe('multi-input, dynamic and unbatched models', () => {
       { sum: sum(a[0]), b_twice: [20, 40] },
       { sum: sum(a[1]), b_twice: [60, 80] },
     ];
-    const columns = await scorer.scoreObject({ data: { a, b } }, { model: 'multi' });
+    const columns = await scorer.infer({ object: { data: { a, b } }, model: 'multi' });
     expect(predictions(columns)).toEqual(expected);
-    const records = await scorer.scoreObject(
-      {
+    const records = await scorer.infer({
+      object: {
         data: [
           { a: a[0], b: b[0] },
           { a: a[1], b: b[1] },
         ],
       },
-      { model: 'multi' },
-    );
+      model: 'multi',
+    });
     expect(predictions(records)).toEqual(expected);
     // Same rows, other form: one cache entry per row covering both inputs.
     expect(records.cache).toBe('hit');
   });
 
   it('keys each row by every input: the same `a` with another `b` is a miss', async () => {
-    const first = await scorer.scoreObject({ data: { a: [[7, 7, 7]], b: [[1, 1]] } }, { model: 'multi' });
-    const other = await scorer.scoreObject({ data: { a: [[7, 7, 7]], b: [[2, 2]] } }, { model: 'multi' });
+    const first = await scorer.infer({ object: { data: { a: [[7, 7, 7]], b: [[1, 1]] } }, model: 'multi' });
+    const other = await scorer.infer({ object: { data: { a: [[7, 7, 7]], b: [[2, 2]] } }, model: 'multi' });
     expect([first.cache, other.cache]).toEqual(['miss', 'miss']);
     expect(predictions(other)).toEqual([{ sum: sum([7, 7, 7]), b_twice: [4, 4] }]);
   });
 
   it('names what is missing or unknown, and refuses rows that disagree', async () => {
-    await expect(scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'multi' })).rejects.toMatchObject({
+    await expect(scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'multi' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('"a": rows'),
     });
-    await expect(scorer.scoreObject({ data: { a: [[1, 2, 3]] } }, { model: 'multi' })).rejects.toMatchObject({
+    await expect(
+      scorer.infer({ object: { data: { a: [[1, 2, 3]] } }, model: 'multi' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('"b"'),
     });
     await expect(
-      scorer.scoreObject({ data: { a: [[1, 2, 3]], b: [[1, 2]], c: [[1]] } }, { model: 'multi' }),
+      scorer.infer({ object: { data: { a: [[1, 2, 3]], b: [[1, 2]], c: [[1]] } }, model: 'multi' }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('"c"') });
     await expect(
-      scorer.scoreObject(
-        {
+      scorer.infer({
+        object: {
           data: {
             a: [
               [1, 2, 3],
@@ -87,8 +90,8 @@ describe('multi-input, dynamic and unbatched models', () => {
             b: [[1, 2]],
           },
         },
-        { model: 'multi' },
-      ),
+        model: 'multi',
+      }),
     ).rejects.toMatchObject({
       code: 'INVALID_SHAPE',
       message: expect.stringContaining('same number of rows'),
@@ -98,35 +101,35 @@ describe('multi-input, dynamic and unbatched models', () => {
   it('sizes dynamic dimensions from the data; rows of other lengths are other entries', async () => {
     const v = scorer.repository.find('dynamic');
     expect(v.config.input).toEqual([expect.objectContaining({ name: 'x', dims: [-1] })]);
-    const short = await scorer.scoreObject(
-      {
+    const short = await scorer.infer({
+      object: {
         data: [
           [1, 2],
           [3, 4],
         ],
       },
-      { model: 'dynamic' },
-    );
+      model: 'dynamic',
+    });
     expect(predictions(short)).toEqual([
       { row_sum: 3, copy: [1, 2] },
       { row_sum: 7, copy: [3, 4] },
     ]);
-    const long = await scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'dynamic' });
+    const long = await scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'dynamic' });
     expect(long.cache).toBe('miss');
     expect(predictions(long)).toEqual([{ row_sum: 6, copy: [1, 2, 3] }]);
   });
 
   it('batches concurrent requests only when their shapes agree', async () => {
-    const before = scorer.inferenceRuns;
+    const before = await runsOf('dynamic');
     const bodies = [[[11, 1]], [[12, 1]], [[13, 1, 1]], [[14, 1]], [[15, 1, 1]]];
     const results = await Promise.all(
-      bodies.map((data) => scorer.scoreObject({ data }, { model: 'dynamic' })),
+      bodies.map((data) => scorer.infer({ object: { data }, model: 'dynamic' })),
     );
     expect(results.map((r) => predictions(r)[0])).toEqual(
       bodies.map((d) => ({ row_sum: d[0].reduce((a, b) => a + b, 0), copy: d[0] })),
     );
     // Three rows of length 2 share one run, two of length 3 another.
-    expect(scorer.inferenceRuns - before).toBe(2);
+    expect((await runsOf('dynamic')) - before).toBe(2);
   });
 
   it('scores a model without a batch dimension as a whole, cached as a whole', async () => {
@@ -137,11 +140,11 @@ describe('multi-input, dynamic and unbatched models', () => {
       [1, 2, 3],
       [4, 5, 6],
     ];
-    const first = await scorer.scoreObject({ data }, { model: 'whole' });
+    const first = await scorer.infer({ object: { data }, model: 'whole' });
     expect(first.rows).toBe(1);
     expect(predictions(first)).toEqual([{ y: data }]);
-    expect((await scorer.scoreObject({ data }, { model: 'whole' })).cache).toBe('hit');
-    await expect(scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'whole' })).rejects.toMatchObject({
+    expect((await scorer.infer({ object: { data }, model: 'whole' })).cache).toBe('hit');
+    await expect(scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'whole' })).rejects.toMatchObject({
       code: 'INVALID_SHAPE',
     });
   });
@@ -150,7 +153,7 @@ describe('multi-input, dynamic and unbatched models', () => {
     const broken = scorer.repository.find('broken');
     expect(broken.state).toBe('UNAVAILABLE');
     expect(broken.reason).toMatch(/NoSuchOperator/);
-    await expect(scorer.scoreObject({ data: [[1]] }, { model: 'broken' })).rejects.toMatchObject({
+    await expect(scorer.infer({ object: { data: [[1]] }, model: 'broken' })).rejects.toMatchObject({
       code: 'MODEL_NOT_READY',
       message: expect.stringContaining('NoSuchOperator'),
     });
@@ -172,7 +175,7 @@ describe('config.json over the ONNX signature', () => {
     try {
       const fixed = scorer.repository.find('fixed');
       expect(fixed.config.input[0].dims).toEqual([4]);
-      await expect(scorer.scoreObject({ data: [[1, 2]] }, { model: 'fixed' })).rejects.toMatchObject({
+      await expect(scorer.infer({ object: { data: [[1, 2]] }, model: 'fixed' })).rejects.toMatchObject({
         code: 'INVALID_SHAPE',
       });
       expect(scorer.repository.find('wrongtype').reason).toMatch(
@@ -184,7 +187,7 @@ describe('config.json over the ONNX signature', () => {
       expect(scorer.repository.find('nobatch').reason).toMatch(/dim 0 .* to be dynamic/);
       const labelled = scorer.repository.find('labelled');
       expect(labelled.classification).toEqual({ scores: 0, labels: ['cat', 'dog', 'bird'] });
-      const r = await scorer.scoreObject({ data: [[0.1, 0.7, 0.2]] }, { model: 'labelled' });
+      const r = await scorer.infer({ object: { data: [[0.1, 0.7, 0.2]] }, model: 'labelled' });
       expect(predictions(r)).toEqual(['dog']);
       expect(predictions(r, { top: 2 })).toEqual([
         [
@@ -195,7 +198,9 @@ describe('config.json over the ONNX signature', () => {
       expect(scorer.repository.problems.join('\n')).toMatch(/badjson.*not JSON/);
       // "cache": false: never looked up, never stored.
       for (let i = 0; i < 2; i++) {
-        expect((await scorer.scoreObject({ data: [[1, 2, 3]] }, { model: 'uncached' })).cache).toBe('bypass');
+        expect((await scorer.infer({ object: { data: [[1, 2, 3]] }, model: 'uncached' })).cache).toBe(
+          'bypass',
+        );
       }
     } finally {
       await close();

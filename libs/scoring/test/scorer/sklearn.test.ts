@@ -57,7 +57,7 @@ describe('scikit-learn models as skl2onnx writes them', () => {
   it.each(['iris', 'named'])(
     '%s: labels and probabilities match the model computed by hand',
     async (model) => {
-      const result = await scorer.scoreObject({ data: X }, { model });
+      const result = await scorer.infer({ object: { data: X }, model });
       const expected = X.map(softmax);
       const classes = model === 'iris' ? [10, 20, 30] : ['setosa', 'versicolor', 'virginica'];
       const argmax = (p: number[]) => p.indexOf(Math.max(...p));
@@ -78,8 +78,8 @@ describe('scikit-learn models as skl2onnx writes them', () => {
   );
 
   it('caches both outputs per row', async () => {
-    await scorer.scoreObject({ data: [[5, 5]] }, { model: 'named' });
-    const again = await scorer.scoreObject({ data: [[5, 5]] }, { model: 'named' });
+    await scorer.infer({ object: { data: [[5, 5]] }, model: 'named' });
+    const again = await scorer.infer({ object: { data: [[5, 5]] }, model: 'named' });
     expect(again.cache).toBe('hit');
     // Scores 5.1, -3.95 and 5.05: setosa, narrowly.
     expect(predictions(again, { probabilities: true })).toEqual([

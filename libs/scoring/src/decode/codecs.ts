@@ -1,0 +1,15 @@
+import type { CodecRegistry } from './codec-registry.js';
+import type { BodyCodec } from './decoded.js';
+import { defaultCodecs } from './default-codecs.js';
+
+/** The codecs every scorer of the process decodes with: the defaults, and those a user registered. */
+export const codecs: CodecRegistry = defaultCodecs();
+
+/**
+ * Decodes bodies of `mediaType` with `codec` from now on, for every trigger (`/score`, blobs, messages):
+ * `application/x-foo` exactly, `+foo` for every type with that structured-syntax suffix, or `image/*`. It
+ * replaces the codec registered for the same key, defaults included.
+ */
+export function registerCodec(mediaType: string, codec: BodyCodec): void {
+  codecs.add(mediaType.trim().toLowerCase(), codec);
+}

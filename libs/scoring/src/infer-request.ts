@@ -1,0 +1,45 @@
+import type { EntryResult, Trigger } from './entry-script/types.js';
+import type { ModelRef } from './model-ref.js';
+import type { InferenceResult } from './pipeline/inference-request.js';
+import type { V2RequestMeta } from './decode/v2-request.js';
+
+export interface ScoreOptions {
+  /** Skip the cache for this request (reads and writes): the answer comes from the model. */
+  bypassCache?: boolean;
+}
+
+/**
+ * What a trigger carries, as it carries it: bytes with their media type, JSON the host already parsed (a
+ * Service Bus message), or an Open Inference Protocol v2 body (JSON, or JSON and binary tensors when
+ * `headerLength` is set).
+ */
+export type Payload =
+  { body: Buffer; contentType?: string } | { object: unknown } | { v2: Buffer; headerLength?: number };
+
+/**
+ * What an entry script sees of the trigger besides the body. A request that names its trigger may be
+ * answered by the model's entry script; one without is for the model's graph only.
+ */
+export interface TriggerFacts {
+  trigger: Trigger;
+  headers?: Record<string, string>;
+  properties?: Record<string, unknown>;
+  /** `<container>/<name>` for a blob. */
+  blobName?: string;
+}
+
+/** A request for a model's graph: no trigger, so never an entry script's. */
+export type ModelRequest = Payload & ModelRef & ScoreOptions & { trigger?: undefined };
+
+/** A request from a trigger: the model's entry script answers it when the model has one. */
+export type TriggerInferRequest = Payload & ModelRef & ScoreOptions & TriggerFacts;
+
+export type InferRequest = ModelRequest | TriggerInferRequest;
+
+/** A model's outputs, and for a v2 request what it asked for besides its inputs. */
+export interface ModelAnswer extends InferenceResult {
+  v2?: V2RequestMeta;
+}
+
+/** What a request came to: a model's outputs, or what its entry script answered (`kind: 'entry'`). */
+export type Answer = ModelAnswer | EntryResult;
