@@ -27,6 +27,6 @@ export { checkPayloadSize } from './decode/limits.js';
 export { predictions, type Prediction } from './encode/predictions.js';
 export { classScores, predictedLabels, topClasses } from './encode/classify.js';
 export type { Tensor, DataType } from './tensor/tensor.js';
-export { tensorToJson } from './tensor/tensor-json.js';
+export { tensorToJson } from './tensor/tensor-to-json.js';
 export { tensorToBinary } from './tensor/tensor-binary.js';
 export { registry, metrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import { ScoringError } from '../errors.js';
 import { describeDims, fitsDims, type IoSpec } from '../model/io-spec.js';
-import { tensorFromJson } from '../tensor/tensor-json.js';
+import { tensorFromJson } from '../tensor/tensor-from-json.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 

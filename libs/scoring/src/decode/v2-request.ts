@@ -3,7 +3,7 @@ import { describeDims, fitsDims } from '../model/io-spec.js';
 import type { ReadyModel } from '../model/model-version.js';
 import { DATATYPES, isDataType } from '../tensor/datatype.js';
 import { tensorFromBinary } from '../tensor/tensor-binary.js';
-import { tensorFromJson } from '../tensor/tensor-json.js';
+import { tensorFromJson } from '../tensor/tensor-from-json.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 import { checkKnownName, isObject } from './names.js';

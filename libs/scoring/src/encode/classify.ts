@@ -2,7 +2,7 @@ import type { Label } from '../model/classification.js';
 import type { InferenceResult } from '../pipeline/inference-request.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fromHalf } from '../tensor/fp16.js';
-import { shortestFloat32 } from '../tensor/tensor-json.js';
+import { shortestFloat32 } from '../tensor/tensor-to-json.js';
 
 export interface ScoredClass {
   label: Label;

@@ -1,6 +1,6 @@
 import type { Label } from '../model/classification.js';
 import type { InferenceResult } from '../pipeline/inference-request.js';
-import { nestedRow, tensorToNestedJson, type NestedJson } from '../tensor/tensor-json.js';
+import { nestedRow, tensorToNestedJson, type NestedJson } from '../tensor/tensor-to-json.js';
 import { classScores, predictedLabels, topClasses } from './classify.js';
 
 export interface PredictionOptions {

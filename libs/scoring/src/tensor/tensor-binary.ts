@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ScoringError } from '../errors.js';
 import { DATATYPE_INFO } from './datatype.js';
-import { checkShape } from './tensor-json.js';
+import { checkShape } from './tensor-from-json.js';
 import type { DataType, Tensor } from './tensor.js';
 
 /** The binary extension is little-endian, like every host Node runs on in practice; s390x is the exception. */

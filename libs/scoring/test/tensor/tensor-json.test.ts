@@ -3,17 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ScoringError } from '../../src/errors.js';
 import { DATATYPES } from '../../src/tensor/datatype.js';
 import { fromHalf, toHalf } from '../../src/tensor/fp16.js';
+import { checkShape, tensorFromJson } from '../../src/tensor/tensor-from-json.js';
 import {
-  checkShape,
   nest,
   nestedRow,
   nestedRows,
   shortestFloat32,
   shortestHalf,
-  tensorFromJson,
   tensorToJson,
   tensorToNestedJson,
-} from '../../src/tensor/tensor-json.js';
+} from '../../src/tensor/tensor-to-json.js';
 import type { DataType, Tensor } from '../../src/tensor/tensor.js';
 import { codeOf } from '../support/codes.js';
 import { tensorArb, tensorOf } from './arbitraries.js';
