@@ -51,12 +51,18 @@ var inputContainer = 'images'
 var outputContainer = 'predictions'
 var requestQueue = 'scoring-requests'
 var replyQueue = 'scoring-replies'
+// The Storage Queue app's queues (in the storage account), and where it writes answers over 64 KiB.
+var queueRequestQueue = 'scoring-queue-requests'
+var queueReplyQueue = 'scoring-queue-replies'
+var queueAnswerContainer = 'queue-answers'
 // Events Event Grid could not deliver to the blob app's webhook (after its retries) land here.
 var deadLetterContainer = 'eventgrid-deadletter'
-var services = ['score-http', 'score-blob', 'score-servicebus']
+var services = ['score-http', 'score-blob', 'score-servicebus', 'score-queue']
 var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
 var containers = [
-  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer]): { name: c }
+  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer]): {
+    name: c
+  }
 ]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -92,6 +98,14 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     }
     blobServices: {
       containers: containers
+    }
+    // The host creates a poison queue when it first needs one; made here so it can be watched from day one.
+    queueServices: {
+      queues: [
+        { name: queueRequestQueue }
+        { name: '${queueRequestQueue}-poison' }
+        { name: queueReplyQueue }
+      ]
     }
   }
 }
@@ -201,6 +215,12 @@ var appSettings = {
     SERVICEBUS_REQUEST_QUEUE: requestQueue
     SERVICEBUS_REPLY_QUEUE: replyQueue
   }
+  // The trigger and the replies use AzureWebJobsStorage (the identity, Storage Queue Data Contributor).
+  'score-queue': {
+    QUEUE_REQUEST_QUEUE: queueRequestQueue
+    QUEUE_REPLY_QUEUE: queueReplyQueue
+    QUEUE_ANSWER_CONTAINER: queueAnswerContainer
+  }
 }
 
 module apps 'app/function-app.bicep' = [
@@ -256,6 +276,9 @@ output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REQUEST_QUEUE string = requestQueue
 output SERVICEBUS_REPLY_QUEUE string = replyQueue
+output QUEUE_REQUEST_QUEUE string = queueRequestQueue
+output QUEUE_REPLY_QUEUE string = queueReplyQueue
+output QUEUE_ANSWER_CONTAINER string = queueAnswerContainer
 output REDIS_SERVICE string = redisService
 output REDIS_HOST_NAME string = redisHostName
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
@@ -265,3 +288,5 @@ output SERVICE_SCORE_BLOB_NAME string = apps[1].outputs.name
 output SERVICE_SCORE_BLOB_URI string = apps[1].outputs.uri
 output SERVICE_SCORE_SERVICEBUS_NAME string = apps[2].outputs.name
 output SERVICE_SCORE_SERVICEBUS_URI string = apps[2].outputs.uri
+output SERVICE_SCORE_QUEUE_NAME string = apps[3].outputs.name
+output SERVICE_SCORE_QUEUE_URI string = apps[3].outputs.uri

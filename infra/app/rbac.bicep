@@ -35,7 +35,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // Blobs: the package container, images in, predictions and receipts out. Queues: the blob trigger's poison
-// queue. Tables: the Functions host's own bookkeeping.
+// queue, the queue app's trigger, replies and poison queue. Tables: the Functions host's own bookkeeping.
 var storageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
 var serviceBusRoles = [roles.serviceBusDataReceiver, roles.serviceBusDataSender]
 

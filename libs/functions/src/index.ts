@@ -6,6 +6,7 @@ export type {
   HttpFunctionDefinition,
   BlobFunctionDefinition,
   ServiceBusFunctionDefinition,
+  StorageQueueFunctionDefinition,
 } from './definitions/function-definition.js';
 export type { InvocationHooks } from './definitions/hooks.js';
 export type { HostLogger } from './log/host-logger.js';

@@ -7,6 +7,7 @@ interface HostJson {
   extensions?: {
     http?: { routePrefix?: unknown };
     blobs?: { maxDegreeOfParallelism?: unknown; poisonBlobThreshold?: unknown };
+    queues?: Record<string, unknown>;
   };
 }
 
@@ -53,6 +54,47 @@ export function blobSettingsFromHostJson(hostJsonPath: string): HostJsonBlobSett
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
       throw new Error(`${hostJsonPath}: extensions.blobs.${name} must be an integer >= 1`);
     out[name] = v;
+  }
+  return out;
+}
+
+export interface HostJsonQueueSettings {
+  batchSize?: number;
+  newBatchThreshold?: number;
+  maxDequeueCount?: number;
+  /** `visibilityTimeout` (hh:mm:ss): how long a failed message stays invisible before its next try. */
+  visibilityTimeoutMs?: number;
+  /** `maxPollingInterval` (hh:mm:ss): the longest wait between polls of an empty queue. */
+  maxPollingIntervalMs?: number;
+  messageEncoding?: 'base64' | 'none';
+}
+
+function timeSpanMs(hostJsonPath: string, name: string, v: unknown): number {
+  const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v) : null;
+  if (!m) throw new Error(`${hostJsonPath}: extensions.queues.${name} must be "hh:mm:ss"`);
+  return Math.round(((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000);
+}
+
+/** `extensions.queues` of an app's host.json: what the Functions host's queue trigger reads there. */
+export function queueSettingsFromHostJson(hostJsonPath: string): HostJsonQueueSettings {
+  const queues = readHostJson(hostJsonPath)?.extensions?.queues ?? {};
+  const out: HostJsonQueueSettings = {};
+  for (const name of ['batchSize', 'newBatchThreshold', 'maxDequeueCount'] as const) {
+    const v = queues[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (name === 'newBatchThreshold' ? 0 : 1))
+      throw new Error(`${hostJsonPath}: extensions.queues.${name} must be a positive integer`);
+    out[name] = v;
+  }
+  if (queues.visibilityTimeout !== undefined)
+    out.visibilityTimeoutMs = timeSpanMs(hostJsonPath, 'visibilityTimeout', queues.visibilityTimeout);
+  if (queues.maxPollingInterval !== undefined)
+    out.maxPollingIntervalMs = timeSpanMs(hostJsonPath, 'maxPollingInterval', queues.maxPollingInterval);
+  const encoding = queues.messageEncoding;
+  if (encoding !== undefined) {
+    if (encoding !== 'base64' && encoding !== 'none')
+      throw new Error(`${hostJsonPath}: extensions.queues.messageEncoding must be "base64" or "none"`);
+    out.messageEncoding = encoding;
   }
   return out;
 }

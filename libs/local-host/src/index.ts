@@ -14,3 +14,4 @@ export { BlobRest } from './blob/blob-rest.js';
 export { startAzurite, type RunningAzurite } from './azurite/start-azurite.js';
 export { DEV_ACCOUNT_NAME, DEV_ACCOUNT_KEY, devConnectionString } from './azurite/dev-account.js';
 export { startServiceBusSource, type ServiceBusSource } from './servicebus/servicebus-source.js';
+export { startQueueSource, type QueueSource, type QueueSourceOptions } from './queue/queue-source.js';

@@ -21,3 +21,14 @@ export function serviceBusAppSettings(env: Env = process.env) {
     replyQueue: textSetting(env, 'SERVICEBUS_REPLY_QUEUE', 'scoring-replies'),
   };
 }
+
+export function queueAppSettings(env: Env = process.env) {
+  return {
+    /** The app setting that holds the storage account of the queues (the Functions host's own). */
+    connectionSetting: 'AzureWebJobsStorage',
+    requestQueue: textSetting(env, 'QUEUE_REQUEST_QUEUE', 'scoring-queue-requests'),
+    replyQueue: textSetting(env, 'QUEUE_REPLY_QUEUE', 'scoring-queue-replies'),
+    /** Answers too large for a queue message (64 KiB) are written here and the reply names the blob. */
+    answerContainer: textSetting(env, 'QUEUE_ANSWER_CONTAINER', 'queue-answers'),
+  };
+}

@@ -14,4 +14,4 @@ export {
 } from './read-setting.js';
 export { SettingError } from './setting-error.js';
 export { coresPerProcess, localHostWorkers } from './process-budget.js';
-export { blobAppSettings, serviceBusAppSettings } from './app-settings.js';
+export { blobAppSettings, queueAppSettings, serviceBusAppSettings } from './app-settings.js';

@@ -186,6 +186,13 @@ describe('infra/ (the azd template)', () => {
     expect(main).toContain("var inputContainer = 'images'");
     expect(main).toContain("var outputContainer = 'predictions'");
     expect(main).toContain("topicType: 'Microsoft.Storage.StorageAccounts'");
+    // The Storage Queue app's queues (its poison queue too) and the container of its large answers.
+    expect(main).toContain("var queueRequestQueue = 'scoring-queue-requests'");
+    expect(main).toContain("var queueReplyQueue = 'scoring-queue-replies'");
+    expect(main).toMatch(
+      /queueServices: \{\s*queues: \[\s*\{ name: queueRequestQueue \}\s*\{ name: '\$\{queueRequestQueue\}-poison' \}\s*\{ name: queueReplyQueue \}/,
+    );
+    expect(main).toMatch(/deadLetterContainer\], \[queueAnswerContainer\]\)/);
   });
 
   it('lines up azure.yaml, the parameters file, main.bicep and the hooks', () => {

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { renderTextPage } from '@modelfn/model-builder';
 import { blobFunctions } from '@modelfn/score-blob';
 import { httpFunctions } from '@modelfn/score-http';
+import { queueFunctions } from '@modelfn/score-queue';
 import { serviceBusFunctions } from '@modelfn/score-servicebus';
 import { describe, expect, it } from 'vitest';
 import { functionApps } from '../src/index.js';
@@ -25,6 +26,7 @@ const DEFINED: Record<string, { names: string[]; trigger: string }> = {
   'score-http': { names: httpFunctions.map((f) => f.name), trigger: 'httpTrigger' },
   'score-blob': { names: blobFunctions.map((f) => f.name), trigger: 'blobTrigger' },
   'score-servicebus': { names: serviceBusFunctions.map((f) => f.name), trigger: 'serviceBusTrigger' },
+  'score-queue': { names: queueFunctions.map((f) => f.name), trigger: 'queueTrigger' },
 };
 
 /** Read by the Functions host, not by the app's code. */
@@ -129,11 +131,14 @@ describe('func start', () => {
         if (app === 'score-servicebus') {
           expect(trigger).toMatchObject({ queueName: env.SERVICEBUS_REQUEST_QUEUE });
         }
+        if (app === 'score-queue') {
+          expect(trigger).toMatchObject({ queueName: env.QUEUE_REQUEST_QUEUE });
+        }
       }
     });
   });
 
-  it('gives each app its own HTTP port, so all three run at once', () => {
+  it('gives each app its own HTTP port, so all of them run at once', () => {
     const ports = functionApps().map((app) => example(app).Host?.LocalHttpPort ?? 7071);
     expect(new Set(ports).size).toBe(ports.length);
     expect(example('score-http').Host?.LocalHttpPort ?? 7071).toBe(7071);

@@ -16,7 +16,7 @@ import { unzip } from './support/unzip.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(ROOT, 'apps', 'local', 'samples');
-const APPS = ['score-blob', 'score-http', 'score-servicebus'];
+const APPS = ['score-blob', 'score-http', 'score-queue', 'score-servicebus'];
 const PAGE_LINES = ['Invoice 2024-0917', 'Total due: 193.93 EUR'];
 
 const triggerOf = (f: Loaded['functions'][number]): Binding =>

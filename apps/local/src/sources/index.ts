@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Env } from '@modelfn/settings';
 import { startBlobTrigger } from './blob.js';
 import { startHttpWorkersSource } from './http-workers.js';
+import { startQueueTrigger } from './queue.js';
 import { startServiceBusTrigger } from './servicebus.js';
 
 export interface Sources {
@@ -13,7 +14,8 @@ export interface Sources {
 /**
  * The trigger sources, each mounting one app's function definitions. Every started source is pushed onto
  * `running` at once, so a later failure still shuts it down. HTTP may be served by LOCAL_HOST_WORKERS
- * cluster workers (closing it stops them); the blob and Service Bus sources always run in this process.
+ * cluster workers (closing it stops them); the blob, Service Bus and
+ * Storage Queue sources always run in this process.
  */
 export async function startSources(
   env: Env,
@@ -25,5 +27,6 @@ export async function startSources(
   running.push(http);
   running.push(await startBlobTrigger(env, log));
   running.push(await startServiceBusTrigger(env, log));
+  running.push(await startQueueTrigger(env, log));
   return { http };
 }

@@ -1,7 +1,7 @@
 import type { ModelRef } from '@modelfn/scoring';
 
 /** The triggers an entry script can be called from (what its `request.trigger` says). */
-export type TriggerName = 'http' | 'blob' | 'servicebus';
+export type TriggerName = 'http' | 'blob' | 'servicebus' | 'queue';
 
 /**
  * What every trigger hands the core, whatever carried it: the payload, the model it names

@@ -3,6 +3,7 @@ import type {
   HttpFunctionOptions,
   ServiceBusQueueFunctionOptions,
   StorageBlobFunctionOptions,
+  StorageQueueFunctionOptions,
 } from '@azure/functions';
 
 /**
@@ -19,3 +20,4 @@ export interface FunctionDefinition<TOptions extends Partial<FunctionOptions> = 
 export type HttpFunctionDefinition = FunctionDefinition<HttpFunctionOptions>;
 export type BlobFunctionDefinition = FunctionDefinition<StorageBlobFunctionOptions>;
 export type ServiceBusFunctionDefinition = FunctionDefinition<ServiceBusQueueFunctionOptions>;
+export type StorageQueueFunctionDefinition = FunctionDefinition<StorageQueueFunctionOptions>;

@@ -10,6 +10,31 @@ export interface PeekedMessage {
   text: string;
 }
 
+/** A message taken with a visibility timeout: its pop receipt deletes it or makes it visible again. */
+export interface ReceivedMessage extends PeekedMessage {
+  popReceipt: string;
+  insertionTime?: string;
+  expirationTime?: string;
+  nextVisibleTime?: string;
+}
+
+const field = (m: string, name: string) => {
+  const v = new RegExp(`<${name}>([^]*?)</${name}>`).exec(m)?.[1];
+  return v === undefined ? undefined : unXml(v);
+};
+
+function parseMessages(xml: string): ReceivedMessage[] {
+  return [...xml.matchAll(/<QueueMessage>([^]*?)<\/QueueMessage>/g)].map(([, m]) => ({
+    messageId: field(m, 'MessageId') ?? '',
+    dequeueCount: Number(field(m, 'DequeueCount') ?? 0),
+    text: field(m, 'MessageText') ?? '',
+    popReceipt: field(m, 'PopReceipt') ?? '',
+    insertionTime: field(m, 'InsertionTime'),
+    expirationTime: field(m, 'ExpirationTime'),
+    nextVisibleTime: field(m, 'TimeNextVisible'),
+  }));
+}
+
 function xmlText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -23,7 +48,10 @@ function unXml(s: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** The few Azure Storage queue operations the blob trigger needs (poison messages), over the REST API. */
+/**
+ * The few Azure Storage queue operations the local triggers need (the blob trigger's poison messages, the
+ * queue trigger's receive, delete and release), over the REST API.
+ */
 export class StorageQueue {
   private readonly bearer: BearerToken | undefined;
 
@@ -86,6 +114,45 @@ export class StorageQueue {
     const body = `<?xml version="1.0" encoding="utf-8"?><QueueMessage><MessageText>${xmlText(text)}</MessageText></QueueMessage>`;
     const res = await this.request('POST', '/messages', {}, body);
     if (res.status !== 201) await this.fail('put message', res);
+    else await res.arrayBuffer();
+  }
+
+  /** Takes up to `count` (at most 32) messages, invisible to others for `visibilitySeconds`. */
+  async receive(count: number, visibilitySeconds: number): Promise<ReceivedMessage[]> {
+    const res = await this.request('GET', '/messages', {
+      numofmessages: String(Math.max(1, Math.min(32, count))),
+      visibilitytimeout: String(visibilitySeconds),
+    });
+    if (res.status === 404) {
+      await res.arrayBuffer();
+      return [];
+    }
+    if (res.status !== 200) await this.fail('get messages', res);
+    return parseMessages(await res.text());
+  }
+
+  async delete(messageId: string, popReceipt: string): Promise<void> {
+    const res = await this.request('DELETE', `/messages/${encodeURIComponent(messageId)}`, {
+      popreceipt: popReceipt,
+    });
+    // 404: already gone (its visibility lapsed and another receiver took it), which is not ours to report.
+    if (res.status !== 204 && res.status !== 404) await this.fail('delete message', res);
+    else await res.arrayBuffer();
+  }
+
+  /** Makes a received message visible again after `visibilitySeconds`, its text unchanged. */
+  async release(message: ReceivedMessage, visibilitySeconds: number): Promise<void> {
+    const body = `<?xml version="1.0" encoding="utf-8"?><QueueMessage><MessageText>${xmlText(message.text)}</MessageText></QueueMessage>`;
+    const res = await this.request(
+      'PUT',
+      `/messages/${encodeURIComponent(message.messageId)}`,
+      {
+        popreceipt: message.popReceipt,
+        visibilitytimeout: String(visibilitySeconds),
+      },
+      body,
+    );
+    if (res.status !== 204 && res.status !== 404) await this.fail('update message', res);
     else await res.arrayBuffer();
   }
 

@@ -4,7 +4,7 @@ import type { DataType, Tensor } from '../tensor/tensor.js';
 // The contract between the host and a model's entry script (`score.ts`: `init(context)` once per loaded
 // version, `run(request, context)` per request), after Azure ML's entry scripts and their AMLRequest.
 
-export type Trigger = 'http' | 'blob' | 'servicebus';
+export type Trigger = 'http' | 'blob' | 'servicebus' | 'queue';
 
 /** The raw request, the same shape for every trigger (Azure ML's AMLRequest with raw bytes). */
 export interface AMLRequest {

@@ -1,0 +1,128 @@
+// The Storage Queue source on real Azurite with plain handlers: what the handler gets, delete on success,
+// the message back after a failure, `<queue>-poison` after maxDequeueCount, and host.json's queue settings.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InvocationContext } from '@azure/functions';
+import type { StorageQueueFunctionDefinition } from '@modelfn/functions';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueSettingsFromHostJson } from '../src/host-json.js';
+import {
+  parseConnectionString,
+  startAzurite,
+  startQueueSource,
+  StorageQueue,
+  type QueueSource,
+  type RunningAzurite,
+} from '../src/index.js';
+
+const logger = pino({ level: 'silent' });
+let azurite: RunningAzurite;
+const sources: QueueSource[] = [];
+
+beforeAll(async () => {
+  azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
+});
+
+afterAll(async () => {
+  await Promise.all(sources.map((s) => s.close()));
+  await azurite?.stop();
+});
+
+const queue = (name: string) => new StorageQueue(parseConnectionString(azurite.connectionString), name);
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function source(queueName: string, handler: (entry: unknown, context: InvocationContext) => unknown) {
+  const functions: StorageQueueFunctionDefinition[] = [
+    { name: 'fn', options: { queueName, connection: 'AzureWebJobsStorage', handler } },
+  ];
+  const s = await startQueueSource({
+    functions,
+    settings: { AzureWebJobsStorage: azurite.connectionString },
+    maxDequeueCount: 3,
+    maxPollingIntervalMs: 200,
+    logger,
+  });
+  sources.push(s);
+  return s;
+}
+
+describe('Storage Queue source', () => {
+  it('hands JSON as an object and text as a string with the trigger metadata, and deletes each', async () => {
+    const seen: { entry: unknown; meta: Record<string, unknown> }[] = [];
+    await source('qs-ok', (entry, context) => {
+      seen.push({ entry, meta: context.triggerMetadata ?? {} });
+    });
+    await queue('qs-ok').send(Buffer.from('{"a":1}').toString('base64'));
+    await queue('qs-ok').send(Buffer.from('plain text').toString('base64'));
+    await until(
+      async () => seen.length,
+      (n) => n === 2,
+    );
+    expect(seen.map((s) => s.entry).sort()).toEqual([{ a: 1 }, 'plain text'].sort());
+    for (const { meta } of seen) expect(meta).toMatchObject({ id: expect.any(String), dequeueCount: 1 });
+    expect(
+      await until(
+        () => queue('qs-ok').peek(),
+        (m) => m.length === 0,
+      ),
+    ).toEqual([]);
+  });
+
+  it('retries a failing message and poisons it after maxDequeueCount, its text unchanged', async () => {
+    const counts: number[] = [];
+    const s = await source('qs-fail', (_entry, context) => {
+      counts.push(context.triggerMetadata?.dequeueCount as number);
+      throw new Error('transient');
+    });
+    const text = Buffer.from('{"n":1}').toString('base64');
+    await queue('qs-fail').send(text);
+    const poisoned = await until(
+      () => queue('qs-fail-poison').peek(),
+      (m) => m.length > 0,
+    );
+    expect(poisoned.map((m) => m.text)).toEqual([text]);
+    expect(counts).toEqual([1, 2, 3]);
+    expect(s.invocations.get('fn')).toBe(3);
+    expect(await queue('qs-fail').peek()).toEqual([]);
+  });
+
+  it("reads host.json's queue settings", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'queue-host-json-'));
+    try {
+      const path = join(dir, 'host.json');
+      writeFileSync(
+        path,
+        JSON.stringify({
+          extensions: {
+            queues: {
+              batchSize: 8,
+              maxDequeueCount: 2,
+              visibilityTimeout: '00:00:30',
+              maxPollingInterval: '00:00:02.5',
+            },
+          },
+        }),
+      );
+      expect(queueSettingsFromHostJson(path)).toEqual({
+        batchSize: 8,
+        maxDequeueCount: 2,
+        visibilityTimeoutMs: 30_000,
+        maxPollingIntervalMs: 2_500,
+      });
+      writeFileSync(path, JSON.stringify({ extensions: { queues: { visibilityTimeout: 30 } } }));
+      expect(() => queueSettingsFromHostJson(path)).toThrow(/hh:mm:ss/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
