@@ -1,23 +1,11 @@
-import {
-  AccountSASPermissions,
-  BlobServiceClient,
-  generateAccountSASQueryParameters,
-  StorageSharedKeyCredential,
-} from '@azure/storage-blob';
-import { STORAGE_SCOPE, storageConnection } from '@modelfn/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { storageConnection } from '@modelfn/identity';
 import { queueSettings } from './settings.js';
-
-/** How a request to the queue service is authorised: a SAS query, or headers (a bearer token). */
-export interface QueueAuth {
-  query?: string;
-  headers?: Record<string, string>;
-}
 
 /** The storage account of the app's queues (AzureWebJobsStorage): its queue service and blob service. */
 export interface StorageAccess {
-  /** e.g. https://acct.queue.core.windows.net, no trailing slash. */
-  queueEndpoint: string;
-  queueAuth(): Promise<QueueAuth>;
+  queues: QueueServiceClient;
   blobService: BlobServiceClient;
 }
 
@@ -30,21 +18,20 @@ function connectionPart(cs: string, key: string): string | undefined {
   return undefined;
 }
 
-/** The queue endpoint a connection string names, or the one beside its blob endpoint (Azure, Azurite). */
-function queueEndpointOf(cs: string, blobUrl: URL): string {
-  const explicit = connectionPart(cs, 'QueueEndpoint');
-  if (explicit) return explicit.replace(/\/+$/, '');
-  const url = new URL(blobUrl.origin + blobUrl.pathname);
+/**
+ * A connection string that names only its blob endpoint (the local host's Azurite strings do) gets the
+ * queue endpoint beside it, as the Functions host derives it; the queue SDK would refuse it otherwise.
+ */
+function withQueueEndpoint(cs: string): string {
+  const blob = connectionPart(cs, 'BlobEndpoint');
+  if (connectionPart(cs, 'QueueEndpoint') || !blob) return cs;
+  const url = new URL(blob);
   if (url.hostname.includes('.blob.')) url.hostname = url.hostname.replace('.blob.', '.queue.');
   else if (url.port === '10000') url.port = '10001';
-  return url.toString().replace(/\/+$/, '');
+  return `${cs.replace(/;+$/, '')};QueueEndpoint=${url.toString().replace(/\/+$/, '')};`;
 }
 
-/**
- * The app has no queue SDK (@azure/storage-queue is not a dependency of this workspace), so it speaks the
- * queue REST API itself: an account key signs a short account SAS with the blob SDK, which the queue
- * service accepts alike; an identity-based connection sends the managed identity's token.
- */
+/** The clients for AzureWebJobsStorage: a connection string, or an identity-based connection (Azure). */
 export function storageAccess(env: NodeJS.ProcessEnv = process.env): StorageAccess {
   const name = queueSettings.connectionSetting;
   const connection = storageConnection(env, name);
@@ -55,35 +42,13 @@ export function storageAccess(env: NodeJS.ProcessEnv = process.env): StorageAcce
   if (connection.kind === 'identity') {
     const { credential } = connection;
     return {
-      queueEndpoint: connection.queueServiceUri,
+      queues: new QueueServiceClient(connection.queueServiceUri, credential),
       blobService: new BlobServiceClient(connection.blobServiceUri, credential),
-      async queueAuth() {
-        const token = await credential.getToken(STORAGE_SCOPE);
-        if (!token) throw new Error(`no token for ${STORAGE_SCOPE} from the ${name} identity`);
-        return { headers: { authorization: `Bearer ${token.token}` } };
-      },
     };
   }
   const cs = connection.connectionString;
-  const blobService = BlobServiceClient.fromConnectionString(cs);
-  const blobUrl = new URL(blobService.url);
-  const key = blobService.credential;
   return {
-    queueEndpoint: queueEndpointOf(cs, blobUrl),
-    blobService,
-    async queueAuth() {
-      if (!(key instanceof StorageSharedKeyCredential)) return { query: blobUrl.search.replace(/^\?/, '') };
-      const sas = generateAccountSASQueryParameters(
-        {
-          services: 'q',
-          resourceTypes: 'sco',
-          permissions: AccountSASPermissions.parse('rcwa'),
-          startsOn: new Date(Date.now() - 5 * 60_000),
-          expiresOn: new Date(Date.now() + 15 * 60_000),
-        },
-        key,
-      );
-      return { query: sas.toString() };
-    },
+    queues: QueueServiceClient.fromConnectionString(withQueueEndpoint(cs)),
+    blobService: BlobServiceClient.fromConnectionString(cs),
   };
 }
