@@ -15,7 +15,8 @@ export type {
   TriggerInferRequest,
 } from './infer-request.js';
 export { registerCodec } from './decode/codecs.js';
-export type { BodyCodec, DecodeContext, Decoded } from './decode/decoded.js';
+export type { BodyCodec, Codec, DecodeContext, Decoded } from './decode/decoded.js';
+export { V2_MEDIA_TYPE } from './decode/v2-codec.js';
 export type { InferenceResult } from './pipeline/inference-request.js';
 export type { EntryResult } from './entry-script/types.js';
 export type { CacheStatus } from './cache/row-cache.js';

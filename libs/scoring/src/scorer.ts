@@ -1,5 +1,6 @@
 import { bodyMemoFor, type BodyMemo } from './cache/body-memo.js';
 import type { RowCache } from './cache/row-cache.js';
+import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
 import { inputStoreFor } from './decode/input-store.js';
@@ -241,19 +242,22 @@ export class Scorer {
       );
     }
     if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
-    // An entry script reads the body as bytes: JSON the host parsed is written back once, here only.
-    const bytes =
-      'object' in req
-        ? { body: Buffer.from(JSON.stringify(req.object)), contentType: 'application/json' }
-        : (req as { body: Buffer; contentType?: string });
-    const parts = {
+    // An entry script reads the body as bytes: JSON the host parsed is written back once, here only, and
+    // its request.json() answers the value the host parsed instead of parsing the bytes again.
+    const facts = {
       trigger: req.trigger,
-      body: bytes.body,
-      contentType: bytes.contentType,
       headers: req.headers,
       properties: req.properties,
       blobName: req.blobName,
     };
+    const parts = !('body' in req)
+      ? {
+          ...facts,
+          body: Buffer.from(JSON.stringify((req as { object: unknown }).object)),
+          contentType: JSON_MEDIA_TYPE,
+          value: (req as { object: unknown }).object,
+        }
+      : { ...facts, body: req.body, contentType: req.contentType };
     return runEntry(v, parts, this.entryDeps, req);
   }
 

@@ -1,5 +1,8 @@
 import { ScoringError } from '../errors.js';
-import type { BodyCodec } from './decoded.js';
+import type { BodyCodec, Codec, DecodeContext, Decoded } from './decoded.js';
+
+/** The type whose codec reads values already parsed and parses bytes for entry scripts. */
+export const JSON_MEDIA_TYPE = 'application/json';
 
 /** `type/subtype` of a Content-Type header, lower case, without parameters. */
 export function mediaTypeOf(contentType: string | undefined): string {
@@ -12,13 +15,14 @@ export function mediaTypeOf(contentType: string | undefined): string {
  * recognised by its first bytes (`sniff`).
  */
 export class CodecRegistry {
-  private readonly exact = new Map<string, BodyCodec>();
-  private readonly suffixes = new Map<string, BodyCodec>();
-  private readonly wildcards = new Map<string, BodyCodec>();
+  private readonly exact = new Map<string, Codec>();
+  private readonly suffixes = new Map<string, Codec>();
+  private readonly wildcards = new Map<string, Codec>();
   private readonly sniffers: { sniff: (body: Buffer) => boolean; type: string }[] = [];
 
   /** `mediaType`: `application/json`, `+json` (any type with that suffix) or `image/*`. */
-  add(mediaType: string, codec: BodyCodec): this {
+  add(mediaType: string, codec: Codec | BodyCodec): this {
+    codec = typeof codec === 'function' ? { decode: codec } : codec;
     if (mediaType.startsWith('+')) this.suffixes.set(mediaType, codec);
     else if (mediaType.endsWith('/*')) this.wildcards.set(mediaType.slice(0, -1), codec);
     else this.exact.set(mediaType, codec);
@@ -48,7 +52,7 @@ export class CodecRegistry {
     return type === 'application/json' || type.endsWith('+json');
   }
 
-  find(type: string): BodyCodec | undefined {
+  find(type: string): Codec | undefined {
     const exact = this.exact.get(type);
     if (exact) return exact;
     const plus = type.lastIndexOf('+');
@@ -59,7 +63,7 @@ export class CodecRegistry {
     return this.wildcards.get(type.slice(0, type.indexOf('/') + 1));
   }
 
-  codecFor(body: Buffer, contentType: string | undefined): BodyCodec {
+  codecFor(body: Buffer, contentType: string | undefined): Codec {
     const type = this.effectiveType(body, contentType);
     const codec = this.find(type);
     if (!codec) {
@@ -69,6 +73,22 @@ export class CodecRegistry {
       );
     }
     return codec;
+  }
+
+  /** The JSON codec's value side: JSON a host already parsed, as a model's inputs. */
+  decodeValue(value: unknown, ctx: DecodeContext): Promise<Decoded> | Decoded {
+    const codec = this.find(JSON_MEDIA_TYPE);
+    if (!codec?.decodeValue)
+      throw new ScoringError('UNSUPPORTED_MEDIA_TYPE', `the ${JSON_MEDIA_TYPE} codec reads no parsed JSON`);
+    return codec.decodeValue(value, ctx);
+  }
+
+  /** Bytes as the JSON codec reads them into a value (an entry script's `request.json()`). */
+  parseJson(body: Buffer): unknown {
+    const codec = this.find(JSON_MEDIA_TYPE);
+    if (!codec?.parse)
+      throw new ScoringError('UNSUPPORTED_MEDIA_TYPE', `the ${JSON_MEDIA_TYPE} codec parses no bytes`);
+    return codec.parse(body);
   }
 
   accepted(): string[] {

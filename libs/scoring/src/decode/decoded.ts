@@ -9,6 +9,8 @@ export interface DecodeContext {
   model: ReadyModel;
   limits: InputLimits;
   store: InputStore;
+  /** A v2 body with the binary tensor extension: the length of its JSON header (the rest is tensors). */
+  headerLength?: number;
 }
 
 /** A body as the model's inputs. */
@@ -23,3 +25,14 @@ export interface Decoded {
 
 /** Turns one kind of body (one media type) into inputs. */
 export type BodyCodec = (body: Buffer, ctx: DecodeContext) => Promise<Decoded> | Decoded;
+
+/**
+ * A codec as the registry keeps it. A structured syntax (JSON) also says what its bytes are as a value
+ * (an entry script's `request.json()`) and reads a value a host already parsed (a Service Bus message),
+ * so that no route parses on its own.
+ */
+export interface Codec {
+  decode: BodyCodec;
+  parse?: (body: Buffer) => unknown;
+  decodeValue?: (value: unknown, ctx: DecodeContext) => Promise<Decoded> | Decoded;
+}

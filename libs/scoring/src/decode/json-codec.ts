@@ -2,7 +2,7 @@ import { ScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
 import { amlInputs, parseAmlBody } from './aml-json.js';
 import { fastAmlRows } from './aml-fast.js';
-import type { DecodeContext, Decoded } from './decoded.js';
+import type { Codec, DecodeContext, Decoded } from './decoded.js';
 import { parseJson } from './parse-json.js';
 import { decodeV2Object } from './v2-request.js';
 
@@ -42,7 +42,7 @@ export async function decodeObject(body: unknown, ctx: DecodeContext): Promise<D
 }
 
 /** JSON bodies; the common `{"data": [[...]]}` of a one-input FP32 model is read without JSON.parse. */
-export async function jsonCodec(body: Buffer, ctx: DecodeContext): Promise<Decoded> {
+async function decodeJson(body: Buffer, ctx: DecodeContext): Promise<Decoded> {
   const features = fastPathFeatures(ctx.model);
   if (features !== undefined) {
     const rows = fastAmlRows(body, features, ctx.limits);
@@ -56,3 +56,10 @@ export async function jsonCodec(body: Buffer, ctx: DecodeContext): Promise<Decod
   }
   return decodeObject(parseJson(body.toString('utf8')), ctx);
 }
+
+/** JSON: bytes, the value they parse to, and a value a host already parsed are read alike. */
+export const jsonCodec: Codec = {
+  decode: decodeJson,
+  parse: (body) => parseJson(body.toString('utf8')),
+  decodeValue: decodeObject,
+};

@@ -1,4 +1,4 @@
-import { parseJson } from '../decode/parse-json.js';
+import { codecs } from '../decode/codecs.js';
 import type { AMLRequest, Trigger } from './types.js';
 
 export interface RequestParts {
@@ -8,10 +8,12 @@ export interface RequestParts {
   headers?: Record<string, string>;
   properties?: Record<string, unknown>;
   blobName?: string;
+  /** The body as a value, when a host parsed it already (a Service Bus message): `json()` returns it. */
+  value?: unknown;
 }
 
 export function amlRequest(parts: RequestParts): AMLRequest {
-  let parsed: { value: unknown } | undefined;
+  let parsed: { value: unknown } | undefined = 'value' in parts ? { value: parts.value } : undefined;
   return {
     trigger: parts.trigger,
     body: parts.body,
@@ -20,7 +22,7 @@ export function amlRequest(parts: RequestParts): AMLRequest {
     properties: parts.properties ?? {},
     ...(parts.blobName !== undefined ? { blobName: parts.blobName } : {}),
     json<T>() {
-      parsed ??= { value: parseJson(parts.body.toString('utf8')) };
+      parsed ??= { value: codecs.parseJson(parts.body) };
       return parsed.value as T;
     },
   };

@@ -26,6 +26,24 @@ class RawL2 implements L2Cache {
 }
 
 describe('body memo (in-process LRU in front of parsing)', () => {
+  it('takes a +json media type as JSON: decoded by the JSON codec, then answered from the memo', async () => {
+    const { version, calls } = fakeModel();
+    const s = new Scorer(settings, repoOf({ version }), lru());
+    const body = {
+      ...json({ data: [[1, 2]], note: 'x' }),
+      contentType: 'application/vnd.acme.rows+json; charset=utf-8',
+    };
+    expect((await s.infer(body)).cache).toBe('miss');
+    expect((await s.infer(body)).cache).toBe('hit');
+    const parse = vi.spyOn(JSON, 'parse');
+    const again = await s.infer(body);
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+    expect(again.cache).toBe('hit');
+    expect(valuesOf(again.outputs[0])).toEqual([3, -3]);
+    expect(calls).toEqual([1]);
+  });
+
   it('answers a body seen before from its hash, without parsing or inferring it again', async () => {
     const { version, calls } = fakeModel();
     const cache = lru();
