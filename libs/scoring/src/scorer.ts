@@ -4,7 +4,7 @@ import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
 import { inputStoreFor } from './decode/input-store.js';
-import { checkPayloadSize, type InputLimits } from './decode/limits.js';
+import { checkPayloadSize } from './decode/limits.js';
 import { RequestDecoder } from './decode/request-decoder.js';
 import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
 import type { EntryResult } from './entry-script/types.js';
@@ -16,7 +16,6 @@ import type {
   ModelRequest,
   TriggerInferRequest,
 } from './infer-request.js';
-import { metrics } from './metrics.js';
 import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
 import type { ModelVersion, ReadyModel } from './model/model-version.js';
@@ -24,12 +23,11 @@ import { warmupSamples } from './model/warmup.js';
 import type { CachedInference } from './pipeline/cached-inference.js';
 import { inferencePipeline } from './pipeline/inference-pipeline.js';
 import type { ModelRunner } from './pipeline/model-runner.js';
-import { decodeRowValue, rowLayout } from './pipeline/row-value.js';
+import { memoAnswer, memoValue } from './pipeline/memo-rows.js';
+import { rowLayout } from './pipeline/row-value.js';
 import { scoreMany } from './pipeline/score-many.js';
 import type { InferencePool } from './pool/inference-pool.js';
 import type { Settings } from './settings.js';
-import type { Tensor } from './tensor/tensor.js';
-import { concatRows } from './tensor/tensor-rows.js';
 
 /** What one request of a batch came to: its answer, or a permanent error (a transient one is thrown). */
 export type ManyOutcome = Answer | { error: ScoringError };
@@ -67,10 +65,6 @@ export class Scorer {
         maxBytes: settings.modelQueueMaxBytes,
       },
     };
-  }
-
-  get limits(): InputLimits {
-    return this.settings;
   }
 
   /**
@@ -273,16 +267,7 @@ export class Scorer {
     const rowBytes = rowLayout(model).fixedBytes;
     const key = rowBytes !== undefined ? memo.key(model, req.body) : undefined;
     const known = key !== undefined ? memo.get(key, rowBytes!) : undefined;
-    if (known) {
-      const rows = known.length / rowBytes!;
-      metrics.cacheLookups.inc({ model: model.name, result: 'hit' }, rows);
-      const perRow = Array.from({ length: rows }, (_, r) =>
-        decodeRowValue(model, known.subarray(r * rowBytes!, (r + 1) * rowBytes!))!,
-      );
-      const outputs =
-        rows === 1 ? perRow[0] : model.outputs.map((_, k) => concatRows(perRow.map((p) => p[k])));
-      return { model, outputs, rows, cache: 'hit' };
-    }
+    if (known) return memoAnswer(model, known, rowBytes!);
     const prepared = await this.decoder.body(model, req.body, req.contentType);
     const result = await this.cached.infer({ model, ...prepared }, req);
     // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
@@ -300,24 +285,4 @@ export class Scorer {
     await this.cache.close();
     await this.repository.close();
   }
-}
-
-/** A fixed-layout result as the memo keeps it: its rows' cache values back to back. */
-function memoValue(result: ModelAnswer): Uint8Array {
-  const parts = result.outputs.map((t) => {
-    const data = t.data as Exclude<Tensor['data'], string[]>;
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  });
-  if (parts.length === 1) return parts[0];
-  // Several outputs: interleaved per row, as the cache values are laid out.
-  const widths = parts.map((p) => p.length / result.rows);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (let r = 0; r < result.rows; r++) {
-    parts.forEach((p, k) => {
-      out.set(p.subarray(r * widths[k], (r + 1) * widths[k]), off);
-      off += widths[k];
-    });
-  }
-  return out;
 }
