@@ -9,6 +9,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY apps/score-http/package.json apps/score-http/
 COPY apps/score-blob/package.json apps/score-blob/
 COPY apps/score-servicebus/package.json apps/score-servicebus/
+COPY apps/score-queue/package.json apps/score-queue/
 COPY apps/local/package.json apps/local/
 COPY libs/scoring/package.json libs/scoring/
 COPY libs/functions/package.json libs/functions/
