@@ -27,16 +27,22 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
     const s = await scorer();
     const target = modelFromHeader(request.headers.get('x-model'));
     scope.model = knownModel(s.repository, target.model);
-    // Our query flags, checked before the body is read; an entry script reads its query itself.
-    const options = s.hasEntryScript(target)
+    // Our query flags, checked before the body is read; an entry script reads its query itself, and only it
+    // is handed the headers and query (copying them for every plain request would cost the hot path).
+    const scripted = s.hasEntryScript(target);
+    const options = scripted
       ? {}
       : { probabilities: queryFlag(request, 'probabilities'), top: topOf(request) };
     const body = await readBody(request, s.settings.maxRequestBytes);
     const result = await scoreRequest(s, {
       trigger: 'http',
       payload: { body, contentType: request.headers.get('content-type') ?? undefined },
-      headers: Object.fromEntries(request.headers.entries()),
-      properties: { method: request.method, query: Object.fromEntries(request.query.entries()) },
+      ...(scripted
+        ? {
+            headers: Object.fromEntries(request.headers.entries()),
+            properties: { method: request.method, query: Object.fromEntries(request.query.entries()) },
+          }
+        : {}),
       ...target,
       bypassCache: wantsCacheBypass(request),
     });
