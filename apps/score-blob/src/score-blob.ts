@@ -1,9 +1,9 @@
 import type { InvocationContext, StorageBlobHandler, StorageBlobOutput } from '@azure/functions';
 import {
+  answerPermanent,
   answeredBy,
   blobErrorRecord,
   blobRecord,
-  classifyFailure,
   reportOutcome,
   reportScored,
   scoreRequest,
@@ -71,8 +71,7 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
       reportScored(context, model, cache);
       return blobRecord(meta.path, result, performance.now() - started);
     } catch (e) {
-      const { error, kind } = classifyFailure(e);
-      if (kind === 'transient') throw error;
+      const { error } = answerPermanent(e);
       // The invocation's log line (invocation hooks) says why; the error record tells the uploader.
       reportOutcome(context, 'rejected', `${error.code} ${error.message}`);
       context.extraOutputs.set(deps.errorOutput, blobErrorRecord(meta.path, error));

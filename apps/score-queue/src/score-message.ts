@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import {
   answeredBy,
-  classifyFailure,
+  answerPermanent,
   reportFields,
   reportOutcome,
   reportScored,
@@ -28,8 +28,7 @@ export function scoreMessageHandler(scorer: () => Promise<Scorer>, route: () => 
       const { model, cache } = answeredBy(outcome);
       reportScored(context, model, cache);
     } catch (e) {
-      const failure = classifyFailure(e);
-      if (failure.kind === 'transient') throw failure.error;
+      const failure = answerPermanent(e);
       context.warn(`message ${meta.messageId}: ${failure.error.code} ${failure.error.message}`);
       reportOutcome(context, 'rejected', `${failure.error.code} ${failure.error.message}`);
       outcome = failure;

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import {
   answeredBy,
-  classifyFailure,
+  answerPermanent,
   reportFields,
   reportOutcome,
   reportScored,
@@ -64,9 +64,7 @@ async function scoreBatch(
     try {
       requests.push({ req: messageRequest(body, metas[i]), meta: metas[i] });
     } catch (e) {
-      const failure = classifyFailure(e);
-      if (failure.kind === 'transient') throw failure.error;
-      rejected(metas[i], failure);
+      rejected(metas[i], answerPermanent(e));
     }
   });
   const outcomes = await scoreRequests(

@@ -22,7 +22,7 @@ export {
 // The trigger adapter: trigger input → the scoring core → one result, rendered by each trigger.
 export type { TriggerName, TriggerRequest } from './adapter/trigger-request.js';
 export { answeredBy, type ScoreResult } from './adapter/score-result.js';
-export { classifyFailure, type Failure } from './adapter/failure.js';
+export { answerPermanent, classifyFailure, type Failure } from './adapter/failure.js';
 export { scoreRequest, scoreRequests } from './adapter/score.js';
 export { scoreAnswer, type HttpAnswer, type PredictionOptions } from './render/http-answer.js';
 export {
