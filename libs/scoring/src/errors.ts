@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'DATA_KEY_NOT_FOUND'
   | 'INFERENCE_FAILED'
   | 'UNAVAILABLE'
-  | 'OVERLOADED';
+  | 'OVERLOADED'
+  | 'TIMEOUT';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_JSON: 400,
@@ -44,6 +45,8 @@ const STATUS: Record<ErrorCode, number> = {
   INFERENCE_FAILED: 500,
   UNAVAILABLE: 503,
   OVERLOADED: 503,
+  // A gateway's timeout: the request was fine, its model did not answer within its time.
+  TIMEOUT: 504,
 };
 
 /** Codes for which the same input will fail the same way: never worth a retry. */
@@ -71,7 +74,7 @@ export class ScoringError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
-    super(message, options);
+    super(boundMessage(message), options);
     this.name = 'ScoringError';
     this.code = code;
     this.status = STATUS[code];
@@ -83,6 +86,24 @@ export class ScoringError extends Error {
   toJSON(): { error: string; code: ErrorCode } {
     return { error: this.message, code: this.code };
   }
+}
+
+/**
+ * Messages reach HTTP bodies, error records, replies and log lines. A message that quotes what the client
+ * sent (a shape, a value, a script's own error) could otherwise be as large as the request: 8 MB of
+ * nesting once came back as an 8 MB "shape" in the response and in every log line.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 500;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function boundText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const kept = Math.max(0, max - 60);
+  return `${text.slice(0, kept)}… (${text.length - kept} more characters left out)`;
+}
+
+function boundMessage(message: string): string {
+  return boundText(message, MAX_ERROR_MESSAGE_CHARS);
 }
 
 export function isScoringError(e: unknown): e is ScoringError {

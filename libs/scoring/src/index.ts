@@ -1,6 +1,6 @@
 // What the apps, the local host and the tools use; everything else in the core stays internal. Entry
 // scripts import `./entry.ts` (`@modelfn/scoring/entry`) instead.
-export { ScoringError, isScoringError, toScoringError, type ErrorCode } from './errors.js';
+export { ScoringError, boundText, isScoringError, toScoringError, type ErrorCode } from './errors.js';
 export { readSettings, type Settings } from './settings.js';
 export { createScorer, sharedScorer } from './create-scorer.js';
 export { Scorer, type ManyOutcome } from './scorer.js';
@@ -19,7 +19,7 @@ export type { BodyCodec, Codec, DecodeContext, Decoded } from './decode/decoded.
 export { V2_MEDIA_TYPE } from './decode/v2-codec.js';
 export type { InferenceResult } from './pipeline/inference-request.js';
 export type { EntryResult } from './entry-script/types.js';
-export type { CacheStatus } from './cache/row-cache.js';
+export type { CacheStatus } from './cache/index.js';
 export { parseModelRef, type ModelRef } from './model-ref.js';
 export { ModelRepository, type ModelSummary } from './model/model-repository.js';
 export type { ModelVersion } from './model/model-version.js';

@@ -1,3 +1,4 @@
+import { boundText } from '@modelfn/scoring';
 import { pinoTelemetry } from '@modelfn/telemetry';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
@@ -10,6 +11,18 @@ const SECRET_PATTERNS: [RegExp, string][] = [
 /** Removes passwords and keys from free text (error messages can quote a Redis URL or a connection string). */
 export function scrubSecrets(text: string): string {
   return SECRET_PATTERNS.reduce((t, [re, by]) => t.replace(re, by), text);
+}
+
+/**
+ * A log line quotes errors and strings that can come from a request (a script's own error, a shape): bounded,
+ * so one hostile request cannot write megabytes to the log.
+ */
+const MAX_LOGGED_STRING = 2000;
+const MAX_LOGGED_STACK = 8000;
+
+/** Cut before the scrub (a regex over megabytes costs), then again after it, so a secret split by the first cut is gone. */
+function scrubbed(text: string, max: number): string {
+  return boundText(scrubSecrets(boundText(text, 4 * max)), max);
 }
 
 /**
@@ -45,8 +58,8 @@ export function createAppLogger(
     serializers: {
       err: (e: unknown) => {
         const out = pino.stdSerializers.err(e as Error);
-        if (out && typeof out.message === 'string') out.message = scrubSecrets(out.message);
-        if (out && typeof out.stack === 'string') out.stack = scrubSecrets(out.stack);
+        if (out && typeof out.message === 'string') out.message = scrubbed(out.message, MAX_LOGGED_STRING);
+        if (out && typeof out.stack === 'string') out.stack = scrubbed(out.stack, MAX_LOGGED_STACK);
         return out;
       },
     },
@@ -55,9 +68,9 @@ export function createAppLogger(
       logMethod(args, method) {
         method.apply(
           this,
-          args.map((a: unknown) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<
-            typeof method
-          >,
+          args.map((a: unknown) =>
+            typeof a === 'string' ? scrubbed(a, MAX_LOGGED_STRING) : a,
+          ) as Parameters<typeof method>,
         );
       },
     },

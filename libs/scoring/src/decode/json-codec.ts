@@ -18,7 +18,7 @@ async function referenced(key: string, ctx: DecodeContext): Promise<Decoded> {
   if (raw === undefined) {
     throw new ScoringError('DATA_KEY_NOT_FOUND', `no value is stored under the Redis key "${key}"`);
   }
-  const parsed = parseJson(raw.toString('utf8'));
+  const parsed = parseJson(raw);
   const data =
     parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'data' in parsed
       ? (parsed as { data: unknown }).data
@@ -54,12 +54,12 @@ async function decodeJson(body: Buffer, ctx: DecodeContext): Promise<Decoded> {
       };
     }
   }
-  return decodeObject(parseJson(body.toString('utf8')), ctx);
+  return decodeObject(parseJson(body), ctx);
 }
 
 /** JSON: bytes, the value they parse to, and a value a host already parsed are read alike. */
 export const jsonCodec: Codec = {
   decode: decodeJson,
-  parse: (body) => parseJson(body.toString('utf8')),
+  parse: (body) => parseJson(body),
   decodeValue: decodeObject,
 };

@@ -2,13 +2,20 @@ import { ScoringError } from '../errors.js';
 import { describeDims, fitsDims, type IoSpec } from '../model/io-spec.js';
 import { tensorFromJson } from '../tensor/tensor-from-json.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 
-/** Sizes along the first element at each depth: the shape nested JSON claims to have. */
+/**
+ * Sizes along the first element at each depth: the shape nested JSON claims to have. JSON a host parsed
+ * (a Service Bus message) never went through the byte scan, so the walk stops at the same depth.
+ */
 function nestedShape(data: unknown): number[] {
   const shape: number[] = [];
   let v = data;
   while (Array.isArray(v)) {
+    if (shape.length === MAX_JSON_DEPTH) {
+      throw new ScoringError('INVALID_INPUT', `the JSON nests arrays more than ${MAX_JSON_DEPTH} deep`);
+    }
     shape.push(v.length);
     v = v[0];
   }

@@ -246,5 +246,5 @@ export function decodeV2Body(
   limits: InputLimits,
 ): V2Decoded {
   const { json, binary } = splitBinaryBody(body, headerLength);
-  return decodeV2Object(parseJson(json.toString('utf8')), binary, model, limits);
+  return decodeV2Object(parseJson(json), binary, model, limits);
 }
