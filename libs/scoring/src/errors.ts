@@ -14,6 +14,10 @@ export type ErrorCode =
   | 'IMAGE_TOO_LARGE'
   | 'UNDECODABLE_IMAGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNDECODABLE_DOCUMENT'
+  | 'ENCRYPTED_DOCUMENT'
+  | 'TOO_MANY_PAGES'
+  | 'DOCUMENT_TOO_LARGE'
   | 'MODEL_NOT_FOUND'
   | 'VERSION_NOT_FOUND'
   | 'MODEL_NOT_READY'
@@ -36,6 +40,12 @@ const STATUS: Record<ErrorCode, number> = {
   IMAGE_TOO_LARGE: 413,
   UNDECODABLE_IMAGE: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  // Documents (an entry script's PDF or multi-page TIFF): broken or locked is the sender's to fix; too
+  // many pages or bytes (a decompression bomb's decoded streams too) is over a bound the host set.
+  UNDECODABLE_DOCUMENT: 400,
+  ENCRYPTED_DOCUMENT: 400,
+  TOO_MANY_PAGES: 413,
+  DOCUMENT_TOO_LARGE: 413,
   MODEL_NOT_FOUND: 404,
   VERSION_NOT_FOUND: 404,
   MODEL_NOT_READY: 503,
@@ -61,6 +71,10 @@ const PERMANENT = new Set<ErrorCode>([
   'IMAGE_TOO_LARGE',
   'UNDECODABLE_IMAGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'UNDECODABLE_DOCUMENT',
+  'ENCRYPTED_DOCUMENT',
+  'TOO_MANY_PAGES',
+  'DOCUMENT_TOO_LARGE',
   'MODEL_NOT_FOUND',
   'VERSION_NOT_FOUND',
   'DATA_KEY_NOT_FOUND',
