@@ -1,25 +1,37 @@
 import { createHash } from 'node:crypto';
 import type { AMLRequest, EntryContext } from '@modelfn/scoring/entry';
-import { checkMediaType, decodeImage } from './lib/image.js';
+import type { DocumentResult } from './lib/document.js';
+import { decodeImage } from './lib/image.js';
+import { documentLimits } from './lib/limits.js';
+import { checkMediaType } from './lib/media-type.js';
 import { ocrPage, type OcrResult } from './lib/pipeline.js';
+import { readDocument } from './lib/read-document.js';
+import { tiffPages } from './lib/read-tiff.js';
 import { stateFor } from './lib/state.js';
 
 // PP-OCRv4 text detection and recognition (PaddleOCR's DB + CTC pipeline) as an entry script: a page
-// image in, its text lines in reading order out. See config.json for the settings and lib/ for each step.
+// image in, its text lines in reading order out; a PDF or a multi-page TIFF in, its pages out. See
+// config.json for the settings and lib/ for each step.
 
 /** Once per loaded version: options checked, keys read and pinned, OpenCV.js instantiated. */
 export async function init(context: EntryContext): Promise<void> {
+  // A malformed OCR_* app setting fails the load, with its name, rather than every document later.
+  documentLimits();
   await stateFor(context);
 }
 
 /**
- * One page: refused early when it is no raster image, answered from the page cache when these bytes
- * were read before (by this pipeline), else detected and recognised, every model run through
- * `context.infer` so recognition rows are cached per text-line crop.
+ * One image: refused early when it is no raster image nor PDF, answered from the page cache when these
+ * bytes were read before (by this pipeline), else detected and recognised, every model run through
+ * `context.infer` so recognition rows are cached per text-line crop. A PDF or a multi-page TIFF: its pages
+ * (read-document.ts), `{text, pages}`; a single image keeps its answer `{text, lines}`.
  */
-export async function run(request: AMLRequest, context: EntryContext): Promise<OcrResult> {
+export async function run(request: AMLRequest, context: EntryContext): Promise<OcrResult | DocumentResult> {
   const state = await stateFor(context);
-  checkMediaType(request.body, request.contentType);
+  const kind = checkMediaType(request.body, request.contentType);
+  if (kind === 'pdf') return readDocument(request.body, 'pdf', 0, context, state);
+  const pages = await tiffPages(request.body);
+  if (pages > 1) return readDocument(request.body, 'tiff', pages, context, state);
   const key = `page:${state.id}:${createHash('sha256').update(request.body).digest('hex')}`;
   const cached = await context.cache.get<OcrResult>(key);
   if (cached) return cached;

@@ -1,0 +1,167 @@
+import { createDeflate, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+// PDFs written byte by byte: the tests need well-formed documents (text layers, scanned pages, both) and
+// hostile ones (encrypted, broken, decompression bombs) that no PDF library would write on purpose.
+
+/** An indirect object: its dictionary (`<< ... >>`) or other value, and a stream when it has one. */
+export interface PdfObject {
+  value: string;
+  /** Written as is; `/Length` is added to `value`. */
+  stream?: Buffer;
+}
+
+/**
+ * A PDF file of `objects` (numbered from 1 in order; object 1 must be the catalog) with a classic xref
+ * table. `trailer` is added to the trailer dictionary (`/Encrypt ...`, `/ID [...]`).
+ */
+export function assemblePdf(objects: PdfObject[], trailer = ''): Buffer {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let length = parts[0].length;
+  const offsets: number[] = [];
+  const push = (b: Buffer) => {
+    parts.push(b);
+    length += b.length;
+  };
+  objects.forEach((o, i) => {
+    offsets.push(length);
+    if (o.stream) {
+      const dict = o.value.replace(/>>\s*$/, ` /Length ${o.stream.length} >>`);
+      push(Buffer.from(`${i + 1} 0 obj\n${dict}\nstream\n`, 'latin1'));
+      push(o.stream);
+      push(Buffer.from('\nendstream\nendobj\n', 'latin1'));
+    } else {
+      push(Buffer.from(`${i + 1} 0 obj\n${o.value}\nendobj\n`, 'latin1'));
+    }
+  });
+  const xref = length;
+  const rows = offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${rows}` +
+        `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailer} >>\nstartxref\n${xref}\n%%EOF\n`,
+      'latin1',
+    ),
+  );
+  return Buffer.concat(parts);
+}
+
+/** A page with a text layer: lines of Helvetica, top to bottom, on a US Letter page (points). */
+export interface TextPageSpec {
+  kind: 'text';
+  lines: string[];
+  size?: number;
+  /** The page's /Rotate. */
+  rotate?: number;
+}
+
+/** A scanned page: one image filling the page, no text layer; `dpi` sets the page size from its pixels. */
+export interface ScanPageSpec {
+  kind: 'scan';
+  png: Buffer;
+  dpi?: number;
+}
+
+export type PageSpec = TextPageSpec | ScanPageSpec;
+
+const pdfString = (s: string) => `(${s.replace(/[\\()]/g, (c) => `\\${c}`)})`;
+
+/** Where text pages put their lines: x = 72 pt, the first baseline 72 pt below the top, 1.6 × size apart. */
+export function textLayout(size: number, index: number): { x: number; baseline: number } {
+  return { x: 72, baseline: 792 - 72 - index * size * 1.6 };
+}
+
+/**
+ * A document of `pages` in order. Text pages use the standard Helvetica (no font embedded: PDF readers,
+ * pdf.js too, know its metrics); scanned pages embed their PNG's pixels as a Flate-compressed RGB image.
+ */
+export async function makePdf(pages: PageSpec[]): Promise<Buffer> {
+  // 1 catalog, 2 page tree, 3 font, then per page: page, content, (image).
+  const objects: PdfObject[] = [
+    { value: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { value: '' },
+    { value: '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>' },
+  ];
+  const kids: number[] = [];
+  for (const spec of pages) {
+    const pageNo = objects.length + 1;
+    kids.push(pageNo);
+    if (spec.kind === 'text') {
+      const size = spec.size ?? 14;
+      const ops = spec.lines
+        .map((line, i) => {
+          const { x, baseline } = textLayout(size, i);
+          return `BT /F1 ${size} Tf ${x} ${baseline} Td ${pdfString(line)} Tj ET`;
+        })
+        .join('\n');
+      objects.push({
+        value:
+          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> ` +
+          `/Contents ${pageNo + 1} 0 R${spec.rotate ? ` /Rotate ${spec.rotate}` : ''} >>`,
+      });
+      objects.push({ value: '<< /Filter /FlateDecode >>', stream: deflateSync(Buffer.from(ops, 'latin1')) });
+    } else {
+      const { data, info } = await sharp(spec.png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const scale = 72 / (spec.dpi ?? 150);
+      const w = info.width * scale;
+      const h = info.height * scale;
+      objects.push({
+        value:
+          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${pageNo + 2} 0 R >> >> ` +
+          `/Contents ${pageNo + 1} 0 R >>`,
+      });
+      objects.push({ value: '<< >>', stream: Buffer.from(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`, 'latin1') });
+      objects.push({
+        value:
+          `<< /Type /XObject /Subtype /Image /Width ${info.width} /Height ${info.height} ` +
+          `/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode >>`,
+        stream: deflateSync(data),
+      });
+    }
+  }
+  objects[1] = {
+    value: `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`,
+  };
+  return assemblePdf(objects);
+}
+
+/** A one-page PDF (any text) encrypted with a user password: its /Encrypt entry needs one to open. */
+export function encryptedPdf(): Buffer {
+  const hex = (n: number) => Buffer.alloc(32, n).toString('hex');
+  return assemblePdf(
+    [
+      { value: '<< /Type /Catalog /Pages 2 0 R >>' },
+      { value: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+      { value: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>' },
+      { value: '<< >>', stream: Buffer.from('0123456789abcdef', 'latin1') },
+      // RC4 40-bit (revision 2); /U is not what the empty password gives, so a reader asks for one.
+      { value: `<< /Filter /Standard /V 1 /R 2 /O <${hex(0x11)}> /U <${hex(0x22)}> /P -4 >>` },
+    ],
+    `/Encrypt 5 0 R /ID [<${'ab'.repeat(16)}> <${'ab'.repeat(16)}>]`,
+  );
+}
+
+/**
+ * A one-page PDF whose content stream is `decoded` bytes of spaces Flate-compressed about 1000 to 1: a
+ * decompression bomb (300 MB decoded is 300 KB of file). Deflated in chunks, so the test never holds the
+ * decoded bytes either.
+ */
+export async function bombPdf(decoded: number): Promise<Buffer> {
+  const deflate = createDeflate({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  const chunk = Buffer.alloc(1 << 20, 0x20);
+  for (let left = decoded; left > 0; left -= chunk.length) {
+    const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+    if (!deflate.write(part)) await new Promise((r) => deflate.once('drain', r));
+  }
+  deflate.end();
+  await done;
+  return assemblePdf([
+    { value: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { value: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    { value: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>' },
+    { value: '<< /Filter /FlateDecode >>', stream: Buffer.concat(out) },
+  ]);
+}
