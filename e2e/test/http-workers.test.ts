@@ -48,7 +48,7 @@ function workerPids(sys: System): number[] {
 
 function counter(metrics: string, fn: string): number {
   const m = new RegExp(
-    `^modelfn_http_requests_total\\{function="${fn}",model="[^"]*",outcome="2xx"\\} (\\d+)$`,
+    `^modelfn_invocations_total\\{trigger="http",function="${fn}",outcome="ok"\\} (\\d+)$`,
     'm',
   ).exec(metrics);
   return m ? Number(m[1]) : 0;

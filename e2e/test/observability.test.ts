@@ -118,7 +118,7 @@ describe('observability of the blob and Service Bus triggers (npm start)', () =>
     ).toBeGreaterThanOrEqual(1);
   });
 
-  it('counts HTTP invocations in the same series', async () => {
+  it('counts HTTP invocations in the same series, with the x-cache outcome, and only there', async () => {
     const res = await fetch(`${sys.url}/score`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -128,5 +128,15 @@ describe('observability of the blob and Service Bus triggers (npm start)', () =>
     expect(
       await metric(/^modelfn_invocations_total\{trigger="http",function="score",outcome="ok"\} (\d+)$/m),
     ).toBeGreaterThanOrEqual(1);
+    const cache = res.headers.get('x-cache');
+    expect(
+      await metric(
+        new RegExp(
+          `^modelfn_invocation_items_total\\{trigger="http",function="score",model="mnist",cache="${cache}"\\} (\\d+)$`,
+          'm',
+        ),
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await (await fetch(`${sys.url}/metrics`)).text()).not.toMatch(/^modelfn_http_/m);
   });
 });

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { output } from '@azure/functions';
-import type { BlobFunctionDefinition } from '@modelfn/functions';
+import { observeInvocation, type BlobFunctionDefinition } from '@modelfn/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
-import { tracedHandler } from '@modelfn/telemetry';
 import { scoreBlobHandler } from './score-blob.js';
 import { blobSettings, type BlobTriggerSource } from './settings.js';
 
@@ -33,9 +32,8 @@ export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefi
         source: opts.source ?? blobSettings.triggerSource,
         return: output.storageBlob({ path: `${out}/{name}.json`, connection }),
         extraOutputs: [errorOutput],
-        // A span per blob, so its scoring spans share one trace (a blob brings no caller trace context).
-        handler: tracedHandler(
-          'Blob scoreBlob',
+        handler: observeInvocation(
+          'blob',
           scoreBlobHandler({ scorer: opts.scorer ?? sharedScorer, errorOutput }),
         ),
       },

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
-import type { HttpFunctionDefinition } from '@modelfn/functions';
+import { observeInvocation, type HttpFunctionDefinition } from '@modelfn/functions';
 import { sharedScorer } from '@modelfn/scoring';
 import { enumSetting, type Env } from '@modelfn/settings';
 import { metricsHandler, swaggerHandler } from './handlers/ops.js';
@@ -15,9 +15,9 @@ import {
   repositoryIndexHandler,
   serverMetadataHandler,
 } from './handlers/v2.js';
-import { instrument, type ScopedHandler, type ScorerSource } from './instrument.js';
 import { assetHandler, pageHandler } from './playground/handlers.js';
 import { lazySite } from './playground/site.js';
+import { withRequestScope, type ScopedHandler, type ScorerSource } from './request-scope.js';
 
 export type AuthLevel = NonNullable<HttpFunctionOptions['authLevel']>;
 
@@ -60,7 +60,12 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     level: AuthLevel = authLevel,
   ): HttpFunctionDefinition => ({
     name,
-    options: { methods: [method], route, authLevel: level, handler: instrument(name, handler) },
+    options: {
+      methods: [method],
+      route,
+      authLevel: level,
+      handler: observeInvocation('http', withRequestScope(name, handler)),
+    },
   });
   const site = lazySite(opts.staticDir ?? staticDir);
   return [

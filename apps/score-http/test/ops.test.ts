@@ -43,7 +43,7 @@ describe('GET /swagger.json per model', () => {
 });
 
 describe('GET /metrics', () => {
-  it('exposes request, latency and cache metrics per function, model and outcome in Prometheus text', async () => {
+  it('exposes the invocation series: requests and latency by outcome, responses by model and x-cache', async () => {
     const body = { data: [row(11)] };
     await postJson(`${app.url}/score`, body);
     await postJson(`${app.url}/score`, body);
@@ -52,25 +52,27 @@ describe('GET /metrics', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = r.body;
-    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="mnist",outcome="2xx"\} 2/);
-    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="mnist",outcome="4xx"\} 1/);
+    expect(text).toMatch(/modelfn_invocations_total\{trigger="http",function="score",outcome="ok"\} 2/);
+    expect(text).toMatch(/modelfn_invocations_total\{trigger="http",function="score",outcome="rejected"\} 1/);
     expect(text).toMatch(
-      /modelfn_http_request_duration_seconds_bucket\{le="[^"]+",function="score",model="mnist",outcome="2xx"\}/,
+      /modelfn_invocation_duration_seconds_bucket\{le="[^"]+",trigger="http",function="score",outcome="ok"\} 2/,
     );
     expect(text).toMatch(
-      /modelfn_http_cache_responses_total\{function="score",model="mnist",cache="miss"\} 1/,
+      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",cache="miss"\} 1/,
     );
     expect(text).toMatch(
-      /modelfn_http_cache_responses_total\{function="score",model="mnist",cache="hit"\} 1/,
+      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",cache="hit"\} 1/,
     );
+    // Counted once: no second, HTTP-only set of series.
+    expect(text).not.toMatch(/^modelfn_http_/m);
     // The scoring core's own metrics share the registry.
     expect(text).toContain('modelfn_inference_seconds');
   });
 
-  it('labels an unknown model "none", so request text never becomes a label', async () => {
+  it('never makes request text a label: an unknown model is a rejected invocation with no model', async () => {
     await postJson(`${app.url}/score`, { data: [row(0)] }, { 'x-model': 'made-up-name' });
     const text = (await call<string>(`${app.url}/metrics`)).body;
     expect(text).not.toContain('made-up-name');
-    expect(text).toMatch(/modelfn_http_requests_total\{function="score",model="none",outcome="4xx"\}/);
+    expect(text).toMatch(/modelfn_invocations_total\{trigger="http",function="score",outcome="rejected"\}/);
   });
 });

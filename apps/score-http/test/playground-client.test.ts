@@ -88,19 +88,19 @@ describe('mnistDigit', () => {
 });
 
 const scrape = (requests: number, hits: number, misses: number, fast: number, slow: number, breaker = 0) => `
-# HELP modelfn_http_requests_total HTTP requests
-# TYPE modelfn_http_requests_total counter
-modelfn_http_requests_total{function="score",model="mnist",outcome="2xx"} ${requests}
-modelfn_http_request_duration_seconds_bucket{le="0.001",function="score",model="mnist",outcome="2xx"} ${fast}
-modelfn_http_request_duration_seconds_bucket{le="0.01",function="score",model="mnist",outcome="2xx"} ${fast + slow}
-modelfn_http_request_duration_seconds_bucket{le="+Inf",function="score",model="mnist",outcome="2xx"} ${fast + slow}
-modelfn_http_request_duration_seconds_count{function="score",model="mnist",outcome="2xx"} ${fast + slow}
-modelfn_http_request_duration_seconds_bucket{le="0.001",function="metrics",model="none",outcome="2xx"} 0
-modelfn_http_request_duration_seconds_bucket{le="+Inf",function="metrics",model="none",outcome="2xx"} 500
-modelfn_http_request_duration_seconds_count{function="metrics",model="none",outcome="2xx"} 500
-modelfn_blob_duration_seconds_bucket{le="0.1"} 4
-modelfn_blob_duration_seconds_bucket{le="+Inf"} 4
-modelfn_blob_duration_seconds_count 4
+# HELP modelfn_invocations_total Function invocations
+# TYPE modelfn_invocations_total counter
+modelfn_invocations_total{trigger="http",function="score",outcome="ok"} ${requests}
+modelfn_invocation_duration_seconds_bucket{le="0.001",trigger="http",function="score",outcome="ok"} ${fast}
+modelfn_invocation_duration_seconds_bucket{le="0.01",trigger="http",function="score",outcome="ok"} ${fast + slow}
+modelfn_invocation_duration_seconds_bucket{le="+Inf",trigger="http",function="score",outcome="ok"} ${fast + slow}
+modelfn_invocation_duration_seconds_count{trigger="http",function="score",outcome="ok"} ${fast + slow}
+modelfn_invocation_duration_seconds_bucket{le="0.001",trigger="http",function="metrics",outcome="ok"} 0
+modelfn_invocation_duration_seconds_bucket{le="+Inf",trigger="http",function="metrics",outcome="ok"} 500
+modelfn_invocation_duration_seconds_count{trigger="http",function="metrics",outcome="ok"} 500
+modelfn_invocation_duration_seconds_bucket{le="0.1",trigger="blob",function="scoreBlob",outcome="ok"} 4
+modelfn_invocation_duration_seconds_bucket{le="+Inf",trigger="blob",function="scoreBlob",outcome="ok"} 4
+modelfn_invocation_duration_seconds_count{trigger="blob",function="scoreBlob",outcome="ok"} 4
 modelfn_cache_rows_total{model="mnist",result="hit"} ${hits}
 modelfn_cache_rows_total{model="mnist",result="miss"} ${misses}
 modelfn_cache_breaker_open ${breaker}

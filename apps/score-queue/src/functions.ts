@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import type { StorageQueueFunctionDefinition } from '@modelfn/functions';
+import { observeInvocation, type StorageQueueFunctionDefinition } from '@modelfn/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
-import { tracedHandler } from '@modelfn/telemetry';
 import { replyQueues } from './reply-queue.js';
 import type { ReplyRoute } from './replies.js';
 import { scoreMessageHandler } from './score-message.js';
@@ -43,11 +42,7 @@ export function createQueueFunctions(opts: QueueAppOptions = {}): StorageQueueFu
       options: {
         queueName: opts.requestQueue ?? queueSettings.requestQueue,
         connection: queueSettings.connectionSetting,
-        // A span per message (a queue message brings no caller trace context).
-        handler: tracedHandler(
-          'Queue scoreQueueMessage',
-          scoreMessageHandler(opts.scorer ?? sharedScorer, replyRoute),
-        ),
+        handler: observeInvocation('queue', scoreMessageHandler(opts.scorer ?? sharedScorer, replyRoute)),
       },
     },
   ];

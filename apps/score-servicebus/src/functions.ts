@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import type { ServiceBusFunctionDefinition } from '@modelfn/functions';
+import { observeInvocation, type ServiceBusFunctionDefinition } from '@modelfn/functions';
 import { scoreMessages } from './score-messages.js';
 import { sbSettings } from './settings.js';
 
@@ -13,8 +13,9 @@ export const serviceBusFunctions: ServiceBusFunctionDefinition[] = [
       connection: sbSettings.connectionSetting,
       queueName: sbSettings.requestQueue,
       cardinality: 'many',
-      handler: (messages: unknown, context: InvocationContext) =>
+      handler: observeInvocation('servicebus', (messages: unknown, context: InvocationContext) =>
         scoreMessages(Array.isArray(messages) ? messages : [messages], context, Array.isArray(messages)),
+      ),
     },
   },
 ];

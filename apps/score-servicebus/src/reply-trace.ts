@@ -1,5 +1,5 @@
 import { injectTraceContext, traceContextOf } from '@modelfn/telemetry';
-import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import type { MessageMeta } from './message-meta.js';
 
 const tracer = trace.getTracer('@modelfn/score-servicebus');
@@ -22,13 +22,4 @@ export function replyTrace(meta: MessageMeta, queue: string, attributes: Attribu
   const properties = injectTraceContext(trace.setSpan(parent, span), meta.applicationProperties);
   span.end();
   return properties;
-}
-
-/** A batch of several messages: its span links to each message's trace (OpenTelemetry's batch receive). */
-export function linkMessages(span: Span, metas: MessageMeta[]): void {
-  if (!span.isRecording()) return;
-  for (const meta of metas) {
-    const linked = trace.getSpanContext(traceContextOf(meta.applicationProperties, ROOT_CONTEXT));
-    if (linked) span.addLink({ context: linked });
-  }
 }

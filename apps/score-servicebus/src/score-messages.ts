@@ -10,13 +10,10 @@ import {
   type TriggerRequest,
 } from '@modelfn/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
-import { inIncomingSpan } from '@modelfn/telemetry';
-import { SpanKind } from '@opentelemetry/api';
 import { messageRequest } from './message-input.js';
 import { messageMeta, type MessageMeta } from './message-meta.js';
 import { replyTo, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
-import { linkMessages } from './reply-trace.js';
 
 /**
  * Scores a batch of messages (the core runs one inference per model version): invalid messages get an
@@ -29,30 +26,9 @@ export async function scoreMessages(
   many: boolean,
   scorer?: Scorer,
 ): Promise<void> {
+  // The invocation's span (observeInvocation, in functions.ts) is around this: each reply's send span then
+  // joins its own message's trace (reply-trace.ts).
   const metas = bodies.map((_, i) => messageMeta(context, many ? i : undefined));
-  // The batch's span: a child of the host's in Azure; on the local host the invocation's CONSUMER span, in a
-  // lone message's trace. Each reply then joins its message's trace.
-  return inIncomingSpan(
-    'ServiceBus batch',
-    {
-      carrier: metas.length === 1 ? metas[0].applicationProperties : undefined,
-      attributes: { 'messaging.system': 'servicebus', 'messaging.batch.message_count': bodies.length },
-      kind: SpanKind.CONSUMER,
-      invocation: context,
-    },
-    (span) => {
-      if (metas.length > 1) linkMessages(span, metas);
-      return scoreBatch(bodies, metas, context, scorer);
-    },
-  );
-}
-
-async function scoreBatch(
-  bodies: unknown[],
-  metas: MessageMeta[],
-  context: InvocationContext,
-  scorer?: Scorer,
-): Promise<void> {
   const s = scorer ?? (await sharedScorer());
   const replies: Reply[] = [];
   const rejected = (meta: MessageMeta, failure: Failure) => {

@@ -1,5 +1,6 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
 import type { InvocationContext } from '@azure/functions';
+import { observeInvocation } from '@modelfn/functions';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
 import { startTelemetry, type Telemetry } from '@modelfn/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -30,9 +31,11 @@ beforeAll(async () => {
   scorer = await createScorer(
     readSettings({ MODEL_REPOSITORY: MODELS, DEFAULT_MODEL: 'mnist', CACHE_MODE: 'memory' }),
   );
+  // Wrapped as functions.ts wraps the app's handler: the batch span is the library's.
   app = await startAppOnEmulator(
-    (messages: unknown, context: InvocationContext) =>
+    observeInvocation('servicebus', (messages: unknown, context: InvocationContext) =>
       scoreMessages(messages as unknown[], context, true, scorer),
+    ),
     { maxConcurrentCalls: 1 },
   );
   client = app.client;

@@ -1,5 +1,6 @@
 // `@modelfn/functions`: the runtime contract every function app and the local host share, in Azure as
-// locally: functions as data, invocation hooks, the app logger and the invocation report. Nothing here
+// locally: functions as data, invocation hooks, the app logger, the invocation report, the one telemetry
+// wrapper of every handler (observeInvocation) and the invocation metrics (invocationObserver). Nothing here
 // starts a server or loads a storage SDK, so the apps' Azure bundles stay small.
 export type {
   FunctionDefinition,
@@ -18,6 +19,7 @@ export {
   outcomeOfStatus,
   type InvocationObserver,
 } from './observe/invocation-observer.js';
+export { observeInvocation, type TriggerHandler } from './observe/invocation-span.js';
 
 // The trigger adapter: trigger input → the scoring core → one result, rendered by each trigger.
 export type { TriggerName, TriggerRequest } from './adapter/trigger-request.js';

@@ -7,7 +7,7 @@ import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@openteleme
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppLogger, invocationObserver } from '../src/index.js';
+import { createAppLogger, invocationObserver, observeInvocation } from '../src/index.js';
 import { invokeWithHooks } from './support/hooked-invocation.js';
 
 const { trigger } = azf;
@@ -56,10 +56,9 @@ describe('createAppLogger with telemetry on', () => {
     await invokeWithHooks(invocationObserver({ registry: new Registry(), logger: log }), {
       name: 'scoreQueue',
       trigger: trigger.serviceBusQueue({ connection: 'Sb', queueName: 'q' }),
-      handler: (_message: unknown, context: InvocationContext) =>
-        inIncomingSpan('ServiceBus batch', { kind: SpanKind.CONSUMER, invocation: context }, async () =>
-          context.warn('one message was refused'),
-        ),
+      handler: observeInvocation('servicebus', async (_message: unknown, context: InvocationContext) =>
+        context.warn('one message was refused'),
+      ),
       invocationId: 'inv-7',
       // Stands in for the local host's log bridge: context.warn into the app's logger.
       logHandler: (_level, ...args) => log.warn(String(args[0])),

@@ -25,7 +25,8 @@ export interface IncomingSpanOptions {
  * - Without an active span (the local host gives none) this span is the invocation's SERVER or CONSUMER span,
  *   in the trace the carrier holds (traceparent / Diagnostic-Id), else in a new one.
  *
- * With tracing off the span is a stand-in and `fn` runs as it would without it.
+ * With tracing off the span is a stand-in and `fn` runs as it would without it. Function handlers get this
+ * span through `observeInvocation` (`@modelfn/functions`), which knows each trigger's kind and facts.
  */
 export function inIncomingSpan<T>(
   name: string,
@@ -38,27 +39,4 @@ export function inIncomingSpan<T>(
   const span = tracer.startSpan(name, { kind: hostSpan ? SpanKind.INTERNAL : kind, attributes }, parent);
   if (invocation && !isInert(span)) rememberInvocationTrace(invocation, span.spanContext());
   return runInSpan(span, parent, fn);
-}
-
-/**
- * A trigger's handler in a span of its own (a blob, whose trigger brings no caller trace): a child of the
- * Functions host's span in Azure, the invocation's CONSUMER span on the local host, so the scoring spans
- * under it stay together.
- */
-export function tracedHandler<I, C extends { triggerMetadata?: Record<string, unknown> }, R>(
-  name: string,
-  handler: (input: I, context: C) => R,
-): (input: I, context: C) => Promise<Awaited<R>> {
-  return (input, ctx) => {
-    const blob = ctx.triggerMetadata?.name;
-    return inIncomingSpan(
-      name,
-      {
-        attributes: typeof blob === 'string' ? { 'modelfn.blob.name': blob } : {},
-        kind: SpanKind.CONSUMER,
-        invocation: ctx,
-      },
-      async (): Promise<Awaited<R>> => await handler(input, ctx),
-    );
-  };
 }

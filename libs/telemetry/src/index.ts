@@ -5,6 +5,6 @@ export {
   type TelemetryOptions,
 } from './start-telemetry.js';
 export { injectTraceContext, traceContextOf, type TraceCarrier } from './trace-context.js';
-export { inIncomingSpan, tracedHandler, type IncomingSpanOptions } from './incoming-span.js';
+export { inIncomingSpan, type IncomingSpanOptions } from './incoming-span.js';
 export { inInvocationTrace } from './invocation-trace.js';
 export { pinoTelemetry } from './log-bridge.js';

@@ -2,13 +2,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  inIncomingSpan,
-  inInvocationTrace,
-  startTelemetry,
-  tracedHandler,
-  type Telemetry,
-} from '../src/index.js';
+import { inIncomingSpan, inInvocationTrace, startTelemetry, type Telemetry } from '../src/index.js';
 
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry | undefined;
@@ -76,8 +70,11 @@ describe('inIncomingSpan on the local host (no host context)', () => {
     expect(batch.kind).toBe(SpanKind.CONSUMER);
     expect(batch.spanContext().traceId).toBe(CALLER_TRACE);
     exporter.reset();
-    const blob = tracedHandler('Blob scoreBlob', work);
-    await blob(Buffer.alloc(0), { triggerMetadata: { name: 'digit.png' } });
+    await inIncomingSpan(
+      'Blob scoreBlob',
+      { kind: SpanKind.CONSUMER, attributes: { 'modelfn.blob.name': 'digit.png' } },
+      work,
+    );
     const span = named('Blob scoreBlob');
     expect(span.kind).toBe(SpanKind.CONSUMER);
     expect(span.parentSpanContext).toBeUndefined();
@@ -99,7 +96,9 @@ describe('inIncomingSpan in Azure (the host passed its span for the invocation)'
     await asTheHostCalls(() =>
       inIncomingSpan('ServiceBus batch', { kind: SpanKind.CONSUMER }, async () => undefined),
     );
-    await asTheHostCalls(() => tracedHandler('Blob scoreBlob', async () => undefined)(null, {}));
+    await asTheHostCalls(() =>
+      inIncomingSpan('Blob scoreBlob', { kind: SpanKind.CONSUMER }, async () => undefined),
+    );
     for (const name of ['ServiceBus batch', 'Blob scoreBlob']) {
       const span = named(name);
       expect(span.kind, name).toBe(SpanKind.INTERNAL);

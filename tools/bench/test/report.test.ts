@@ -66,11 +66,13 @@ describe('arguments', () => {
 describe('x-cache outcomes from /metrics', () => {
   it('sums the counter by cache value and describes the difference between two readings', () => {
     const text = [
-      '# TYPE modelfn_http_cache_responses_total counter',
-      'modelfn_http_cache_responses_total{function="score",model="mnist",cache="hit"} 10',
-      'modelfn_http_cache_responses_total{function="v2-infer",model="mnist",cache="hit"} 5',
-      'modelfn_http_cache_responses_total{function="score",model="mnist",cache="miss"} 3',
-      'modelfn_http_requests_total{function="score"} 99',
+      '# TYPE modelfn_invocation_items_total counter',
+      'modelfn_invocation_items_total{trigger="http",function="score",model="mnist",cache="hit"} 10',
+      'modelfn_invocation_items_total{trigger="http",function="v2-infer",model="mnist",cache="hit"} 5',
+      'modelfn_invocation_items_total{trigger="http",function="score",model="mnist",cache="miss"} 3',
+      'modelfn_invocation_items_total{trigger="http",function="score",model="echo",cache="none"} 4',
+      'modelfn_invocation_items_total{trigger="blob",function="scoreBlob",model="mnist",cache="hit"} 7',
+      'modelfn_invocations_total{trigger="http",function="score",outcome="ok"} 99',
     ].join('\n');
     const before = parseCacheCounts(text);
     expect(before).toEqual({ hit: 15, miss: 3 });

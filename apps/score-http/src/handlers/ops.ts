@@ -1,6 +1,6 @@
 import { registry } from '@modelfn/scoring';
 import { openApiDocument } from '../protocol/openapi.js';
-import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { json } from '../respond.js';
 
 /** `GET /swagger.json`: OpenAPI generated from the served models' signatures. */

@@ -1,7 +1,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { answeredBy, scoreAnswer, scoreRequest } from '@modelfn/functions';
 import { ScoringError } from '@modelfn/scoring';
-import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { modelFromHeader, queryFlag, readBody, wantsCacheBypass } from '../request-input.js';
 import { knownModel } from './model-label.js';
 

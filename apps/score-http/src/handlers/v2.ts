@@ -1,5 +1,5 @@
 import { ScoringError } from '@modelfn/scoring';
-import type { ScopedHandler, ScorerSource } from '../instrument.js';
+import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { modelConfig, modelMetadata, repositoryIndex, serverMetadata } from '../protocol/v2-metadata.js';
 import { encodeV2Response } from '../protocol/v2-response.js';
 import { inferenceHeaderLength, readBody, wantsCacheBypass } from '../request-input.js';

@@ -1,5 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
-import type { ScopedHandler } from '../instrument.js';
+import type { ScopedHandler } from '../request-scope.js';
 import { json, type AppResponse, type HeaderMap } from '../respond.js';
 import { pickEncoding, type AssetStore } from './asset-store.js';
 

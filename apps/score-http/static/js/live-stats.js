@@ -41,7 +41,9 @@ export const PAGE_FUNCTIONS = new Set(['playground', 'docs', 'static', 'metrics'
 
 /**
  * Which trigger a latency histogram's sample belongs to, or undefined when it is none of them: a
- * `trigger` label wins, else the name `modelfn_<trigger>_[request_|message_|invocation_]duration_seconds`.
+ * `trigger` label wins (the host's one latency series, `modelfn_invocation_duration_seconds{trigger}`,
+ * counts every trigger's invocations once), else the name `modelfn_<trigger>_[request_|message_]duration_seconds`
+ * of a series some other exporter may add.
  * @param {Sample} s
  * @returns {string | undefined}
  */

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
 import { createHttpFunctions, hostJsonPath } from '../../src/functions.js';
-import { createScorer, readSettings, type Scorer, type Settings } from '@modelfn/scoring';
+import { invocationObserver } from '@modelfn/functions';
+import { createScorer, readSettings, registry, type Scorer, type Settings } from '@modelfn/scoring';
 import pino from 'pino';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
@@ -17,7 +18,10 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
-/** The real app definitions on the local host, with a real model and an in-process cache. */
+/**
+ * The real app definitions on the local host, with a real model and an in-process cache, and the invocation
+ * hooks main.ts registers (the request metrics in /metrics are theirs).
+ */
 export async function startApp(overrides: Partial<Settings> = {}, hostLimit?: number): Promise<AppUnderTest> {
   const settings: Settings = {
     ...readSettings({}),
@@ -32,6 +36,7 @@ export async function startApp(overrides: Partial<Settings> = {}, hostLimit?: nu
     routePrefix: routePrefixFromHostJson(hostJsonPath),
     maxRequestBytes: hostLimit ?? settings.maxRequestBytes,
     logger: pino({ level: 'silent' }),
+    hooks: invocationObserver({ registry, logger: pino({ level: 'silent' }) }),
   });
   return {
     url: host.url,

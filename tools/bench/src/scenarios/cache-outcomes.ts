@@ -1,15 +1,20 @@
-/** Counts of x-cache outcomes served so far, from our /metrics (modelfn_http_cache_responses_total). */
+/**
+ * Counts of x-cache outcomes served so far, from our /metrics: the HTTP items of the invocation series
+ * (`modelfn_invocation_items_total{trigger="http"}`, one per answered request, by the x-cache it was sent).
+ */
 export type CacheCounts = Record<string, number>;
 
-const LINE = /^modelfn_http_cache_responses_total\{([^}]*)\}\s+([0-9.eE+-]+)$/;
+const LINE = /^modelfn_invocation_items_total\{([^}]*)\}\s+([0-9.eE+-]+)$/;
 
 export function parseCacheCounts(metricsText: string): CacheCounts {
   const counts: CacheCounts = {};
   for (const line of metricsText.split('\n')) {
     const m = LINE.exec(line.trim());
     if (!m) continue;
+    if (!/(?:^|,)trigger="http"/.test(m[1])) continue;
     const cache = /(?:^|,)cache="([^"]*)"/.exec(m[1])?.[1];
-    if (cache === undefined) continue;
+    // "none": an answer without an x-cache header (a model that reported no cache outcome).
+    if (cache === undefined || cache === 'none') continue;
     counts[cache] = (counts[cache] ?? 0) + Number(m[2]);
   }
   return counts;

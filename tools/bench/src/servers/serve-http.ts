@@ -1,10 +1,11 @@
 // What a serving process of our-http-server.ts loads: apps/score-http's functions on the local HTTP host.
+import { invocationObserver } from '@modelfn/functions';
 import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host/http';
 import { createHttpFunctions, hostJsonPath } from '@modelfn/score-http';
-import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { createScorer, readSettings, registry, type Scorer } from '@modelfn/scoring';
 import pino from 'pino';
 
-export { registry } from '@modelfn/scoring';
+export { registry };
 
 let scorer: Scorer | undefined;
 
@@ -19,6 +20,9 @@ export async function serveHttp(): Promise<RunningHttpHost> {
     routePrefix: routePrefixFromHostJson(hostJsonPath),
     maxRequestBytes: settings.maxRequestBytes,
     logger: pino({ level: 'warn' }),
+    // As npm start and Azure run it: the invocation hooks count each request (the bench reads the x-cache
+    // outcomes from their series) and log the ones that were not ok.
+    hooks: invocationObserver({ registry, logger: pino({ level: 'warn' }) }),
   });
 }
 

@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { outcomeOfStatus, reportFields, reportOutcome, reportScored } from '@modelfn/functions';
 import type { CacheStatus, Scorer } from '@modelfn/scoring';
-import { inIncomingSpan } from '@modelfn/telemetry';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { httpMetrics, outcomeOf } from './http-metrics.js';
 import { requestLogger } from './log.js';
 import { errorResponse, type AppResponse, type HeaderMap } from './respond.js';
 
@@ -46,32 +43,13 @@ class Scope implements RequestScope {
 }
 
 /**
- * Wraps a handler with what every function does the same way: the request id, `{"error", "code"}` for
- * failures, the `x-request-id` / `x-cache` headers and the HTTP request metrics (by status class and x-cache).
- * The invocation's log line and trigger-wide metrics come from the invocation hooks (invocationObserver), to
- * which this reports the model, the cache outcome and why a request failed.
+ * Wraps a handler with what every HTTP function does the same way: the request id, `{"error", "code"}` for
+ * failures, the `x-request-id` / `x-cache` headers, and the report of the model, the cache outcome and why a
+ * request failed. The invocation hooks (invocationObserver) make the log line and the metrics of that report,
+ * the span wrapper (observeInvocation) the span's attributes.
  */
-export function instrument(functionName: string, handler: ScopedHandler): HttpHandler {
-  const spanName = `HTTP ${functionName}`;
-  // One span per request, with what the scoring spans under it lack: the request's own (SERVER, in the
-  // caller's traceparent) on the local host, a child of the host's request span in Azure.
-  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
-    inIncomingSpan(
-      spanName,
-      {
-        carrier: request.headers,
-        attributes: { 'http.request.method': request.method },
-        invocation: context,
-      },
-      (span) => respond(request, context, span),
-    );
-
-  async function respond(
-    request: HttpRequest,
-    context: InvocationContext,
-    span: Span,
-  ): Promise<HttpResponseInit> {
-    const started = performance.now();
+export function withRequestScope(functionName: string, handler: ScopedHandler): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const scope = new Scope(requestIdOf(request.headers.get('x-request-id'), context), functionName);
     let response: AppResponse;
     let failure: unknown;
@@ -84,20 +62,6 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
     const status = response.status;
     const headers: HeaderMap = { ...response.headers, 'x-request-id': scope.requestId };
     if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
-
-    if (span.isRecording()) {
-      span.setAttributes({ 'http.response.status_code': status, 'modelfn.request_id': scope.requestId });
-      if (scope.model) span.setAttribute('modelfn.model', scope.model);
-      if (scope.cache) span.setAttribute('modelfn.cache', scope.cache);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-
-    const seconds = (performance.now() - started) / 1000;
-    const labels = { function: functionName, model: scope.model ?? 'none', outcome: outcomeOf(status) };
-    httpMetrics.requests.inc(labels);
-    httpMetrics.seconds.observe(labels, seconds);
-    if (scope.cache && status < 400)
-      httpMetrics.cache.inc({ function: functionName, model: labels.model, cache: scope.cache });
 
     if (scope.model && status < 400) reportScored(context, scope.model, scope.cache);
     reportOutcome(context, outcomeOfStatus(status), failure);
@@ -112,5 +76,5 @@ export function instrument(functionName: string, handler: ScopedHandler): HttpHa
           },
     );
     return { ...response, headers };
-  }
+  };
 }
