@@ -87,12 +87,20 @@ export class ScoringError extends Error {
   /** For a 503: when a retry may succeed (HTTP `Retry-After`; a message is abandoned, a blob retried). */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+  /**
+   * `permanent` overrides the code's own: a trigger may answer a failure another trigger retries (a timed-out
+   * message gets an error reply, where a timed-out blob is retried).
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number; permanent?: boolean },
+  ) {
     super(boundMessage(message), options);
     this.name = 'ScoringError';
     this.code = code;
     this.status = STATUS[code];
-    this.permanent = PERMANENT.has(code);
+    this.permanent = options?.permanent ?? PERMANENT.has(code);
     this.retryAfterSeconds =
       options?.retryAfterSeconds ?? (code === 'OVERLOADED' || code === 'MODEL_LOADING' ? 1 : undefined);
   }

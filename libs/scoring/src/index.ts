@@ -1,6 +1,13 @@
 // What the apps, the local host and the tools use; everything else in the core stays internal. Entry
 // scripts import `./entry.ts` (`@modelfn/scoring/entry`) instead.
 export { ScoringError, boundText, isScoringError, toScoringError, type ErrorCode } from './errors.js';
+export {
+  DEFAULT_INIT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  initTimeoutMs,
+  runTimeoutMs,
+  timeoutError,
+} from './model/timeouts.js';
 export { readSettings, type Settings } from './settings.js';
 export { createScorer, sharedScorer } from './create-scorer.js';
 export { Scorer, type ManyOutcome } from './scorer.js';

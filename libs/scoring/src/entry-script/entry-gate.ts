@@ -26,7 +26,13 @@ export class EntryGate {
     private readonly maxBytes: number,
   ) {}
 
-  async run<T>(bodyBytes: number, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once admitted. `signal` is the request's deadline: aborted while it waits, the request leaves
+   * the queue with the signal's reason, so a model whose runs hang cannot keep a queue of requests that
+   * nobody waits for any more (nor hold their triggers' invocations).
+   */
+  async run<T>(bodyBytes: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.active >= this.running) {
       if (this.waiting.length >= this.maxWaiting || this.waitingBytes + bodyBytes > this.maxBytes) {
         metrics.queueShed.inc({ model: this.model });
@@ -35,8 +41,22 @@ export class EntryGate {
           `model "${this.model}" has ${this.waiting.length} requests waiting for its entry script, its limit: retry later`,
         );
       }
-      await new Promise<void>((start) => {
-        this.waiting.push({ bytes: bodyBytes, queuedAt: performance.now(), start });
+      await new Promise<void>((start, reject) => {
+        const entry: Waiting = { bytes: bodyBytes, queuedAt: performance.now(), start };
+        const leave = () => {
+          const i = this.waiting.indexOf(entry);
+          if (i < 0) return;
+          this.waiting.splice(i, 1);
+          this.waitingBytes -= bodyBytes;
+          metrics.queueRows.set({ model: this.model }, this.waiting.length);
+          reject(signal!.reason);
+        };
+        entry.start = () => {
+          signal?.removeEventListener('abort', leave);
+          start();
+        };
+        signal?.addEventListener('abort', leave, { once: true });
+        this.waiting.push(entry);
         this.waitingBytes += bodyBytes;
         metrics.queueRows.set({ model: this.model }, this.waiting.length);
       });

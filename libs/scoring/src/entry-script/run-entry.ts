@@ -1,5 +1,6 @@
 import { toScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
+import { initTimeoutMs, runTimeoutMs, timeoutError } from '../model/timeouts.js';
 import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
 import { EntryGate } from './entry-gate.js';
@@ -7,6 +8,7 @@ import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
 import { ATTR, bindInfer, modelAttributes, traced } from '../tracing.js';
 import { isEntryResponse, type EntryResult } from './types.js';
+import { runDeadline, untilAborted } from './run-deadline.js';
 
 export interface EntryDeps extends ContextDeps {
   /** Versions whose script runs in threads of its own (ENTRY_SCRIPT_THREADS > 0). */
@@ -18,17 +20,36 @@ export interface EntryDeps extends ContextDeps {
 
 /**
  * Calls the script's `init` once for a loaded version — in each of `threads` threads that will run it, or
- * in this thread when 0. Throws why the version cannot serve when it fails (the repository's loading makes
- * the version unavailable with that reason).
+ * in this thread when 0. Throws why the version cannot serve when it fails or does not finish within
+ * config.json's `init_timeout_ms` (the repository's loading makes the version unavailable with that
+ * reason). A stuck init in a script thread is terminated with it; on the event-loop thread (0 threads) it
+ * can only be left behind.
  */
 export async function initEntry(version: ModelVersion, deps: EntryDeps, threads: number): Promise<void> {
+  const ms = initTimeoutMs(version.config);
   try {
     if (threads > 0) {
       deps.threads.set(
         version,
-        await ScriptThreads.start(version, threads, () => entryContext(version, deps)),
+        await ScriptThreads.start(version, threads, () => entryContext(version, deps), ms),
       );
-    } else await version.entry!.script.init?.(entryContext(version, deps));
+    } else {
+      const deadline = runDeadline(
+        ms,
+        () =>
+          new Error(
+            `did not finish within ${ms} ms (config.json "init_timeout_ms"). Make init() resolve, or raise init_timeout_ms if it is only slow`,
+          ),
+      );
+      try {
+        await Promise.race([
+          version.entry!.script.init?.(entryContext(version, deps)),
+          untilAborted(deadline.signal),
+        ]);
+      } finally {
+        deadline.clear();
+      }
+    }
   } catch (e) {
     const message = (e as Error).message;
     throw new Error(
@@ -72,19 +93,33 @@ async function runScript(
   }
   let value: unknown;
   let response: { status: number; headers: Readonly<Record<string, string>> } | undefined;
+  // The request's time with the script, its wait for admission included: past it the request fails
+  // TIMEOUT, leaves the gate's queue, and a run in a script thread is stopped with its thread.
+  const ms = runTimeoutMs(version.config);
+  const deadline = runDeadline(ms, () => timeoutError(version.name, ms));
   try {
-    await gate.run(parts.body.length, async () => {
-      if (threads) ({ value, response } = await threads.run(parts, context));
-      else {
-        const v = await version.entry!.script.run(amlRequest(parts), context);
-        if (isEntryResponse(v)) {
-          value = v.body;
-          response = { status: v.status, headers: v.headers };
-        } else value = v;
-      }
-    });
+    await gate.run(
+      parts.body.length,
+      async () => {
+        if (threads) ({ value, response } = await threads.run(parts, context, deadline.signal));
+        else {
+          // On the event-loop thread a stuck run cannot be stopped: the request stops waiting for it.
+          const v = await Promise.race([
+            version.entry!.script.run(amlRequest(parts), context),
+            untilAborted(deadline.signal),
+          ]);
+          if (isEntryResponse(v)) {
+            value = v.body;
+            response = { status: v.status, headers: v.headers };
+          } else value = v;
+        }
+      },
+      deadline.signal,
+    );
   } catch (e) {
     throw toScoringError(e);
+  } finally {
+    deadline.clear();
   }
   const model = { name: version.name, version: version.version };
   const cache = opts.bypassCache ? 'bypass' : outcome.status;

@@ -51,6 +51,10 @@ export interface ModelConfig {
    * `<name>.values` and `<name>.indices` (INT32). See top-k-graph.ts.
    */
   top_k?: Record<string, number>;
+  /** Longest a request may take through this model (its entry script's run, or its inference); see timeouts.ts. */
+  timeout_ms?: number;
+  /** Longest the entry script's `init` may take before the version is UNAVAILABLE; see timeouts.ts. */
+  init_timeout_ms?: number;
 }
 
 /** config.json as written by a user: every field optional, checked field by field. */
@@ -68,6 +72,8 @@ export interface PartialModelConfig {
   cache?: boolean;
   model_warmup?: WarmupConfig[];
   top_k?: Record<string, number>;
+  timeout_ms?: number;
+  init_timeout_ms?: number;
   [k: string]: unknown;
 }
 
@@ -141,6 +147,11 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
       Object.values(c.top_k).some((k) => !Number.isInteger(k) || (k as number) < 1))
   )
     configError(dirName, '"top_k" must map output names to integers >= 1, e.g. {"probabilities": 1}');
+  for (const field of ['timeout_ms', 'init_timeout_ms'] as const) {
+    const ms = c[field];
+    if (ms !== undefined && (!Number.isInteger(ms) || ms < 1))
+      configError(dirName, `"${field}" must be an integer number of milliseconds >= 1`);
+  }
   return {
     ...c,
     input: tensorList(dirName, 'input', c.input),
