@@ -5,7 +5,7 @@ import { productionClosure } from './closure.js';
 import type { PackageEntry } from './entries.js';
 import { modelEntries } from './models.js';
 import { checkTargetBinaries, keepForTarget } from './platform.js';
-import { SHIPPED } from './shipped.js';
+import { SHIPPED, unusedFile } from './shipped.js';
 import { entrySize, writeFolder, writeZip } from './write.js';
 
 export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../../..');
@@ -75,7 +75,12 @@ function nodeModulesEntries(root: string, shipped: string[]): PackageEntry[] {
     walk(pkg.dir)
       .map((file) => ({ path: `${pkg.target}/${toPosix(relative(pkg.dir, file))}`, source: file }))
       // A nested node_modules is a package of its own, taken (or not) by the closure.
-      .filter((e) => !e.path.slice(pkg.target.length).includes('/node_modules/') && keepForTarget(e.path)),
+      .filter(
+        (e) =>
+          !e.path.slice(pkg.target.length).includes('/node_modules/') &&
+          keepForTarget(e.path) &&
+          !unusedFile(e.path),
+      ),
   );
 }
 

@@ -7,7 +7,8 @@ export const TARGET = { os: 'linux', cpu: 'x64' } as const;
 /**
  * Whether a file of a shipped package belongs in a Linux x64 package. `path` is relative to the package root
  * (`node_modules/onnxruntime-node/bin/...`). onnxruntime-node ships every platform's binaries in one package;
- * sharp's come as `@img/sharp-<platform>` packages, of which npm installs only the local machine's.
+ * sharp's come as `@img/sharp-<platform>` packages, and @napi-rs/canvas's as `@napi-rs/canvas-<platform>`,
+ * of which npm installs only the local machine's.
  */
 export function keepForTarget(path: string): boolean {
   const ort = /^node_modules\/onnxruntime-node\/bin\/napi-v\d+\/([^/]+)\/([^/]+)\//.exec(path);
@@ -16,6 +17,8 @@ export function keepForTarget(path: string): boolean {
   if (/^node_modules\/onnxruntime-node\/.*(cuda|tensorrt)/i.test(path)) return false;
   const img = /^node_modules\/@img\/sharp-(?:libvips-)?([^/]+)\//.exec(path);
   if (img && img[1] !== `${TARGET.os}-${TARGET.cpu}`) return false;
+  const canvas = /^node_modules\/@napi-rs\/canvas-([^/]+)\//.exec(path);
+  if (canvas && canvas[1] !== `${TARGET.os}-${TARGET.cpu}-gnu`) return false;
   return true;
 }
 
@@ -25,6 +28,7 @@ export const REQUIRED_BINARIES = [
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
   'node_modules/@img/sharp-linux-x64/package.json',
   'node_modules/@img/sharp-libvips-linux-x64/package.json',
+  'node_modules/@napi-rs/canvas-linux-x64-gnu/package.json',
 ];
 
 /** Fails with what to run when this machine's node_modules lacks the Linux x64 binaries. */
@@ -33,7 +37,7 @@ export function checkTargetBinaries(workspaceRoot: string): void {
   if (missing.length) {
     throw new Error(
       `the Linux x64 binaries are not installed: ${missing.join(', ')}. npm installs the binaries of the ` +
-        'machine it runs on; elsewhere run `npm install --os=linux --cpu=x64 --libc=glibc sharp` first',
+        'machine it runs on; elsewhere run `npm install --os=linux --cpu=x64 --libc=glibc sharp @napi-rs/canvas` first',
     );
   }
 }

