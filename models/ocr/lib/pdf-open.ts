@@ -12,7 +12,7 @@ type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjs: Promise<PdfJs> | undefined;
 const loadPdfJs = () => (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
 
-/** pdf.js's data folders (JPEG 2000 and colour decoders in wasm, ICC profiles), read from the package. */
+/** pdf.js's data folders (CMaps, wasm decoders for JPEG 2000 and JBIG2, ICC profiles, font metrics), read from the package. */
 function packageFolder(sub: string): string {
   return `${join(packageDir('pdfjs-dist', dirname(fileURLToPath(import.meta.url))), sub)}/`;
 }
@@ -48,6 +48,9 @@ export async function openPdf(body: Buffer, limits: DocumentLimits): Promise<Ope
     // Images pdf.js decodes (a page's scan) and its own scratch canvases stay within a page's pixels.
     maxImageSize: limits.maxPagePixels,
     canvasMaxAreaInBytes: limits.maxPagePixels * 4,
+    // CMaps map the character codes of CJK fonts to Unicode: without them a Chinese text layer reads empty.
+    cMapUrl: packageFolder('cmaps'),
+    cMapPacked: true,
     wasmUrl: packageFolder('wasm'),
     iccUrl: packageFolder('iccs'),
     standardFontDataUrl: packageFolder('standard_fonts'),
