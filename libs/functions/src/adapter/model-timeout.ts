@@ -1,0 +1,29 @@
+import { DEFAULT_TIMEOUT_MS, runTimeoutMs, timeoutError, type ModelRef, type Scorer } from '@modelfn/scoring';
+
+/** The model a request names and its `timeout_ms` (the default for a model the repository does not know). */
+export function modelTimeout(scorer: Scorer, ref: ModelRef): { model: string; ms: number } {
+  try {
+    const v = scorer.repository.find(ref.model, ref.version);
+    return { model: v.name, ms: runTimeoutMs(v.config) };
+  } catch {
+    // An unknown model: the core says so in its own words, long before any timeout.
+    return { model: ref.model ?? 'default', ms: DEFAULT_TIMEOUT_MS };
+  }
+}
+
+/**
+ * `work`, or TIMEOUT when it has not settled within `ms`. The core stops an entry script's stuck run on its
+ * own deadline (the same `timeout_ms`); an ONNX run cannot be interrupted, so its result is dropped when
+ * it comes.
+ */
+export async function withinTimeout<T>(work: Promise<T>, model: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(model, ms)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

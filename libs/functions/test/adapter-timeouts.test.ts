@@ -1,0 +1,85 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { identityModel } from '@modelfn/model-builder';
+import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  classifyFailure,
+  replyContent,
+  scoreRequest,
+  scoreRequests,
+  type TriggerRequest,
+} from '../src/index.js';
+
+// The repro on a real scorer: a model whose entry script's run never settles, beside mnist. Its
+// timeout_ms is small only to trigger the behaviour; nothing below measures a duration.
+const HANGS = 'export function run() { return new Promise(() => {}); }\n';
+const MODELS = resolve(import.meta.dirname, '../../../models');
+const ZERO_DIGIT = Array.from({ length: 784 }, () => 0);
+let root: string;
+let scorer: Scorer;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'modelfn-adapter-timeouts-'));
+  cpSync(join(MODELS, 'mnist'), join(root, 'mnist'), { recursive: true });
+  mkdirSync(join(root, 'hangs', '1'), { recursive: true });
+  writeFileSync(join(root, 'hangs', '1', 'model.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(join(root, 'hangs', 'score.js'), HANGS);
+  writeFileSync(join(root, 'hangs', 'config.json'), JSON.stringify({ timeout_ms: 300 }));
+  scorer = await createScorer(
+    readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory', ENTRY_SCRIPT_THREADS: '1' }),
+  );
+  await scorer.modelsSettled();
+}, 60_000);
+
+afterAll(async () => {
+  await scorer?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const request = (trigger: TriggerRequest['trigger'], model: string): TriggerRequest => ({
+  trigger,
+  payload: { body: Buffer.from(JSON.stringify({ data: [ZERO_DIGIT] })), contentType: 'application/json' },
+  model,
+});
+
+const failed = (p: Promise<unknown>) => p.then(() => undefined, classifyFailure);
+
+describe('a model past its timeout_ms', () => {
+  it('HTTP: TIMEOUT with status 504, a transient failure rendered {error, code}', async () => {
+    const failure = await failed(scoreRequest(scorer, request('http', 'hangs')));
+    expect(failure?.kind).toBe('transient');
+    expect(failure?.error.status).toBe(504);
+    expect(failure?.error.toJSON()).toEqual({
+      error: expect.stringContaining('"timeout_ms"'),
+      code: 'TIMEOUT',
+    });
+  });
+
+  it('blob: transient, so the host retries it and then poisons it', async () => {
+    const failure = await failed(scoreRequest(scorer, request('blob', 'hangs')));
+    expect(failure).toMatchObject({ kind: 'transient', error: { code: 'TIMEOUT' } });
+  });
+
+  it('storage queue: answered, an error reply with code TIMEOUT (the message is deleted, not retried)', async () => {
+    const failure = await failed(scoreRequest(scorer, request('queue', 'hangs')));
+    expect(failure).toMatchObject({ kind: 'permanent', error: { code: 'TIMEOUT' } });
+    expect(replyContent(failure!)).toMatchObject({
+      body: { code: 'TIMEOUT' },
+      properties: { status: 'error' },
+    });
+  });
+
+  it('Service Bus batch: 4 for the hanging model and 10 for mnist: the 10 answered, the 4 TIMEOUT error replies', async () => {
+    const batch = [
+      ...Array.from({ length: 4 }, () => request('servicebus', 'hangs')),
+      ...Array.from({ length: 10 }, () => request('servicebus', 'mnist')),
+    ];
+    const outcomes = await scoreRequests(scorer, batch);
+    expect(outcomes.slice(0, 4).map((o) => 'error' in o && o.kind + ' ' + o.error.code)).toEqual(
+      Array(4).fill('permanent TIMEOUT'),
+    );
+    for (const o of outcomes.slice(4)) expect('outputs' in o && o.outputs.model.name).toBe('mnist');
+  });
+});
