@@ -3,5 +3,5 @@
 // depending on the local host (and, through it, on the runtime libraries they test).
 export { findFreePort, isPortOpen, waitForPort } from './ports.js';
 export { killOnExit, stopChild, hasExited, OutputTail } from './child-process.js';
-export { isAlive, orphanFromPidFile } from './pid-file.js';
+export { isAlive, orphanFromPidFile, readPidFile, writePidFile, type PidFileState } from './pid-file.js';
 export { startRedisServer, RedisStartError, type RedisServer } from './redis-server.js';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { hasExited, killOnExit, OutputTail, stopChild } from './child-process.js';
 import { isPortOpen, waitForPort } from './ports.js';
-import { orphanFromPidFile, stopPid } from './pid-file.js';
+import { readPidFile, stopPid, writePidFile } from './pid-file.js';
 
 export interface RedisServerOptions {
   port: number;
@@ -14,8 +14,9 @@ export interface RedisServerOptions {
   args?: string[];
   timeoutMs?: number;
   /**
-   * Records the server's pid here. When the port is taken by the redis-server this file names (left behind by
-   * a host that was SIGKILLed before it could stop it), that server is reattached instead of refused.
+   * Records the server's pid and its owner (this process) here. When the port is taken by the redis-server this
+   * file names and its owner is dead (a host SIGKILLed before it could stop it), that server is reattached
+   * instead of refused; one whose owner still runs (another `npm start`) is refused and left alone.
    */
   pidFile?: string;
 }
@@ -59,10 +60,16 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
   const bin = opts.bin ?? 'redis-server';
   const url = `redis://${host.includes(':') ? `[${host}]` : host}:${opts.port}`;
   if (await isPortOpen(opts.port, host)) {
-    const orphan = opts.pidFile
-      ? orphanFromPidFile(opts.pidFile, 'redis-server', new RegExp(`:${opts.port}(?!\\d)`))
-      : undefined;
-    if (orphan !== undefined) return reattach(orphan, url, opts.port, opts.pidFile!);
+    const holder = opts.pidFile
+      ? readPidFile(opts.pidFile, 'redis-server', new RegExp(`:${opts.port}(?!\\d)`))
+      : { kind: 'none' as const };
+    if (holder.kind === 'orphan') return reattach(holder.pid, url, opts.port, opts.pidFile!);
+    if (holder.kind === 'owned')
+      throw new RedisStartError(
+        'port-in-use',
+        `${host}:${opts.port} is the redis-server (pid ${holder.pid}) of a host that is still running ` +
+          `(pid ${holder.owner}); set REDIS_PORT to a free port, or REDIS_URL=${url} to share it`,
+      );
     throw new RedisStartError(
       'port-in-use',
       `${host}:${opts.port} is already in use; set REDIS_PORT to a free port or REDIS_URL to that server`,
@@ -115,7 +122,7 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
     );
   }
   const pidFile = opts.pidFile;
-  if (pidFile) writeFileSync(pidFile, String(child.pid));
+  if (pidFile) writePidFile(pidFile, child.pid!);
   const forget = () => pidFile && rmSync(pidFile, { force: true });
   child.once('exit', forget);
   return {
@@ -137,6 +144,8 @@ export async function startRedisServer(opts: RedisServerOptions): Promise<RedisS
 
 /** A redis-server an earlier host started and could not stop: ours to use and to stop now. */
 function reattach(pid: number, url: string, port: number, pidFile: string): RedisServer {
+  // Ours now: a start while this host runs must see a live owner.
+  writePidFile(pidFile, pid);
   const stop = async (signal: NodeJS.Signals) => {
     await stopPid(pid, signal);
     rmSync(pidFile, { force: true });

@@ -126,4 +126,51 @@ describe('startRedisServer with a pid file', () => {
     await expect(startRedisServer({ port, pidFile })).rejects.toMatchObject({ reason: 'port-in-use' });
     await new Promise((r) => server.close(r));
   }, 30_000);
+
+  it('never takes over the redis-server of a host that still runs (issue 30 item 4): refused, left running', async () => {
+    const port = await findFreePort();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'redis-pid-')), 'redis.pid');
+    const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    // A live host (another `npm start`) that started Redis with the pid file and keeps running.
+    const host = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startRedisServer } = await import(${JSON.stringify(index)});
+         await startRedisServer({ port: ${port}, pidFile: ${JSON.stringify(pidFile)} });
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    try {
+      let redisPid = NaN;
+      for (let i = 0; i < 200 && !(redisPid > 0); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (existsSync(pidFile)) redisPid = Number(readFileSync(pidFile, 'utf8').trim().split(/\s+/)[0]);
+      }
+      await waitForPort(port);
+      const err = await startRedisServer({ port, pidFile }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'RedisStartError', reason: 'port-in-use' });
+      expect((err as Error).message).toContain(`still running (pid ${host.pid})`);
+      // The live host's Redis is untouched: same process, still answering, pid file still its own.
+      expect(() => process.kill(redisPid, 0)).not.toThrow();
+      expect(await isPortOpen(port)).toBe(true);
+      expect(readFileSync(pidFile, 'utf8').split(/\s+/).slice(0, 2)).toEqual([
+        String(redisPid),
+        String(host.pid),
+      ]);
+    } finally {
+      // SIGKILL leaves Redis behind on purpose: the next start, its owner gone, reattaches and stops it.
+      await new Promise((r) => {
+        host.once('exit', r);
+        host.kill('SIGKILL');
+      });
+      const redis = await startRedisServer({ port, pidFile });
+      expect(redis.reattached).toBe(true);
+      await redis.stop();
+    }
+  }, 30_000);
 });

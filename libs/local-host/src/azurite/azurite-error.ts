@@ -1,5 +1,9 @@
 export type AzuriteErrorCode =
-  'AZURITE_NOT_INSTALLED' | 'AZURITE_PORT_IN_USE' | 'AZURITE_START_FAILED' | 'AZURITE_START_TIMEOUT';
+  | 'AZURITE_NOT_INSTALLED'
+  | 'AZURITE_PORT_IN_USE'
+  | 'AZURITE_IN_USE'
+  | 'AZURITE_START_FAILED'
+  | 'AZURITE_START_TIMEOUT';
 
 export class AzuriteError extends Error {
   readonly code: AzuriteErrorCode;

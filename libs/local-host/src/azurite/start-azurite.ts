@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { isAlive, orphanFromPidFile } from '@modelfn/dev-processes';
+import { isAlive, readPidFile, writePidFile } from '@modelfn/dev-processes';
 import { portSetting, textSetting } from '@modelfn/settings';
 import type { RunningSource } from '../running-source.js';
 import { AzuriteError } from './azurite-error.js';
@@ -77,10 +77,20 @@ const EXIT_WITH_PARENT =
 /** How long a new Azurite waits for the one a crashed host left behind to save its data and exit. */
 const PREDECESSOR_TIMEOUT_MS = 30_000;
 
-/** Waits for the Azurite of an earlier host on this data folder (named by its pid file) to finish saving. */
-async function waitForPredecessor(pidFile: string): Promise<void> {
-  const pid = orphanFromPidFile(pidFile, 'azurite');
-  if (pid === undefined) return;
+/**
+ * Waits for the Azurite of an earlier host on this data folder (named by its pid file) to finish saving. One
+ * whose host still runs is that host's: refused at once (waiting would only end on a port in use).
+ */
+async function waitForPredecessor(pidFile: string, location: string): Promise<void> {
+  const holder = readPidFile(pidFile, 'azurite');
+  if (holder.kind === 'owned')
+    throw new AzuriteError(
+      'AZURITE_IN_USE',
+      `the Azurite data folder ${location} is in use by Azurite pid ${holder.pid} of a host that is still ` +
+        `running (pid ${holder.owner}); stop that host, or set AZURITE_LOCATION and the AZURITE_*_PORT settings`,
+    );
+  if (holder.kind === 'none') return;
+  const pid = holder.pid;
   const deadline = Date.now() + PREDECESSOR_TIMEOUT_MS;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
@@ -149,7 +159,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const location = configured && configured !== 'memory' ? resolve(configured) : undefined;
   const pidFile = location ? join(location, 'azurite.pid') : undefined;
   if (location) await mkdir(location, { recursive: true });
-  if (pidFile) await waitForPredecessor(pidFile);
+  if (pidFile && location) await waitForPredecessor(pidFile, location);
   const args = [
     ...SERVICES.flatMap((s) => [
       `--${s.toLowerCase()}Host`,
@@ -175,7 +185,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     // (POSIX only: on Windows `detached` would open a console window of its own.)
     detached: process.platform !== 'win32',
   });
-  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
+  if (pidFile && child.pid) writePidFile(pidFile, child.pid);
   child.once('exit', () => pidFile && rmSync(pidFile, { force: true }));
 
   const listening = new Map<Service, URL>();
