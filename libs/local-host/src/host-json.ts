@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 export const DEFAULT_ROUTE_PREFIX = 'api';
 
 interface HostJson {
+  functionTimeout?: unknown;
   extensions?: {
     http?: { routePrefix?: unknown };
     blobs?: { maxDegreeOfParallelism?: unknown; poisonBlobThreshold?: unknown };
@@ -69,10 +70,33 @@ export interface HostJsonQueueSettings {
   messageEncoding?: 'base64' | 'none';
 }
 
-function timeSpanMs(hostJsonPath: string, name: string, v: unknown): number {
-  const m = typeof v === 'string' ? /^(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v) : null;
-  if (!m) throw new Error(`${hostJsonPath}: extensions.queues.${name} must be "hh:mm:ss"`);
-  return Math.round(((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000);
+/** A .NET TimeSpan as host.json writes one: "hh:mm:ss" (seconds may have a fraction), or "d.hh:mm:ss". */
+function timeSpanMs(hostJsonPath: string, field: string, v: unknown): number {
+  const m = typeof v === 'string' ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v) : null;
+  if (!m) throw new Error(`${hostJsonPath}: ${field} must be a time span "hh:mm:ss" (or "d.hh:mm:ss")`);
+  const hours = Number(m[1] ?? 0) * 24 + Number(m[2]);
+  return Math.round(((hours * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000);
+}
+
+/**
+ * functionTimeout when host.json sets none: the Flex Consumption plan's default (30 min), the plan the apps
+ * deploy to (the Consumption plan's would be 5 min; Premium and Dedicated also default to 30 min).
+ */
+export const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The app's `functionTimeout`, as the Functions host reads it: a time span, its default when unset, or
+ * unbounded (undefined) for "-1" (or null), which Flex Consumption, Premium and Dedicated plans allow.
+ * Past it, an invocation fails with code TIMEOUT (see createInvoker).
+ */
+export function functionTimeoutFromHostJson(hostJsonPath: string): number | undefined {
+  const json = readHostJson(hostJsonPath);
+  if (json === undefined || !('functionTimeout' in json)) return DEFAULT_FUNCTION_TIMEOUT_MS;
+  const v = json.functionTimeout;
+  if (v === null || v === '-1' || v === -1) return undefined;
+  const ms = timeSpanMs(hostJsonPath, 'functionTimeout', v);
+  if (ms < 1000) throw new Error(`${hostJsonPath}: functionTimeout must be at least 00:00:01`);
+  return ms;
 }
 
 /** `extensions.queues` of an app's host.json: what the Functions host's queue trigger reads there. */
@@ -87,9 +111,17 @@ export function queueSettingsFromHostJson(hostJsonPath: string): HostJsonQueueSe
     out[name] = v;
   }
   if (queues.visibilityTimeout !== undefined)
-    out.visibilityTimeoutMs = timeSpanMs(hostJsonPath, 'visibilityTimeout', queues.visibilityTimeout);
+    out.visibilityTimeoutMs = timeSpanMs(
+      hostJsonPath,
+      'extensions.queues.visibilityTimeout',
+      queues.visibilityTimeout,
+    );
   if (queues.maxPollingInterval !== undefined)
-    out.maxPollingIntervalMs = timeSpanMs(hostJsonPath, 'maxPollingInterval', queues.maxPollingInterval);
+    out.maxPollingIntervalMs = timeSpanMs(
+      hostJsonPath,
+      'extensions.queues.maxPollingInterval',
+      queues.maxPollingInterval,
+    );
   const encoding = queues.messageEncoding;
   if (encoding !== undefined) {
     if (encoding !== 'base64' && encoding !== 'none')

@@ -1,5 +1,5 @@
 import { startServiceBusSource, type ServiceBusSource } from '@modelfn/local-host';
-import { closeReplySenders, serviceBusFunctions } from '@modelfn/score-servicebus';
+import { closeReplySenders, hostJsonPath, serviceBusFunctions } from '@modelfn/score-servicebus';
 import type { Logger } from 'pino';
 import { intSetting, type Env } from '@modelfn/settings';
 import { invocationHooks } from './observer.js';
@@ -9,6 +9,7 @@ export async function startServiceBusTrigger(env: Env, log: Logger): Promise<Ser
   const source = await startServiceBusSource({
     functions: serviceBusFunctions,
     settings: env,
+    hostJsonPath,
     maxConcurrentCalls: intSetting(env, 'SERVICEBUS_MAX_CONCURRENT_CALLS', 4, { min: 1 }),
     maxMessageBatchSize: intSetting(env, 'SERVICEBUS_MAX_BATCH_SIZE', 64, { min: 1 }),
     logger: log.child({ source: 'servicebus' }),

@@ -3,6 +3,7 @@ import { portSetting } from '@modelfn/settings';
 import { pino } from 'pino';
 import type { BlobFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { blobSettingsFromHostJson } from '../host-json.js';
+import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { BlobAnnouncer } from './blob-announcer.js';
@@ -32,6 +33,11 @@ export interface BlobSourceOptions {
    * defaults of `parallelism` and `maxAttempts` (the environment variables still override them).
    */
   hostJsonPath?: string;
+  /**
+   * host.json `functionTimeout` in ms, past which an invocation fails (the source settles it as any
+   * failure). Default: the app's host.json (hostJsonPath), else the Functions host's default (30 min).
+   */
+  functionTimeoutMs?: number;
   /**
    * Concurrent invocations over all functions. Default env BLOB_MAX_PARALLELISM, else host.json's
    * maxDegreeOfParallelism, else 8 per CPU core (the Functions host's default).
@@ -97,7 +103,7 @@ export async function startBlobSource(options: BlobSourceOptions): Promise<BlobS
   const watchers: Watcher[] = await Promise.all(checked.map((c) => openWatcher(c, clients, hostId, logger)));
   const jobs = new BlobJobs({
     clients,
-    invoke: createInvoker({ logger, hooks: options.hooks }),
+    invoke: createInvoker({ logger, hooks: options.hooks, functionTimeoutMs: functionTimeoutOf(options) }),
     logger,
     parallelism,
     maxAttempts,

@@ -71,6 +71,39 @@ export interface Invoker {
 export interface InvokerOptions {
   logger: HostLogger;
   hooks?: InvocationHooks;
+  /**
+   * host.json's `functionTimeout` (see functionTimeoutFromHostJson); undefined: unbounded. Past it the
+   * invocation fails with a TIMEOUT error, as the Functions host fails it, and the source settles it as
+   * any failure (a blob retried, a message abandoned or released).
+   */
+  functionTimeoutMs?: number;
+}
+
+/** What an invocation past functionTimeout fails with (`code` as the scoring errors have theirs). */
+export class FunctionTimeoutError extends Error {
+  readonly code = 'TIMEOUT';
+  constructor(functionName: string, ms: number) {
+    super(
+      `function ${functionName} did not finish within functionTimeout (${ms} ms, host.json); ` +
+        'its handler was left running and its result will be dropped. Raise functionTimeout, or find what the handler waits for',
+    );
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+/**
+ * `work`, or a FunctionTimeoutError past `ms`. The handler cannot be stopped from here (the Functions host
+ * restarts its worker process instead); its late outcome is dropped, and the model timeouts of the
+ * scoring path have already stopped a stuck entry script by then.
+ */
+function withinFunctionTimeout<T>(work: Promise<T>, name: string, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FunctionTimeoutError(name, ms)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -80,7 +113,7 @@ export interface InvokerOptions {
  * swap the result or the error), and hand back how it ended. Every source (HTTP, blob, Service Bus) calls
  * its functions through this.
  */
-export function createInvoker({ logger, hooks = {} }: InvokerOptions): Invoker {
+export function createInvoker({ logger, hooks = {}, functionTimeoutMs }: InvokerOptions): Invoker {
   const pre = hooks.pre ?? [];
   const post = hooks.post ?? [];
   return async (fn, call) => {
@@ -107,7 +140,8 @@ export function createInvoker({ logger, hooks = {} }: InvokerOptions): Invoker {
         handler = p.functionHandler;
       }
       // As the worker calls it: the trigger inputs, then the context.
-      result = await (handler as (...args: unknown[]) => unknown)(...inputs, context);
+      const call = (async () => (handler as (...args: unknown[]) => unknown)(...inputs, context))();
+      result = await withinFunctionTimeout(call, fn.name, functionTimeoutMs);
     } catch (e) {
       failed = true;
       error = e;

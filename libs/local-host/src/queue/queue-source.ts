@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { storageAccountOf } from '../blob/storage-account.js';
 import { StorageQueue, type ReceivedMessage } from '../blob/storage-queue.js';
 import { queueSettingsFromHostJson } from '../host-json.js';
+import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 
@@ -22,6 +23,11 @@ export interface QueueSourceOptions {
   visibilityTimeoutMs?: number;
   /** The longest wait between polls of an empty queue (host.json maxPollingInterval; 1 min in Azure). */
   maxPollingIntervalMs?: number;
+  /**
+   * host.json `functionTimeout` in ms, past which an invocation fails (the source settles it as any
+   * failure). Default: the app's host.json (hostJsonPath), else the Functions host's default (30 min).
+   */
+  functionTimeoutMs?: number;
   logger?: HostLogger;
   hooks?: InvocationHooks;
 }
@@ -56,7 +62,11 @@ export async function startQueueSource(opts: QueueSourceOptions): Promise<QueueS
   const fromHost = opts.hostJsonPath ? queueSettingsFromHostJson(opts.hostJsonPath) : {};
   const settings = opts.settings ?? process.env;
   const logger = opts.logger ?? pino({ name: 'queue-source', level: process.env.LOG_LEVEL || 'info' });
-  const invoke = createInvoker({ logger, hooks: opts.hooks });
+  const invoke = createInvoker({
+    logger,
+    hooks: opts.hooks,
+    functionTimeoutMs: functionTimeoutOf(opts),
+  });
   const batchSize = Math.min(32, opts.batchSize ?? fromHost.batchSize ?? 16);
   const maxDequeueCount = opts.maxDequeueCount ?? fromHost.maxDequeueCount ?? 5;
   const releaseSeconds = Math.round((opts.visibilityTimeoutMs ?? fromHost.visibilityTimeoutMs ?? 0) / 1000);

@@ -2,6 +2,7 @@ import azf from '@azure/functions';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { pino } from 'pino';
 import type { ServiceBusFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
+import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
@@ -14,6 +15,13 @@ export interface ServiceBusSourceOptions {
   maxConcurrentCalls?: number;
   /** Messages per invocation for `cardinality: 'many'` (host.json maxMessageBatchSize). */
   maxMessageBatchSize?: number;
+  /** The app's host.json, for its `functionTimeout`. */
+  hostJsonPath?: string;
+  /**
+   * host.json `functionTimeout` in ms, past which an invocation fails (the source settles it as any
+   * failure). Default: the app's host.json (hostJsonPath), else the Functions host's default (30 min).
+   */
+  functionTimeoutMs?: number;
   logger?: HostLogger;
   /** Run around every invocation (logs, metrics), as `app.hook.preInvocation/postInvocation` in Azure. */
   hooks?: InvocationHooks;
@@ -35,7 +43,7 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   const { ServiceBusClient } = await import('@azure/service-bus');
   const settings = opts.settings ?? process.env;
   const logger = opts.logger ?? pino({ name: 'servicebus-source', level: process.env.LOG_LEVEL || 'info' });
-  const invoke = createInvoker({ logger, hooks: opts.hooks });
+  const invoke = createInvoker({ logger, hooks: opts.hooks, functionTimeoutMs: functionTimeoutOf(opts) });
   const concurrency = opts.maxConcurrentCalls ?? 16;
   const batchSize = opts.maxMessageBatchSize ?? 64;
   const clients = new Map<string, ServiceBusClient>();
