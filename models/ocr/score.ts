@@ -4,7 +4,7 @@ import type { DocumentResult } from './lib/document.js';
 import { decodeImage } from './lib/image.js';
 import { documentLimits } from './lib/limits.js';
 import { checkMediaType } from './lib/media-type.js';
-import { ocrPage, type OcrResult } from './lib/pipeline.js';
+import { ocrOriented, type OrientedResult } from './lib/orientation.js';
 import { readDocument } from './lib/read-document.js';
 import { tiffPages } from './lib/read-tiff.js';
 import { stateFor } from './lib/state.js';
@@ -24,19 +24,23 @@ export async function init(context: EntryContext): Promise<void> {
  * One image: refused early when it is no raster image nor PDF, answered from the page cache when these
  * bytes were read before (by this pipeline), else detected and recognised, every model run through
  * `context.infer` so recognition rows are cached per text-line crop. A PDF or a multi-page TIFF: its pages
- * (read-document.ts), `{text, pages}`; a single image keeps its answer `{text, lines}`.
+ * (read-document.ts), `{text, pages}`; a single image keeps its answer `{text, lines}`, with the
+ * `rotation` its page was found turned by (orientation.ts).
  */
-export async function run(request: AMLRequest, context: EntryContext): Promise<OcrResult | DocumentResult> {
+export async function run(
+  request: AMLRequest,
+  context: EntryContext,
+): Promise<OrientedResult | DocumentResult> {
   const state = await stateFor(context);
   const kind = checkMediaType(request.body, request.contentType);
   if (kind === 'pdf') return readDocument(request.body, 'pdf', 0, context, state);
   const pages = await tiffPages(request.body);
   if (pages > 1) return readDocument(request.body, 'tiff', pages, context, state);
   const key = `page:${state.id}:${createHash('sha256').update(request.body).digest('hex')}`;
-  const cached = await context.cache.get<OcrResult>(key);
+  const cached = await context.cache.get<OrientedResult>(key);
   if (cached) return cached;
   const image = await decodeImage(request.body, state.options.maxImagePixels);
-  const result = await ocrPage(context, image, state.options, state.table, state.id);
+  const result = await ocrOriented(context, image, state.options, state.table, state.id);
   await context.cache.set(key, result);
   return result;
 }

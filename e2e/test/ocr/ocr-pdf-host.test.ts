@@ -23,8 +23,11 @@ let mixed: Buffer;
 const MAX_PAGES = 3;
 const savedMaxPages = process.env.OCR_MAX_PAGES;
 
-async function run(req: Omit<TriggerInferRequest, 'model'>): Promise<EntryResult> {
-  const answer = await scorer.infer({ ...req, model: 'ocr' } as TriggerInferRequest);
+/** A trigger's request, bytes with or without a media type. */
+type Request = Pick<TriggerInferRequest, 'trigger' | 'blobName'> & { body: Buffer; contentType?: string };
+
+async function run(req: Request): Promise<EntryResult> {
+  const answer = await scorer.infer({ ...req, model: 'ocr' });
   if ('outputs' in answer) throw new Error('the ocr model answered without its entry script');
   return answer;
 }

@@ -25,6 +25,8 @@ export interface OcrOptions {
   foldFullwidth: boolean;
   useAngleCls: boolean;
   clsThresh: number;
+  /** Pages turned 90, 180 or 270 degrees found and read upright (orientation.ts). */
+  detectOrientation: boolean;
   /** Boxes whose vertical centres differ by less than this fraction of their height share a line. */
   lineTolerance: number;
   maxImagePixels: number;
@@ -74,6 +76,7 @@ export function parseOptions(config: Raw): OcrOptions {
     foldFullwidth: config.fold_fullwidth !== false,
     useAngleCls: config.use_angle_cls === true,
     clsThresh: num(config, 'cls_thresh', 0.9, 0, 1),
+    detectOrientation: config.detect_orientation !== false,
     lineTolerance: num(config, 'line_tolerance', 0.5, 0, 2),
     maxImagePixels: num(config, 'max_image_pixels', 4096 * 4096, 1, 2 ** 31),
   };

@@ -54,7 +54,7 @@ export async function readPdf(
           width: image.width,
           height: image.height,
           source: 'ocr',
-          rotation: 0,
+          rotation: read.rotation,
           lines: read.lines,
         });
       } finally {

@@ -52,7 +52,7 @@ export async function readTiff(
       width: image.width,
       height: image.height,
       source: 'ocr',
-      rotation: 0,
+      rotation: read.rotation,
       lines: read.lines,
     });
   }

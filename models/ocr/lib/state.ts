@@ -37,7 +37,8 @@ async function load(ctx: EntryContext): Promise<OcrState> {
     pipelineId(ctx),
     loadOpencv(),
   ]);
-  for (const file of ['det.onnx', 'rec.onnx', ...(options.useAngleCls ? ['cls.onnx'] : [])]) {
+  const cls = options.useAngleCls || options.detectOrientation;
+  for (const file of ['det.onnx', 'rec.onnx', ...(cls ? ['cls.onnx'] : [])]) {
     if (!ctx.sessions[file]) throw new Error(`config.json "files" must list ${file}`);
   }
   return { options, table: characterTable(keys.toString('utf8')), id };
