@@ -129,6 +129,20 @@ describe('PDF input', () => {
     expect(ctx.inferCalls).toHaveLength(0);
   });
 
+  it('reads a scan with a stamped line of text by OCR, stamp included, and a searchable scan by its layer', async () => {
+    ctx.reset();
+    const stamped = await readDoc(await makePdf([{ kind: 'scan', png: letter.png, stamp: 'Page 1 of 1' }]));
+    expect(stamped.pages[0].source).toBe('ocr');
+    const expected = [...letter.lines, 'Page 1 of 1'].join('\n');
+    expect(charAccuracy(expected, stamped.text)).toBeGreaterThanOrEqual(0.95);
+    // An image under a full text layer (as a scanner's "searchable PDF"): the layer is the text.
+    ctx.inferCalls.length = 0;
+    const searchable = await readDoc(await makePdf([{ kind: 'scan', png: letter.png, layer: letter.lines }]));
+    expect(searchable.pages[0].source).toBe('text');
+    expect(searchable.text).toBe(letter.lines.join('\n'));
+    expect(ctx.inferCalls).toHaveLength(0);
+  });
+
   it('reads a page turned by /Rotate in reading order and says its rotation', async () => {
     const answer = await readDoc(await makePdf([{ kind: 'text', lines: PAGE_TEXTS.letter, rotate: 90 }]));
     const [page] = answer.pages;

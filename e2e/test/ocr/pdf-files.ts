@@ -60,6 +60,10 @@ export interface ScanPageSpec {
   kind: 'scan';
   png: Buffer;
   dpi?: number;
+  /** A line of Helvetica drawn over the bottom-left corner (a page number, a Bates stamp): a text layer. */
+  stamp?: string;
+  /** Invisible lines over the image (text render mode 3), as a scanner's "searchable PDF" adds them. */
+  layer?: string[];
 }
 
 export type PageSpec = TextPageSpec | ScanPageSpec;
@@ -105,12 +109,19 @@ export async function makePdf(pages: PageSpec[]): Promise<Buffer> {
       const scale = 72 / (spec.dpi ?? 150);
       const w = info.width * scale;
       const h = info.height * scale;
+      const stamp = spec.stamp ? `\nBT /F1 11 Tf 20 7 Td ${pdfString(spec.stamp)} Tj ET` : '';
+      const layer = (spec.layer ?? [])
+        .map((line, i) => `\nBT 3 Tr /F1 12 Tf 20 ${h - 20 - i * 18} Td ${pdfString(line)} Tj ET`)
+        .join('');
       objects.push({
         value:
-          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${pageNo + 2} 0 R >> >> ` +
-          `/Contents ${pageNo + 1} 0 R >>`,
+          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] ` +
+          `/Resources << /XObject << /Im0 ${pageNo + 2} 0 R >> /Font << /F1 3 0 R >> >> /Contents ${pageNo + 1} 0 R >>`,
       });
-      objects.push({ value: '<< >>', stream: Buffer.from(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`, 'latin1') });
+      objects.push({
+        value: '<< >>',
+        stream: Buffer.from(`q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q${stamp}${layer}`, 'latin1'),
+      });
       objects.push({
         value:
           `<< /Type /XObject /Subtype /Image /Width ${info.width} /Height ${info.height} ` +
