@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
 import { ortContext, type OrtContext } from './ort-context.js';
 import { PAGE_TEXTS, renderPage, type Page } from './pages.js';
-import { makePdf } from './pdf-files.js';
+import { makePdf } from '@modelfn/model-builder';
 import { httpRequest, modelModule, type OcrScript } from './support.js';
 
 // Pages turned 0, 90, 180 and 270 degrees (a landscape scan, a page fed upside down) read in reading

@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
 import { PAGE_TEXTS, renderPage, type Page } from './pages.js';
-import { bombPdf, encryptedPdf, makePdf } from './pdf-files.js';
+import { bombPdf, encryptedPdf, makePdf } from '@modelfn/model-builder';
 import { errorOf } from './support.js';
 
 // PDFs through the real scorer, as each trigger hands them over: HTTP with its media type, a blob or a

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
 import { ortContext, type OrtContext } from './ort-context.js';
 import { PAGE_TEXTS, renderPage, type Page } from './pages.js';
-import { assemblePdf, bombPdf, encryptedPdf, makePdf, textLayout } from './pdf-files.js';
+import { assemblePdf, bombPdf, encryptedPdf, makePdf, textLayout } from '@modelfn/model-builder';
 import { errorOf, httpRequest, modelModule, type OcrScript } from './support.js';
 
 // PDFs and multi-page TIFFs through the OCR entry script, over plain onnxruntime sessions (ort-context.ts):

@@ -2,3 +2,4 @@ export * from './onnx-builder.js';
 export * from './text-pages.js';
 export * from './heavy-model.js';
 export * from './crafted-images.js';
+export * from './pdf-files.js';

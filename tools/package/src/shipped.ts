@@ -27,7 +27,7 @@ export const INSTALL_ONLY: Record<string, string[]> = {
 
 /**
  * Files of a shipped package that nothing loads at run time, left out of the package: pdf.js's browser
- * build, viewer, types, minified copies and source maps (35 of its 38 MB). Its Node build
+ * build, viewer, types, minified copies and source maps (31 of its 38 MB). Its Node build
  * (legacy/build/pdf.mjs) loads pdf.worker.mjs beside it, and the data folders models/ocr names.
  */
 export const UNUSED_FILES: Record<string, RegExp> = {

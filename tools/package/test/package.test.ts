@@ -2,7 +2,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { blobFunctions } from '@modelfn/score-blob';
 import { httpFunctions } from '@modelfn/score-http';
 import { serviceBusFunctions } from '@modelfn/score-servicebus';
-import { renderTextPage } from '@modelfn/model-builder';
+import { makePdf, renderTextPage } from '@modelfn/model-builder';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,13 +30,24 @@ describe('npm run package', () => {
   const unpacked: Record<string, { dir: string; names: string[] }> = {};
   let emulator: ServiceBusEmulator;
   let pageFile: string;
+  let pdfFile: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'modelfn-package-'));
     // Fetched here, within the hook's time, where this Node is older and no Node 22 is cached yet.
     await node22();
     pageFile = join(work, 'page.png');
-    writeFileSync(pageFile, (await renderTextPage('package-page', PAGE_LINES)).png);
+    const png = (await renderTextPage('package-page', PAGE_LINES)).png;
+    writeFileSync(pageFile, png);
+    // A text page (pdf.js's text layer) and the same page scanned (rendered on @napi-rs/canvas, then OCR).
+    pdfFile = join(work, 'page.pdf');
+    writeFileSync(
+      pdfFile,
+      await makePdf([
+        { kind: 'text', lines: PAGE_LINES },
+        { kind: 'scan', png },
+      ]),
+    );
     packaged = await packageApps({ out: join(work, 'out') });
     for (const p of packaged) {
       const dir = join(work, 'unzipped', p.app);
@@ -109,6 +120,7 @@ describe('npm run package', () => {
     const loaded = await loadPackage('score-http', unpacked['score-http'].dir, {
       PROBE_IMAGE: join(SAMPLES, 'digit-7.png'),
       PROBE_PAGE: pageFile,
+      PROBE_PDF: pdfFile,
     });
     expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     expect(loaded.programmingModel).toBe('@azure/functions');
@@ -126,7 +138,7 @@ describe('npm run package', () => {
         authLevel: f.options.authLevel,
       })),
     );
-    const { score, index, page } = loaded.result as Record<
+    const { score, index, page, pdf } = loaded.result as Record<
       string,
       { status: number; model?: string; body: unknown }
     >;
@@ -137,6 +149,14 @@ describe('npm run package', () => {
     ]);
     // The OCR model runs its compiled entry script (models/ocr/score.js) over the packaged PP-OCR files.
     expect(page).toMatchObject({ status: 200, model: 'ocr:1', body: { text: PAGE_LINES.join('\n') } });
+    // PDF input from the packaged pdfjs-dist (its Node build only) and @napi-rs/canvas's Linux binary.
+    expect(pdf).toMatchObject({
+      status: 200,
+      body: {
+        text: `${PAGE_LINES.join('\n')}\n\n${PAGE_LINES.join('\n')}`,
+        pages: [{ source: 'text' }, { source: 'ocr' }],
+      },
+    });
   });
 
   it('score-blob on Node 22 registers its blob trigger and outputs, and scores a blob from the packaged models', async () => {

@@ -1,5 +1,6 @@
 // Scores a digit through the registered `score` function, reads the repository index and, when
-// PROBE_PAGE names one, reads a page of text with the OCR model (its entry script in a worker thread).
+// PROBE_PAGE names one, reads a page of text with the OCR model (its entry script in a worker thread), and
+// when PROBE_PDF names one, a PDF.
 import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
@@ -47,5 +48,13 @@ export async function probe(registered) {
         await score(readFileSync(process.env.PROBE_PAGE), { 'content-type': 'image/png', 'x-model': 'ocr' }),
       )
     : undefined;
-  return { score: plain(digit), index: plain(index), page };
+  const pdf = process.env.PROBE_PDF
+    ? plain(
+        await score(readFileSync(process.env.PROBE_PDF), {
+          'content-type': 'application/pdf',
+          'x-model': 'ocr',
+        }),
+      )
+    : undefined;
+  return { score: plain(digit), index: plain(index), page, pdf };
 }

@@ -1,8 +1,9 @@
 import { createDeflate, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
-// PDFs written byte by byte: the tests need well-formed documents (text layers, scanned pages, both) and
-// hostile ones (encrypted, broken, decompression bombs) that no PDF library would write on purpose.
+// PDFs written byte by byte, for the OCR model's tests (e2e/test/ocr) and the packages' probe: well-formed
+// documents (text layers, scanned pages, both) and hostile ones (encrypted, broken, decompression bombs)
+// that no PDF library would write on purpose.
 
 /** An indirect object: its dictionary (`<< ... >>`) or other value, and a stream when it has one. */
 export interface PdfObject {
