@@ -8,7 +8,7 @@ export function swaggerHandler(scorer: ScorerSource): ScopedHandler {
   return async () => json(200, openApiDocument((await scorer()).repository));
 }
 
-/** `GET /metrics`: the process's Prometheus registry (scoring core and HTTP metrics) as text. */
+/** `GET /metrics`: the process's Prometheus registry (the scoring core's and the invocation series) as text. */
 export function metricsHandler(): ScopedHandler {
   return async () => ({
     status: 200,
