@@ -47,11 +47,19 @@ class ScriptThread {
     this.worker.on('message', (m: FromScript) => this.receive(m));
     this.worker.on('error', (e) => (error = e.message));
     this.worker.on('exit', (code) => {
-      const why = this.stuck
-        ? 'it was stopped when a run on it timed out'
-        : error || `exited with code ${code}`;
+      const why = error || `exited with code ${code}`;
       for (const r of this.runs.values())
-        r.reject(new ScoringError('UNAVAILABLE', `the entry script's thread stopped (${why}); retry`));
+        r.reject(
+          this.stuck
+            ? // Cut by its model's timeout as much as the run that hung: the same TIMEOUT, so a trigger
+              // settles it the same way (a Service Bus batch is not abandoned over one of these).
+              new ScoringError(
+                'TIMEOUT',
+                `model "${data.model.name}": the entry script's thread was stopped when another run on it ` +
+                  'timed out (config.json "timeout_ms"); retry',
+              )
+            : new ScoringError('UNAVAILABLE', `the entry script's thread stopped (${why}); retry`),
+        );
       this.runs.clear();
       onExit(this);
     });
