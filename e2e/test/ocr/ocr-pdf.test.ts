@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
 import { ortContext, type OrtContext } from './ort-context.js';
 import { PAGE_TEXTS, renderPage, type Page } from './pages.js';
-import { assemblePdf, bombPdf, encryptedPdf, makePdf, textLayout } from '@modelfn/model-builder';
+import { assemblePdf, bombPdf, cjkTextPdf, encryptedPdf, makePdf, textLayout } from '@modelfn/model-builder';
 import { errorOf, httpRequest, modelModule, type OcrScript } from './support.js';
 
 // PDFs and multi-page TIFFs through the OCR entry script, over plain onnxruntime sessions (ort-context.ts):
@@ -126,6 +126,15 @@ describe('PDF input', () => {
     // The same document again: one cache lookup answers it.
     ctx.inferCalls.length = 0;
     expect(await readDoc(mixed)).toEqual(answer);
+    expect(ctx.inferCalls).toHaveLength(0);
+  });
+
+  it('reads a Chinese text layer (a CJK font through a predefined CMap) exactly', async () => {
+    ctx.reset();
+    const lines = ['发票号码 2024-0917', '合计金额：193.93 元'];
+    const answer = await readDoc(cjkTextPdf(lines));
+    expect(answer.pages[0].source).toBe('text');
+    expect(answer.text).toBe(lines.join('\n'));
     expect(ctx.inferCalls).toHaveLength(0);
   });
 

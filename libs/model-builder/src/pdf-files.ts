@@ -177,3 +177,40 @@ export async function bombPdf(decoded: number): Promise<Buffer> {
     { value: '<< /Filter /FlateDecode >>', stream: Buffer.concat(out) },
   ]);
 }
+
+/**
+ * A one-page PDF whose lines are drawn in STSong-Light (a CJK font readers know, not embedded) through
+ * the predefined CMap UniGB-UCS2-H: its text layer maps to Unicode only with that CMap, as Chinese PDFs
+ * written by office suites do.
+ */
+export function cjkTextPdf(lines: string[]): Buffer {
+  const ops = lines
+    .map((line, i) => {
+      const codes = Buffer.from(line, 'utf16le').swap16().toString('hex');
+      return `BT /F2 14 Tf 72 ${720 - i * 24} Td <${codes}> Tj ET`;
+    })
+    .join('\n');
+  return assemblePdf([
+    { value: '<< /Type /Catalog /Pages 2 0 R >>' },
+    { value: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
+    {
+      value:
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F2 5 0 R >> >> /Contents 4 0 R >>',
+    },
+    { value: '<< >>', stream: Buffer.from(ops, 'latin1') },
+    {
+      value:
+        '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>',
+    },
+    {
+      value:
+        '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) ' +
+        '/Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>',
+    },
+    {
+      value:
+        '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 ' +
+        '/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
+    },
+  ]);
+}
