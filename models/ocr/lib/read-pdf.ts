@@ -15,13 +15,8 @@ async function onPage<T>(n: number, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (e instanceof OcrError) throw e;
-    throw new OcrError(
-      'UNDECODABLE_DOCUMENT',
-      `page ${n} of the PDF cannot be read: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
+    const message = `page ${n} of the PDF cannot be read: ${(e as Error).message}`;
+    throw new OcrError('UNDECODABLE_DOCUMENT', message, { cause: e });
   }
 }
 
