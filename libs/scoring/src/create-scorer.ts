@@ -1,4 +1,4 @@
-import { createRowCache } from './cache/index.js';
+import { createScoringCache } from './cache/index.js';
 import { loadEntryVersion } from './entry-script/load-entry-version.js';
 import { isBlobRepository } from './model/repository-location.js';
 import { ModelRepository } from './model/model-repository.js';
@@ -38,7 +38,7 @@ export async function createScorer(
       intraOpThreads: settings.ortIntraOpThreads,
       loadEntryVersion,
     }),
-    createRowCache(settings),
+    createScoringCache(settings),
   ]);
   const scorer = new Scorer(settings, repository, cache);
   // Never rejects: a version that cannot load or warm up becomes UNAVAILABLE with the reason.

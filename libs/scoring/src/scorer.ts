@@ -1,9 +1,14 @@
-import { bodyMemoFor, type BodyMemo } from './cache/body-memo.js';
-import type { RowCache } from './cache/row-cache.js';
+import {
+  memoAnswer,
+  memoValue,
+  rowLayout,
+  scoringCache,
+  type RowCache,
+  type ScoringCache,
+} from './cache/index.js';
 import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
-import { inputStoreFor } from './decode/input-store.js';
 import { checkPayloadSize } from './decode/limits.js';
 import { RequestDecoder } from './decode/request-decoder.js';
 import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
@@ -23,8 +28,6 @@ import { warmupSamples } from './model/warmup.js';
 import type { CachedInference } from './pipeline/cached-inference.js';
 import { inferencePipeline } from './pipeline/inference-pipeline.js';
 import type { ModelRunner } from './pipeline/model-runner.js';
-import { memoAnswer, memoValue } from './pipeline/memo-rows.js';
-import { rowLayout } from './pipeline/row-value.js';
 import { scoreMany } from './pipeline/score-many.js';
 import type { InferencePool } from './pool/inference-pool.js';
 import type { Settings } from './settings.js';
@@ -42,20 +45,22 @@ export class Scorer {
   private readonly decoder: RequestDecoder;
   private readonly runner: ModelRunner;
   private readonly cached: CachedInference;
-  private readonly bodyMemo: BodyMemo | undefined;
   private readonly entryDeps: EntryDeps;
+  /** The cache's parts: rows for the pipeline, results for entry scripts, inputs by reference, bodies. */
+  readonly cache: ScoringCache;
 
+  /** `cache` as createScorer makes it, or a bare backend (tests), given its face here. */
   constructor(
     readonly settings: Settings,
     readonly repository: ModelRepository,
-    readonly cache: RowCache,
+    backend: ScoringCache | RowCache,
   ) {
-    this.decoder = new RequestDecoder(codecs, settings, inputStoreFor(cache));
-    ({ runner: this.runner, cached: this.cached } = inferencePipeline(settings, cache));
-    this.bodyMemo = bodyMemoFor(cache);
+    const cache = (this.cache = 'rows' in backend ? backend : scoringCache(backend));
+    this.decoder = new RequestDecoder(codecs, settings, cache.inputs);
+    ({ runner: this.runner, cached: this.cached } = inferencePipeline(settings, cache.rows));
     this.entryDeps = {
       cached: this.cached,
-      cache,
+      results: cache.results,
       threads: new Map(),
       gates: new Map(),
       // Two runs per script thread keep each busy while the other awaits a model.
@@ -63,6 +68,7 @@ export class Scorer {
         running: 2 * Math.max(1, settings.entryScriptThreads),
         maxWaiting: settings.modelQueueMaxRows,
         maxBytes: settings.modelQueueMaxBytes,
+        maxWaitMs: settings.modelQueueMaxWaitMs,
       },
     };
   }
@@ -256,7 +262,7 @@ export class Scorer {
   }
 
   private async scoreBody(req: { body: Buffer; contentType?: string } & ModelRequest): Promise<ModelAnswer> {
-    const memo = req.bypassCache ? undefined : this.bodyMemo;
+    const memo = req.bypassCache ? undefined : this.cache.bodies;
     const json = memo !== undefined && codecs.isJson(req.body, req.contentType);
     const model = this.repository.ready(req.model, req.version);
     if (!json) {

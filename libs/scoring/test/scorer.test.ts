@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RowCache } from '../src/cache/row-cache.js';
+import type { RowCache } from '../src/cache/index.js';
 import { inferencePipeline } from '../src/pipeline/inference-pipeline.js';
 import { Scorer } from '../src/scorer.js';
 import { readSettings } from '../src/settings.js';

@@ -1,8 +1,6 @@
 import { hash } from 'node:crypto';
-import { MemoryLruCache } from './memory-lru.js';
-import type { RowCache } from './row-cache.js';
-import { keyPrefix, type ModelIdentity } from './key-prefix.js';
-import { TieredCache } from './tiered-cache.js';
+import type { InProcessStore, RowCache } from './backends/row-cache.js';
+import { keyPrefix, type ModelIdentity } from './rows/key-prefix.js';
 
 /**
  * Whole request bodies → their output rows, in the in-process LRU (the L1 of CACHE_L1_BYTES, or the cache of
@@ -16,7 +14,7 @@ import { TieredCache } from './tiered-cache.js';
  * never sent to Redis.
  */
 export class BodyMemo {
-  constructor(private readonly lru: MemoryLruCache) {}
+  constructor(private readonly lru: InProcessStore) {}
 
   key(model: ModelIdentity, body: Uint8Array): string {
     // One-shot: no Hash object per request.
@@ -36,7 +34,5 @@ export class BodyMemo {
 
 /** The memo over the cache's in-process LRU, or undefined when there is none (Redis alone, or no cache). */
 export function bodyMemoFor(cache: RowCache): BodyMemo | undefined {
-  if (cache instanceof MemoryLruCache) return new BodyMemo(cache);
-  if (cache instanceof TieredCache) return new BodyMemo(cache.l1);
-  return undefined;
+  return cache.inProcess ? new BodyMemo(cache.inProcess) : undefined;
 }

@@ -1,6 +1,6 @@
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { InputStore } from './input-store.js';
+import type { InputStore } from '../cache/index.js';
 import type { InputLimits } from './limits.js';
 import type { V2RequestMeta } from './v2-request.js';
 

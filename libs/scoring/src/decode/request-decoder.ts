@@ -2,7 +2,7 @@ import type { ReadyModel } from '../model/model-version.js';
 import { ATTR, modelAttributes, traced } from '../tracing.js';
 import type { CodecRegistry } from './codec-registry.js';
 import type { DecodeContext, Decoded } from './decoded.js';
-import type { InputStore } from './input-store.js';
+import type { InputStore } from '../cache/index.js';
 import type { InputLimits } from './limits.js';
 import { V2_MEDIA_TYPE } from './v2-codec.js';
 

@@ -1,4 +1,4 @@
-import type { CacheStatus } from '../cache/row-cache.js';
+import type { CacheStatus } from '../cache/index.js';
 
 /**
  * The cache outcome of one entry-script run, from every lookup it made (whole-result gets and the rows

@@ -1,9 +1,8 @@
-import type { RowCache } from '../cache/row-cache.js';
+import type { ResultCache } from '../cache/index.js';
 import { ScoringError } from '../errors.js';
 import { describeDims, fitsDims } from '../model/io-spec.js';
 import type { ModelVersion } from '../model/model-version.js';
 import type { CachedInference } from '../pipeline/cached-inference.js';
-import { keyPrefix } from '../cache/key-prefix.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CacheOutcome } from './cache-outcome.js';
 import { logFor } from './entry-log.js';
@@ -11,7 +10,8 @@ import type { EntryContext, EntryLog, EntrySession } from './types.js';
 
 export interface ContextDeps {
   cached: CachedInference;
-  cache: RowCache;
+  /** Where `context.cache` keeps the script's results. */
+  results: ResultCache;
 }
 
 const logs = new WeakMap<ModelVersion, EntryLog>();
@@ -69,7 +69,6 @@ export function entryContext(
   const entry = version.entry!;
   let log = logs.get(version);
   if (!log) logs.set(version, (log = logFor(version.name)));
-  const prefix = `${keyPrefix(version)}kv:`;
   return {
     ...entryModelInfo(version),
     log,
@@ -90,15 +89,12 @@ export function entryContext(
     },
     cache: {
       async get<T>(key: string): Promise<T | undefined> {
-        if (run.bypassCache || deps.cache.kind === 'off') return undefined;
-        const lookup = await deps.cache.getMany([prefix + key]);
-        const bytes = lookup.values[0];
-        run.outcome?.add(!lookup.available ? 'bypass' : bytes ? 'hit' : 'miss');
-        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
+        if (run.bypassCache) return undefined;
+        return deps.results.get<T>(version, key, run.outcome);
       },
       async set(key: string, value: unknown): Promise<void> {
-        if (run.bypassCache || deps.cache.kind === 'off') return;
-        await deps.cache.setMany([{ key: prefix + key, value: Buffer.from(JSON.stringify(value)) }]);
+        if (run.bypassCache) return;
+        await deps.results.set(version, key, value);
       },
     },
   };

@@ -1,4 +1,4 @@
-import type { CacheStatus } from '../cache/row-cache.js';
+import type { CacheStatus } from '../cache/index.js';
 import type { DataType, Tensor } from '../tensor/tensor.js';
 
 // The contract between the host and a model's entry script (`score.ts`: `init(context)` once per loaded

@@ -1,4 +1,11 @@
-import type { CacheStatus, RowCache } from '../cache/row-cache.js';
+import {
+  decodeRowValue,
+  encodeRowValue,
+  rowKeys,
+  rowLayout,
+  type CacheStatus,
+  type RowCache,
+} from '../cache/index.js';
 import { metrics } from '../metrics.js';
 import { markSole } from '../pool/ownership.js';
 import type { ReadyModel } from '../model/model-version.js';
@@ -6,8 +13,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import { ATTR, modelAttributes, traced } from '../tracing.js';
 import { checkFinite, concatRows, sliceRows } from '../tensor/tensor-rows.js';
 import type { InferenceRequest, InferenceResult } from './inference-request.js';
-import { rowKeys } from './row-keys.js';
-import { decodeRowValue, encodeRowValue, rowLayout } from './row-value.js';
 
 export type RunModel = (model: ReadyModel, inputs: Tensor[], rows: number) => Promise<Tensor[]>;
 

@@ -1,4 +1,4 @@
-import type { RowCache } from '../cache/row-cache.js';
+import type { RowCache } from '../cache/index.js';
 import type { Settings } from '../settings.js';
 import { CachedInference } from './cached-inference.js';
 import { ModelRunner } from './model-runner.js';

@@ -1,4 +1,4 @@
-import type { CacheStatus } from '../cache/row-cache.js';
+import type { CacheStatus } from '../cache/index.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 

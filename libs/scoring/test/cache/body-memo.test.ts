@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryLruCache } from '../../src/cache/memory-lru.js';
-import type { CacheLookup } from '../../src/cache/row-cache.js';
-import { TieredCache, type L2Cache } from '../../src/cache/tiered-cache.js';
+import { MemoryLruCache } from '../../src/cache/backends/memory-lru.js';
+import type { CacheLookup } from '../../src/cache/backends/row-cache.js';
+import { TieredCache, type L2Cache } from '../../src/cache/backends/tiered-cache.js';
 import { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
 import { fakeModel, MapCache, repositoryOf as repoOf, valuesOf } from '../support/fakes.js';
@@ -84,6 +84,24 @@ describe('body memo (in-process LRU in front of parsing)', () => {
         )
       ).cache,
     ).toBe('partial');
+  });
+
+  it('is there for any backend that holds an in-process store, whatever its class', async () => {
+    const { version } = fakeModel();
+    const local = lru();
+    /** A backend of its own that keeps an LRU in this process beside its map. */
+    class WithLocalStore extends MapCache {
+      readonly inProcess = local;
+    }
+    const s = new Scorer(settings, repoOf({ version }), new WithLocalStore());
+    const body = json({ data: [[1, 2]], note: 'x' });
+    await s.infer(body);
+    expect((await s.infer(body)).cache).toBe('hit');
+    expect(local.size).toBe(1);
+    const parse = vi.spyOn(JSON, 'parse');
+    expect((await s.infer(body)).cache).toBe('hit');
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
   });
 
   it('never answers for another model version', async () => {

@@ -78,7 +78,7 @@ describe('the cache under the Enterprise clustering policy (Azure Managed Redis)
         CACHE_L1_BYTES: '0',
       }),
     );
-    for (let t = 0; t < 50 && !(await scorer.cache.getMany(['probe'])).available; t++)
+    for (let t = 0; t < 50 && !(await scorer.cache.rows.getMany(['probe'])).available; t++)
       await new Promise((r) => setTimeout(r, 100));
   });
 

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { defaultCodecs } from '../../src/decode/default-codecs.js';
 import { rawTensorCodec } from '../../src/decode/raw-tensor-codec.js';
-import { inputStoreFor } from '../../src/decode/input-store.js';
+import { inputStoreFor } from '../../src/cache/input-store.js';
 import { codecs } from '../../src/decode/codecs.js';
 import { RequestDecoder } from '../../src/decode/request-decoder.js';
 import { readSettings } from '../../src/settings.js';

@@ -5,7 +5,7 @@ import { parseJson } from '../../src/decode/parse-json.js';
 import { decodeV2Body } from '../../src/decode/v2-request.js';
 import { ScoringError } from '../../src/errors.js';
 import { codecs } from '../../src/decode/codecs.js';
-import { inputStoreFor } from '../../src/decode/input-store.js';
+import { inputStoreFor } from '../../src/cache/input-store.js';
 import { RequestDecoder } from '../../src/decode/request-decoder.js';
 import { readSettings } from '../../src/settings.js';
 import { fakeModel, MapCache } from '../support/fakes.js';

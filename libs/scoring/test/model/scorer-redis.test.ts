@@ -32,7 +32,7 @@ describe('Scorer with a real redis-server', () => {
     redis.on('error', () => undefined);
     await redis.connect();
     // The cache connects in the background; wait until it answers.
-    for (let t = 0; t < 50 && !(await scorer.cache.getMany(['probe'])).available; t++)
+    for (let t = 0; t < 50 && !(await scorer.cache.rows.getMany(['probe'])).available; t++)
       await new Promise((r) => setTimeout(r, 100));
   });
 

@@ -1,4 +1,4 @@
-import type { CacheLookup, RowCache } from '../../src/cache/row-cache.js';
+import type { CacheLookup, RowCache } from '../../src/cache/backends/row-cache.js';
 import type { Classification } from '../../src/model/classification.js';
 import { parseImagePreprocessing } from '../../src/model/image-preprocessing.js';
 import type { ModelRepository } from '../../src/model/model-repository.js';

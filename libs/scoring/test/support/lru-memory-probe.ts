@@ -2,7 +2,7 @@
 // MemoryLruCache with distinct rows keyed as the scorer keys them, then reports, after full GCs, what the
 // process really holds for it. A process of its own so nothing else on the heap moves the figures.
 import { createHash } from 'node:crypto';
-import { MemoryLruCache } from '../../src/cache/memory-lru.js';
+import { MemoryLruCache } from '../../src/cache/backends/memory-lru.js';
 
 const [maxBytes, inserts, valueBytes] = process.argv.slice(2).map(Number);
 const gc = (globalThis as { gc?: () => void }).gc;

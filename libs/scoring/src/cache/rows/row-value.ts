@@ -1,7 +1,7 @@
-import type { IoSpec } from '../model/io-spec.js';
-import type { ModelVersion } from '../model/model-version.js';
-import { allocate, bytesPerElement } from '../tensor/datatype.js';
-import type { Tensor, TensorData } from '../tensor/tensor.js';
+import type { IoSpec } from '../../model/io-spec.js';
+import type { ModelVersion } from '../../model/model-version.js';
+import { allocate, bytesPerElement } from '../../tensor/datatype.js';
+import type { Tensor, TensorData } from '../../tensor/tensor.js';
 
 /**
  * The cached value of one row: the bytes of every output's slice for that row. When every output has a

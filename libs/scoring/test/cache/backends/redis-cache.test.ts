@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@redis/client';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import { encodeRow } from '../../src/cache/row-codec.js';
-import { f32Bytes, floatsOf } from '../support/fakes.js';
-import { freePort, RedisServer, startRedisServer } from '../support/redis-server.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import { encodeRow } from '../../../src/cache/rows/row-codec.js';
+import { f32Bytes, floatsOf } from '../../support/fakes.js';
+import { freePort, RedisServer, startRedisServer } from '../../support/redis-server.js';
 
 const settings = (redisUrl: string) => ({
   redisUrl,

@@ -6,9 +6,9 @@ import type { AccessToken, TokenCredential } from '@modelfn/identity';
 import { SignedTokenCredential } from '@modelfn/identity/testing';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import { TOKEN_REFRESH_RATIO } from '../../src/cache/redis-entra.js';
-import { RedisServer, startRedisServer } from '../support/redis-server.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import { TOKEN_REFRESH_RATIO } from '../../../src/cache/backends/redis-entra.js';
+import { RedisServer, startRedisServer } from '../../support/redis-server.js';
 
 const key = (name: string) => `modelfn:test:1:abcdef012345:${name}`;
 const settings = (redisUrl: string) => ({

@@ -12,8 +12,20 @@ export interface CacheLookup {
   available: boolean;
 }
 
+/** An in-process byte store, read and written synchronously (no await on the hot path). */
+export interface InProcessStore {
+  get(key: string, expectedBytes?: number): Uint8Array | undefined;
+  set(key: string, value: Uint8Array): void;
+}
+
 export interface RowCache {
   readonly kind: 'redis' | 'memory' | 'off';
+  /**
+   * The in-process LRU this cache holds, when it has one (CACHE_MODE=memory, or the L1 of CACHE_L1_BYTES in
+   * front of Redis): the body memo keeps whole bodies there, never in Redis. Asked as a capability, so a new
+   * backend with an LRU of its own gets the memo without anyone checking its class.
+   */
+  readonly inProcess?: InProcessStore;
   /** `expectedBytes`, when given, turns values of another size into misses. */
   getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup>;
   /** Fire-and-forget from the caller's point of view; resolves when the write is done or given up. */

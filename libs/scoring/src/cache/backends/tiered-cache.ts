@@ -1,5 +1,5 @@
 import type { MemoryLruCache } from './memory-lru.js';
-import type { CacheLookup, RowCache } from './row-cache.js';
+import type { CacheLookup, InProcessStore, RowCache } from './row-cache.js';
 
 /** A second-level cache that, like RedisRowCache, can check row lengths and read raw values. */
 export interface L2Cache extends RowCache {
@@ -26,6 +26,11 @@ export class TieredCache implements RowCache {
     readonly l2: L2Cache,
   ) {
     this.kind = l2.kind;
+  }
+
+  /** The L1. */
+  get inProcess(): InProcessStore {
+    return this.l1;
   }
 
   async getMany(keys: string[], expectedBytes?: number): Promise<CacheLookup> {

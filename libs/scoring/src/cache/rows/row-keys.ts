@@ -1,8 +1,8 @@
 import { createHash, hash } from 'node:crypto';
-import type { ModelVersion } from '../model/model-version.js';
-import type { Tensor, TensorData } from '../tensor/tensor.js';
-import { rowBytes } from '../tensor/tensor-rows.js';
-import { keyPrefix } from '../cache/key-prefix.js';
+import type { ModelVersion } from '../../model/model-version.js';
+import type { Tensor, TensorData } from '../../tensor/tensor.js';
+import { rowBytes } from '../../tensor/tensor-rows.js';
+import { keyPrefix } from './key-prefix.js';
 
 function bytesOf(data: Exclude<TensorData, string[]>): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

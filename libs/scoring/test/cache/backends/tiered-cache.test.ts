@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRowCache, DEFAULT_MEMORY_CACHE_BYTES } from '../../src/cache/create-cache.js';
-import { MemoryLruCache } from '../../src/cache/memory-lru.js';
-import { OffCache } from '../../src/cache/off-cache.js';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import type { CacheLookup } from '../../src/cache/row-cache.js';
-import { TieredCache, type L2Cache } from '../../src/cache/tiered-cache.js';
+import { createRowCache, DEFAULT_MEMORY_CACHE_BYTES } from '../../../src/cache/backends/create-row-cache.js';
+import { MemoryLruCache } from '../../../src/cache/backends/memory-lru.js';
+import { OffCache } from '../../../src/cache/backends/off-cache.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import type { CacheLookup } from '../../../src/cache/backends/row-cache.js';
+import { TieredCache, type L2Cache } from '../../../src/cache/backends/tiered-cache.js';
 
 /** An L2 that records what it was asked and can be switched "down". */
 class FakeL2 implements L2Cache {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import { metrics } from '../../src/metrics.js';
-import { f32Bytes, floatsOf } from '../support/fakes.js';
-import { RedisServer, startRedisServer } from '../support/redis-server.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import { metrics } from '../../../src/metrics.js';
+import { f32Bytes, floatsOf } from '../../support/fakes.js';
+import { RedisServer, startRedisServer } from '../../support/redis-server.js';
 
 const TIMEOUT_MS = 50;
 /** Scheduling noise allowed on top of the timeout before a call counts as "slow". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError } from '../../src/cache/circuit-breaker.js';
-import { metrics } from '../../src/metrics.js';
+import { CircuitBreaker, CircuitOpenError } from '../../../src/cache/backends/circuit-breaker.js';
+import { metrics } from '../../../src/metrics.js';
 
 function setup(options: { failureThreshold?: number; coolDownMs?: number } = {}) {
   let now = 1000;

@@ -1,5 +1,5 @@
 import { ScoringError } from '../errors.js';
-import type { RowCache } from '../cache/row-cache.js';
+import type { RowCache } from './backends/row-cache.js';
 
 /**
  * Where inputs sent by reference live (`data_key`, the Azure doc's other use of Redis): a user's value

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RedisClientOptions, RedisClusterOptions } from '@redis/client';
-import { parseRedisUrl, reconnectDelay, redisClientOptions } from '../../src/cache/redis-options.js';
+import {
+  parseRedisUrl,
+  reconnectDelay,
+  redisClientOptions,
+} from '../../../src/cache/backends/redis-options.js';
 
 const base = { redisUsername: undefined, redisPassword: undefined, redisCluster: false };
 

@@ -1,4 +1,4 @@
-import type { CacheLookup, RowCache } from './row-cache.js';
+import type { CacheLookup, InProcessStore, RowCache } from './row-cache.js';
 
 export interface MemoryLruOptions {
   /** Upper bound on the estimated bytes held (keys, rows and per-entry overhead). */
@@ -27,7 +27,7 @@ interface Entry {
  * (test/support/lru-memory-probe.ts after full GCs, Node 20 x64: 153–182 bytes, the most just after the
  * Map's table doubles or under churn): the Map slot, the list node with its boxed expiry time, and the
  * headers of the key and value strings. Rounded up, since an estimate below the real cost would let the
- * cache outgrow CACHE_L1_BYTES; test/cache/memory-lru-scale.test.ts checks the budget in real memory.
+ * cache outgrow CACHE_L1_BYTES; test/cache/backends/memory-lru-scale.test.ts checks the budget in real memory.
  */
 export const ENTRY_OVERHEAD_BYTES = 216;
 
@@ -71,6 +71,11 @@ export class MemoryLruCache implements RowCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Itself: the whole cache is in this process. */
+  get inProcess(): InProcessStore {
+    return this;
   }
 
   /** `expectedBytes`, when given, turns values of another size into misses. */

@@ -2,8 +2,8 @@ import { metrics } from '../metrics.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { concatRows } from '../tensor/tensor-rows.js';
-import type { InferenceResult } from './inference-request.js';
-import { decodeRowValue } from './row-value.js';
+import type { InferenceResult } from '../pipeline/inference-request.js';
+import { decodeRowValue } from './rows/row-value.js';
 
 /** A body the memo knew: its rows' cache values back to back (`rowBytes` each), as the model's outputs. */
 export function memoAnswer(model: ReadyModel, known: Uint8Array, rowBytes: number): InferenceResult {

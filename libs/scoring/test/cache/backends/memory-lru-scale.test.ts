@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MemoryLruCache } from '../../src/cache/memory-lru.js';
+import { MemoryLruCache } from '../../../src/cache/backends/memory-lru.js';
 
 const keyOf = (i: number) =>
   `modelfn:mnist:1:abcdef012345:${createHash('sha256').update(String(i)).digest('hex')}`;
@@ -18,7 +18,7 @@ interface Probe {
 
 /** test/support/lru-memory-probe.ts in a process of its own, with --expose-gc. */
 async function probe(maxBytes: number, inserts: number, valueBytes: number): Promise<Probe> {
-  const script = resolve(import.meta.dirname, '../support/lru-memory-probe.ts');
+  const script = resolve(import.meta.dirname, '../../support/lru-memory-probe.ts');
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', script, String(maxBytes), String(inserts), String(valueBytes)],

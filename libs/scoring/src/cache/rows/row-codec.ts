@@ -1,5 +1,5 @@
 /**
- * Cached values are the bytes of one row's outputs (see pipeline/row-value.ts): for mnist, its ten
+ * Cached values are the bytes of one row's outputs (see row-value.ts): for mnist, its ten
  * float32 probabilities, 40 bytes against ~200 for JSON. Redis hands them back as they were stored.
  */
 export function encodeRow(row: Uint8Array): Buffer {

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { redisCredential, type TokenCredential } from '@modelfn/identity';
 import type { RedisClientOptions, RedisClusterOptions } from '@redis/client';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../../settings.js';
 import { entraIdCredentialsProvider } from './redis-entra.js';
 
 /** The part of Settings that says where Redis is and how to log in. */

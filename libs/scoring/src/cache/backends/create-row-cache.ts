@@ -1,4 +1,4 @@
-import { DEFAULT_L1_BYTES, type Settings } from '../settings.js';
+import { DEFAULT_L1_BYTES, type Settings } from '../../settings.js';
 import { MemoryLruCache } from './memory-lru.js';
 import { OffCache } from './off-cache.js';
 import { RedisRowCache, type RedisRowCacheConnectOptions } from './redis-cache.js';

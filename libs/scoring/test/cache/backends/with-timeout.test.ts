@@ -1,6 +1,6 @@
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TimeoutError, withTimeout } from '../../src/cache/with-timeout.js';
+import { TimeoutError, withTimeout } from '../../../src/cache/backends/with-timeout.js';
 
 describe('withTimeout', () => {
   afterEach(() => {

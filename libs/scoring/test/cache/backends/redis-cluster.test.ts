@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster } from '@redis/client';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import { f32Bytes, floatsOf } from '../support/fakes.js';
-import { rawCommand, startRedisCluster, type RedisClusterHandle } from '../support/redis-server.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import { f32Bytes, floatsOf } from '../../support/fakes.js';
+import { rawCommand, startRedisCluster, type RedisClusterHandle } from '../../support/redis-server.js';
 
 /** A cached row: ten float32 outputs, 40 bytes. */
 const row = (seed: number) => f32Bytes(...Array.from({ length: 10 }, (_, i) => seed + i));

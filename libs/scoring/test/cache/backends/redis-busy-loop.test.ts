@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRowCache } from '../../src/cache/redis-cache.js';
-import { f32Bytes } from '../support/fakes.js';
-import { startLatencyProxy, type LatencyProxy } from '../support/latency-proxy.js';
-import { RedisServer, startRedisServer } from '../support/redis-server.js';
+import { RedisRowCache } from '../../../src/cache/backends/redis-cache.js';
+import { f32Bytes } from '../../support/fakes.js';
+import { startLatencyProxy, type LatencyProxy } from '../../support/latency-proxy.js';
+import { RedisServer, startRedisServer } from '../../support/redis-server.js';
 
 const KEY = 'modelfn:busy:1:abcdef012345:row';
 const ROW = f32Bytes(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLruCache, entryBytes } from '../../src/cache/memory-lru.js';
+import { MemoryLruCache, entryBytes } from '../../../src/cache/backends/memory-lru.js';
 
 /** Cached values are bytes (a row's outputs as the model gave them). */
 const row = (...values: number[]) => Uint8Array.from(values);

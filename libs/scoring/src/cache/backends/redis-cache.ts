@@ -1,11 +1,11 @@
-import { ScoringError } from '../errors.js';
-import { metrics } from '../metrics.js';
+import { ScoringError } from '../../errors.js';
+import { metrics } from '../../metrics.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { openRedisConnection, type RedisConnection } from './redis-connection.js';
 import { redisClientOptions, type RedisConnectionTuning, type RedisSettings } from './redis-options.js';
 import type { CacheLookup, RowCache } from './row-cache.js';
-import { decodeRow, encodeRow } from './row-codec.js';
-import type { Settings } from '../settings.js';
+import { decodeRow, encodeRow } from '../rows/row-codec.js';
+import type { Settings } from '../../settings.js';
 import { withTimeout } from './with-timeout.js';
 
 export { redisClientOptions } from './redis-options.js';
