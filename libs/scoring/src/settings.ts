@@ -54,6 +54,8 @@ export interface Settings {
   /** Per model: rows and bytes that may wait for a run before requests are refused (OVERLOADED). */
   modelQueueMaxRows: number;
   modelQueueMaxBytes: number;
+  /** Per entry-script model: the longest wait its runs so far predict for a request before it is refused. */
+  modelQueueMaxWaitMs: number;
   /** How long a request for a version that is still loading waits for it before 503 MODEL_LOADING. */
   modelLoadWaitMs: number;
 }
@@ -102,6 +104,7 @@ export function readSettings(env: Env = process.env): Settings {
     inferenceInlineMaxMs: num(env, 'INFERENCE_INLINE_MAX_MS', 1),
     modelQueueMaxRows: int(env, 'MODEL_QUEUE_MAX_ROWS', 4096, 1),
     modelQueueMaxBytes: int(env, 'MODEL_QUEUE_MAX_BYTES', 256 * 1024 * 1024, 1),
+    modelQueueMaxWaitMs: int(env, 'MODEL_QUEUE_MAX_WAIT_MS', 30_000, 1),
     modelLoadWaitMs: int(env, 'MODEL_LOAD_WAIT_MS', 30_000, 0),
   };
 }

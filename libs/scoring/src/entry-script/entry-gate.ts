@@ -7,24 +7,63 @@ interface Waiting {
   start: () => void;
 }
 
+export interface EntryGateLimits {
+  /** Runs at once. */
+  running: number;
+  /** Requests, and bytes of their bodies, that may wait. */
+  maxWaiting: number;
+  maxBytes: number;
+  /** The longest wait a request is admitted to, as the runs so far predict it (MODEL_QUEUE_MAX_WAIT_MS). */
+  maxWaitMs?: number;
+  /** The clock runs are timed with (a test gives its own). */
+  now?: () => number;
+}
+
 /**
  * Admission for one version's entry script. A run allocates its working memory (a decoded page, the
  * detector's input...) before it reaches any model queue, so the model queues alone cannot bound memory:
  * at most `running` runs go at once (enough to keep the script's threads and the pool busy), later
  * requests wait as their raw bodies, and beyond `maxWaiting` requests or `maxBytes` of bodies they are
  * refused with OVERLOADED (503, Retry-After).
+ *
+ * A count alone let twenty OCR pages of a few seconds each queue for up to 86 s (p50 55 s): bounded in
+ * number and memory, not in time. So a request is also refused when the wait the runs so far predict for
+ * it (the mean run time, times the runs ahead of it per concurrent run) is longer than `maxWaitMs`, and
+ * its Retry-After is that wait: a burst gets an answer at once, and a client knows when to come back.
  */
 export class EntryGate {
   private active = 0;
   private readonly waiting: Waiting[] = [];
   private waitingBytes = 0;
+  /** Exponentially weighted mean of a run's seconds; undefined until one has ended. */
+  private meanRunSeconds: number | undefined;
+  private readonly running: number;
+  private readonly maxWaiting: number;
+  private readonly maxBytes: number;
+  private readonly maxWaitSeconds: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly model: string,
-    private readonly running: number,
-    private readonly maxWaiting: number,
-    private readonly maxBytes: number,
-  ) {}
+    limits: EntryGateLimits,
+  ) {
+    this.running = limits.running;
+    this.maxWaiting = limits.maxWaiting;
+    this.maxBytes = limits.maxBytes;
+    this.maxWaitSeconds = (limits.maxWaitMs ?? Infinity) / 1000;
+    this.now = limits.now ?? (() => performance.now());
+  }
+
+  /** Seconds a request arriving now would wait, as the runs so far predict it; 0 before any has ended. */
+  expectedWaitSeconds(): number {
+    if (this.meanRunSeconds === undefined) return 0;
+    return Math.ceil((this.waiting.length + 1) / this.running) * this.meanRunSeconds;
+  }
+
+  private shed(why: string, retryAfterSeconds?: number): never {
+    metrics.queueShed.inc({ model: this.model });
+    throw new ScoringError('OVERLOADED', `model "${this.model}" ${why}: retry later`, { retryAfterSeconds });
+  }
 
   /**
    * Runs `fn` once admitted. `signal` is the request's deadline: aborted while it waits, the request leaves
@@ -35,10 +74,13 @@ export class EntryGate {
     signal?.throwIfAborted();
     if (this.active >= this.running) {
       if (this.waiting.length >= this.maxWaiting || this.waitingBytes + bodyBytes > this.maxBytes) {
-        metrics.queueShed.inc({ model: this.model });
-        throw new ScoringError(
-          'OVERLOADED',
-          `model "${this.model}" has ${this.waiting.length} requests waiting for its entry script, its limit: retry later`,
+        this.shed(`has ${this.waiting.length} requests waiting for its entry script, its limit`);
+      }
+      const wait = this.expectedWaitSeconds();
+      if (wait > this.maxWaitSeconds) {
+        this.shed(
+          `would keep this request waiting about ${Math.round(wait)} s for its entry script (MODEL_QUEUE_MAX_WAIT_MS ${this.maxWaitSeconds * 1000})`,
+          Math.min(60, Math.max(1, Math.ceil(wait))),
         );
       }
       await new Promise<void>((start, reject) => {
@@ -62,10 +104,14 @@ export class EntryGate {
       });
     }
     this.active++;
+    const started = this.now();
     try {
       return await fn();
     } finally {
       this.active--;
+      const seconds = (this.now() - started) / 1000;
+      this.meanRunSeconds =
+        this.meanRunSeconds === undefined ? seconds : this.meanRunSeconds * 0.8 + seconds * 0.2;
       const next = this.waiting.shift();
       if (next) {
         this.waitingBytes -= next.bytes;

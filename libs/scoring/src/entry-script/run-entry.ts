@@ -3,7 +3,7 @@ import type { ModelVersion } from '../model/model-version.js';
 import { initTimeoutMs, runTimeoutMs, timeoutError } from '../model/timeouts.js';
 import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
-import { EntryGate } from './entry-gate.js';
+import { EntryGate, type EntryGateLimits } from './entry-gate.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
 import { ATTR, bindInfer, modelAttributes, traced } from '../tracing.js';
@@ -15,7 +15,7 @@ export interface EntryDeps extends ContextDeps {
   threads: Map<ModelVersion, ScriptThreads>;
   /** Each version's admission (see EntryGate), made on its first run. */
   gates: Map<ModelVersion, EntryGate>;
-  gate: { running: number; maxWaiting: number; maxBytes: number };
+  gate: EntryGateLimits;
 }
 
 /**
@@ -87,10 +87,7 @@ async function runScript(
   const context = bindInfer(entryContext(version, deps, { outcome, ...opts }));
   const threads = deps.threads.get(version);
   let gate = deps.gates.get(version);
-  if (!gate) {
-    const g = deps.gate;
-    deps.gates.set(version, (gate = new EntryGate(version.name, g.running, g.maxWaiting, g.maxBytes)));
-  }
+  if (!gate) deps.gates.set(version, (gate = new EntryGate(version.name, deps.gate)));
   let value: unknown;
   let response: { status: number; headers: Readonly<Record<string, string>> } | undefined;
   // The request's time with the script, its wait for admission included: past it the request fails

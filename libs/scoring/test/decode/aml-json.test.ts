@@ -69,6 +69,6 @@ describe('AML JSON rows', () => {
   });
 
   it('refuses text that is not JSON with a 400', () => {
-    expect(codeOf(() => parseJson('{"data": [1,'))).toBe('INVALID_JSON');
+    expect(codeOf(() => parseJson(Buffer.from('{"data": [1,')))).toBe('INVALID_JSON');
   });
 });

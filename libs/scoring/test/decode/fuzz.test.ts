@@ -70,7 +70,7 @@ describe('converters under fuzzing (fast-check)', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
         try {
-          parseJson(text);
+          parseJson(Buffer.from(text));
         } catch (e) {
           expect((e as ScoringError).code).toBe('INVALID_JSON');
         }
