@@ -83,3 +83,50 @@ describe('a model past its timeout_ms', () => {
     for (const o of outcomes.slice(4)) expect('outputs' in o && o.outputs.model.name).toBe('mnist');
   });
 });
+
+describe('a request waiting for its model to load', () => {
+  // The model's init waits for a file this test writes at the end: until then the version is LOADING and
+  // a request for it waits (MODEL_LOAD_WAIT_MS, far longer than the model's timeout_ms).
+  const GATED = (file: string) => `
+import { existsSync } from 'node:fs';
+export async function init() {
+  while (!existsSync(${JSON.stringify(file)})) await new Promise((r) => setTimeout(r, 10));
+}
+export function run() { return { ran: true }; }
+`;
+  let gatedRoot: string;
+  let gate: string;
+  let loading: Scorer;
+
+  beforeAll(async () => {
+    gatedRoot = mkdtempSync(join(tmpdir(), 'modelfn-adapter-gated-'));
+    gate = join(gatedRoot, 'open');
+    mkdirSync(join(gatedRoot, 'gated', '1'), { recursive: true });
+    writeFileSync(join(gatedRoot, 'gated', '1', 'model.onnx'), identityModel('FP32', [null, 1]));
+    writeFileSync(join(gatedRoot, 'gated', 'score.js'), GATED(gate));
+    writeFileSync(join(gatedRoot, 'gated', 'config.json'), JSON.stringify({ timeout_ms: 100 }));
+    loading = await createScorer(
+      readSettings({
+        MODEL_REPOSITORY: gatedRoot,
+        CACHE_MODE: 'memory',
+        ENTRY_SCRIPT_THREADS: '1',
+        MODEL_LOAD_WAIT_MS: '600000',
+      }),
+      { waitForModels: false },
+    );
+  });
+
+  afterAll(async () => {
+    writeFileSync(gate, '');
+    await loading?.modelsSettled();
+    await loading?.close();
+    rmSync(gatedRoot, { recursive: true, force: true });
+  });
+
+  it('is bounded by the model timeout_ms as well: TIMEOUT, not a wait of MODEL_LOAD_WAIT_MS', async () => {
+    const gated = loading.repository.find('gated');
+    expect(gated.state, gated.reason).toBe('LOADING');
+    const failure = await failed(scoreRequest(loading, request('http', 'gated')));
+    expect(failure).toMatchObject({ kind: 'transient', error: { code: 'TIMEOUT', status: 504 } });
+  });
+});
