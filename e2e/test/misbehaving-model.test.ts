@@ -107,6 +107,33 @@ describe('a misbehaving model under npm start', () => {
     }
   }, 90_000);
 
+  it('Storage Queue: 2 messages for the hanging model, then 5 for mnist: all 5 answered, the 2 get TIMEOUT replies', async () => {
+    const account = parseConnectionString(sys.storage);
+    const requests = new StorageQueue(account, 'scoring-queue-requests');
+    const repliesQueue = new StorageQueue(account, 'scoring-queue-replies');
+    const send = (m: object) => requests.send(Buffer.from(JSON.stringify(m)).toString('base64'));
+    for (let k = 0; k < 2; k++) await send({ model: 'hangs', data: [[1]], correlationId: `qhang-${k}` });
+    for (let k = 0; k < 5; k++) await send({ data: [row(k)], correlationId: `qok-${k}` });
+    const got = new Map<string, { status: string; code?: string; predictions?: unknown[] }>();
+    const collect = async () => {
+      await repliesQueue.createIfNotExists();
+      for (const m of await repliesQueue.receive(32, 30)) {
+        const reply = JSON.parse(Buffer.from(m.text, 'base64').toString('utf8')) as {
+          correlationId: string;
+          status: string;
+        };
+        got.set(reply.correlationId, reply);
+        await repliesQueue.delete(m.messageId, m.popReceipt);
+      }
+      return got.size;
+    };
+    await expect.poll(collect, { timeout: 60_000, interval: 250 }).toBe(7);
+    for (let k = 0; k < 5; k++)
+      expect(got.get(`qok-${k}`)).toMatchObject({ status: 'ok', predictions: [mnist.labels[k]] });
+    for (let k = 0; k < 2; k++)
+      expect(got.get(`qhang-${k}`)).toMatchObject({ status: 'error', code: 'TIMEOUT' });
+  }, 90_000);
+
   it('blobs: 16 for the hanging model, then 20 mnist digits: all 20 scored; the 16 retried, then poisoned', async () => {
     for (let k = 0; k < 16; k++)
       await upload(sys.storage, `hangs/${k}.json`, Buffer.from('{}'), 'images', { model: 'hangs' });
