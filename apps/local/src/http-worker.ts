@@ -10,8 +10,10 @@ import { startHttpWorkersSource } from './sources/http-workers.js';
  * primary dies, its IPC channel closes and node:cluster ends the worker.
  */
 export async function runHttpWorker(env: Env, log: Logger): Promise<void> {
-  // Ctrl-C and a closed terminal signal the whole process group: the primary shuts the workers down.
-  for (const signal of ['SIGINT', 'SIGHUP'] as const) process.on(signal, () => undefined);
+  // Ctrl-C, a closed terminal and `kill -TERM -<pgid>` signal the whole process group: the primary drains and
+  // stops the workers (a worker dying on the signal would cut its in-flight requests); a worker whose primary
+  // is gone exits when its IPC channel closes.
+  for (const signal of ['SIGINT', 'SIGHUP', 'SIGTERM'] as const) process.on(signal, () => undefined);
   try {
     await startHttpWorkersSource(env, readSettings(env), log);
   } catch (e) {

@@ -20,7 +20,7 @@ else await startAll();
 
 async function startAll(): Promise<void> {
   const running: RunningSource[] = telemetrySource ? [telemetrySource] : [];
-  exitOnSignals(running, log);
+  const stopper = exitOnSignals(running, log);
   try {
     // Settings are checked before anything starts, so a mistyped value fails fast with the setting's name.
     readSettings(env);
@@ -32,7 +32,11 @@ async function startAll(): Promise<void> {
     const scorer = await sharedScorer();
     running.push({ name: 'scorer', describe: () => [], close: () => scorer.close() });
     const settings = readSettings(env);
-    const { http } = await startSources(env, settings, log, running);
+    // Workers that keep crashing leave half a system: the host says so and stops with exit code 1.
+    const { http } = await startSources(env, settings, log, running, (e) => {
+      log.error({ err: e }, 'HTTP workers keep crashing: stopping the local host');
+      stopper.stop('http-workers-crashing', 1);
+    });
     // The banner says what serves, so it waits for every version to settle (as /v2/health/ready does).
     await scorer.modelsSettled();
     for (const problem of scorer.repository.problems) log.warn({ problem }, 'model repository problem');

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, isPortOpen } from '@modelfn/dev-processes';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-const tsxCli = resolve(root, 'node_modules/tsx/dist/cli.mjs');
 
 interface Started {
   child: ChildProcess;
@@ -16,20 +17,40 @@ interface Started {
 
 let current: Started | undefined;
 afterEach(() => {
-  if (current && current.child.exitCode === null) current.child.kill('SIGKILL');
+  // The whole group: the host and the redis-server it spawned (a SIGKILL of the host alone leaves Redis).
+  if (current && current.child.exitCode === null) process.kill(-current.child.pid!, 'SIGKILL');
   current = undefined;
 });
 
-/** `npm start` without npm in between: the tsx CLI on apps/local/src/main.ts, from the repo root. */
+/**
+ * `npm start` without npm in between (its script, `node --import tsx apps/local/src/main.ts`), from the repo
+ * root, on free ports for everything it listens on and with Azurite's and the emulator's data in a folder of
+ * its own: a developer's `npm start` in another terminal, on the default ports, does not get in the way.
+ */
 async function start(env: Record<string, string>): Promise<Started> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', ...env };
+  const data = mkdtempSync(join(tmpdir(), 'modelfn-local-main-'));
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'info',
+    SERVICEBUS_PORT: String(await findFreePort()),
+    AZURITE_BLOB_PORT: String(await findFreePort()),
+    AZURITE_QUEUE_PORT: String(await findFreePort()),
+    AZURITE_TABLE_PORT: String(await findFreePort()),
+    AZURITE_LOCATION: join(data, 'azurite'),
+    SERVICEBUS_DATA_DIR: join(data, 'servicebus'),
+    ...env,
+  };
   delete childEnv.REDIS_URL;
   delete childEnv.CACHE_MODE;
-  const child = spawn(process.execPath, [tsxCli, 'apps/local/src/main.ts'], {
+  delete childEnv.AzureWebJobsStorage;
+  delete childEnv.ServiceBusConnection;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/local/src/main.ts'], {
     cwd: root,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  child.once('exit', () => setTimeout(() => rmSync(data, { recursive: true, force: true }), 1_000).unref());
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

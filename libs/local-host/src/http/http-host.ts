@@ -7,8 +7,10 @@ import type { HttpFunctionDefinition, HostLogger, InvocationHooks } from '@model
 import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
 import { createInvoker, mountFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
+import { closeAcceptors, startAcceptors } from './acceptors.js';
 import { afterReads } from './after-reads.js';
 import { answerClientError } from './client-error.js';
+import { CONNECTION_CAP_RETRY_AFTER_S, capConnections, tooManyConnectionsMessage } from './connection-cap.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
 import { toHttpRequest } from './to-invocation.js';
@@ -34,6 +36,27 @@ export interface HttpHostOptions {
    * slower per request; for checking that handlers behave the same either way.
    */
   fetchRequests?: boolean;
+  /**
+   * How long close() lets in-flight requests finish; those still running then get 503 `SHUTTING_DOWN`.
+   * Default 5 s, so a stop fits in the 10 s a process manager gives before SIGKILL.
+   */
+  closeGraceMs?: number;
+  /**
+   * Listen with SO_REUSEPORT (Linux): each cluster worker gets a listening socket of its own and the kernel
+   * spreads new connections over them. Without it node:cluster's primary accepts every connection and hands
+   * it to a worker one at a time, each handoff waiting for a worker's event loop: under 1,000 busy
+   * connections a new client waited 6-10 s, or for ever. Needs a fixed port (0 would give each its own).
+   */
+  reusePort?: boolean;
+  /**
+   * With reusePort: listening sockets this process opens on the port (see startAcceptors). Default 1.
+   */
+  acceptSockets?: number;
+  /**
+   * Connections this process serves at once; one more gets 503 `TOO_MANY_CONNECTIONS` with `Retry-After` and
+   * is closed (see capConnections). Default: no cap.
+   */
+  maxConnections?: number;
 }
 
 export interface RouteInfo {
@@ -58,8 +81,9 @@ const { output, trigger } = azf;
 const DEFAULT_MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 /** Longer than the idle timeouts of common clients and load balancers, so they never reuse a closed socket. */
 const KEEP_ALIVE_MS = 65_000;
-/** How long close() lets in-flight requests finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 5_000;
+/** Told to clients turned away while the host stops: by then another instance (or this one restarted) serves. */
+const SHUTTING_DOWN_RETRY_AFTER_S = '1';
 
 /**
  * Serves HTTP function definitions on this machine the way the Functions host would: route templates under
@@ -79,9 +103,30 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
   const invoke = createInvoker({ logger, hooks: options.hooks });
   let origin = '';
   const inflight = new Set<Promise<void>>();
+  const answering = new Set<ServerResponse>();
+  let stopping = false;
+  const closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
+    if (isOverCap(req.socket)) {
+      req.resume();
+      writeHostError(res, 503, 'TOO_MANY_CONNECTIONS', tooManyConnectionsMessage(options.maxConnections!), {
+        'retry-after': String(CONNECTION_CAP_RETRY_AFTER_S),
+        connection: 'close',
+      });
+      return;
+    }
+    if (stopping) {
+      // A new request on a kept-alive connection after close(): turned away, with the connection, so the
+      // client retries elsewhere instead of extending the drain.
+      req.resume();
+      writeHostError(res, 503, 'SHUTTING_DOWN', 'the host is shutting down; retry the request', {
+        'retry-after': SHUTTING_DOWN_RETRY_AFTER_S,
+        connection: 'close',
+      });
+      return;
+    }
     const pathname = (req.url ?? '/').split('?', 1)[0];
     const found = table.lookup(method, pathname);
     if (found.kind !== 'found') {
@@ -123,6 +168,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       const request = toHttpRequest(req, body.body, params, origin, options.fetchRequests);
       const done = await invoke(mounted.get(route)!, { input: request, invocationId });
       if (!done.ok) throw done.error;
+      // Already answered 503 when the shutdown grace period ran out.
+      if (res.writableEnded) return;
       await afterReads();
       await writeHandlerResult(
         res,
@@ -147,9 +194,17 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
         writeHostError(res, 500, 'HOST_FAILED', 'the local host failed to answer this request');
     });
     inflight.add(done);
-    void done.finally(() => inflight.delete(done));
+    answering.add(res);
+    void done.finally(() => {
+      inflight.delete(done);
+      answering.delete(res);
+    });
   });
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  const isOverCap =
+    options.maxConnections !== undefined && options.maxConnections > 0
+      ? capConnections(server, options.maxConnections)
+      : () => false;
   server.on('clientError', answerClientError);
   // Refuse an announced oversized upload before the client sends it (curl asks first for bodies over 1 MB).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
@@ -172,12 +227,16 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 7071, options.host ?? '127.0.0.1', () => {
+    const listen = { port: options.port ?? 7071, host: options.host ?? '127.0.0.1' };
+    server.listen(options.reusePort ? { ...listen, reusePort: true } : listen, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
+  const acceptors = options.reusePort
+    ? await startAcceptors(server, address.port, address.address, (options.acceptSockets ?? 1) - 1)
+    : [];
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `http://${host}:${address.port}`;
   const routes: RouteInfo[] = table.declared.map((r) => ({
@@ -198,12 +257,31 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     describe: () => routes.map((r) => `${r.methods.join(',').padEnd(8)} ${origin}${r.path}`),
     close() {
       closing ??= (async () => {
+        stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeAcceptors(acceptors);
         // Keep-alive sockets turn idle as their last response finishes; sweep them until none is left.
         const sweep = setInterval(() => server.closeIdleConnections(), 25);
-        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        // Past the grace period a request still running is answered 503 rather than cut without a response;
+        // its invocation goes on (its own timeout ends it) but nobody waits for it.
+        let graceOver = () => {};
+        const overdue = new Promise<void>((resolve) => (graceOver = resolve));
+        const grace = setTimeout(() => {
+          for (const res of answering)
+            writeHostError(
+              res,
+              503,
+              'SHUTTING_DOWN',
+              `the host is shutting down and this request did not finish within its grace period of ${closeGraceMs} ms; retry it`,
+              { 'retry-after': SHUTTING_DOWN_RETRY_AFTER_S, connection: 'close' },
+            );
+          setImmediate(() => {
+            server.closeAllConnections();
+            graceOver();
+          });
+        }, closeGraceMs);
         server.closeIdleConnections();
-        await Promise.allSettled([...inflight]);
+        await Promise.race([Promise.allSettled([...inflight]), overdue]);
         await closed;
         clearInterval(sweep);
         clearTimeout(grace);

@@ -24,6 +24,26 @@ export interface HttpWorkersOptions {
   /** Script the workers run, and its node options. Default: this process's own (cluster's default). */
   exec?: string;
   execArgv?: string[];
+  /** Told of every worker that exits after start-up, and whether another is being started in its place. */
+  onWorkerExit?: (exit: WorkerExit) => void;
+  /**
+   * Called once workers have crashed `crashLimit` times within `crashWindowMs` (a worker that dies as it
+   * starts, again and again): no more are started, and the caller should stop rather than serve with part
+   * of its HTTP capacity, or none.
+   */
+  onGiveUp?: (e: Error) => void;
+  /** Default 5 crashes within 60 s. */
+  crashLimit?: number;
+  crashWindowMs?: number;
+  /** How long close() waits for a worker to drain and exit before it is killed. Default 8 s. */
+  closeTimeoutMs?: number;
+}
+
+export interface WorkerExit {
+  pid: number | undefined;
+  code: number | null;
+  signal: string | null;
+  restarting: boolean;
 }
 
 export interface RunningHttpWorkers extends RunningHttpHost {
@@ -63,16 +83,20 @@ export async function startHttpWorkers(opts: HttpWorkersOptions): Promise<Runnin
 }
 
 async function runWorker(opts: HttpWorkersOptions): Promise<RunningHttpWorkers> {
-  let host: RunningHttpHost;
+  let host: RunningHttpHost | undefined;
+  // Listening from the start: a worker still warming up (a replacement, say) when the primary stops has no
+  // request in flight and exits at once rather than being killed at the primary's close timeout.
+  process.on('message', (m: unknown) => {
+    if (m !== SHUTDOWN) return;
+    if (host) void host.close().finally(() => process.exit(0));
+    else process.exit(0);
+  });
   try {
     host = await opts.start(() => process.send?.({ kind: 'modelfn:serving' } satisfies WorkerMessage));
   } catch (e) {
     process.send?.({ kind: 'modelfn:failed', error: (e as Error).message } satisfies WorkerMessage);
     throw e;
   }
-  process.on('message', (m: unknown) => {
-    if (m === SHUTDOWN) void host.close().finally(() => process.exit(0));
-  });
   process.send?.({
     kind: 'modelfn:listening',
     url: host.url,
@@ -87,8 +111,49 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
   const workers: Worker[] = [];
   const listening = new Map<number, Extract<WorkerMessage, { kind: 'modelfn:listening' }>>();
   let closing = false;
+  let started = false;
+  let gaveUp = false;
+  const crashes: number[] = [];
+  const crashLimit = opts.crashLimit ?? 5;
+  const crashWindowMs = opts.crashWindowMs ?? 60_000;
   if (opts.exec !== undefined)
     cluster.setupPrimary({ exec: opts.exec, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}) });
+
+  /** After start-up: replace a dead worker, unless they keep dying. */
+  const replace = (dead: Worker, code: number | null, signal: string | null): void => {
+    workers.splice(workers.indexOf(dead), 1);
+    listening.delete(dead.id);
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && crashes[0] < now - crashWindowMs) crashes.shift();
+    const restarting = !gaveUp && crashes.length < crashLimit;
+    opts.onWorkerExit?.({ pid: dead.process.pid, code, signal, restarting });
+    if (restarting) return void fork(() => undefined);
+    if (gaveUp) return;
+    gaveUp = true;
+    opts.onGiveUp?.(
+      new Error(
+        `HTTP_WORKERS_CRASHING: ${crashes.length} HTTP worker exits within ${crashWindowMs} ms ` +
+          `(the last: ${code ?? signal}); see the log lines above for why they died`,
+      ),
+    );
+  };
+
+  const fork = (onEvent: (w: Worker, m: WorkerMessage | { kind: 'exit'; why: string }) => void): void => {
+    const w = cluster.fork();
+    workers.push(w);
+    w.on('message', (m: unknown) => {
+      if (!isWorkerMessage(m)) return;
+      if (m.kind === 'modelfn:listening') listening.set(w.id, m);
+      onEvent(w, m);
+    });
+    w.on('exit', (code, signal) => {
+      if (closing) return;
+      if (started) return replace(w, code, signal);
+      onEvent(w, { kind: 'exit', why: String(code ?? signal) });
+    });
+  };
+
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`HTTP workers did not all listen within ${opts.startTimeoutMs ?? 60_000} ms`)),
@@ -98,32 +163,29 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
     // next one is forked once the one before serves. Forked together on 2 cores, the first answer came
     // ~1.05 s after the fork, against ~0.73 s for a worker starting alone.
     const forkNext = (): void => {
-      const w = cluster.fork();
-      workers.push(w);
       let next = false;
       const forkAfter = () => {
         if (next || closing || workers.length >= opts.workers) return;
         next = true;
         forkNext();
       };
-      w.on('message', (m: unknown) => {
-        if (!isWorkerMessage(m)) return;
+      fork((_w, m) => {
         if (m.kind === 'modelfn:serving') return forkAfter();
-        if (m.kind === 'modelfn:failed') {
+        if (m.kind === 'modelfn:failed' || m.kind === 'exit') {
           clearTimeout(timer);
-          reject(new Error(`an HTTP worker could not start: ${m.error}`));
+          reject(
+            new Error(
+              m.kind === 'exit'
+                ? `an HTTP worker exited (${m.why})`
+                : `an HTTP worker could not start: ${m.error}`,
+            ),
+          );
           return;
         }
-        listening.set(w.id, m);
         if (listening.size === opts.workers) {
           clearTimeout(timer);
           resolve();
         } else forkAfter();
-      });
-      w.on('exit', (code, signal) => {
-        if (closing) return;
-        clearTimeout(timer);
-        reject(new Error(`an HTTP worker exited (${code ?? signal})`));
       });
     };
     forkNext();
@@ -137,7 +199,7 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
             if (w.isDead()) return resolve();
             w.once('exit', () => resolve());
             // A worker that does not finish its in-flight requests in time is killed.
-            const kill = setTimeout(() => w.kill('SIGKILL'), 10_000);
+            const kill = setTimeout(() => w.kill('SIGKILL'), opts.closeTimeoutMs ?? 8_000);
             w.once('exit', () => clearTimeout(kill));
             if (w.isConnected()) w.send(SHUTDOWN);
             else w.kill('SIGTERM');
@@ -151,6 +213,7 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
     await stopAll();
     throw e;
   }
+  started = true;
   const first = listening.values().next().value!;
   let closed: Promise<void> | undefined;
   return {
@@ -159,7 +222,9 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
     port: first.port,
     host: first.host,
     routes: first.routes,
-    pids: workers.map((w) => w.process.pid!),
+    get pids() {
+      return workers.filter((w) => !w.isDead()).map((w) => w.process.pid!);
+    },
     describe: () => [
       ...first.routes.map((r) => `${r.methods.join(',').padEnd(8)} ${first.url}${r.path}`),
       `(${opts.workers} worker processes: LOCAL_HOST_WORKERS)`,
