@@ -1,11 +1,4 @@
-import {
-  memoAnswer,
-  memoValue,
-  rowLayout,
-  scoringCache,
-  type RowCache,
-  type ScoringCache,
-} from './cache/index.js';
+import { memoAnswer, memoValue, rowLayout, type ScoringCache } from './cache/index.js';
 import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
@@ -49,13 +42,13 @@ export class Scorer {
   /** The cache's parts: rows for the pipeline, results for entry scripts, inputs by reference, bodies. */
   readonly cache: ScoringCache;
 
-  /** `cache` as createScorer makes it, or a bare backend (tests), given its face here. */
+  /** `cache`: its parts, as createScoringCache makes them. */
   constructor(
     readonly settings: Settings,
     readonly repository: ModelRepository,
-    backend: ScoringCache | RowCache,
+    cache: ScoringCache,
   ) {
-    const cache = (this.cache = 'rows' in backend ? backend : scoringCache(backend));
+    this.cache = cache;
     this.decoder = new RequestDecoder(codecs, settings, cache.inputs);
     ({ runner: this.runner, cached: this.cached } = inferencePipeline(settings, cache.rows));
     this.entryDeps = {

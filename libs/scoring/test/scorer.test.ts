@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RowCache } from '../src/cache/index.js';
 import { inferencePipeline } from '../src/pipeline/inference-pipeline.js';
-import { Scorer } from '../src/scorer.js';
 import { readSettings } from '../src/settings.js';
-import { fakeModel, floatRows as batch, MapCache, repositoryOf, valuesOf } from './support/fakes.js';
+import {
+  fakeModel,
+  floatRows as batch,
+  MapCache,
+  repositoryOf,
+  valuesOf,
+  scorerOf,
+} from './support/fakes.js';
 
 const settings = readSettings({});
 
@@ -128,7 +134,7 @@ describe('Inference pipeline cache-aside', () => {
   it('refuses a JSON number beyond float32 range as Infinity', async () => {
     const cache = new MapCache();
     const { version } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), cache);
+    const s = scorerOf(settings, repositoryOf({ version }), cache);
     const body = Buffer.from('{"data": [[1e39, 0]]}');
     await expect(s.infer({ body, contentType: 'application/json' })).rejects.toThrow(/Infinity/);
     expect(cache.gets).toBe(0);

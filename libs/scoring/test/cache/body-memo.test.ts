@@ -2,9 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { MemoryLruCache } from '../../src/cache/backends/memory-lru.js';
 import type { CacheLookup } from '../../src/cache/backends/row-cache.js';
 import { TieredCache, type L2Cache } from '../../src/cache/backends/tiered-cache.js';
-import { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
-import { fakeModel, MapCache, repositoryOf as repoOf, valuesOf } from '../support/fakes.js';
+import { fakeModel, MapCache, repositoryOf as repoOf, valuesOf, scorerOf } from '../support/fakes.js';
 
 const settings = readSettings({});
 const json = (o: unknown) => ({ body: Buffer.from(JSON.stringify(o)), contentType: 'application/json' });
@@ -28,7 +27,7 @@ class RawL2 implements L2Cache {
 describe('body memo (in-process LRU in front of parsing)', () => {
   it('takes a +json media type as JSON: decoded by the JSON codec, then answered from the memo', async () => {
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repoOf({ version }), lru());
+    const s = scorerOf(settings, repoOf({ version }), lru());
     const body = {
       ...json({ data: [[1, 2]], note: 'x' }),
       contentType: 'application/vnd.acme.rows+json; charset=utf-8',
@@ -47,7 +46,7 @@ describe('body memo (in-process LRU in front of parsing)', () => {
   it('answers a body seen before from its hash, without parsing or inferring it again', async () => {
     const { version, calls } = fakeModel();
     const cache = lru();
-    const s = new Scorer(settings, repoOf({ version }), cache);
+    const s = scorerOf(settings, repoOf({ version }), cache);
     // An extra key keeps the body off the fast row parser, so JSON.parse shows when it is parsed.
     const body = json({
       data: [
@@ -93,7 +92,7 @@ describe('body memo (in-process LRU in front of parsing)', () => {
     class WithLocalStore extends MapCache {
       readonly inProcess = local;
     }
-    const s = new Scorer(settings, repoOf({ version }), new WithLocalStore());
+    const s = scorerOf(settings, repoOf({ version }), new WithLocalStore());
     const body = json({ data: [[1, 2]], note: 'x' });
     await s.infer(body);
     expect((await s.infer(body)).cache).toBe('hit');
@@ -106,7 +105,7 @@ describe('body memo (in-process LRU in front of parsing)', () => {
 
   it('never answers for another model version', async () => {
     const current = { version: fakeModel().version };
-    const s = new Scorer(settings, repoOf(current), lru());
+    const s = scorerOf(settings, repoOf(current), lru());
     await s.infer(json({ data: [[1, 2]] }));
     expect((await s.infer(json({ data: [[1, 2]] }))).cache).toBe('hit');
     const retrained = fakeModel();
@@ -119,7 +118,7 @@ describe('body memo (in-process LRU in front of parsing)', () => {
   it('does not keep bodies that name a data_key, whose value can change', async () => {
     const { version } = fakeModel();
     const l2 = new RawL2();
-    const s = new Scorer(settings, repoOf({ version }), new TieredCache(lru(), l2));
+    const s = scorerOf(settings, repoOf({ version }), new TieredCache(lru(), l2));
     l2.raw.set('k', JSON.stringify([[1, 1]]));
     expect(valuesOf((await s.infer(json({ data_key: 'k' }))).outputs[0])).toEqual([2, -2]);
     l2.raw.set('k', JSON.stringify([[5, 5]]));
@@ -128,10 +127,10 @@ describe('body memo (in-process LRU in front of parsing)', () => {
 
   it('is skipped with Cache-Control: no-cache, and without an in-process LRU', async () => {
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repoOf({ version }), lru());
+    const s = scorerOf(settings, repoOf({ version }), lru());
     await s.infer(json({ data: [[1, 2]] }));
     expect((await s.infer({ ...json({ data: [[1, 2]] }), bypassCache: true })).cache).toBe('bypass');
-    const plain = new Scorer(settings, repoOf({ version }), new MapCache());
+    const plain = scorerOf(settings, repoOf({ version }), new MapCache());
     await plain.infer(json({ data: [[1, 2]] }));
     await new Promise((r) => setImmediate(r));
     expect((await plain.infer(json({ data: [[1, 2]] }))).cache).toBe('hit');

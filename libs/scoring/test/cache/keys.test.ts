@@ -4,9 +4,8 @@ import { rowKeys, scoringCache } from '../../src/cache/index.js';
 import { MemoryLruCache } from '../../src/cache/backends/memory-lru.js';
 import type { ModelVersion } from '../../src/model/model-version.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
-import { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
-import { f32Bytes, fakeModel, floatsOf, MapCache, repositoryOf } from '../support/fakes.js';
+import { f32Bytes, fakeModel, floatsOf, MapCache, repositoryOf, scorerOf } from '../support/fakes.js';
 
 // Keys are what Redis already holds: a change to any of them turns every stored row into a miss. These
 // are the exact strings the cache wrote before it moved into one folder; they must never change by accident.
@@ -49,7 +48,7 @@ describe('cache keys (byte-identical across releases)', () => {
 
   it('stores scored rows under their row keys, as their output bytes', async () => {
     const rows = new MapCache();
-    const s = new Scorer(readSettings({}), repositoryOf({ version }), scoringCache(rows));
+    const s = scorerOf(readSettings({}), repositoryOf({ version }), rows);
     await s.infer({ body: Buffer.from('{"data": [[1, 2]]}'), contentType: 'application/json' });
     await new Promise((r) => setImmediate(r));
     expect([...rows.map.keys()]).toEqual([PREFIX + hash('sha256', f32Bytes(1, 2), 'hex')]);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkJsonDepth, MAX_JSON_DEPTH } from '../../src/decode/json-depth.js';
 import { MAX_ERROR_MESSAGE_CHARS, ScoringError } from '../../src/errors.js';
-import { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
-import { fakeModel, MapCache, repositoryOf } from '../support/fakes.js';
+import { fakeModel, MapCache, repositoryOf, scorerOf } from '../support/fakes.js';
 
 const settings = readSettings({});
 
@@ -32,7 +31,7 @@ describe('JSON nesting depth', () => {
 
   it('refuses a body of millions of brackets with INVALID_INPUT and a short message, before JSON.parse', async () => {
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), new MapCache());
+    const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     // 8 MB under the default MAX_REQUEST_BYTES: JSON.parse alone would spend seconds on it.
     for (const text of [nested(4_000_000), '['.repeat(8_000_000)]) {
       const e = await failure(
@@ -47,7 +46,7 @@ describe('JSON nesting depth', () => {
 
   it('refuses the same nesting in JSON a host parsed (a Service Bus message) without walking all of it', async () => {
     const { version } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), new MapCache());
+    const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const e = await failure(Promise.resolve().then(() => s.infer({ object: { data: deep } })));
@@ -57,7 +56,7 @@ describe('JSON nesting depth', () => {
 
   it('keeps v2 bodies within the same bound', async () => {
     const { version } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), new MapCache());
+    const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     const body = Buffer.from(
       `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,2],"data":${nested(100_000)}}]}`,
     );

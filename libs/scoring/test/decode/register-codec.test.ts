@@ -3,9 +3,8 @@ import { codecs } from '../../src/decode/codecs.js';
 import type { Codec } from '../../src/decode/decoded.js';
 import { amlRequest } from '../../src/entry-script/aml-request.js';
 import { registerCodec } from '../../src/index.js';
-import { Scorer } from '../../src/scorer.js';
 import { readSettings } from '../../src/settings.js';
-import { fakeModel, MapCache, repositoryOf, valuesOf } from '../support/fakes.js';
+import { fakeModel, MapCache, repositoryOf, valuesOf, scorerOf } from '../support/fakes.js';
 
 const settings = readSettings({});
 const json = codecs.find('application/json')!;
@@ -36,7 +35,7 @@ registerCodec('text/csv', (body, { model }) => {
 describe('registerCodec', () => {
   it('decodes a body of a new media type with the codec a user registered, cached like any other', async () => {
     const { version, calls } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), new MapCache());
+    const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     const body = Buffer.from('1,2\n3,4\n');
     const first = await s.infer({ body, contentType: 'Text/CSV; header=absent' });
     expect(first.rows).toBe(2);
@@ -55,7 +54,7 @@ describe('registerCodec', () => {
     };
     registerCodec('application/json', counting);
     const { version } = fakeModel();
-    const s = new Scorer(settings, repositoryOf({ version }), new MapCache());
+    const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     const answer = await s.infer({ object: { data: [[5, 5]] } });
     expect(valuesOf(answer.outputs[0])).toEqual([10, -10]);
     expect(seen).toEqual([{ data: [[5, 5]] }]);

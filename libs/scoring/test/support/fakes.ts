@@ -1,10 +1,13 @@
 import type { CacheLookup, RowCache } from '../../src/cache/backends/row-cache.js';
+import { scoringCache } from '../../src/cache/index.js';
 import type { Classification } from '../../src/model/classification.js';
 import { parseImagePreprocessing } from '../../src/model/image-preprocessing.js';
 import type { ModelRepository } from '../../src/model/model-repository.js';
 import type { ReadyModel } from '../../src/model/model-version.js';
 import type { OnnxModel } from '../../src/model/onnx-model.js';
 import type { InferenceRequest } from '../../src/pipeline/inference-request.js';
+import { Scorer } from '../../src/scorer.js';
+import type { Settings } from '../../src/settings.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
 /** A map-backed cache that can be switched "down", to test the scorer's cache-aside logic without Redis. */
@@ -138,4 +141,9 @@ export function f32Bytes(...values: number[]): Uint8Array {
 /** Cached bytes (at any offset, as Redis hands them back) read as little-endian float32 values. */
 export function floatsOf(bytes: Uint8Array): number[] {
   return Array.from(new Float32Array(Uint8Array.from(bytes).buffer));
+}
+
+/** A scorer over a test's repository and row cache, the cache's other parts made from it as createScorer does. */
+export function scorerOf(settings: Settings, repository: ModelRepository, rows: RowCache): Scorer {
+  return new Scorer(settings, repository, scoringCache(rows));
 }
