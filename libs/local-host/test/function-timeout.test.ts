@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, functionTimeoutFromHostJson } from '../src/host-json.js';
 import { functionTimeoutOf } from '../src/invocation/function-timeout.js';
 import { createInvoker, mountFunction } from '../src/invocation/invoke.js';
+import { startHttpHost } from '../src/http/http-host.js';
 
 const quiet: HostLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 let dir: string;
@@ -97,5 +98,35 @@ describe('the invoker past functionTimeout', () => {
       { input: 'x' },
     );
     expect(!failed.ok && (failed.error as Error).message).toBe('own');
+  });
+});
+
+describe('an HTTP invocation past functionTimeout', () => {
+  it('is answered 504 {error, code: TIMEOUT}, and the host goes on serving', async () => {
+    const host = await startHttpHost({
+      functions: [
+        {
+          name: 'stuck',
+          options: { methods: ['GET'], route: 'stuck', handler: () => new Promise(() => {}) },
+        },
+        { name: 'fine', options: { methods: ['GET'], route: 'fine', handler: async () => ({ body: 'ok' }) } },
+      ],
+      port: 0,
+      routePrefix: '',
+      // The smallest functionTimeout host.json can say: only to trigger it.
+      hostJsonPath: hostJson({ functionTimeout: '00:00:01' }),
+      logger: quiet,
+    });
+    try {
+      const r = await fetch(`${host.url}/stuck`);
+      expect(r.status).toBe(504);
+      expect(await r.json()).toMatchObject({
+        code: 'TIMEOUT',
+        error: expect.stringContaining('functionTimeout'),
+      });
+      expect(await (await fetch(`${host.url}/fine`)).text()).toBe('ok');
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -34,6 +34,7 @@ export function startHttpSource(
     maxConnections: intSetting(env, 'LOCAL_HOST_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS, { min: 0 }),
     host: env.HOST || '127.0.0.1',
     routePrefix: routePrefixFromHostJson(hostJsonPath),
+    hostJsonPath,
     maxRequestBytes: settings.maxRequestBytes,
     logger: log.child({ source: 'http' }),
     hooks: invocationHooks(log),

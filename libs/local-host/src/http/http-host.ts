@@ -5,7 +5,8 @@ import pino from 'pino';
 import azf from '@azure/functions';
 import type { HttpFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
-import { createInvoker, mountFunction } from '../invocation/invoke.js';
+import { functionTimeoutOf } from '../invocation/function-timeout.js';
+import { createInvoker, FunctionTimeoutError, mountFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
 import { closeAcceptors, startAcceptors } from './acceptors.js';
 import { afterReads } from './after-reads.js';
@@ -30,6 +31,11 @@ export interface HttpHostOptions {
   logger?: HostLogger;
   /** Run around every invocation (logs, metrics), as `app.hook.preInvocation/postInvocation` in Azure. */
   hooks?: InvocationHooks;
+  /**
+   * The app's host.json, for its `functionTimeout`: an invocation past it is answered 504 with code TIMEOUT
+   * (the handler is left to finish; its result is dropped). Without it, the Functions host's default.
+   */
+  hostJsonPath?: string;
   /**
    * Build each HttpRequest with the public constructor over an undici Request (as in
    * `new HttpRequest({method, url, headers, params, body})`) instead of over the buffered body. About 4x
@@ -100,7 +106,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       return [r, mountFunction(r.definition, trigger.http({ authLevel, methods, route }), output.http({}))];
     }),
   );
-  const invoke = createInvoker({ logger, hooks: options.hooks });
+  const invoke = createInvoker({
+    logger,
+    hooks: options.hooks,
+    functionTimeoutMs: functionTimeoutOf({ hostJsonPath: options.hostJsonPath }),
+  });
   let origin = '';
   const inflight = new Set<Promise<void>>();
   const answering = new Set<ServerResponse>();
@@ -178,6 +188,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       );
     } catch (e) {
       logger.error({ err: e, functionName: name, invocationId }, `function ${name} failed`);
+      if (res.writableEnded) return;
+      if (e instanceof FunctionTimeoutError) return writeHostError(res, 504, 'TIMEOUT', e.message);
       writeHostError(
         res,
         500,
