@@ -269,6 +269,10 @@ describe('bounds and hostile PDFs', () => {
     const e = await errorOf(readDoc(bomb));
     expect(e).toMatchObject({ code: 'DOCUMENT_TOO_LARGE' });
     expect(e.message).toContain('OCR_MAX_DECODED_BYTES');
+    // The same, deflated twice: a few KB whose first layer is small, every layer counted.
+    const nested = await bombPdf(300 * 1024 * 1024, 2);
+    expect(nested.length).toBeLessThan(16 * 1024);
+    expect(await errorOf(readDoc(nested))).toMatchObject({ code: 'DOCUMENT_TOO_LARGE' });
     // A stream that inflates within the budget is read.
     const fine = await readDoc(assembleSmallDoc());
     expect(fine.text).toBe('');

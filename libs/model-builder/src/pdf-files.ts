@@ -155,10 +155,10 @@ export function encryptedPdf(): Buffer {
 
 /**
  * A one-page PDF whose content stream is `decoded` bytes of spaces Flate-compressed about 1000 to 1: a
- * decompression bomb (300 MB decoded is 300 KB of file). Deflated in chunks, so the test never holds the
- * decoded bytes either.
+ * decompression bomb (300 MB decoded is 300 KB of file; deflated again, `layers` 2, about 1 KB). Deflated
+ * in chunks, so the test never holds the decoded bytes either.
  */
-export async function bombPdf(decoded: number): Promise<Buffer> {
+export async function bombPdf(decoded: number, layers = 1): Promise<Buffer> {
   const deflate = createDeflate({ level: 9 });
   const out: Buffer[] = [];
   deflate.on('data', (c: Buffer) => out.push(c));
@@ -170,11 +170,15 @@ export async function bombPdf(decoded: number): Promise<Buffer> {
   }
   deflate.end();
   await done;
+  // More layers: the deflated bytes deflated again, each a Flate filter of the stream.
+  let stream = Buffer.concat(out);
+  for (let i = 1; i < layers; i++) stream = deflateSync(stream, { level: 9 });
+  const filters = Array.from({ length: layers }, () => '/FlateDecode').join(' ');
   return assemblePdf([
     { value: '<< /Type /Catalog /Pages 2 0 R >>' },
     { value: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
     { value: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>' },
-    { value: '<< /Filter /FlateDecode >>', stream: Buffer.concat(out) },
+    { value: `<< /Filter [${filters}] >>`, stream },
   ]);
 }
 

@@ -1,3 +1,5 @@
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createInflate } from 'node:zlib';
 import { OcrError } from './errors.js';
 
@@ -13,24 +15,36 @@ const ENDSTREAM = Buffer.from('endstream', 'latin1');
 /** How far back from `stream` a dictionary is looked for (a stream dictionary is rarely over 1 KiB). */
 const DICT_WINDOW = 4096;
 
-/** Bytes `data` inflates to, counted up to `limit` + 1 (then stopped); a broken stream counts what it gave. */
-function inflatedSize(data: Buffer, limit: number): Promise<number> {
-  return new Promise((resolve) => {
-    let total = 0;
-    const inflate = createInflate({ chunkSize: 64 * 1024 });
-    inflate.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > limit) {
-        inflate.destroy();
-        resolve(total);
-      }
-    });
-    // pdf.js reads a damaged stream up to its damage; so do we, and count that much.
-    inflate.on('error', () => resolve(total));
-    inflate.on('end', () => resolve(total));
-    inflate.on('close', () => resolve(total));
-    inflate.end(data);
-  });
+class OverBudget extends Error {}
+
+/**
+ * Bytes `data` decodes to through `stages` Flate filters in a row, every stage's output counted (pdf.js
+ * holds each), up to `limit` + 1 (then stopped). A second Flate layer is how a bomb hides from a count of
+ * the first: 1 KB inflates to 300 KB, which inflates to 300 MB. A damaged stream counts what it gave, as
+ * pdf.js reads one up to its damage.
+ */
+async function decodedSize(data: Buffer, stages: number, limit: number): Promise<number> {
+  let total = 0;
+  const parts: (Transform | ReturnType<typeof createInflate>)[] = [];
+  for (let i = 0; i < stages; i++) {
+    parts.push(createInflate({ chunkSize: 64 * 1024 }));
+    parts.push(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          total += chunk.length;
+          if (total > limit) done(new OverBudget());
+          else done(null, chunk);
+        },
+      }),
+    );
+  }
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  try {
+    await pipeline([Readable.from([data]), ...parts, discard]);
+  } catch {
+    // Over the budget (total says so) or a damaged stage: what was counted stands.
+  }
+  return total;
 }
 
 /** The stream's filters in order, from the dictionary before its `stream` keyword. */
@@ -44,9 +58,10 @@ function filtersBefore(pdf: Buffer, keyword: number): string[] {
 }
 
 /**
- * Refuses (413 DOCUMENT_TOO_LARGE) a PDF whose Flate streams decode to more than `budget` bytes in all.
- * Streams under another first filter (DCT, JPX, JBIG2: images, bounded by pixels when pdf.js decodes them;
- * ASCII85 or LZW before Flate, rare) are not counted.
+ * Refuses (413 DOCUMENT_TOO_LARGE) a PDF whose Flate streams decode to more than `budget` bytes in all,
+ * through the Flate filters they start with (any number in a row). Streams under another first filter
+ * (DCT, JPX, JBIG2: images, bounded by pixels when pdf.js decodes them; ASCII85, ASCIIHex or LZW before
+ * Flate, rare) are not counted, nor what follows a filter other than Flate.
  */
 export async function checkDecodedSize(pdf: Buffer, budget: number): Promise<void> {
   let used = 0;
@@ -65,9 +80,11 @@ export async function checkDecodedSize(pdf: Buffer, budget: number): Promise<voi
     if (pdf[start] === 0x0a) start++;
     const endKeyword = pdf.indexOf(ENDSTREAM, start);
     const end = endKeyword < 0 ? pdf.length : endKeyword;
-    const first = filtersBefore(pdf, at)[0];
-    if (first === 'FlateDecode' || first === 'Fl') {
-      used += await inflatedSize(pdf.subarray(start, end), budget - used);
+    const filters = filtersBefore(pdf, at);
+    const flate = filters.findIndex((f) => f !== 'FlateDecode' && f !== 'Fl');
+    const stages = flate < 0 ? filters.length : flate;
+    if (stages > 0) {
+      used += await decodedSize(pdf.subarray(start, end), stages, budget - used);
       if (used > budget) {
         throw new OcrError(
           'DOCUMENT_TOO_LARGE',
