@@ -16,14 +16,20 @@ export function modelTimeout(scorer: Scorer, ref: ModelRef): { model: string; ms
  * own deadline (the same `timeout_ms`); an ONNX run cannot be interrupted, so its result is dropped when
  * it comes.
  */
-export async function withinTimeout<T>(work: Promise<T>, model: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(model, ms)), ms);
+export function withinTimeout<T>(work: Promise<T>, model: string, ms: number): Promise<T> {
+  // One timer and one reaction per request (this is on every cache hit's path): no race, no extra async
+  // frame, and nothing left pending once the work settles.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError(model, ms)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
