@@ -1,4 +1,6 @@
 import { findFreePort } from '@modelfn/dev-processes';
+import { alive, descendants, isHostProcess } from './processes.js';
+import { recordPorts } from './run-ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,13 +37,19 @@ export async function freePorts(): Promise<Ports> {
     const p = await findFreePort();
     if (!ports.includes(p)) ports.push(p);
   }
+  recordPorts(ports);
   const [http, redis, servicebus, blob, queue, table] = ports;
   return { http, redis, servicebus, blob, queue, table };
 }
 
 export interface SystemOptions {
-  /** Lead a process group of its own, as `npm start` does in a terminal, so a test can SIGKILL the group. */
+  /**
+   * Lead a process group of its own, as `npm start` does in a terminal. Default true: `stop('SIGKILL')` then
+   * kills the group, the host's redis-server with it, which a SIGKILL of the host alone leaves running.
+   */
   detached?: boolean;
+  /** Run `npm start` itself (npm, its `sh -c`, then the host) rather than the entry it runs. */
+  npm?: boolean;
 }
 
 /** Starts the whole system exactly as `npm start` does (same entry point), on the given ports. */
@@ -70,7 +78,12 @@ export async function startSystem(
     env.AZURITE_LOCATION === undefined || env.SERVICEBUS_DATA_DIR === undefined
       ? mkdtempSync(join(tmpdir(), 'modelfn-system-'))
       : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/local/src/main.ts'], {
+  const detached = options.detached ?? true;
+  // npm from PATH, as a developer types it (run it with tools/node22.sh's Node first on PATH).
+  const [command, args] = options.npm
+    ? ['npm', ['start', '--silent']]
+    : [process.execPath, ['--import', 'tsx', 'apps/local/src/main.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -92,14 +105,44 @@ export async function startSystem(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.detached ?? false,
+    detached,
   });
-  if (scratch) child.once('exit', () => removeScratch(scratch));
+  // Whatever happens to the test, nothing it started outlives it: the group (host, workers, redis-server)
+  // is killed when the test process exits; Azurite follows its host (see start-azurite.ts).
+  const killGroup = () => {
+    try {
+      if (detached) process.kill(-child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  child.once('exit', () => process.off('exit', killGroup));
+  // Under npm the host is a grandchild that outlives npm while it stops (npm exits as soon as its `sh -c`
+  // does): its folder goes once the host is gone too, not from under an Azurite still saving into it.
+  const host: { pid?: number } = {};
+  if (scratch)
+    child.once('exit', () => {
+      const pid = host.pid;
+      if (pid === undefined || pid === child.pid) return removeScratch(scratch);
+      const wait = setInterval(() => {
+        if (alive(pid)) return;
+        clearInterval(wait);
+        removeScratch(scratch);
+      }, 100);
+      wait.unref();
+    });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the system did not start in 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      // A bound for a hung start, not a measure: on the shared 2-core machine a start with two workers took
+      // 32 s while other suites ran. A host that did not come up is not left running (with the redis-server it may have started).
+      killGroup();
+      fail(new Error(`the system did not start in 120 s:\n${out}`));
+    }, 120_000);
     const check = () => {
       if (out.includes('Ctrl-C stops everything')) {
         clearTimeout(timer);
@@ -107,11 +150,16 @@ export async function startSystem(
       }
     };
     child.stdout!.on('data', check);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
     child.once('exit', (code) => {
       clearTimeout(timer);
       fail(new Error(`the system exited with ${code} while starting:\n${out}`));
     });
   });
+  host.pid = options.npm ? descendants(child.pid!).find(isHostProcess)?.pid : child.pid;
   const account = 'devstoreaccount1';
   return {
     ports: p,
@@ -132,7 +180,10 @@ export async function startSystem(
       new Promise((ok) => {
         if (child.exitCode !== null || child.signalCode !== null) return ok(child.exitCode);
         child.once('exit', (code) => ok(code));
-        child.kill(signal);
+        // A SIGKILL takes the whole group (as a crash of the machine's session would): killing the host
+        // alone leaves its redis-server running with no parent, past the end of the suite.
+        if (signal === 'SIGKILL') killGroup();
+        else child.kill(signal);
       }),
   };
 }
