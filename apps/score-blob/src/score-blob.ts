@@ -9,7 +9,7 @@ import {
   scoreRequest,
   type BlobPrediction,
 } from '@modelfn/functions';
-import { parseModelRef, ScoringError, type Scorer } from '@modelfn/scoring';
+import { outputNamesOf, parseModelRef, ScoringError, type Scorer } from '@modelfn/scoring';
 
 export interface ScoreBlobDeps {
   scorer: () => Promise<Scorer>;
@@ -66,6 +66,8 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
         properties: meta.properties,
         blobName: meta.path,
         ...parseModelRef(meta.model, 'blob metadata "model"'),
+        // Blob metadata `outputs`: "a,b", as ?outputs= on /score.
+        outputs: outputNamesOf((meta.properties.metadata as Record<string, unknown>).outputs),
       });
       const { model, cache } = answeredBy(result);
       reportScored(context, model, cache);

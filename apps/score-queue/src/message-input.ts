@@ -1,5 +1,5 @@
 import type { TriggerRequest } from '@modelfn/functions';
-import { parseModelRef, ScoringError } from '@modelfn/scoring';
+import { outputNamesOf, parseModelRef, ScoringError } from '@modelfn/scoring';
 import { QUEUE_NAME, type MessageMeta } from './message-meta.js';
 
 /** Envelope fields: addressing and the bytes' description, never part of what the model is given. */
@@ -33,7 +33,15 @@ export function messageRequest(entry: unknown, meta: MessageMeta): TriggerReques
   const body = entry as Record<string, unknown>;
   if (body.replyTo !== undefined && (typeof body.replyTo !== 'string' || !QUEUE_NAME.test(body.replyTo)))
     invalid('"replyTo" must be a queue name (3-63 lowercase letters, digits and single hyphens)');
-  const ref = parseModelRef(body.model, '"model"');
+  // A queue message has no properties: `outputs` ("a,b" or a list of names) is an envelope field beside
+  // `model`. A list of objects is a v2 body's own `outputs` ({"name", "parameters"}) and stays in the body.
+  const selects =
+    typeof body.outputs === 'string' ||
+    (Array.isArray(body.outputs) && body.outputs.every((o) => typeof o === 'string'));
+  const ref = {
+    ...parseModelRef(body.model, '"model"'),
+    ...(selects ? { outputs: outputNamesOf(body.outputs) } : {}),
+  };
   const contentType = typeof body.contentType === 'string' ? body.contentType : undefined;
   const properties = {
     messageId: meta.messageId,
@@ -48,7 +56,9 @@ export function messageRequest(entry: unknown, meta: MessageMeta): TriggerReques
     const bytes = Buffer.from(body.base64, 'base64');
     return { trigger: 'queue', ...ref, payload: { body: bytes, contentType }, properties };
   }
-  const request = Object.fromEntries(Object.entries(body).filter(([k]) => !ENVELOPE.has(k)));
+  const request = Object.fromEntries(
+    Object.entries(body).filter(([k]) => !ENVELOPE.has(k) && !(selects && k === 'outputs')),
+  );
   if (Object.keys(request).length === 0)
     invalid('the message has no request; send "data", v2 "inputs", or "base64" with a "contentType"');
   return { trigger: 'queue', ...ref, payload: { object: request }, properties };

@@ -1,5 +1,5 @@
 import type { TriggerRequest } from '@modelfn/functions';
-import { parseModelRef, ScoringError } from '@modelfn/scoring';
+import { outputNamesOf, parseModelRef, ScoringError } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 
 /**
@@ -10,6 +10,8 @@ export function messageRequest(body: unknown, meta: MessageMeta): TriggerRequest
   const ref = {
     trigger: 'servicebus' as const,
     ...parseModelRef(meta.applicationProperties?.model, 'application property "model"'),
+    // Application property `outputs`: "a,b", the outputs to answer (as ?outputs= on /score).
+    outputs: outputNamesOf(meta.applicationProperties?.outputs),
     // What an entry script sees of the message besides its body.
     properties: {
       ...meta.applicationProperties,

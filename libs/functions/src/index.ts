@@ -28,6 +28,12 @@ export { answerPermanent, classifyFailure, type Failure } from './adapter/failur
 export { scoreRequest, scoreRequests } from './adapter/score.js';
 export { scoreAnswer, type HttpAnswer, type PredictionOptions } from './render/http-answer.js';
 export {
+  acceptsOctetStream,
+  binaryAnswer,
+  checkOneOutput,
+  type BinaryHttpAnswer,
+} from './render/binary-answer.js';
+export {
   blobErrorRecord,
   blobRecord,
   type BlobErrorRecord,

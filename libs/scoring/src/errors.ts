@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'INVALID_DATATYPE'
   | 'NON_FINITE_VALUE'
   | 'PAYLOAD_TOO_LARGE'
+  | 'RESPONSE_TOO_LARGE'
+  | 'NOT_ACCEPTABLE'
   | 'TOO_MANY_ROWS'
   | 'IMAGE_TOO_LARGE'
   | 'UNDECODABLE_IMAGE'
@@ -36,6 +38,10 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_DATATYPE: 400,
   NON_FINITE_VALUE: 400,
   PAYLOAD_TOO_LARGE: 413,
+  // The answer asked for is over MAX_RESPONSE_BYTES: the client asked for too much (select fewer outputs).
+  RESPONSE_TOO_LARGE: 413,
+  // The answer cannot take the form the Accept header asks for (raw bytes of several outputs).
+  NOT_ACCEPTABLE: 406,
   TOO_MANY_ROWS: 413,
   IMAGE_TOO_LARGE: 413,
   UNDECODABLE_IMAGE: 400,
@@ -67,6 +73,8 @@ const PERMANENT = new Set<ErrorCode>([
   'INVALID_DATATYPE',
   'NON_FINITE_VALUE',
   'PAYLOAD_TOO_LARGE',
+  'RESPONSE_TOO_LARGE',
+  'NOT_ACCEPTABLE',
   'TOO_MANY_ROWS',
   'IMAGE_TOO_LARGE',
   'UNDECODABLE_IMAGE',

@@ -28,6 +28,7 @@ export type { InferenceResult } from './pipeline/inference-request.js';
 export type { EntryResult } from './entry-script/types.js';
 export type { CacheStatus } from './cache/index.js';
 export { parseModelRef, type ModelRef } from './model-ref.js';
+export { outputNamesOf } from './model/output-selection.js';
 export { ModelRepository, type ModelSummary } from './model/model-repository.js';
 export type { ModelVersion } from './model/model-version.js';
 export type { V2RequestMeta, V2RequestedOutput } from './decode/v2-request.js';

@@ -6,6 +6,12 @@ import type { V2RequestMeta } from './decode/v2-request.js';
 export interface ScoreOptions {
   /** Skip the cache for this request (reads and writes): the answer comes from the model. */
   bypassCache?: boolean;
+  /**
+   * The outputs to answer, by name (`?outputs=`, blob metadata or message property `outputs`); default
+   * every output the model exposes. Only these are fetched from onnxruntime. A v2 body's own `outputs`
+   * select when this is unset. An entry script's model ignores it (the script reads its request).
+   */
+  outputs?: string[];
 }
 
 /**

@@ -8,6 +8,12 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'modelfn_process_' });
 
 export const metrics = {
+  cacheTooLarge: new Counter({
+    name: 'modelfn_cache_rows_too_large_total',
+    help: 'Scored rows not written to the cache because their value is over CACHE_MAX_VALUE_BYTES, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  }),
   cacheLookups: new Counter({
     name: 'modelfn_cache_rows_total',
     help: 'Rows looked up in the result cache, by model and result (hit, miss, bypass)',

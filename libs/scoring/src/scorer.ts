@@ -3,6 +3,7 @@ import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
 import { checkPayloadSize } from './decode/limits.js';
+import { checkPredictedSize, checkResponseSize } from './encode/response-size.js';
 import { RequestDecoder } from './decode/request-decoder.js';
 import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
 import type { EntryResult } from './entry-script/types.js';
@@ -17,6 +18,7 @@ import type {
 import type { ModelRef } from './model-ref.js';
 import { ModelRepository } from './model/model-repository.js';
 import type { ModelVersion, ReadyModel } from './model/model-version.js';
+import { selectOutputs, type OutputSelection } from './model/output-selection.js';
 import { warmupSamples } from './model/warmup.js';
 import type { CachedInference } from './pipeline/cached-inference.js';
 import { inferencePipeline } from './pipeline/inference-pipeline.js';
@@ -24,6 +26,7 @@ import type { ModelRunner } from './pipeline/model-runner.js';
 import { scoreMany } from './pipeline/score-many.js';
 import type { InferencePool } from './pool/inference-pool.js';
 import type { Settings } from './settings.js';
+import type { Tensor } from './tensor/tensor.js';
 
 /** What one request of a batch came to: its answer, or a permanent error (a transient one is thrown). */
 export type ManyOutcome = Answer | { error: ScoringError };
@@ -163,7 +166,7 @@ export class Scorer {
           if (this.isEntry(req))
             // Side by side with the plain requests' inference, not before it.
             scripted.push(this.runEntry(req).then((a) => void (out[at] = a), failed(at)));
-          else plain.push({ d: await this.decode(req), at });
+          else plain.push({ d: this.selected(req, await this.decode(req)), at });
         } catch (e) {
           failed(at)(e);
         }
@@ -181,6 +184,13 @@ export class Scorer {
     if (transient) throw transient;
     plain.forEach(({ d, at }, j) => {
       const o = scored[j];
+      if (!('error' in o)) {
+        try {
+          this.checkAnswer(o.result);
+        } catch (e) {
+          return void (out[at] = { error: toScoringError(e) });
+        }
+      }
       out[at] = 'error' in o ? o : d.v2 ? { ...o.result, v2: d.v2 } : o.result;
     });
     return out;
@@ -210,9 +220,28 @@ export class Scorer {
     if (this.isEntry(req)) return this.runEntry(req);
     if ('body' in req) return this.scoreBody(req);
     return this.decode(req).then(async (d) => {
-      const result = await this.cached.infer(d, req);
+      const result = this.checkAnswer(await this.cached.infer(this.selected(req, d), req));
       return d.v2 ? { ...result, v2: d.v2 } : result;
     });
+  }
+
+  /**
+   * The decoded request with the outputs it selects (the request's `outputs`, else a v2 body's), refused
+   * before any run when they are unknown or their known shapes cannot fit in MAX_RESPONSE_BYTES.
+   */
+  private selected<D extends Decoded & { model: ReadyModel }>(
+    req: InferRequest,
+    d: D,
+  ): D & { selected?: OutputSelection } {
+    const selected = selectOutputs(d.model, req.outputs ?? d.v2?.outputs?.map((o) => o.name));
+    checkPredictedSize(d.model, d.rows, selected, this.settings.maxResponseBytes);
+    return selected ? { ...d, selected } : d;
+  }
+
+  /** The answer, once its outputs are known to fit in MAX_RESPONSE_BYTES (before any encoding). */
+  private checkAnswer<R extends { model: ReadyModel; outputs: Tensor[] }>(result: R): R {
+    checkResponseSize(result.model, result.outputs, this.settings.maxResponseBytes);
+    return result;
   }
 
   private decode(req: InferRequest): Promise<Decoded & { model: ReadyModel }> {
@@ -255,23 +284,30 @@ export class Scorer {
   }
 
   private async scoreBody(req: { body: Buffer; contentType?: string } & ModelRequest): Promise<ModelAnswer> {
-    const memo = req.bypassCache ? undefined : this.cache.bodies;
+    // The memo keys a body alone: a selection's answer is not the body's (nor one to keep).
+    const memo = req.bypassCache || req.outputs ? undefined : this.cache.bodies;
     const json = memo !== undefined && codecs.isJson(req.body, req.contentType);
     const model = this.repository.ready(req.model, req.version);
     if (!json) {
-      const prepared = await this.decoder.body(model, req.body, req.contentType);
-      const result = await this.cached.infer({ model, ...prepared }, req);
+      const prepared = this.selected(req, {
+        model,
+        ...(await this.decoder.body(model, req.body, req.contentType)),
+      });
+      const result = this.checkAnswer(await this.cached.infer(prepared, req));
       return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
     }
     const rowBytes = rowLayout(model).fixedBytes;
     const key = rowBytes !== undefined ? memo.key(model, req.body) : undefined;
     const known = key !== undefined ? memo.get(key, rowBytes!) : undefined;
     if (known) return memoAnswer(model, known, rowBytes!);
-    const prepared = await this.decoder.body(model, req.body, req.contentType);
-    const result = await this.cached.infer({ model, ...prepared }, req);
+    const prepared = this.selected(req, {
+      model,
+      ...(await this.decoder.body(model, req.body, req.contentType)),
+    });
+    const result = this.checkAnswer(await this.cached.infer(prepared, req));
     // Kept from its second sighting on (its rows were cached by then): a stream of bodies never seen twice
     // fills the LRU with rows only, not with bodies as well.
-    if (key && !prepared.byReference && !prepared.v2 && result.cache !== 'miss')
+    if (key && !prepared.byReference && !prepared.v2 && !prepared.selected && result.cache !== 'miss')
       memo.set(key, memoValue(result));
     return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
   }

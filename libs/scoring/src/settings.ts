@@ -21,6 +21,10 @@ export interface Settings {
   storageConnection: string | undefined;
   defaultModel: string | undefined;
   maxRequestBytes: number;
+  /** Largest answer a model's outputs may make, counted as their raw bytes (MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** Largest row value written to the cache (CACHE_MAX_VALUE_BYTES); larger rows are answered, not cached. */
+  cacheMaxValueBytes: number;
   maxImagePixels: number;
   /** Longest image side accepted, checked from the header (MAX_IMAGE_SIDE). */
   maxImageSide: number;
@@ -76,6 +80,8 @@ export function readSettings(env: Env = process.env): Settings {
     storageConnection: env.AzureWebJobsStorage || undefined,
     defaultModel: env.DEFAULT_MODEL || undefined,
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1),
+    maxResponseBytes: int(env, 'MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 1),
+    cacheMaxValueBytes: int(env, 'CACHE_MAX_VALUE_BYTES', 8 * 1024 * 1024, 0),
     maxImagePixels: int(env, 'MAX_IMAGE_PIXELS', 4096 * 4096, 1),
     maxImageSide: int(env, 'MAX_IMAGE_SIDE', 16_384, 1),
     imageDecodeMemoryBytes: int(env, 'IMAGE_DECODE_MEMORY_BYTES', 256 * 1024 * 1024, 1),

@@ -1,6 +1,13 @@
 import type { HttpRequest } from '@azure/functions';
-import { answeredBy, scoreAnswer, scoreRequest } from '@modelfn/functions';
-import { ScoringError } from '@modelfn/scoring';
+import {
+  acceptsOctetStream,
+  answeredBy,
+  binaryAnswer,
+  checkOneOutput,
+  scoreAnswer,
+  scoreRequest,
+} from '@modelfn/functions';
+import { outputNamesOf, ScoringError, type ModelRef, type ModelVersion, type Scorer } from '@modelfn/scoring';
 import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { modelFromHeader, queryFlag, readBody, wantsCacheBypass } from '../request-input.js';
 import { knownModel } from './model-label.js';
@@ -33,6 +40,10 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
     const options = scripted
       ? {}
       : { probabilities: queryFlag(request, 'probabilities'), top: topOf(request) };
+    // `?outputs=a,b`: the outputs to answer (only those are fetched from the model).
+    const outputs = scripted ? undefined : outputNamesOf(request.query.get('outputs') ?? undefined);
+    const binary = !scripted && acceptsOctetStream(request.headers.get('accept'));
+    if (binary) checkBinary(s, target, outputs);
     const body = await readBody(request, s.settings.maxRequestBytes);
     const result = await scoreRequest(s, {
       trigger: 'http',
@@ -45,8 +56,29 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
         : {}),
       ...target,
       bypassCache: wantsCacheBypass(request),
+      outputs,
     });
     ({ model: scope.model, cache: scope.cache } = answeredBy(result));
-    return scoreAnswer(result, options);
+    return binary ? binaryAnswer(result) : scoreAnswer(result, options);
   };
+}
+
+/**
+ * Refuses raw bytes for several outputs before the body is read or the model runs, as far as is known then:
+ * the selection, else the outputs of a loaded version (else the answer itself is checked).
+ */
+function checkBinary(s: Scorer, target: ModelRef, outputs: string[] | undefined): void {
+  let v: ModelVersion;
+  try {
+    v = s.repository.find(target.model, target.version);
+  } catch {
+    // An unknown model: scoring says so, in the same words as for any other request.
+    return;
+  }
+  if (outputs) checkOneOutput(v.name, [...new Set(outputs)]);
+  else if (v.state === 'READY')
+    checkOneOutput(
+      v.name,
+      v.outputs.map((o) => o.name),
+    );
 }

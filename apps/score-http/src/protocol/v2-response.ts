@@ -38,7 +38,8 @@ function classification(result: InferenceResult, t: Tensor, k: number): Tensor {
     );
   }
   const c = result.model.classification;
-  const labels = c?.scores !== undefined && result.outputs[c.scores].name === t.name ? c.labels : undefined;
+  const labels =
+    c?.scores !== undefined && result.model.outputs[c.scores].name === t.name ? c.labels : undefined;
   const rows = topClasses(t, result.rows, k, labels);
   const data = rows.flatMap((row) =>
     row.map(({ index, probability }) => `${probability}:${index}${labels ? `:${labels[index]}` : ''}`),

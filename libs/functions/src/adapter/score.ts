@@ -106,5 +106,6 @@ function inferRequest(req: TriggerRequest): TriggerInferRequest {
     model: req.model,
     version: req.version,
     bypassCache: req.bypassCache,
+    outputs: req.outputs,
   };
 }

@@ -19,4 +19,9 @@ export interface TriggerRequest extends ModelRef {
   blobName?: string;
   /** Skip the cache for this request (HTTP `Cache-Control: no-cache`). */
   bypassCache?: boolean;
+  /**
+   * The outputs to answer (`?outputs=a,b`, blob metadata `outputs`, the message's `outputs` property or
+   * envelope field); default every output the model exposes. Only these are fetched from the model.
+   */
+  outputs?: string[];
 }

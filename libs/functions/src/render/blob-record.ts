@@ -47,7 +47,8 @@ export function blobRecord(blob: string, scored: ScoreResult, elapsedMs: number)
   const result = scored.outputs;
   const one = <T>(rows: T[]): T | T[] => (result.rows === 1 ? rows[0] : rows);
   const base = { blob, model: result.model.name, version: result.model.version };
-  if (!result.model.classification)
+  // A selection asked for tensors by name, a classifier's as well.
+  if (!result.model.classification || result.selected)
     return { ...base, outputs: one(predictions(result)), cache: result.cache, ...tail };
   const scores = classScores(result);
   return {

@@ -4,6 +4,6 @@ export type { CacheStatus, RowCache } from './backends/row-cache.js';
 export type { InputStore } from './input-store.js';
 export type { ResultCache } from './result-cache.js';
 export { createScoringCache, scoringCache, type ScoringCache } from './scoring-cache.js';
-export { rowKeys } from './rows/row-keys.js';
-export { decodeRowValue, encodeRowValue, rowLayout } from './rows/row-value.js';
+export { outputsTag, rowKeys } from './rows/row-keys.js';
+export { decodeRowValue, encodeRowValue, outputsView, rowLayout } from './rows/row-value.js';
 export { memoAnswer, memoValue } from './memo-rows.js';

@@ -70,7 +70,8 @@ export function predictedLabels(result: InferenceResult): Label[] {
 /** Per-class scores of every row, or undefined when the classifier only gives labels. */
 export function classScores(result: InferenceResult): number[][] | undefined {
   const c = result.model.classification;
-  if (c?.scores === undefined) return undefined;
+  // A selection's outputs are not at the classifier's positions (and it asked for them by name).
+  if (c?.scores === undefined || result.selected) return undefined;
   const t = result.outputs[c.scores];
   return Array.from({ length: result.rows }, (_, r) => rowNumbers(t, r, result.rows));
 }

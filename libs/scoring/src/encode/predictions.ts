@@ -26,11 +26,12 @@ export function outputsOfRow(result: InferenceResult, r: number): Record<string,
 
 /**
  * One item per input row, as `/score`, result blobs and replies answer: a classifier's label (or label
- * and probabilities, or its top k), any other model's outputs by name.
+ * and probabilities, or its top k), any other model's outputs by name — a classifier's too when the request
+ * selected outputs (it asked for those tensors, not for a label).
  */
 export function predictions(result: InferenceResult, opts: PredictionOptions = {}): Prediction[] {
   const c = result.model.classification;
-  if (!c) return Array.from({ length: result.rows }, (_, r) => outputsOfRow(result, r));
+  if (!c || result.selected) return Array.from({ length: result.rows }, (_, r) => outputsOfRow(result, r));
   if (opts.top !== undefined && c.scores !== undefined) {
     return topClasses(result.outputs[c.scores], result.rows, opts.top, c.labels).map((row) =>
       row.map(({ label, probability }) => ({ label, probability })),

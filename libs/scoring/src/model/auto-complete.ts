@@ -94,13 +94,38 @@ export function autoComplete({ name, file, signature }: AutoCompleteInput): Mode
       `cannot be served: no output of the model is a tensor onnxruntime-node can return (${signature.unsupported.join(', ')})`,
     );
   }
-  const { input: _i, output: _o, ...rest } = file ?? {};
+  const { input: _i, output: _o, outputs: _e, ...rest } = file ?? {};
+  const output = mergeTensors(name, 'output', signature.outputs, file?.output, batched);
+  const exposed = exposedOutputs(name, output, file?.outputs);
   return {
     ...rest,
     name,
     platform: 'onnxruntime_onnx',
     max_batch_size: maxBatch,
     input: mergeTensors(name, 'input', signature.inputs, file?.input, batched),
-    output: mergeTensors(name, 'output', signature.outputs, file?.output, batched),
+    output: exposed ? output.filter((o) => exposed.includes(o.name)) : output,
+    ...(exposed ? { outputs: exposed } : {}),
   } as ModelConfig;
+}
+
+/**
+ * config.json's `outputs`, checked against the graph's; undefined when it names every output (the model
+ * then is the same as without it, and so are its cache keys).
+ */
+function exposedOutputs(
+  model: string,
+  output: TensorConfig[],
+  listed: string[] | undefined,
+): string[] | undefined {
+  if (listed === undefined) return undefined;
+  for (const name of listed) {
+    if (!output.some((o) => o.name === name))
+      configError(
+        model,
+        `"outputs" names "${name}", which is not an output of the model; its outputs are ${output.map((o) => `"${o.name}"`).join(', ')}`,
+      );
+  }
+  return listed.length === output.length
+    ? undefined
+    : output.map((o) => o.name).filter((n) => listed.includes(n));
 }

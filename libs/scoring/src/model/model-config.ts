@@ -37,6 +37,11 @@ export interface ModelConfig {
   max_batch_size: number;
   input: TensorConfig[];
   output: TensorConfig[];
+  /**
+   * The outputs the model exposes, by name (config.json `outputs`; default every output). The others are
+   * never fetched from onnxruntime nor served: a segmentation model's intermediate maps stay in the session.
+   */
+  outputs?: string[];
   /** Class labels of the classification output, in output order (inline, or from labels.txt). */
   labels?: (string | number)[];
   preprocessing?: { image?: ImagePreprocessing & { input?: string } };
@@ -64,6 +69,7 @@ export interface PartialModelConfig {
   max_batch_size?: number;
   input?: Partial<TensorConfig>[];
   output?: Partial<TensorConfig>[];
+  outputs?: string[];
   labels?: (string | number)[];
   preprocessing?: { image?: unknown };
   dynamic_batching?: DynamicBatchingConfig;
@@ -139,6 +145,14 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
   if (db?.adaptive !== undefined && typeof db.adaptive !== 'boolean')
     configError(dirName, 'dynamic_batching.adaptive must be true or false');
   checkWarmup(dirName, c.model_warmup);
+  if (
+    c.outputs !== undefined &&
+    (!Array.isArray(c.outputs) ||
+      c.outputs.length === 0 ||
+      c.outputs.some((o) => typeof o !== 'string') ||
+      new Set(c.outputs).size !== c.outputs.length)
+  )
+    configError(dirName, '"outputs" must be a non-empty list of distinct output names, e.g. ["mask"]');
   if (
     c.top_k !== undefined &&
     (!c.top_k ||

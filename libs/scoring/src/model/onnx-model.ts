@@ -58,11 +58,14 @@ export class OnnxModel {
   private pending = 0;
   private idle: (() => void) | undefined;
 
-  /** Runs the inputs (config order): the fetched outputs in their order, and the run's own seconds. */
-  async run(inputs: Tensor[]): Promise<{ outputs: Tensor[]; seconds: number }> {
+  /**
+   * Runs the inputs (config order): the fetched outputs in their order, and the run's own seconds. `fetch`
+   * (a selection) asks onnxruntime for those outputs only: the others are never copied out of the session.
+   */
+  async run(inputs: Tensor[], fetch?: string[]): Promise<{ outputs: Tensor[]; seconds: number }> {
     this.pending++;
     try {
-      return await runSession(this.session, this.outputNames, inputs);
+      return await runSession(this.session, fetch ?? this.outputNames, inputs);
     } finally {
       if (--this.pending === 0) this.idle?.();
     }

@@ -1,6 +1,7 @@
 import {
   decodeRowValue,
   encodeRowValue,
+  outputsView,
   rowKeys,
   rowLayout,
   type CacheStatus,
@@ -8,13 +9,20 @@ import {
 } from '../cache/index.js';
 import { metrics } from '../metrics.js';
 import { markSole } from '../pool/ownership.js';
+import { fetchNames } from '../model/output-selection.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ATTR, modelAttributes, traced } from '../tracing.js';
 import { checkFinite, concatRows, sliceRows } from '../tensor/tensor-rows.js';
 import type { InferenceRequest, InferenceResult } from './inference-request.js';
 
-export type RunModel = (model: ReadyModel, inputs: Tensor[], rows: number) => Promise<Tensor[]>;
+/** `fetch`: the outputs to fetch when a selection asked for fewer than every served one. */
+export type RunModel = (
+  model: ReadyModel,
+  inputs: Tensor[],
+  rows: number,
+  fetch?: string[],
+) => Promise<Tensor[]>;
 
 /** One row's outputs, each a one-row tensor (or the whole output for a model without a batch dim). */
 type RowOutputs = Tensor[];
@@ -43,6 +51,8 @@ export class CachedInference {
   constructor(
     private readonly cache: RowCache,
     private readonly run: RunModel,
+    /** Row values larger than this are not written (counted by modelfn_cache_rows_too_large_total). */
+    private readonly maxValueBytes = Infinity,
   ) {}
 
   infer(req: InferenceRequest, opts: { bypassCache?: boolean } = {}): Promise<InferenceResult> {
@@ -56,24 +66,28 @@ export class CachedInference {
   }
 
   private async inferRows(req: InferenceRequest, opts: { bypassCache?: boolean }): Promise<InferenceResult> {
-    const { model, inputs, rows } = req;
+    const { model, inputs, rows, selected } = req;
     for (const t of inputs) checkFinite(t);
+    // A selection caches and answers its outputs only: the view is the model with those outputs.
+    const view = outputsView(model, selected);
+    const fetch = fetchNames(model, selected);
     const done = (outputs: Tensor[], cache: CacheStatus): InferenceResult => ({
       model,
       outputs,
       rows,
       cache,
+      ...(selected ? { selected } : {}),
     });
     if (opts.bypassCache || this.cache.kind === 'off' || model.config.cache === false) {
       metrics.cacheLookups.inc({ model: model.name, result: 'bypass' }, rows);
-      const outputs = await this.run(model, inputs, rows);
+      const outputs = await this.run(model, inputs, rows, fetch);
       // Nothing else waits on an uncached run (no single flight): its outputs are this caller's alone.
       markSole(outputs);
       return done(outputs, 'bypass');
     }
-    const keys = rowKeys(model, inputs, rows);
+    const keys = rowKeys(model, inputs, rows, fetch);
     const lookup = await traced('modelfn.cache.lookup', modelAttributes(model), async (span) => {
-      const found = await this.cache.getMany(keys, rowLayout(model).fixedBytes);
+      const found = await this.cache.getMany(keys, rowLayout(view).fixedBytes);
       if (span.isRecording()) {
         span.setAttribute('modelfn.cache.available', found.available);
         span.setAttribute('modelfn.cache.found', found.values.filter(Boolean).length);
@@ -84,7 +98,7 @@ export class CachedInference {
     const missing: number[] = [];
     for (let r = 0; r < rows; r++) {
       const v = lookup.values[r];
-      const decoded = v ? decodeRowValue(model, v) : undefined;
+      const decoded = v ? decodeRowValue(view, v) : undefined;
       if (decoded) found[r] = decoded;
       else missing.push(r);
     }
@@ -102,11 +116,11 @@ export class CachedInference {
         : hits === 0
           ? 'miss'
           : 'partial';
-    if (missing.length === 0) return done(assemble(model, found as RowOutputs[]), status);
+    if (missing.length === 0) return done(assemble(view, found as RowOutputs[]), status);
     const computed = await this.computeMisses(req, keys, missing, lookup.available);
     if (computed.whole) return done(computed.whole, status);
     missing.forEach((r, i) => (found[r] = computed.rows[i]));
-    return done(assemble(model, found as RowOutputs[]), status);
+    return done(assemble(view, found as RowOutputs[]), status);
   }
 
   /**
@@ -136,7 +150,12 @@ export class CachedInference {
     if (toRun.length > 0) {
       const all = toRun.length === req.rows;
       // Every row missing and distinct (the usual miss): the request's own tensors, no copy.
-      const run = this.run(model, all ? inputs : pickRows(inputs, toRun), toRun.length);
+      const run = this.run(
+        model,
+        all ? inputs : pickRows(inputs, toRun),
+        toRun.length,
+        fetchNames(model, req.selected),
+      );
       toRun.forEach((r, i) => {
         const row = run.then((o) => rowOf(model, o, i));
         row.catch(() => undefined);
@@ -146,8 +165,9 @@ export class CachedInference {
       try {
         const out = await run;
         if (all) whole = out;
-        if (writeBack) {
-          const entries = toRun.map((r, i) => ({ key: keys[r], value: encodeRowValue(model, out, i) }));
+        if (writeBack && this.storable(model, out, toRun.length)) {
+          const view = outputsView(model, req.selected);
+          const entries = toRun.map((r, i) => ({ key: keys[r], value: encodeRowValue(view, out, i) }));
           // Not awaited: the answer is ready, and a slow cache must not hold it back.
           void traced('modelfn.cache.write', modelAttributes(model), () => this.cache.setMany(entries));
         }
@@ -157,5 +177,22 @@ export class CachedInference {
     }
     if (whole) return { rows: [], whole };
     return { rows: await Promise.all(missing.map((r) => waits.get(keys[r])!)) };
+  }
+
+  /**
+   * Whether the run's rows are small enough to cache, judged before any value is encoded (a copy): a row
+   * over CACHE_MAX_VALUE_BYTES (a segmentation map) would fill Redis and the L1 with values rarely asked
+   * for again and hold up every reader of the connection; such rows are counted instead.
+   */
+  private storable(model: ReadyModel, outputs: Tensor[], rows: number): boolean {
+    let bytes = 0;
+    for (const t of outputs) {
+      if (Array.isArray(t.data)) for (const s of t.data) bytes += 4 + Buffer.byteLength(s);
+      else bytes += t.data.byteLength;
+    }
+    // Rows of a batch are alike in size but for strings; their average is close enough for a bound.
+    if (bytes / Math.max(1, rows) <= this.maxValueBytes) return true;
+    metrics.cacheTooLarge.inc({ model: model.name }, rows);
+    return false;
   }
 }

@@ -18,6 +18,10 @@ export function inferencePipeline(settings: Settings, cache: RowCache): Inferenc
     queueMaxRows: settings.modelQueueMaxRows,
     queueMaxBytes: settings.modelQueueMaxBytes,
   });
-  const cached = new CachedInference(cache, (model, inputs, rows) => runner.run(model, inputs, rows));
+  const cached = new CachedInference(
+    cache,
+    (model, inputs, rows, fetch) => runner.run(model, inputs, rows, fetch),
+    settings.cacheMaxValueBytes,
+  );
   return { runner, cached };
 }

@@ -1,5 +1,6 @@
 import type { CacheStatus } from '../cache/index.js';
 import type { ReadyModel } from '../model/model-version.js';
+import type { OutputSelection } from '../model/output-selection.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** Decoded, validated input for one model version: what every codec produces and the pipeline runs. */
@@ -11,12 +12,16 @@ export interface InferenceRequest {
   rows: number;
   /** The inputs were read from a Redis key named in the body (`data_key`), not from the body itself. */
   byReference?: boolean;
+  /** The outputs asked for (see output-selection.ts); undefined: every served output. */
+  selected?: OutputSelection;
 }
 
 export interface InferenceResult {
   model: ReadyModel;
-  /** Every served output, in config order; dim 0 is the batch when the model has one. */
+  /** Every served output (the selected ones when `selected` is set), in config order; dim 0 is the batch when the model has one. */
   outputs: Tensor[];
+  /** Set when the request selected outputs: `outputs` are those, and a classifier's answer is them by name. */
+  selected?: OutputSelection;
   rows: number;
   cache: CacheStatus;
 }

@@ -5,8 +5,15 @@ import { concatRows, sliceRows } from '../tensor/tensor-rows.js';
 import { ATTR, inContext, startSpan } from '../tracing.js';
 import { BatchCost } from './batch-cost.js';
 
-/** Runs one batch; resolves with its outputs and the seconds the model itself took. */
-export type RunBatch = (inputs: Tensor[], rows: number) => Promise<{ outputs: Tensor[]; seconds: number }>;
+/**
+ * Runs one batch; resolves with its outputs and the seconds the model itself took. `fetch`: the outputs to
+ * fetch when a selection asked for fewer than every served one.
+ */
+export type RunBatch = (
+  inputs: Tensor[],
+  rows: number,
+  fetch?: string[],
+) => Promise<{ outputs: Tensor[]; seconds: number }>;
 
 export interface ModelQueueOptions {
   model: string;
@@ -28,7 +35,9 @@ interface Pending {
   inputs: Tensor[];
   rows: number;
   bytes: number;
+  /** Row shapes and the outputs fetched: only requests alike in both share a run. */
   shapeKey: string;
+  fetch?: string[];
   queuedAt: number;
   /** Its `modelfn.queue.wait` span and the context it waits in, when tracing records. */
   wait: ReturnType<typeof startSpan>;
@@ -77,10 +86,10 @@ export class ModelQueue {
     return this.opts.adaptive ? this.cost.limit(max) : max;
   }
 
-  async submit(inputs: Tensor[], rows: number): Promise<Tensor[]> {
+  async submit(inputs: Tensor[], rows: number, fetch?: string[]): Promise<Tensor[]> {
     this.admit(inputs, rows);
     const limit = this.opts.merge ? this.batchLimit() : Infinity;
-    if (rows <= limit || this.opts.maxBatchRows <= 0) return this.enqueue(inputs, rows);
+    if (rows <= limit || this.opts.maxBatchRows <= 0) return this.enqueue(inputs, rows, fetch);
     const parts: Promise<Tensor[]>[] = [];
     for (let start = 0; start < rows; start += limit) {
       const n = Math.min(limit, rows - start);
@@ -88,6 +97,7 @@ export class ModelQueue {
         this.enqueue(
           inputs.map((t) => sliceRows(t, start, n)),
           n,
+          fetch,
         ),
       );
     }
@@ -108,14 +118,15 @@ export class ModelQueue {
     }
   }
 
-  private enqueue(inputs: Tensor[], rows: number): Promise<Tensor[]> {
+  private enqueue(inputs: Tensor[], rows: number, fetch?: string[]): Promise<Tensor[]> {
     return new Promise((resolve, reject) => {
       const bytes = byteSize(inputs);
       this.queue.push({
         inputs,
         rows,
         bytes,
-        shapeKey: shapeKey(inputs),
+        shapeKey: fetch ? `${shapeKey(inputs)}|${fetch.join('\0')}` : shapeKey(inputs),
+        fetch,
         queuedAt: performance.now(),
         wait: startSpan('modelfn.queue.wait', { [ATTR.model]: this.opts.model, [ATTR.rows]: rows }),
         resolve,
@@ -198,7 +209,7 @@ export class ModelQueue {
         ? batch[0].inputs
         : batch[0].inputs.map((_, i) => concatRows(batch.map((p) => p.inputs[i])));
     try {
-      const { outputs, seconds } = await this.run(inputs, rows);
+      const { outputs, seconds } = await this.run(inputs, rows, batch[0].fetch);
       if (this.opts.maxBatchRows > 0) this.cost.observe(rows, seconds);
       let off = 0;
       for (const p of batch) {

@@ -37,9 +37,10 @@ export class ModelRunner {
     this.pool = opts.threads > 0 ? new InferencePool(opts.threads, opts.threadMaxRuns) : undefined;
   }
 
-  async run(model: ReadyModel, inputs: Tensor[], rows: number): Promise<Tensor[]> {
+  /** `fetch`: the outputs a selection asked for (default every served one); only those leave the session. */
+  async run(model: ReadyModel, inputs: Tensor[], rows: number, fetch?: string[]): Promise<Tensor[]> {
     try {
-      return await this.lane(model).queue.submit(inputs, rows);
+      return await this.lane(model).queue.submit(inputs, rows, fetch);
     } catch (e) {
       throw toScoringError(e);
     }
@@ -83,16 +84,19 @@ export class ModelRunner {
     const placement = new Placement(spec, this.pool, this.opts.inlineMaxMs / 1000);
     const db = model.config.dynamic_batching;
     const merge = !!db && model.batched && this.opts.batching !== 'off';
-    const queue = new ModelQueue((inputs, rows) => this.execute(model, placement, inputs, rows), {
-      model: model.name,
-      maxBatchRows: model.config.max_batch_size,
-      merge,
-      adaptive: db?.adaptive !== false,
-      maxQueueDelayMicros: db?.max_queue_delay_microseconds ?? 0,
-      concurrency: () => (placement.where === 'pool' && this.pool ? this.pool.size : 1),
-      maxRows: this.opts.queueMaxRows,
-      maxBytes: this.opts.queueMaxBytes,
-    });
+    const queue = new ModelQueue(
+      (inputs, rows, fetch) => this.execute(model, placement, inputs, rows, false, fetch),
+      {
+        model: model.name,
+        maxBatchRows: model.config.max_batch_size,
+        merge,
+        adaptive: db?.adaptive !== false,
+        maxQueueDelayMicros: db?.max_queue_delay_microseconds ?? 0,
+        concurrency: () => (placement.where === 'pool' && this.pool ? this.pool.size : 1),
+        maxRows: this.opts.queueMaxRows,
+        maxBytes: this.opts.queueMaxBytes,
+      },
+    );
     lane = { queue, placement };
     this.lanes.set(model, lane);
     return lane;
@@ -104,12 +108,13 @@ export class ModelRunner {
     inputs: Tensor[],
     rows: number,
     awaitMove = false,
+    fetch?: string[],
   ): Promise<{ outputs: Tensor[]; seconds: number }> {
     const attributes = modelAttributes(model);
     attributes[ATTR.rows] = rows;
     attributes[ATTR.placement] = placement.where;
     return traced('modelfn.inference', attributes, () =>
-      this.executeRun(model, placement, inputs, rows, awaitMove),
+      this.executeRun(model, placement, inputs, rows, awaitMove, fetch),
     );
   }
 
@@ -119,6 +124,7 @@ export class ModelRunner {
     inputs: Tensor[],
     rows: number,
     awaitMove: boolean,
+    fetch: string[] | undefined,
   ): Promise<{ outputs: Tensor[]; seconds: number }> {
     this.runs++;
     metrics.batchRows.observe({ model: model.name }, rows);
@@ -127,12 +133,12 @@ export class ModelRunner {
     if (placement.where === 'pool' && this.pool) {
       metrics.poolBusy.inc();
       try {
-        ({ outputs, seconds } = await this.pool.run(placement.key, inputs));
+        ({ outputs, seconds } = await this.pool.run(placement.key, inputs, fetch));
       } finally {
         metrics.poolBusy.dec();
       }
     } else {
-      ({ outputs, seconds } = await model.model.run(inputs));
+      ({ outputs, seconds } = await model.model.run(inputs, fetch));
       const moving = placement.observe(seconds);
       if (moving) {
         const done = moving.then(async () => {

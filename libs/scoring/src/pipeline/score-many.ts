@@ -11,8 +11,10 @@ function sliceResult(result: InferenceResult, start: number, rows: number): Infe
   return { ...result, rows, outputs: result.outputs.map((t) => sliceRows(t, start, rows)) };
 }
 
+/** Requests share a run when their row shapes and their selected outputs are alike. */
 function groupKey(req: InferenceRequest): string {
-  return req.inputs.map((t) => t.shape.slice(1).join(',')).join(';');
+  const shapes = req.inputs.map((t) => t.shape.slice(1).join(',')).join(';');
+  return req.selected ? `${shapes}|${req.selected.join(',')}` : shapes;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function scoreMany(requests: InferenceRequest[], infer: Infer): Pro
           group.length === 1
             ? group[0].inputs
             : group[0].inputs.map((_, k) => concatRows(group.map((r) => r.inputs[k])));
-        const result = await infer({ model, inputs, rows });
+        const result = await infer({ model, inputs, rows, selected: group[0].selected });
         let row = 0;
         members.forEach((i, j) => {
           outcomes[i] = { result: group.length === 1 ? result : sliceResult(result, row, group[j].rows) };

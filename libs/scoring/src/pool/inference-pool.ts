@@ -8,6 +8,7 @@ import type { SessionSpec } from './worker-protocol.js';
 interface Job {
   key: string;
   inputs: Tensor[];
+  fetch?: string[];
   resolve: (r: RunReply) => void;
   reject: (e: unknown) => void;
   /** Threads that died while running it: it is run again on another, once. */
@@ -66,7 +67,8 @@ export class InferencePool {
     for (const t of this.threads) t.unload(key);
   }
 
-  run(key: string, inputs: Tensor[]): Promise<RunReply> {
+  /** `fetch`: the outputs to fetch when not every served one (a selection). */
+  run(key: string, inputs: Tensor[], fetch?: string[]): Promise<RunReply> {
     if (this.closed) return Promise.reject(new ScoringError('UNAVAILABLE', 'the host is shutting down'));
     if (!this.specs.has(key)) return Promise.reject(new Error(`session ${key} is not in the inference pool`));
     if (this.failedStarts >= 3 && this.threads.length === 0)
@@ -74,7 +76,7 @@ export class InferencePool {
         new ScoringError('UNAVAILABLE', `inference threads cannot start: ${this.lastStartError}`),
       );
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, inputs, resolve, reject, attempts: 0 });
+      this.queue.push({ key, inputs, fetch, resolve, reject, attempts: 0 });
       this.pump();
     });
   }
@@ -175,7 +177,7 @@ export class InferencePool {
     thread.busy = true;
     const { tensors: inputs, transfer } = movable(job.inputs);
     thread
-      .run(job.key, inputs, transfer)
+      .run(job.key, inputs, transfer, job.fetch)
       .then(
         (reply) => {
           job.resolve(reply);

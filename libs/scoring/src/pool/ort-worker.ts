@@ -45,11 +45,12 @@ function owned(data: TensorData): { data: TensorData; buffer?: ArrayBuffer } {
 async function run(
   key: string,
   inputs: Tensor[],
+  fetch: string[] | undefined,
 ): Promise<{ outputs: Tensor[]; seconds: number; transfer: ArrayBuffer[] }> {
   const s = sessions.get(key);
   if (!s) throw new Error(`session ${key} is not loaded in this thread`);
   const transfer: ArrayBuffer[] = [];
-  const ran = await runSession(s.session, s.outputs, inputs);
+  const ran = await runSession(s.session, fetch ?? s.outputs, inputs);
   const outputs = ran.outputs.map((t): Tensor => {
     const o = owned(t.data);
     if (o.buffer) transfer.push(o.buffer);
@@ -72,7 +73,7 @@ port.on('message', (msg: ToWorker) => {
   const work =
     msg.op === 'load'
       ? load(msg.spec).then(() => reply({ id: msg.id, ok: true }))
-      : run(msg.key, msg.inputs).then(({ outputs, seconds, transfer }) =>
+      : run(msg.key, msg.inputs, msg.fetch).then(({ outputs, seconds, transfer }) =>
           reply({ id: msg.id, ok: true, outputs, seconds }, transfer),
         );
   work.catch((e: unknown) =>

@@ -80,9 +80,9 @@ export class PoolThread {
     if (!this.exited) this.worker.postMessage({ op: 'unload', key } satisfies ToWorker);
   }
 
-  async run(key: string, inputs: Tensor[], transfer: ArrayBuffer[]): Promise<RunReply> {
+  async run(key: string, inputs: Tensor[], transfer: ArrayBuffer[], fetch?: string[]): Promise<RunReply> {
     this.runs++;
-    const reply = await this.call({ op: 'run', id: ++this.seq, key, inputs }, transfer);
+    const reply = await this.call({ op: 'run', id: ++this.seq, key, inputs, fetch }, transfer);
     if (!reply.ok) throw Object.assign(new Error(reply.message), { threadStopped: reply.id === -1 });
     return { outputs: reply.outputs ?? [], seconds: reply.seconds ?? 0 };
   }

@@ -9,14 +9,14 @@ export interface SessionSpec {
   /** The file, or the graph's bytes when it was adapted in memory. */
   source: string | Uint8Array;
   intraOpThreads: number;
-  /** The outputs every run fetches, in order. */
+  /** The outputs a run fetches, in order, unless it names its own (`fetch`, a selection). */
   outputNames: string[];
 }
 
 export type ToWorker =
   | { op: 'load'; id: number; spec: SessionSpec }
   | { op: 'unload'; key: string }
-  | { op: 'run'; id: number; key: string; inputs: Tensor[] };
+  | { op: 'run'; id: number; key: string; inputs: Tensor[]; fetch?: string[] };
 
 export type FromWorker =
   { id: number; ok: true; outputs?: Tensor[]; seconds?: number } | { id: number; ok: false; message: string };

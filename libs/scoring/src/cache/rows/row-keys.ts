@@ -10,12 +10,13 @@ function bytesOf(data: Exclude<TensorData, string[]>): Uint8Array {
 
 /**
  * Row keys are the model's prefix and `sha256(row)`. The row hash is over the decoded input tensors, so
- * the same digit sent as PNG, JSON or a v2 tensor shares one entry. Every output is cached under the key,
- * so any selection of outputs is answered from it. One key per row; one for the whole request when the
- * model has no batch dimension.
+ * the same digit sent as PNG, JSON or a v2 tensor shares one entry. The outputs cached under a key are the
+ * ones fetched: every served output, unless `outputs` names fewer (a selection, or config.json `outputs`
+ * exposing only some), whose names then go into the key (see outputsTag): a selection's value holds only
+ * its outputs. One key per row; one for the whole request when the model has no batch dimension.
  */
-export function rowKeys(model: ModelVersion, inputs: Tensor[], rows: number): string[] {
-  const prefix = keyPrefix(model);
+export function rowKeys(model: ModelVersion, inputs: Tensor[], rows: number, outputs?: string[]): string[] {
+  const prefix = keyPrefix(model) + outputsTag(model, outputs);
   const keys: string[] = new Array(rows);
   const only = inputs.length === 1 ? inputs[0] : undefined;
   if (model.batched && only && !Array.isArray(only.data) && model.inputs[0].size !== undefined) {
@@ -40,6 +41,17 @@ export function rowKeys(model: ModelVersion, inputs: Tensor[], rows: number): st
     keys[r] = prefix + h.digest('hex');
   }
   return keys;
+}
+
+/**
+ * `o.<sha256 of the names>[0..16]:` when the cached outputs are not the graph's every output, else nothing:
+ * the keys of a request for every output stay what they always were (what Redis already holds).
+ */
+export function outputsTag(model: ModelVersion, outputs: string[] | undefined): string {
+  const names =
+    outputs ?? (model.config.outputs !== undefined ? model.outputs.map((o) => o.name) : undefined);
+  if (names === undefined) return '';
+  return `o.${hash('sha256', names.join('\0'), 'hex').slice(0, 16)}:`;
 }
 
 /** The whole tensor as one row: what a model without a batch dimension is cached by. */

@@ -152,3 +152,22 @@ export function decodeRowValue(model: ModelVersion, value: Uint8Array): Tensor[]
   }
   return p === view.length ? out : undefined;
 }
+
+const views = new WeakMap<ModelVersion, Map<string, ModelVersion>>();
+
+/**
+ * The model as a selection sees it: its selected outputs only (config order), one object per model and
+ * selection, so that the row layout and the value codec above serve a selection's cache entries unchanged.
+ */
+export function outputsView<M extends ModelVersion>(model: M, selected: readonly number[] | undefined): M {
+  if (selected === undefined) return model;
+  let byModel = views.get(model);
+  if (!byModel) views.set(model, (byModel = new Map()));
+  const key = selected.join(',');
+  let view = byModel.get(key);
+  if (!view) {
+    view = { ...model, outputs: selected.map((k) => model.outputs[k]) };
+    byModel.set(key, view);
+  }
+  return view as M;
+}
