@@ -273,6 +273,14 @@ describe('bounds and hostile PDFs', () => {
     const nested = await bombPdf(300 * 1024 * 1024, 2);
     expect(nested.length).toBeLessThan(16 * 1024);
     expect(await errorOf(readDoc(nested))).toMatchObject({ code: 'DOCUMENT_TOO_LARGE' });
+    // Behind filters that shrink (hex) or expand otherwise (LZW, run-length), each decoded and counted.
+    for (const filter of ['ASCIIHexDecode', 'LZWDecode', 'RunLengthDecode'] as const) {
+      const hidden = await bombPdf(300 * 1024 * 1024, 1, filter);
+      expect({ filter, code: (await errorOf(readDoc(hidden))).code }).toEqual({
+        filter,
+        code: 'DOCUMENT_TOO_LARGE',
+      });
+    }
     // A stream that inflates within the budget is read.
     const fine = await readDoc(assembleSmallDoc());
     expect(fine.text).toBe('');

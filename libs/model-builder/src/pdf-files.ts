@@ -154,31 +154,95 @@ export function encryptedPdf(): Buffer {
 }
 
 /**
+ * `count` bytes of `byte` as PDF's LZW codes (9-12 bits, widths one code early): a run encodes as codes
+ * whose strings grow by one byte each, about 7 MB per 5.7 KB dictionary, then a clear code.
+ */
+export function lzwRun(count: number, byte: number): Buffer {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  let width = 9;
+  const put = (code: number) => {
+    acc = (acc << width) | code;
+    bits += width;
+    while (bits >= 8) {
+      out.push((acc >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  };
+  let left = count;
+  while (left > 0) {
+    put(256);
+    width = 9;
+    put(byte);
+    left -= 1;
+    // Code k (258 on) is the run of k - 256 bytes; the decoder adds entry k as it reads it.
+    for (let k = 258, next = 258; k <= 4094 && left >= k - 256; k++) {
+      put(k);
+      left -= k - 256;
+      next++;
+      if (next + 1 >= 1 << width && width < 12) width++;
+    }
+    // A rest shorter than the next code's run starts a new dictionary.
+  }
+  put(257);
+  if (bits > 0) out.push((acc << (8 - bits)) & 0xff);
+  return Buffer.from(out);
+}
+
+/** `data` as RunLength literal runs (no compression): a filter a bomb's Flate layer can hide behind. */
+function runLengthLiterals(data: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 128) {
+    const run = data.subarray(i, i + 128);
+    parts.push(Buffer.from([run.length - 1]), run);
+  }
+  parts.push(Buffer.from([128]));
+  return Buffer.concat(parts);
+}
+
+/**
  * A one-page PDF whose content stream is `decoded` bytes of spaces Flate-compressed about 1000 to 1: a
  * decompression bomb (300 MB decoded is 300 KB of file; deflated again, `layers` 2, about 1 KB). Deflated
- * in chunks, so the test never holds the decoded bytes either.
+ * in chunks, so the test never holds the decoded bytes either. `outer`: the Flate bytes hex-encoded or as
+ * run-length literals under a filter before Flate's; or LZW instead of Flate (about 1300 to 1).
  */
-export async function bombPdf(decoded: number, layers = 1): Promise<Buffer> {
-  const deflate = createDeflate({ level: 9 });
-  const out: Buffer[] = [];
-  deflate.on('data', (c: Buffer) => out.push(c));
-  const done = new Promise((resolve) => deflate.on('end', resolve));
-  const chunk = Buffer.alloc(1 << 20, 0x20);
-  for (let left = decoded; left > 0; left -= chunk.length) {
-    const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-    if (!deflate.write(part)) await new Promise((r) => deflate.once('drain', r));
+export async function bombPdf(
+  decoded: number,
+  layers = 1,
+  outer?: 'ASCIIHexDecode' | 'RunLengthDecode' | 'LZWDecode',
+): Promise<Buffer> {
+  let stream: Buffer;
+  let filters: string[];
+  if (outer === 'LZWDecode') {
+    stream = lzwRun(decoded, 0x20);
+    filters = ['/LZWDecode'];
+  } else {
+    const deflate = createDeflate({ level: 9 });
+    const out: Buffer[] = [];
+    deflate.on('data', (c: Buffer) => out.push(c));
+    const done = new Promise((resolve) => deflate.on('end', resolve));
+    const chunk = Buffer.alloc(1 << 20, 0x20);
+    for (let left = decoded; left > 0; left -= chunk.length) {
+      const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      if (!deflate.write(part)) await new Promise((r) => deflate.once('drain', r));
+    }
+    deflate.end();
+    await done;
+    // More layers: the deflated bytes deflated again, each a Flate filter of the stream.
+    stream = Buffer.concat(out);
+    for (let i = 1; i < layers; i++) stream = deflateSync(stream, { level: 9 });
+    filters = Array.from({ length: layers }, () => '/FlateDecode');
+    if (outer === 'ASCIIHexDecode') stream = Buffer.from(`${stream.toString('hex')}>`, 'latin1');
+    if (outer === 'RunLengthDecode') stream = runLengthLiterals(stream);
+    if (outer) filters.unshift(`/${outer}`);
   }
-  deflate.end();
-  await done;
-  // More layers: the deflated bytes deflated again, each a Flate filter of the stream.
-  let stream = Buffer.concat(out);
-  for (let i = 1; i < layers; i++) stream = deflateSync(stream, { level: 9 });
-  const filters = Array.from({ length: layers }, () => '/FlateDecode').join(' ');
   return assemblePdf([
     { value: '<< /Type /Catalog /Pages 2 0 R >>' },
     { value: '<< /Type /Pages /Kids [3 0 R] /Count 1 >>' },
     { value: '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>' },
-    { value: `<< /Filter [${filters}] >>`, stream },
+    { value: `<< /Filter [${filters.join(' ')}] >>`, stream },
   ]);
 }
 

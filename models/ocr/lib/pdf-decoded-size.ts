@@ -1,12 +1,13 @@
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInflate } from 'node:zlib';
 import { OcrError } from './errors.js';
+import { decoderFor } from './pdf-filters.js';
 
-// A decompression bomb is a small PDF whose Flate streams inflate to gigabytes: pdf.js would inflate them
-// into memory while it parses (a content stream) or renders (an image), and the process would run out of
-// memory before any bound of ours saw a page. So every Flate stream of the file is inflated here first,
-// counted and thrown away chunk by chunk, against one budget for the whole document. Streams are found by
+// A decompression bomb is a small PDF whose streams decode to gigabytes: pdf.js would decode them into
+// memory while it parses (a content stream) or renders (an image), and the process would run out of
+// memory before any bound of ours saw a page. So every stream of the file is decoded here first (its
+// general-purpose filters: pdf-filters.ts), counted and thrown away chunk by chunk, against one budget for
+// the whole document. Streams are found by
 // their keywords in the raw bytes, not through the xref table: pdf.js repairs a broken table by the same
 // scan, so a stream a damaged table hides from us would not be hidden from it.
 
@@ -18,16 +19,24 @@ const DICT_WINDOW = 4096;
 class OverBudget extends Error {}
 
 /**
- * Bytes `data` decodes to through `stages` Flate filters in a row, every stage's output counted (pdf.js
- * holds each), up to `limit` + 1 (then stopped). A second Flate layer is how a bomb hides from a count of
+ * The stream's bytes in small slices, so no decoder turns one input chunk into more than the budget's
+ * worth before the count downstream sees it (512 bytes of LZW are at most about 1.4 MB).
+ */
+function* slices(data: Buffer, size = 512): Generator<Buffer> {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+/**
+ * Bytes `data` decodes to through `stages` (its filters' decoders, in order), every stage's output counted
+ * (pdf.js holds each), up to `limit` + 1 (then stopped). A second layer is how a bomb hides from a count of
  * the first: 1 KB inflates to 300 KB, which inflates to 300 MB. A damaged stream counts what it gave, as
  * pdf.js reads one up to its damage.
  */
-async function decodedSize(data: Buffer, stages: number, limit: number): Promise<number> {
+async function decodedSize(data: Buffer, stages: Transform[], limit: number): Promise<number> {
   let total = 0;
-  const parts: (Transform | ReturnType<typeof createInflate>)[] = [];
-  for (let i = 0; i < stages; i++) {
-    parts.push(createInflate({ chunkSize: 64 * 1024 }));
+  const parts: Transform[] = [];
+  for (const stage of stages) {
+    parts.push(stage);
     parts.push(
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -40,7 +49,7 @@ async function decodedSize(data: Buffer, stages: number, limit: number): Promise
   }
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   try {
-    await pipeline([Readable.from([data]), ...parts, discard]);
+    await pipeline([Readable.from(slices(data)), ...parts, discard]);
   } catch {
     // Over the budget (total says so) or a damaged stage: what was counted stands.
   }
@@ -58,10 +67,9 @@ function filtersBefore(pdf: Buffer, keyword: number): string[] {
 }
 
 /**
- * Refuses (413 DOCUMENT_TOO_LARGE) a PDF whose Flate streams decode to more than `budget` bytes in all,
- * through the Flate filters they start with (any number in a row). Streams under another first filter
- * (DCT, JPX, JBIG2: images, bounded by pixels when pdf.js decodes them; ASCII85, ASCIIHex or LZW before
- * Flate, rare) are not counted, nor what follows a filter other than Flate.
+ * Refuses (413 DOCUMENT_TOO_LARGE) a PDF whose streams decode to more than `budget` bytes in all, through
+ * their general-purpose filters (Flate, LZW, RunLength, ASCIIHex, ASCII85: pdf-filters.ts) in a row.
+ * Image codecs (DCT, JPX, JBIG2, CCITT) end the count: pdf.js decodes them within a page's pixels.
  */
 export async function checkDecodedSize(pdf: Buffer, budget: number): Promise<void> {
   let used = 0;
@@ -80,10 +88,14 @@ export async function checkDecodedSize(pdf: Buffer, budget: number): Promise<voi
     if (pdf[start] === 0x0a) start++;
     const endKeyword = pdf.indexOf(ENDSTREAM, start);
     const end = endKeyword < 0 ? pdf.length : endKeyword;
-    const filters = filtersBefore(pdf, at);
-    const flate = filters.findIndex((f) => f !== 'FlateDecode' && f !== 'Fl');
-    const stages = flate < 0 ? filters.length : flate;
-    if (stages > 0) {
+    // The filters in order up to the first that is not measured (an image codec).
+    const stages: Transform[] = [];
+    for (const f of filtersBefore(pdf, at)) {
+      const d = decoderFor(f);
+      if (!d) break;
+      stages.push(d);
+    }
+    if (stages.length > 0) {
       used += await decodedSize(pdf.subarray(start, end), stages, budget - used);
       if (used > budget) {
         throw new OcrError(
