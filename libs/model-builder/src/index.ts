@@ -3,3 +3,4 @@ export * from './text-pages.js';
 export * from './heavy-model.js';
 export * from './crafted-images.js';
 export * from './pdf-files.js';
+export * from './segmentation-model.js';

@@ -46,6 +46,22 @@ describe('cache keys (byte-identical across releases)', () => {
     ]);
   });
 
+  it('tags the keys of a selection (or of config.json "outputs") with its output names, and only those', () => {
+    const row = [
+      { name: 'input', datatype: 'FP32', shape: [1, 2], data: Float32Array.from([1, 2]) },
+    ] as Tensor[];
+    const plain = rowKeys(version, row, 1)[0];
+    // `o.` and the first 16 hex digits of sha256 of the names joined by NUL.
+    const tag = 'o.762069bc07a6e1b5:';
+    expect(tag).toBe(`o.${hash('sha256', 'out', 'hex').slice(0, 16)}:`);
+    expect(rowKeys(version, row, 1, ['out'])).toEqual([plain.replace(PREFIX, PREFIX + tag)]);
+    const exposing = {
+      ...version,
+      config: { ...version.config, outputs: ['probabilities'] },
+    } as ModelVersion;
+    expect(rowKeys(exposing, row, 1)).toEqual([plain.replace(PREFIX, PREFIX + tag)]);
+  });
+
   it('stores scored rows under their row keys, as their output bytes', async () => {
     const rows = new MapCache();
     const s = scorerOf(readSettings({}), repositoryOf({ version }), rows);

@@ -1,4 +1,4 @@
-import { heavyModel } from '@modelfn/model-builder';
+import { heavyModel, segmentationModel } from '@modelfn/model-builder';
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InferencePool } from '../../src/pool/inference-pool.js';
@@ -37,6 +37,28 @@ describe('InferencePool', () => {
     expect(Array.from(outputs[0].data as Float32Array)).toEqual(Array.from(await inline(x)));
     expect(Array.from(x.data as Float32Array)).toEqual(Array.from(before));
     expect(seconds).toBeGreaterThan(0);
+  });
+
+  it('fetches only the outputs a run names: the others never leave the thread', async () => {
+    pool = new InferencePool(1);
+    const seg = {
+      key: 'seg/1/model.onnx',
+      source: segmentationModel({ side: 8 }),
+      intraOpThreads: 1,
+      outputNames: ['mask', 'coarse', 'features'],
+    };
+    await pool.register(seg);
+    const x: Tensor = {
+      name: 'x',
+      datatype: 'FP32',
+      shape: [1, 3, 8, 8],
+      data: new Float32Array(192).fill(1),
+    };
+    const all = await pool.run(seg.key, [x]);
+    expect(all.outputs.map((t) => t.name)).toEqual(['mask', 'coarse', 'features']);
+    const { outputs } = await pool.run(seg.key, [x], ['coarse']);
+    expect(outputs.map((t) => t.name)).toEqual(['coarse']);
+    expect(Array.from(outputs[0].data as Float32Array)).toEqual(new Array(16).fill(1));
   });
 
   it('keeps the event loop turning while runs take many milliseconds', async () => {
