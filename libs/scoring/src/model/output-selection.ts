@@ -3,15 +3,15 @@ import type { ModelVersion } from './model-version.js';
 
 /**
  * The outputs a request asked for, as positions in the model's served outputs (config order, ascending).
- * `undefined` everywhere means every served output: what a request that selects nothing gets, with the
- * cache keys and values it always had.
+ * `undefined` everywhere means no selection: every served output, a classifier's label, and the cache keys
+ * and values it always had.
  */
 export type OutputSelection = readonly number[];
 
 /**
  * The selection a request's output names make: refused (INVALID_INPUT, naming the model's outputs) when a
- * name is not one of them; undefined when none is given or they are every output (one answer, one cache
- * entry for both ways of asking).
+ * name is not one of them; undefined when none is given. A selection of every output is answered by name
+ * but fetched and cached as no selection (see fetchedSelection).
  */
 export function selectOutputs(
   model: ModelVersion,
@@ -29,13 +29,23 @@ export function selectOutputs(
     }
     picked.add(at);
   }
-  if (picked.size === model.outputs.length) return undefined;
   return [...picked].sort((a, b) => a - b);
+}
+
+/**
+ * What a selection changes in the run and the cache: the outputs fetched and keyed, or undefined when it is
+ * every output (one cache entry for both ways of asking for them).
+ */
+export function fetchedSelection(
+  model: ModelVersion,
+  selected: OutputSelection | undefined,
+): OutputSelection | undefined {
+  return selected && selected.length < model.outputs.length ? selected : undefined;
 }
 
 /** The names onnxruntime is asked to fetch for a selection (undefined: the session's own list). */
 export function fetchNames(model: ModelVersion, selected: OutputSelection | undefined): string[] | undefined {
-  return selected?.map((k) => model.outputs[k].name);
+  return fetchedSelection(model, selected)?.map((k) => model.outputs[k].name);
 }
 
 /** Output names as sent in a query string, blob metadata or a message property: "a,b" or a list. */

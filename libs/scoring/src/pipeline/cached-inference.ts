@@ -9,7 +9,7 @@ import {
 } from '../cache/index.js';
 import { metrics } from '../metrics.js';
 import { markSole } from '../pool/ownership.js';
-import { fetchNames } from '../model/output-selection.js';
+import { fetchedSelection, fetchNames } from '../model/output-selection.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ATTR, modelAttributes, traced } from '../tracing.js';
@@ -69,7 +69,7 @@ export class CachedInference {
     const { model, inputs, rows, selected } = req;
     for (const t of inputs) checkFinite(t);
     // A selection caches and answers its outputs only: the view is the model with those outputs.
-    const view = outputsView(model, selected);
+    const view = outputsView(model, fetchedSelection(model, selected));
     const fetch = fetchNames(model, selected);
     const done = (outputs: Tensor[], cache: CacheStatus): InferenceResult => ({
       model,
@@ -166,7 +166,7 @@ export class CachedInference {
         const out = await run;
         if (all) whole = out;
         if (writeBack && this.storable(model, out, toRun.length)) {
-          const view = outputsView(model, req.selected);
+          const view = outputsView(model, fetchedSelection(model, req.selected));
           const entries = toRun.map((r, i) => ({ key: keys[r], value: encodeRowValue(view, out, i) }));
           // Not awaited: the answer is ready, and a slow cache must not hold it back.
           void traced('modelfn.cache.write', modelAttributes(model), () => this.cache.setMany(entries));

@@ -56,7 +56,7 @@ describe('output selection', () => {
     expect(all.selected).toBeUndefined();
   });
 
-  it('keeps config order whatever the order asked, and treats every output asked as no selection', async () => {
+  it('keeps config order whatever the order asked, and caches every output asked as no selection', async () => {
     const a = (await scorer.infer({
       model: 'seg',
       body: body(),
@@ -74,7 +74,8 @@ describe('output selection', () => {
       ...json,
       outputs: ['coarse', 'features', 'mask'],
     })) as ModelAnswer;
-    expect(every.selected).toBeUndefined();
+    expect(every.selected).toEqual([0, 1, 2]);
+    expect(every.cache).toBe('hit');
   });
 
   it('refuses an unknown output name with INVALID_INPUT naming the model outputs', async () => {
