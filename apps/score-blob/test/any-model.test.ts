@@ -36,7 +36,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function invoke(body: object, model: string) {
+function invoke(body: object, model: string, metadata: Record<string, string> = {}) {
   const errorOutput = output.storageBlob({
     path: 'out/{name}.error.json',
     connection: 'AzureWebJobsStorage',
@@ -45,7 +45,7 @@ function invoke(body: object, model: string) {
     triggerMetadata: {
       blobTrigger: 'in/x.json',
       properties: { contentType: 'application/json' },
-      metadata: { model },
+      metadata: { model, ...metadata },
     },
   });
   const handler = scoreBlobHandler({ scorer: async () => scorer, errorOutput });
@@ -92,4 +92,16 @@ it('writes an error record naming the model reference that cannot be parsed', as
   const { result, context, errorOutput } = invoke({ data: [[1, 0]] }, 'flags:1:2');
   expect(await result).toBeUndefined();
   expect(context.extraOutputs.get(errorOutput)).toMatchObject({ code: 'INVALID_INPUT' });
+});
+
+it('writes only the outputs blob metadata "outputs" selects, and an error record naming the outputs for an unknown one', async () => {
+  const body = { data: { a: [[1, 1, 1]], b: [[3, 4]] } };
+  const { result } = invoke(body, 'pair', { outputs: 'b_twice' });
+  const record = (await result) as { outputs: Record<string, unknown> };
+  expect(record.outputs).toEqual({ b_twice: [6, 8] });
+  const bad = invoke(body, 'pair', { outputs: 'b_thrice' });
+  expect(await bad.result).toBeUndefined();
+  const error = bad.context.extraOutputs.get(bad.errorOutput) as { code: string; error: string };
+  expect(error.code).toBe('INVALID_INPUT');
+  expect(error.error).toContain('"sum", "b_twice"');
 });
