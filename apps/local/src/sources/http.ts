@@ -12,8 +12,12 @@ import { invocationHooks } from './observer.js';
  * of clients that reconnect at once (wrk), 503s kept the accept queues full and new clients waited longer.
  */
 const DEFAULT_MAX_CONNECTIONS = 0;
-/** Listening sockets per worker; measured with e2e/test/support/connection-storm.ts (see docs/reliability.md). */
-const ACCEPT_SOCKETS = 8;
+/**
+ * Listening sockets per worker (see startAcceptors). Measured with e2e/test/support/connection-storm.ts, back
+ * to back on the shared machine: 8 sockets gave new clients p99 5.2 s over the whole storm (986 ms once its
+ * 1,000 connections were open), 32 gave 1.1 s (1.1 s), 64 gave 1.5 s (836 ms); one socket, 10 s and more.
+ */
+const ACCEPT_SOCKETS = 32;
 
 /** apps/score-http's functions on the local HTTP host, with the routes its host.json gives them in Azure. */
 export function startHttpSource(
