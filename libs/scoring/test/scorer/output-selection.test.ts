@@ -181,7 +181,7 @@ describe('bounded responses (MAX_RESPONSE_BYTES)', () => {
       // The features map (16× the limit) is never fetched: the mask alone fits.
       const a = (await scorer.infer({ model, body: body(32), ...json, outputs: ['mask'] })) as ModelAnswer;
       expect(a.outputs.map((t) => t.name)).toEqual(['mask']);
-      expect(a.outputs[0].data.byteLength).toBe(4096);
+      expect((a.outputs[0].data as Float32Array).byteLength).toBe(4096);
     });
   }
 
