@@ -4,7 +4,7 @@ import { amlInputs, parseAmlBody } from './aml-json.js';
 import { fastAmlRows } from './aml-fast.js';
 import type { Codec, DecodeContext, Decoded } from './decoded.js';
 import { parseJson } from './parse-json.js';
-import { decodeV2Object } from './v2-request.js';
+import { decodeV2Object, v2Inputs } from './v2-request.js';
 
 /** A model the `/score` fast path can read straight from the bytes: one fixed-size FP32 input of rows. */
 export function fastPathFeatures(model: ModelVersion): number | undefined {
@@ -34,7 +34,7 @@ export async function decodeObject(body: unknown, ctx: DecodeContext): Promise<D
   if (body && typeof body === 'object' && !Array.isArray(body) && 'inputs' in body) {
     const v2 = decodeV2Object(body, Buffer.alloc(0), ctx.model, ctx.limits);
     if (v2.dataKey) return { ...(await referenced(v2.dataKey, ctx)), v2: v2.meta };
-    return { inputs: v2.inputs!, rows: v2.rows!, v2: v2.meta };
+    return { ...(await v2Inputs(ctx.model, v2, ctx.limits)), v2: v2.meta };
   }
   const aml = parseAmlBody(body);
   if (aml.kind === 'data_key') return referenced(aml.key, ctx);

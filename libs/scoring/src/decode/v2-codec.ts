@@ -1,6 +1,6 @@
 import type { BodyCodec } from './decoded.js';
 import { decodeObject } from './json-codec.js';
-import { decodeV2Body } from './v2-request.js';
+import { decodeV2Body, v2Inputs } from './v2-request.js';
 
 /**
  * The media type the Open Inference Protocol's `POST .../infer` bodies are registered under: v2 requests
@@ -12,5 +12,5 @@ export const V2_MEDIA_TYPE = 'application/vnd.open-inference.v2+json';
 export const v2Codec: BodyCodec = async (body, ctx) => {
   const v2 = decodeV2Body(body, ctx.headerLength, ctx.model, ctx.limits);
   if (v2.dataKey) return { ...(await decodeObject({ data_key: v2.dataKey }, ctx)), v2: v2.meta };
-  return { inputs: v2.inputs!, rows: v2.rows!, v2: v2.meta };
+  return { ...(await v2Inputs(ctx.model, v2, ctx.limits)), v2: v2.meta };
 };

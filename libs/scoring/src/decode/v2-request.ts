@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 import { checkKnownName, isObject } from './names.js';
 import { parseJson } from './parse-json.js';
+import { decodeV2Images, isImageBytesInput, readV2Images, type V2Images } from './v2-image-input.js';
 
 /** An output a v2 request asks for, with how it wants it. */
 export interface V2RequestedOutput {
@@ -31,8 +32,11 @@ export interface V2Decoded {
   meta: V2RequestMeta;
   /** Set when the inputs are read from a Redis key (`parameters.data_key`). */
   dataKey?: string;
+  /** Every input in config order; the image input's slot is empty while `images` holds its encoded rows. */
   inputs?: Tensor[];
   rows?: number;
+  /** The model's image input sent as encoded images (BYTES), to decode with v2Inputs. */
+  images?: V2Images;
 }
 
 /** Longest request `id` echoed back: an id names a request, it does not carry data. */
@@ -212,7 +216,14 @@ export function decodeV2Object(
     throw new ScoringError('INVALID_INPUT', `the request lacks input ${absent.join(', ')}`);
   // Binary inputs are laid out in the order the request lists them.
   const offset = { at: 0 };
-  const decoded = new Map(inputs.map((t) => [t.name as string, decodeInput(model, t, binary, offset)]));
+  let images: V2Images | undefined;
+  const decoded = new Map<string, Tensor>();
+  for (const t of inputs) {
+    if (isImageBytesInput(model, t)) {
+      images = { at: model.image!.input, images: readV2Images(model, t, binary, offset) };
+      checkRowCount(images.images.length, limits);
+    } else decoded.set(t.name as string, decodeInput(model, t, binary, offset));
+  }
   if (offset.at !== binary.length) {
     throw new ScoringError(
       'INVALID_INPUT',
@@ -220,7 +231,23 @@ export function decodeV2Object(
     );
   }
   const tensors = model.inputs.map((s) => decoded.get(s.name)!);
+  if (images) return { meta, inputs: tensors, images };
   return { meta, inputs: tensors, rows: batchRows(model.batched, tensors, limits) };
+}
+
+/**
+ * A decoded v2 request's inputs and rows, its encoded images (a BYTES image input) decoded and
+ * preprocessed first.
+ */
+export async function v2Inputs(
+  model: ReadyModel,
+  v2: V2Decoded,
+  limits: InputLimits,
+): Promise<{ inputs: Tensor[]; rows: number }> {
+  if (!v2.images) return { inputs: v2.inputs!, rows: v2.rows! };
+  const inputs = [...v2.inputs!];
+  inputs[v2.images.at] = await decodeV2Images(model, v2.images.images, limits);
+  return { inputs, rows: batchRows(model.batched, inputs, limits) };
 }
 
 /** Rows of a batch: dim 0, the same for every input. */

@@ -1,0 +1,137 @@
+import { ScoringError } from '../errors.js';
+import { imageRowShape } from '../model/image-preprocessing.js';
+import type { ReadyModel } from '../model/model-version.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { imageTensorRow } from './image.js';
+import type { InputLimits } from './limits.js';
+
+/** The encoded images a v2 request sent for the model's image input, one per row, still to be decoded. */
+export interface V2Images {
+  /** Position of the image input among the model's inputs. */
+  at: number;
+  images: Buffer[];
+}
+
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+
+interface RawImageInput {
+  name?: unknown;
+  shape?: unknown;
+  datatype?: unknown;
+  data?: unknown;
+  parameters?: { binary_data_size?: unknown };
+}
+
+/**
+ * True for an input a client sends as Triton and KServe clients send images: the model's image input
+ * (config.json `preprocessing.image`) as a BYTES tensor of encoded images, instead of the FP32 rows.
+ */
+export function isImageBytesInput(model: ReadyModel, raw: RawImageInput): boolean {
+  return (
+    model.image !== undefined &&
+    raw.datatype === 'BYTES' &&
+    model.inputs[model.image.input].name === raw.name &&
+    model.inputs[model.image.input].datatype !== 'BYTES'
+  );
+}
+
+/**
+ * The encoded images of a BYTES image input: shape [N] or [N, 1] (one image per row; N = 1 for a model
+ * without a batch dimension), each element base64 in JSON `data`, or raw in the binary section (a 4-byte
+ * little-endian length, then the bytes). `offset` advances past what it read of the binary section.
+ */
+export function readV2Images(
+  model: ReadyModel,
+  raw: RawImageInput,
+  binary: Buffer,
+  offset: { at: number },
+): Buffer[] {
+  const name = raw.name as string;
+  const shape = raw.shape;
+  if (
+    !Array.isArray(shape) ||
+    shape.length < 1 ||
+    shape.length > 2 ||
+    (shape.length === 2 && shape[1] !== 1) ||
+    !Number.isSafeInteger(shape[0]) ||
+    shape[0] < 1 ||
+    (!model.batched && shape[0] !== 1)
+  ) {
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `input "${name}" as BYTES holds encoded images, one per row: shape [N] or [N, 1]${model.batched ? '' : ' with N = 1 (the model has no batch dimension)'}; got ${JSON.stringify(shape)}`,
+    );
+  }
+  const count = shape[0] as number;
+  const size = raw.parameters?.binary_data_size;
+  const images = size === undefined ? fromJson(name, raw.data) : fromBinary(name, size, binary, offset);
+  if (images.length !== count) {
+    throw new ScoringError(
+      'INVALID_SHAPE',
+      `input "${name}" shape ${JSON.stringify(shape)} holds ${count} images; the data has ${images.length}`,
+    );
+  }
+  return images;
+}
+
+function fromJson(name: string, data: unknown): Buffer[] {
+  const list = Array.isArray(data) ? data.flat() : undefined;
+  if (!list || list.some((s) => typeof s !== 'string' || !BASE64.test(s))) {
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `input "${name}" as BYTES needs "data": a list of base64-encoded images (PNG, JPEG, ...)`,
+    );
+  }
+  return (list as string[]).map((s) => Buffer.from(s, 'base64'));
+}
+
+function fromBinary(name: string, size: unknown, binary: Buffer, offset: { at: number }): Buffer[] {
+  if (!Number.isSafeInteger(size) || (size as number) < 0) {
+    throw new ScoringError('INVALID_INPUT', `input "${name}" binary_data_size must be a byte count`);
+  }
+  const end = offset.at + (size as number);
+  if (end > binary.length) {
+    throw new ScoringError(
+      'INVALID_INPUT',
+      `the binary section holds ${binary.length - offset.at} bytes after the earlier inputs; input "${name}" declares ${size}`,
+    );
+  }
+  const images: Buffer[] = [];
+  for (let p = offset.at; p < end;) {
+    const len = p + 4 <= end ? binary.readUInt32LE(p) : -1;
+    if (len < 0 || p + 4 + len > end) {
+      throw new ScoringError(
+        'INVALID_INPUT',
+        `input "${name}" binary data must be each image's 4-byte little-endian length, then its bytes`,
+      );
+    }
+    // A copy: the tensor decoded from it must not keep the whole request body alive.
+    images.push(Buffer.from(binary.subarray(p + 4, p + 4 + len)));
+    p += 4 + len;
+  }
+  offset.at = end;
+  return images;
+}
+
+/**
+ * The image input's tensor: each image decoded and preprocessed as an image body to `/score` is (format
+ * from its signature, the same limits), rows in order; the same rows, so the same cache entries.
+ */
+export async function decodeV2Images(
+  model: ReadyModel,
+  images: Buffer[],
+  limits: InputLimits,
+): Promise<Tensor> {
+  const pre = model.image!.pre;
+  const rowShape = imageRowShape(pre);
+  const rows = await Promise.all(images.map((bytes) => imageTensorRow(bytes, pre, limits)));
+  const width = rows[0].length;
+  const data = new Float32Array(width * rows.length);
+  rows.forEach((r, i) => data.set(r, i * width));
+  return {
+    name: model.inputs[model.image!.input].name,
+    datatype: 'FP32',
+    shape: [rows.length, ...rowShape],
+    data,
+  };
+}
