@@ -1,11 +1,11 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HttpFunctionOptions, HttpHandler } from '@azure/functions';
-import type { HttpFunctionDefinition } from '@modelfn/functions';
+import { invocationObserver, type HttpFunctionDefinition } from '@modelfn/functions';
 import { routePrefixFromHostJson, startHttpHost } from '@modelfn/local-host';
 import { sklearnClassifier } from '@modelfn/model-builder';
 import { createHttpFunctions, hostJsonPath, type AuthLevel } from '@modelfn/score-http';
-import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
+import { createScorer, readSettings, registry, type Scorer } from '@modelfn/scoring';
 import pino from 'pino';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -60,7 +60,10 @@ export interface PlaygroundApp {
   close(): Promise<void>;
 }
 
-/** The app's own function definitions on the local host, as `npm start` mounts them. */
+/**
+ * The app's own function definitions on the local host, as `npm start` mounts them: with the invocation
+ * hooks, whose series the live panel reads.
+ */
 export async function startPlaygroundApp(
   repository: string,
   auth: { level: AuthLevel; key?: string } = { level: 'anonymous' },
@@ -77,6 +80,7 @@ export async function startPlaygroundApp(
     port: 0,
     routePrefix: routePrefixFromHostJson(hostJsonPath),
     logger: pino({ level: 'silent' }),
+    hooks: invocationObserver({ registry, logger: pino({ level: 'silent' }) }),
   });
   return {
     url: host.url,
