@@ -37,7 +37,7 @@ describe('GET /swagger.json per model', () => {
     expect(schema).toContain('"input"');
     const score = r.body.paths['/score'] as { post: { parameters: { name: string }[] } };
     expect(score.post.parameters.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['top', 'probabilities']),
+      expect.arrayContaining(['top', 'probabilities', 'outputs']),
     );
   });
 });

@@ -11,7 +11,7 @@ const errors = Object.fromEntries(
   [
     ['400', 'Invalid input (shape, datatype, non-finite value, undecodable image)'],
     ['404', 'Unknown model, version or data_key'],
-    ['413', 'Body, row count or image dimensions over the limit'],
+    ['413', 'Body, row count or image dimensions over the limit, or an answer over MAX_RESPONSE_BYTES'],
     ['415', 'Unsupported content type'],
     ['503', 'Model not ready'],
   ].map(([status, description]) => [
@@ -142,6 +142,13 @@ export function openApiDocument(repo: ModelRepository) {
             { name: 'probabilities', in: 'query', schema: { type: 'boolean' } },
             { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1 } },
             {
+              name: 'outputs',
+              in: 'query',
+              description:
+                'the outputs to answer, comma-separated (default every output); only these are run',
+              schema: { type: 'string', example: model.outputs.map((o) => o.name).join(',') },
+            },
+            {
               name: 'x-model',
               in: 'header',
               schema: { type: 'string', example: `${model.name}:${model.version}` },
@@ -176,7 +183,23 @@ export function openApiDocument(repo: ModelRepository) {
           responses: {
             '200': {
               description: 'One prediction per row',
-              content: { 'application/json': { schema: scoreResponse(model) } },
+              content: {
+                'application/json': { schema: scoreResponse(model) },
+                // Accept: application/octet-stream, one output selected.
+                'application/octet-stream': {
+                  schema: {
+                    type: 'string',
+                    format: 'binary',
+                    description:
+                      "one output's elements, little-endian; headers x-output-name, x-output-shape, x-output-datatype",
+                  },
+                },
+              },
+            },
+            '406': {
+              description:
+                'Accept: application/octet-stream with more than one output (select one with ?outputs=)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
             },
             ...errors,
           },
