@@ -65,7 +65,7 @@ describe('a model past its timeout_ms', () => {
   it('storage queue: answered, an error reply with code TIMEOUT (the message is deleted, not retried)', async () => {
     const failure = await failed(scoreRequest(scorer, request('queue', 'hangs')));
     expect(failure).toMatchObject({ kind: 'permanent', error: { code: 'TIMEOUT' } });
-    expect(replyContent(failure!)).toMatchObject({
+    expect(replyContent(failure!, undefined)).toMatchObject({
       body: { code: 'TIMEOUT' },
       properties: { status: 'error' },
     });
