@@ -3,6 +3,7 @@ import { imageRowShape } from '../model/image-preprocessing.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { imageTensorRow } from './image.js';
+import { takeBinary } from './v2-binary-section.js';
 import type { InputLimits } from './limits.js';
 
 /** The encoded images a v2 request sent for the model's image input, one per row, still to be decoded. */
@@ -86,30 +87,20 @@ function fromJson(name: string, data: unknown): Buffer[] {
 }
 
 function fromBinary(name: string, size: unknown, binary: Buffer, offset: { at: number }): Buffer[] {
-  if (!Number.isSafeInteger(size) || (size as number) < 0) {
-    throw new ScoringError('INVALID_INPUT', `input "${name}" binary_data_size must be a byte count`);
-  }
-  const end = offset.at + (size as number);
-  if (end > binary.length) {
-    throw new ScoringError(
-      'INVALID_INPUT',
-      `the binary section holds ${binary.length - offset.at} bytes after the earlier inputs; input "${name}" declares ${size}`,
-    );
-  }
+  const section = takeBinary(name, size, binary, offset);
   const images: Buffer[] = [];
-  for (let p = offset.at; p < end;) {
-    const len = p + 4 <= end ? binary.readUInt32LE(p) : -1;
-    if (len < 0 || p + 4 + len > end) {
+  for (let p = 0; p < section.length;) {
+    const len = p + 4 <= section.length ? section.readUInt32LE(p) : -1;
+    if (len < 0 || p + 4 + len > section.length) {
       throw new ScoringError(
         'INVALID_INPUT',
         `input "${name}" binary data must be each image's 4-byte little-endian length, then its bytes`,
       );
     }
     // A copy: the tensor decoded from it must not keep the whole request body alive.
-    images.push(Buffer.from(binary.subarray(p + 4, p + 4 + len)));
+    images.push(Buffer.from(section.subarray(p + 4, p + 4 + len)));
     p += 4 + len;
   }
-  offset.at = end;
   return images;
 }
 

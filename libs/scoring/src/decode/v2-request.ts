@@ -1,4 +1,5 @@
 import { ScoringError } from '../errors.js';
+import { takeBinary } from './v2-binary-section.js';
 import { describeDims, fitsDims } from '../model/io-spec.js';
 import type { ReadyModel } from '../model/model-version.js';
 import { DATATYPES, isDataType } from '../tensor/datatype.js';
@@ -134,19 +135,7 @@ function decodeInput(model: ReadyModel, raw: RawInput, binary: Buffer, offset: {
   if (raw.data !== undefined) {
     throw new ScoringError('INVALID_INPUT', `input "${name}" has both "data" and binary_data_size`);
   }
-  if (!Number.isSafeInteger(size) || (size as number) < 0) {
-    throw new ScoringError('INVALID_INPUT', `input "${name}" binary_data_size must be a byte count`);
-  }
-  const end = offset.at + (size as number);
-  if (end > binary.length) {
-    throw new ScoringError(
-      'INVALID_INPUT',
-      `the binary section holds ${binary.length - offset.at} bytes after the earlier inputs; input "${name}" declares ${size}`,
-    );
-  }
-  const t = tensorFromBinary(name, spec.datatype, shape as number[], binary.subarray(offset.at, end));
-  offset.at = end;
-  return t;
+  return tensorFromBinary(name, spec.datatype, shape as number[], takeBinary(name, size, binary, offset));
 }
 
 /**
