@@ -3,20 +3,12 @@ import { checkJsonDepth, MAX_JSON_DEPTH } from '../../src/decode/json-depth.js';
 import { MAX_ERROR_MESSAGE_CHARS, ScoringError } from '../../src/errors.js';
 import { readSettings } from '../../src/settings.js';
 import { fakeModel, MapCache, repositoryOf, scorerOf } from '../support/fakes.js';
+import { failureOf } from '../support/codes.js';
 
 const settings = readSettings({});
 
 function nested(depth: number, inner = '0'): string {
   return '['.repeat(depth) + inner + ']'.repeat(depth);
-}
-
-async function failure(p: Promise<unknown>): Promise<ScoringError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ScoringError);
-  return e as ScoringError;
 }
 
 describe('JSON nesting depth', () => {
@@ -34,7 +26,7 @@ describe('JSON nesting depth', () => {
     const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     // 8 MB under the default MAX_REQUEST_BYTES: JSON.parse alone would spend seconds on it.
     for (const text of [nested(4_000_000), '['.repeat(8_000_000)]) {
-      const e = await failure(
+      const e = await failureOf(
         Promise.resolve().then(() => s.infer({ body: Buffer.from(text), contentType: 'application/json' })),
       );
       expect(e.code).toBe('INVALID_INPUT');
@@ -49,7 +41,7 @@ describe('JSON nesting depth', () => {
     const s = scorerOf(settings, repositoryOf({ version }), new MapCache());
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    const e = await failure(Promise.resolve().then(() => s.infer({ object: { data: deep } })));
+    const e = await failureOf(Promise.resolve().then(() => s.infer({ object: { data: deep } })));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS);
   });
@@ -60,7 +52,7 @@ describe('JSON nesting depth', () => {
     const body = Buffer.from(
       `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,2],"data":${nested(100_000)}}]}`,
     );
-    const e = await failure(Promise.resolve().then(() => s.infer({ v2: body })));
+    const e = await failureOf(Promise.resolve().then(() => s.infer({ v2: body })));
     expect(e.code).toBe('INVALID_INPUT');
   });
 });

@@ -3,6 +3,7 @@ import { segmentationModel } from '@modelfn/model-builder';
 import { metrics, ScoringError, type ModelAnswer, type Scorer } from '../../src/index.js';
 import { valuesOf } from '../support/fakes.js';
 import { scorerOver } from './repo.js';
+import { failureOf } from '../support/codes.js';
 
 // A segmentation-shaped model (mask [N,1,S,S], coarse [N,1,S/2,S/2], features [N,F,S/2,S/2]) built in code:
 // a request may select its outputs, and only those are fetched, cached and answered.
@@ -18,16 +19,6 @@ function image(side = SIDE): number[][][] {
 const body = (side = SIDE) => Buffer.from(JSON.stringify({ data: [image(side)] }));
 const json = { contentType: 'application/json' };
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-
-async function failure(p: Promise<unknown>): Promise<ScoringError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScoringError);
-    return e as ScoringError;
-  }
-  throw new Error('expected a ScoringError');
-}
 
 describe('output selection', () => {
   let scorer: Scorer;
@@ -79,7 +70,7 @@ describe('output selection', () => {
   });
 
   it('refuses an unknown output name with INVALID_INPUT naming the model outputs', async () => {
-    const e = await failure(
+    const e = await failureOf(
       scorer.infer({ model: 'seg', body: body(), ...json, outputs: ['mask', 'alpha'] }),
     );
     expect(e.code).toBe('INVALID_INPUT');
@@ -118,7 +109,9 @@ describe('output selection', () => {
     expect(v.outputs.map((o) => o.name)).toEqual(['mask', 'coarse']);
     const a = (await scorer.infer({ model: 'exposed', body: body(), ...json })) as ModelAnswer;
     expect(a.outputs.map((t) => t.name)).toEqual(['mask', 'coarse']);
-    const e = await failure(scorer.infer({ model: 'exposed', body: body(), ...json, outputs: ['features'] }));
+    const e = await failureOf(
+      scorer.infer({ model: 'exposed', body: body(), ...json, outputs: ['features'] }),
+    );
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toContain('"mask", "coarse"');
   });
@@ -170,7 +163,7 @@ describe('bounded responses (MAX_RESPONSE_BYTES)', () => {
 
   for (const model of ['big', 'bigDynamic']) {
     it(`${model}: refuses every output with RESPONSE_TOO_LARGE naming each and its size, and answers the mask alone`, async () => {
-      const e = await failure(scorer.infer({ model, body: body(32), ...json }));
+      const e = await failureOf(scorer.infer({ model, body: body(32), ...json }));
       expect(e.code).toBe('RESPONSE_TOO_LARGE');
       expect(e.status).toBe(413);
       expect(e.permanent).toBe(true);

@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageIdentityModel } from '@modelfn/model-builder';
-import { ScoringError, type ModelAnswer, type Scorer } from '../../src/index.js';
+import type { ModelAnswer, Scorer } from '../../src/index.js';
 import { valuesOf } from '../support/fakes.js';
 import { scorerOver } from './repo.js';
+import { failureOf } from '../support/codes.js';
 
 // Images into v2 (issue 26 item 2): a model with preprocessing.image takes its image input as a BYTES tensor
 // of encoded images, base64 in JSON or raw in the binary extension, as Triton and KServe clients send them;
@@ -30,16 +31,6 @@ function bytesElements(items: Buffer[]): Buffer {
       return [len, b];
     }),
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<ScoringError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScoringError);
-    return e as ScoringError;
-  }
-  throw new Error('expected a ScoringError');
 }
 
 describe('v2 requests with encoded images for an image model', () => {
@@ -107,20 +98,20 @@ describe('v2 requests with encoded images for an image model', () => {
   it('serves a model without a batch dimension one image', async () => {
     const a = await v2Json('whole', [red]);
     expect(a.outputs[0].shape).toEqual([1, 3, H, W]);
-    const e = await failure(v2Json('whole', [red, blue]));
+    const e = await failureOf(v2Json('whole', [red, blue]));
     expect(e.code).toBe('INVALID_SHAPE');
   });
 
   it('refuses what is not an image, a count that differs from the shape, and data that is not base64', async () => {
-    expect((await failure(v2Json('photo', [Buffer.from('not an image')]))).code).toBe('UNDECODABLE_IMAGE');
-    expect((await failure(v2Json('photo', [red], [2]))).code).toBe('INVALID_SHAPE');
+    expect((await failureOf(v2Json('photo', [Buffer.from('not an image')]))).code).toBe('UNDECODABLE_IMAGE');
+    expect((await failureOf(v2Json('photo', [red], [2]))).code).toBe('INVALID_SHAPE');
     const notBase64 = scorer.infer({
       model: 'photo',
       v2: Buffer.from(
         JSON.stringify({ inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], data: ['%%%'] }] }),
       ),
     });
-    const e = await failure(notBase64);
+    const e = await failureOf(notBase64);
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.message).toContain('base64');
   });

@@ -30,3 +30,14 @@ export function messageOf(fn: () => unknown): string {
   }
   throw new Error('expected a ScoringError');
 }
+
+/** The ScoringError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function failureOf(p: Promise<unknown>): Promise<ScoringError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScoringError);
+    return e as ScoringError;
+  }
+  throw new Error('expected a ScoringError');
+}
