@@ -22,11 +22,21 @@ import { selectOutputs, type OutputSelection } from './model/output-selection.js
 import { warmupSamples } from './model/warmup.js';
 import type { CachedInference } from './pipeline/cached-inference.js';
 import { inferencePipeline } from './pipeline/inference-pipeline.js';
+import type { InferenceResult } from './pipeline/inference-request.js';
 import type { ModelRunner } from './pipeline/model-runner.js';
 import { scoreMany } from './pipeline/score-many.js';
 import type { InferencePool } from './pool/inference-pool.js';
 import type { Settings } from './settings.js';
 import type { Tensor } from './tensor/tensor.js';
+
+/**
+ * A request's answer: the result (from the cache or the model) with what only its decode knows, a v2
+ * body's meta and the sent images' geometry (cached rows carry neither).
+ */
+function answerOf(result: InferenceResult, d: Decoded): ModelAnswer {
+  if (!d.v2 && !d.images) return result;
+  return { ...result, ...(d.v2 ? { v2: d.v2 } : {}), ...(d.images ? { images: d.images } : {}) };
+}
 
 /** What one request of a batch came to: its answer, or a permanent error (a transient one is thrown). */
 export type ManyOutcome = Answer | { error: ScoringError };
@@ -191,7 +201,7 @@ export class Scorer {
           return void (out[at] = { error: toScoringError(e) });
         }
       }
-      out[at] = 'error' in o ? o : d.v2 ? { ...o.result, v2: d.v2 } : o.result;
+      out[at] = 'error' in o ? o : answerOf(o.result, d);
     });
     return out;
   }
@@ -221,7 +231,7 @@ export class Scorer {
     if ('body' in req) return this.scoreBody(req);
     return this.decode(req).then(async (d) => {
       const result = this.checkAnswer(await this.cached.infer(this.selected(req, d), req));
-      return d.v2 ? { ...result, v2: d.v2 } : result;
+      return answerOf(result, d);
     });
   }
 
@@ -294,7 +304,7 @@ export class Scorer {
         ...(await this.decoder.body(model, req.body, req.contentType)),
       });
       const result = this.checkAnswer(await this.cached.infer(prepared, req));
-      return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
+      return answerOf(result, prepared);
     }
     const rowBytes = rowLayout(model).fixedBytes;
     const key = rowBytes !== undefined ? memo.key(model, req.body) : undefined;
@@ -309,7 +319,7 @@ export class Scorer {
     // fills the LRU with rows only, not with bodies as well.
     if (key && !prepared.byReference && !prepared.v2 && !prepared.selected && result.cache !== 'miss')
       memo.set(key, memoValue(result));
-    return prepared.v2 ? { ...result, v2: prepared.v2 } : result;
+    return answerOf(result, prepared);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { InputStore } from '../cache/index.js';
+import type { ImageGeometry } from './image-geometry.js';
 import type { InputLimits } from './limits.js';
 import type { V2RequestMeta } from './v2-request.js';
 
@@ -19,6 +20,11 @@ export interface Decoded {
   rows: number;
   /** The inputs came from a Redis key named in the body, not from the body itself. */
   byReference?: boolean;
+  /**
+   * The sent images' geometry, one per row, when the rows were decoded from images (an image body, a v2
+   * BYTES image input): what post-processing maps model-input pixels back to the sent image with.
+   */
+  images?: ImageGeometry[];
   /** Set for a v2 inference request: its id, parameters and the outputs it asks for. */
   v2?: V2RequestMeta;
 }

@@ -2,7 +2,7 @@ import { ScoringError } from '../errors.js';
 import { imageRowShape } from '../model/image-preprocessing.js';
 import type { BodyCodec } from './decoded.js';
 import type { ImageFormat } from './image-format.js';
-import { imageTensorRow } from './image.js';
+import { decodeImage } from './image.js';
 
 /**
  * Image bytes of one format (the body's media type says which, and only that one is decoded) as one row of
@@ -25,7 +25,7 @@ export const imageCodec =
         `model "${model.name}" takes ${model.inputs.length} inputs; an image fills only "${spec.name}": send JSON with every input`,
       );
     }
-    const data = await imageTensorRow(body, model.image.pre, limits, format);
+    const { row, geometry } = await decodeImage(body, model.image.pre, limits, format);
     const shape = [1, ...imageRowShape(model.image.pre)];
-    return { inputs: [{ name: spec.name, datatype: 'FP32', shape, data }], rows: 1 };
+    return { inputs: [{ name: spec.name, datatype: 'FP32', shape, data: row }], rows: 1, images: [geometry] };
   };

@@ -11,6 +11,8 @@ export interface ImageHeader {
   /** Bands as decoded (a palette PNG counts as RGBA). */
   channels: number;
   bytesPerSample: number;
+  /** EXIF orientation (1..8; 5..8 swap width and height) when the header was read by sharp. */
+  orientation?: number;
 }
 
 const SAMPLE_BYTES: Record<string, number> = {
@@ -70,5 +72,6 @@ export async function readImageHeader(bytes: Buffer, format: ImageFormat): Promi
     height: meta.height,
     channels: meta.channels ?? 4,
     bytesPerSample: SAMPLE_BYTES[meta.depth ?? 'uchar'] ?? 8,
+    orientation: meta.orientation ?? 1,
   };
 }

@@ -4,6 +4,7 @@ import type { ImagePreprocessing } from '../model/image-preprocessing.js';
 import { decodeBudget } from './decode-budget.js';
 import { mayHaveOrientation } from './exif-orientation.js';
 import { grayPixels } from './gray-pixels.js';
+import { imageGeometry, type ImageGeometry } from './image-geometry.js';
 import { IMAGE_MEDIA_TYPES, sniffImageFormat, type ImageFormat } from './image-format.js';
 import { readImageHeader, type ImageHeader } from './image-header.js';
 import { loadSharp } from './sharp-lib.js';
@@ -42,6 +43,22 @@ export async function imageTensorRow(
   limits: ImageLimits,
   declared?: ImageFormat,
 ): Promise<Float32Array> {
+  return (await decodeImage(bytes, pre, limits, declared)).row;
+}
+
+/** One decoded image: its model row, and where the sent image went in it (for post-processing). */
+export interface DecodedImage {
+  row: Float32Array;
+  geometry: ImageGeometry;
+}
+
+/** imageTensorRow, with the sent image's geometry (its upright size and the resize's transform). */
+export async function decodeImage(
+  bytes: Buffer,
+  pre: ImagePreprocessing,
+  limits: ImageLimits,
+  declared?: ImageFormat,
+): Promise<DecodedImage> {
   const format = acceptedFormat(bytes, pre, declared);
   const header = await readImageHeader(bytes, format);
   if (header.format !== format) {
@@ -56,8 +73,12 @@ export async function imageTensorRow(
     needs,
   );
   try {
-    const { data, channels } = await decodeResized(bytes, pre, limits, format);
-    return pre.color === 'gray' ? grayRow(data, channels, pre) : colorRow(data, channels, pre);
+    const [{ data, channels }, upright] = await Promise.all([
+      decodeResized(bytes, pre, limits, format),
+      uprightSize(bytes, header),
+    ]);
+    const row = pre.color === 'gray' ? grayRow(data, channels, pre) : colorRow(data, channels, pre);
+    return { row, geometry: imageGeometry(upright.width, upright.height, pre) };
   } finally {
     release();
   }
@@ -176,6 +197,24 @@ async function decodeResized(
     );
   }
   return { data, channels: info.channels };
+}
+
+/**
+ * The image's size as decoded, after EXIF orientation (5..8 turn it a quarter). A PNG's header was read
+ * without sharp: only one with an eXIf chunk (rare) costs a metadata read to learn its orientation.
+ */
+async function uprightSize(bytes: Buffer, header: ImageHeader): Promise<{ width: number; height: number }> {
+  let orientation = header.orientation;
+  if (orientation === undefined && mayHaveOrientation(bytes)) {
+    const vips = await loadSharp();
+    orientation = (
+      await vips(bytes, { limitInputPixels: false })
+        .metadata()
+        .catch(() => undefined)
+    )?.orientation;
+  }
+  const turned = (orientation ?? 1) >= 5;
+  return turned ? { width: header.height, height: header.width } : header;
 }
 
 function resizeOptions(pre: ImagePreprocessing): sharp.ResizeOptions {

@@ -2,7 +2,8 @@ import { ScoringError } from '../errors.js';
 import { imageRowShape } from '../model/image-preprocessing.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { imageTensorRow } from './image.js';
+import type { ImageGeometry } from './image-geometry.js';
+import { decodeImage } from './image.js';
 import { takeBinary } from './v2-binary-section.js';
 import type { InputLimits } from './limits.js';
 
@@ -106,23 +107,26 @@ function fromBinary(name: string, size: unknown, binary: Buffer, offset: { at: n
 
 /**
  * The image input's tensor: each image decoded and preprocessed as an image body to `/score` is (format
- * from its signature, the same limits), rows in order; the same rows, so the same cache entries.
+ * from its signature, the same limits), rows in order; the same rows, so the same cache entries. With it,
+ * each image's geometry, in row order.
  */
 export async function decodeV2Images(
   model: ReadyModel,
   images: Buffer[],
   limits: InputLimits,
-): Promise<Tensor> {
+): Promise<{ tensor: Tensor; geometry: ImageGeometry[] }> {
   const pre = model.image!.pre;
   const rowShape = imageRowShape(pre);
-  const rows = await Promise.all(images.map((bytes) => imageTensorRow(bytes, pre, limits)));
+  const decoded = await Promise.all(images.map((bytes) => decodeImage(bytes, pre, limits)));
+  const rows = decoded.map((d) => d.row);
   const width = rows[0].length;
   const data = new Float32Array(width * rows.length);
   rows.forEach((r, i) => data.set(r, i * width));
-  return {
+  const tensor: Tensor = {
     name: model.inputs[model.image!.input].name,
     datatype: 'FP32',
     shape: [rows.length, ...rowShape],
     data,
   };
+  return { tensor, geometry: decoded.map((d) => d.geometry) };
 }

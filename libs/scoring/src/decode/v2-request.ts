@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { checkRowCount, type InputLimits } from './limits.js';
 import { checkKnownName, isObject } from './names.js';
 import { parseJson } from './parse-json.js';
+import type { ImageGeometry } from './image-geometry.js';
 import { decodeV2Images, isImageBytesInput, readV2Images, type V2Images } from './v2-image-input.js';
 
 /** An output a v2 request asks for, with how it wants it. */
@@ -232,11 +233,12 @@ export async function v2Inputs(
   model: ReadyModel,
   v2: V2Decoded,
   limits: InputLimits,
-): Promise<{ inputs: Tensor[]; rows: number }> {
+): Promise<{ inputs: Tensor[]; rows: number; images?: ImageGeometry[] }> {
   if (!v2.images) return { inputs: v2.inputs!, rows: v2.rows! };
   const inputs = [...v2.inputs!];
-  inputs[v2.images.at] = await decodeV2Images(model, v2.images.images, limits);
-  return { inputs, rows: batchRows(model.batched, inputs, limits) };
+  const { tensor, geometry } = await decodeV2Images(model, v2.images.images, limits);
+  inputs[v2.images.at] = tensor;
+  return { inputs, rows: batchRows(model.batched, inputs, limits), images: geometry };
 }
 
 /** Rows of a batch: dim 0, the same for every input. */

@@ -1,4 +1,5 @@
 import type { CacheStatus } from '../cache/index.js';
+import type { ImageGeometry } from '../decode/image-geometry.js';
 import type { ReadyModel } from '../model/model-version.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -24,4 +25,9 @@ export interface InferenceResult {
   selected?: OutputSelection;
   rows: number;
   cache: CacheStatus;
+  /**
+   * The sent images' geometry, one per row, when the rows came from images. From this request's decode,
+   * never from the cache (cached rows are tensors only), so a cache hit carries it too.
+   */
+  images?: ImageGeometry[];
 }

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { imageTensorRow } from '../../src/decode/image.js';
+import { decodeImage, imageTensorRow } from '../../src/decode/image.js';
 import {
   identityGeometry,
   imageGeometry,
@@ -155,5 +155,28 @@ describe('the geometry is what the decode does (sharp)', () => {
     expect(Math.abs(seen.left - mx1)).toBeLessThanOrEqual(1);
     expect(Math.abs(seen.left + seen.width - mx2)).toBeLessThanOrEqual(1);
     expect(seen.height).toBe(H);
+  });
+});
+
+describe('decodeImage: the geometry of the image as decoded', () => {
+  const limits = { maxImagePixels: 10_000_000 };
+  const pre = parseImagePreprocessing({ width: 16, height: 16, resize: 'fit' }, 'test');
+  const stored = (format: 'png' | 'jpeg') =>
+    sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })[format]();
+
+  it.each(['png', 'jpeg'] as const)('an upright %s: its stored size', async (format) => {
+    const { geometry } = await decodeImage(await stored(format).toBuffer(), pre, limits);
+    expect(geometry).toEqual(imageGeometry(40, 20, pre));
+  });
+
+  it.each([
+    ['png', 6],
+    ['jpeg', 6],
+    ['jpeg', 8],
+    ['jpeg', 3],
+  ] as const)('a %s with EXIF orientation %i: the upright size', async (format, orientation) => {
+    const bytes = await stored(format).withMetadata({ orientation }).toBuffer();
+    const { geometry } = await decodeImage(bytes, pre, limits);
+    expect(geometry).toEqual(orientation >= 5 ? imageGeometry(20, 40, pre) : imageGeometry(40, 20, pre));
   });
 });
