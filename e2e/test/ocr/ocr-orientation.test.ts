@@ -2,12 +2,12 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { charAccuracy } from './accuracy.js';
 import { ortContext, type OrtContext } from './ort-context.js';
-import { PAGE_TEXTS, renderPage, type Page } from './pages.js';
+import { CHINESE_PAGE_TEXTS, PAGE_TEXTS, renderChinesePage, renderPage, type Page } from './pages.js';
 import { makePdf } from '@modelfn/model-builder';
 import { httpRequest, modelModule, type OcrScript } from './support.js';
 
 // Pages turned 0, 90, 180 and 270 degrees (a landscape scan, a page fed upside down) read in reading
-// order, and the answer says the turn it found. Rendered pages, turned with sharp.
+// order, and the answer says the turn it found. Rendered pages, Latin and Chinese, turned with sharp.
 
 interface Answer {
   text: string;
@@ -26,7 +26,10 @@ const turned = (png: Buffer, degrees: number) => sharp(png).rotate(degrees).png(
 beforeAll(async () => {
   score = await modelModule<OcrScript>('score.ts');
   ctx = await ortContext();
-  pages = await Promise.all(['letter', 'invoice', 'story'].map((n) => renderPage(n, PAGE_TEXTS[n])));
+  pages = await Promise.all([
+    ...['letter', 'invoice', 'story'].map((n) => renderPage(n, PAGE_TEXTS[n])),
+    ...Object.entries(CHINESE_PAGE_TEXTS).map(([n, lines]) => renderChinesePage(n, lines)),
+  ]);
   await score.init(ctx);
 });
 

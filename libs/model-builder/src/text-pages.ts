@@ -17,9 +17,15 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 /**
  * Black DejaVu Sans on white, 24 to 32 px, one line per row, left aligned with a margin; a tab puts the
  * rest of a line in a column further right. For OCR tests and benchmarks (fonts-dejavu-core must be
- * installed: sharp renders the SVG with the system's fonts).
+ * installed: sharp renders the SVG with the system's fonts; Chinese pages name `font` "WenQuanYi Micro
+ * Hei", from fonts-wqy-microhei).
  */
-export async function renderTextPage(name: string, lines: string[], width = 1000): Promise<TextPage> {
+export async function renderTextPage(
+  name: string,
+  lines: string[],
+  width = 1000,
+  font = 'DejaVu Sans',
+): Promise<TextPage> {
   let y = 40;
   const baselines: number[] = [];
   const rows = lines.map((line, i) => {
@@ -30,7 +36,7 @@ export async function renderTextPage(name: string, lines: string[], width = 1000
       .split('\t')
       .map(
         (cell, k) =>
-          `<text x="${COLUMN_X[k]}" y="${y}" font-family="DejaVu Sans" font-size="${size}" fill="#000">${escape(cell)}</text>`,
+          `<text x="${COLUMN_X[k]}" y="${y}" font-family="${font}" font-size="${size}" fill="#000">${escape(cell)}</text>`,
       )
       .join('');
   });
