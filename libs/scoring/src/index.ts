@@ -24,6 +24,17 @@ export type {
 export { registerCodec } from './decode/codecs.js';
 export type { BodyCodec, Codec, DecodeContext, Decoded } from './decode/decoded.js';
 export { V2_MEDIA_TYPE } from './decode/v2-codec.js';
+export {
+  imageGeometry,
+  imageRectInInput,
+  inputRectInSent,
+  toInputPoint,
+  toSentBox,
+  toSentPoint,
+  type Box,
+  type ImageGeometry,
+  type PixelRect,
+} from './decode/image-geometry.js';
 export type { InferenceResult } from './pipeline/inference-request.js';
 export type { EntryResult } from './entry-script/types.js';
 export type { CacheStatus } from './cache/index.js';
