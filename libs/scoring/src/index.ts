@@ -45,6 +45,8 @@ export type { ModelVersion } from './model/model-version.js';
 export type { V2RequestMeta, V2RequestedOutput } from './decode/v2-request.js';
 export { checkPayloadSize } from './decode/limits.js';
 export { predictions, type Prediction } from './encode/predictions.js';
+export { detections, type DetectedObject } from './encode/detections.js';
+export type { Detection, DetectionConfig } from './model/detection-config.js';
 export { classScores, predictedLabels, topClasses } from './encode/classify.js';
 export type { Tensor, DataType } from './tensor/tensor.js';
 export { tensorToJson } from './tensor/tensor-to-json.js';

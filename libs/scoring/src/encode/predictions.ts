@@ -2,6 +2,7 @@ import type { Label } from '../model/classification.js';
 import type { InferenceResult } from '../pipeline/inference-request.js';
 import { nestedRow, tensorToNestedJson, type NestedJson } from '../tensor/tensor-to-json.js';
 import { classScores, predictedLabels, topClasses } from './classify.js';
+import { detections, type DetectedObject } from './detections.js';
 
 export interface PredictionOptions {
   /** Classifiers: `{label, probabilities}` per row instead of the label alone. */
@@ -14,6 +15,7 @@ export type Prediction =
   | Label
   | { label: Label; probabilities: number[] }
   | { label: Label; probability: number }[]
+  | DetectedObject[]
   | Record<string, NestedJson>;
 
 /** Every output of row `r` by name, nested as its row shape (the whole tensor without a batch dim). */
@@ -27,9 +29,11 @@ export function outputsOfRow(result: InferenceResult, r: number): Record<string,
 /**
  * One item per input row, as `/score`, result blobs and replies answer: a classifier's label (or label
  * and probabilities, or its top k), any other model's outputs by name — a classifier's too when the request
- * selected outputs (it asked for those tensors, not for a label).
+ * selected outputs (it asked for those tensors, not for a label). A detector's rows are its detections
+ * (`[{label, score, box}]`, see detections.ts), unless the request selected outputs.
  */
 export function predictions(result: InferenceResult, opts: PredictionOptions = {}): Prediction[] {
+  if (result.model.detection && !result.selected) return detections(result);
   const c = result.model.classification;
   if (!c || result.selected) return Array.from({ length: result.rows }, (_, r) => outputsOfRow(result, r));
   if (opts.top !== undefined && c.scores !== undefined) {

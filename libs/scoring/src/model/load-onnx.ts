@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { autoComplete } from './auto-complete.js';
 import { detectClassification, type Label } from './classification.js';
 import { readLabelFile } from './config-file.js';
+import { detectionOutput } from './detection-config.js';
 import { imageInput } from './image-input.js';
 import { ioSpec } from './io-spec.js';
 import { configError, type ModelConfig, type PartialModelConfig } from './model-config.js';
@@ -25,7 +26,7 @@ export interface OnnxSource {
 
 export type LoadedOnnx = Pick<
   ModelVersion,
-  'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'image' | 'model'
+  'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'detection' | 'image' | 'model'
 >;
 
 /**
@@ -78,7 +79,9 @@ async function describe(
   dir: string,
   config: ModelConfig,
   zipmaps: ZipMapOutput[],
-): Promise<Pick<ModelVersion, 'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'image'>> {
+): Promise<
+  Pick<ModelVersion, 'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'detection' | 'image'>
+> {
   const inputs = config.input.map(ioSpec);
   const outputs = config.output.map(ioSpec);
   const named = config.output.find((o) => o.label_filename);
@@ -98,13 +101,16 @@ async function describe(
     else if (zipmaps.length > 0) labels = { forOutput: zipmaps[0].output, labels: zipmaps[0].labels };
   }
   const effective = labels.labels ? { ...config, labels: labels.labels } : config;
-  const classification = detectClassification(config.name, outputs, labels);
+  // A detector's labels name its classes: it is no classifier.
+  const detection = detectionOutput(config, outputs, labels.labels);
+  const classification = detection ? undefined : detectClassification(config.name, outputs, labels);
   return {
     config: effective,
     batched: config.max_batch_size > 0,
     inputs,
     outputs,
     classification,
+    detection,
     image: imageInput(config, inputs),
   };
 }

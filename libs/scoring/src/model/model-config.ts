@@ -45,6 +45,11 @@ export interface ModelConfig {
   /** Class labels of the classification output, in output order (inline, or from labels.txt). */
   labels?: (string | number)[];
   preprocessing?: { image?: ImagePreprocessing & { input?: string } };
+  /**
+   * How outputs are answered besides tensors, checked at load: `image` (image-postprocessing.ts) or
+   * `detection` (detection-config.ts), not both.
+   */
+  postprocessing?: { image?: unknown; detection?: unknown; [kind: string]: unknown };
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: { latest?: { num_versions: number }; all?: object; specific?: { versions: number[] } };
   versions?: Record<string, { sha256?: string; [k: string]: unknown }>;
@@ -72,6 +77,7 @@ export interface PartialModelConfig {
   outputs?: string[];
   labels?: (string | number)[];
   preprocessing?: { image?: unknown };
+  postprocessing?: { image?: unknown; detection?: unknown; [kind: string]: unknown };
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: ModelConfig['version_policy'];
   versions?: ModelConfig['versions'];

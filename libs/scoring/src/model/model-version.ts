@@ -1,6 +1,7 @@
 import type { EntryScript } from '../entry-script/types.js';
 import type { ImagePreprocessing } from './image-preprocessing.js';
 import type { Classification } from './classification.js';
+import type { Detection } from './detection-config.js';
 import type { IoSpec } from './io-spec.js';
 import type { ModelConfig } from './model-config.js';
 import type { OnnxModel } from './onnx-model.js';
@@ -23,6 +24,8 @@ export interface ModelVersion {
   inputs: IoSpec[];
   outputs: IoSpec[];
   classification?: Classification;
+  /** Object detection: how boxes, scores and classes are read from the outputs (postprocessing.detection). */
+  detection?: Detection;
   /** Raw image bytes become a row of this input. */
   image?: { input: number; pre: ImagePreprocessing };
   model?: OnnxModel;

@@ -1,0 +1,145 @@
+import { identityGeometry, toSentBox, type Box, type ImageGeometry } from '../decode/image-geometry.js';
+import { ScoringError } from '../errors.js';
+import type { Label } from '../model/classification.js';
+import { detectionRowDims, type Detection } from '../model/detection-config.js';
+import type { InferenceResult } from '../pipeline/inference-request.js';
+import { fromHalf } from '../tensor/fp16.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { shortestFloat32 } from '../tensor/tensor-to-json.js';
+import { nms, type Candidate } from './nms.js';
+
+/** One object found in a sent image: its class, its score, and its box in the sent image's pixels. */
+export interface DetectedObject {
+  label: Label;
+  score: number;
+  /** [x1, y1, x2, y2] in pixels of the image that was sent (after EXIF orientation), to 1/100 pixel. */
+  box: Box;
+}
+
+/** Row `r` of an output as numbers, with the dims of that row (an unbatched model's leading 1s dropped). */
+interface RowView {
+  dims: number[];
+  at: (i: number) => number;
+}
+
+function rowView(t: Tensor, r: number, rows: number, batched: boolean, rank: number): RowView {
+  const dims = detectionRowDims(batched ? t.shape.slice(1) : t.shape, batched, rank);
+  if (dims.length !== rank)
+    throw new ScoringError(
+      'INFERENCE_FAILED',
+      `output "${t.name}" came out as [${t.shape}], which postprocessing.detection cannot read as ${rank === 1 ? '[N]' : '[N, K]'} per row; fix config.json's postprocessing.detection or select the output to answer tensors`,
+      { permanent: true },
+    );
+  const size = t.data.length / rows;
+  const base = r * size;
+  const data = t.data;
+  const at =
+    t.datatype === 'FP16'
+      ? (i: number) => fromHalf(data[base + i] as number)
+      : typeof data[0] === 'bigint'
+        ? (i: number) => Number(data[base + i])
+        : (i: number) => data[base + i] as number;
+  return { dims, at };
+}
+
+function corners(format: 'cxcywh' | 'xyxy', a: number, b: number, c: number, d: number): Candidate['box'] {
+  if (format === 'xyxy') return [Math.min(a, c), Math.min(b, d), Math.max(a, c), Math.max(b, d)];
+  return [a - c / 2, b - d / 2, a + c / 2, b + d / 2];
+}
+
+/** Every box of row `r` whose score reaches the threshold, in model-input units, with its best class. */
+function candidates(result: InferenceResult, d: Detection, r: number): Candidate[] {
+  const { config: c } = d;
+  const { rows } = result;
+  const batched = result.model.batched;
+  const out: Candidate[] = [];
+  const push = (box: Candidate['box'], cls: number, score: number) => {
+    if (score >= c.scoreThreshold) out.push({ box, cls, score });
+  };
+  const best = (count: number, score: (k: number) => number): [number, number] => {
+    let cls = 0;
+    let top = -Infinity;
+    for (let k = 0; k < count; k++) {
+      const s = score(k);
+      if (s > top) [cls, top] = [k, s];
+    }
+    return [cls, top];
+  };
+  if (c.layout === 'yolov5') {
+    const { dims, at } = rowView(result.outputs[d.output], r, rows, batched, 2);
+    const [n, width] = dims;
+    for (let i = 0; i < n; i++) {
+      const o = i * width;
+      const [cls, p] = best(width - 5, (k) => at(o + 5 + k));
+      push(corners(c.boxFormat, at(o), at(o + 1), at(o + 2), at(o + 3)), cls, at(o + 4) * p);
+    }
+  } else if (c.layout === 'yolov8') {
+    const { dims, at } = rowView(result.outputs[d.output], r, rows, batched, 2);
+    const [height, n] = dims;
+    for (let i = 0; i < n; i++) {
+      const [cls, p] = best(height - 4, (k) => at((4 + k) * n + i));
+      push(corners(c.boxFormat, at(i), at(n + i), at(2 * n + i), at(3 * n + i)), cls, p);
+    }
+  } else {
+    const boxes = rowView(result.outputs[d.output], r, rows, batched, 2);
+    const scoresOut = result.outputs[d.scores!];
+    const perClass =
+      detectionRowDims(batched ? scoresOut.shape.slice(1) : scoresOut.shape, batched, 1).length === 2;
+    const scores = rowView(scoresOut, r, rows, batched, perClass ? 2 : 1);
+    const classes =
+      d.classes !== undefined ? rowView(result.outputs[d.classes], r, rows, batched, 1) : undefined;
+    const n = boxes.dims[0];
+    if (scores.dims[0] !== n || (classes && classes.dims[0] !== n))
+      throw new ScoringError(
+        'INFERENCE_FAILED',
+        `postprocessing.detection: the model gave ${n} boxes but ${scores.dims[0]} scores${classes ? ` and ${classes.dims[0]} classes` : ''}`,
+        { permanent: true },
+      );
+    for (let i = 0; i < n; i++) {
+      const o = i * boxes.dims[1];
+      const box = corners(c.boxFormat, boxes.at(o), boxes.at(o + 1), boxes.at(o + 2), boxes.at(o + 3));
+      if (perClass) {
+        const C = scores.dims[1];
+        const [cls, p] = best(C, (k) => scores.at(i * C + k));
+        push(box, cls, p);
+      } else push(box, classes ? Math.round(classes.at(i)) : 0, scores.at(i));
+    }
+  }
+  return out;
+}
+
+const hundredths = (v: number) => Math.round(v * 100) / 100 || 0;
+
+/**
+ * The detections of every row, best first: candidates at or above `scoreThreshold`, normalised boxes in
+ * model-input pixels, NMS in the model input's pixels (as Ultralytics does it, before scaling back), then
+ * each box mapped back through the resize to the sent image and clipped to it. A box wholly outside the
+ * image (in a letterbox's padding, past an edge) is no detection: it is dropped before NMS. Rows that came
+ * as tensors (JSON) are in the model input's pixels; a model without `preprocessing.image` answers boxes
+ * in its own units, unclipped.
+ */
+export function detections(result: InferenceResult): DetectedObject[][] {
+  const d = result.model.detection;
+  if (!d) throw new RangeError(`model "${result.model.name}" has no postprocessing.detection`);
+  const pre = result.model.image?.pre;
+  return Array.from({ length: result.rows }, (_, r) => {
+    const g: ImageGeometry | undefined = result.images?.[r] ?? (pre ? identityGeometry(pre) : undefined);
+    const sx = d.config.normalized && g ? g.inputWidth : 1;
+    const sy = d.config.normalized && g ? g.inputHeight : 1;
+    const inside: Candidate[] = [];
+    for (const c of candidates(result, d, r)) {
+      const box: Candidate['box'] = [c.box[0] * sx, c.box[1] * sy, c.box[2] * sx, c.box[3] * sy];
+      if (g) {
+        const sent = toSentBox(g, box);
+        if (sent[2] <= sent[0] || sent[3] <= sent[1]) continue;
+      }
+      inside.push({ ...c, box });
+    }
+    const kept = nms(inside, d.config);
+    return kept.map(({ box, cls, score }) => ({
+      label: d.labels?.[cls] ?? cls,
+      score: shortestFloat32(score),
+      box: (g ? toSentBox(g, box) : box).map(hundredths) as Box,
+    }));
+  });
+}
