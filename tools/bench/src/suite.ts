@@ -14,6 +14,7 @@ import { checkPeer, peerModel } from './servers/peer.js';
 import { httpBench, type SuiteContext } from './suite-context.js';
 import { processRows } from './scenarios/process-rows.js';
 import { ocrRows } from './scenarios/ocr.js';
+import { orientationRows } from './scenarios/ocr-orientation.js';
 import { npmStartRows, ocrPoolRows } from './scenarios/off-loop.js';
 
 export interface SuiteOptions {
@@ -101,6 +102,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     await batchingRows(ctx, HEADLINE_ENV, SERVERS.ours);
     await processRows(ctx, HEADLINE_ENV, rss);
     await ocrRows(ctx, HEADLINE_ENV);
+    await orientationRows(ctx);
     await ocrPoolRows(ctx);
     await npmStartRows(ctx);
     return { rows: ctx.rows, notes, driver: ctx.driver.description };
