@@ -55,12 +55,16 @@ var replyQueue = 'scoring-replies'
 var queueRequestQueue = 'scoring-queue-requests'
 var queueReplyQueue = 'scoring-queue-replies'
 var queueAnswerContainer = 'queue-answers'
+// The HTTP app's jobs (POST /score answered 202): each one's request and answer, and the queue its job
+// function takes them from.
+var jobContainer = 'jobs'
+var jobQueue = 'scoring-jobs'
 // Events Event Grid could not deliver to the blob app's webhook (after its retries) land here.
 var deadLetterContainer = 'eventgrid-deadletter'
 var services = ['score-http', 'score-blob', 'score-servicebus', 'score-queue']
 var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
 var containers = [
-  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer]): {
+  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer, jobContainer]): {
     name: c
   }
 ]
@@ -105,6 +109,8 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
         { name: queueRequestQueue }
         { name: '${queueRequestQueue}-poison' }
         { name: queueReplyQueue }
+        { name: jobQueue }
+        { name: '${jobQueue}-poison' }
       ]
     }
   }
@@ -201,6 +207,11 @@ var appSettings = {
   'score-http': {
     // Callers send a function key; the health probes and the playground's pages stay anonymous (functions.ts).
     HTTP_AUTH_LEVEL: 'function'
+    // Jobs use AzureWebJobsStorage (the identity: Storage Blob Data Owner, Storage Queue Data Contributor).
+    HTTP_JOB_QUEUE: jobQueue
+    HTTP_JOB_CONTAINER: jobContainer
+    // Documents of more pages are answered 202 with a status URL (the OCR model's default, said here).
+    OCR_ASYNC_PAGES: '10'
   }
   'score-blob': {
     BLOB_INPUT_CONTAINER: inputContainer
@@ -279,6 +290,8 @@ output SERVICEBUS_REPLY_QUEUE string = replyQueue
 output QUEUE_REQUEST_QUEUE string = queueRequestQueue
 output QUEUE_REPLY_QUEUE string = queueReplyQueue
 output QUEUE_ANSWER_CONTAINER string = queueAnswerContainer
+output HTTP_JOB_QUEUE string = jobQueue
+output HTTP_JOB_CONTAINER string = jobContainer
 output REDIS_SERVICE string = redisService
 output REDIS_HOST_NAME string = redisHostName
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

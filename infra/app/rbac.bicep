@@ -34,8 +34,9 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Blobs: the package container, images in, predictions and receipts out. Queues: the blob trigger's poison
-// queue, the queue app's trigger, replies and poison queue. Tables: the Functions host's own bookkeeping.
+// Blobs: the package container, images in, predictions and receipts out, the HTTP app's jobs. Queues: the
+// blob trigger's poison queue, the queue app's trigger, replies and poison queue, the HTTP app's job queue.
+// Tables: the Functions host's own bookkeeping.
 var storageRoles = [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
 var serviceBusRoles = [roles.serviceBusDataReceiver, roles.serviceBusDataSender]
 

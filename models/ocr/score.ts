@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { AMLRequest, EntryContext } from '@modelfn/scoring/entry';
 import type { DocumentResult } from './lib/document.js';
 import { decodeImage } from './lib/image.js';
-import { documentLimits } from './lib/limits.js';
+import { asyncPages, documentLimits } from './lib/limits.js';
 import { checkMediaType } from './lib/media-type.js';
 import { ocrOriented, type OrientedResult } from './lib/orientation.js';
+import { pageCount } from './lib/page-count.js';
 import { readDocument } from './lib/read-document.js';
 import { tiffPages } from './lib/read-tiff.js';
 import { stateFor } from './lib/state.js';
@@ -17,7 +18,16 @@ import { stateFor } from './lib/state.js';
 export async function init(context: EntryContext): Promise<void> {
   // A malformed OCR_* app setting fails the load, with its name, rather than every document later.
   documentLimits();
+  asyncPages();
   await stateFor(context);
+}
+
+/**
+ * Asked by the HTTP trigger before `run`: a document of more than OCR_ASYNC_PAGES pages is answered with
+ * 202 and a status URL, its pages read by a job. A document its bounds refuse is refused here, at once.
+ */
+export async function respondAsync(request: AMLRequest): Promise<boolean> {
+  return (await pageCount(request.body, request.contentType)) > asyncPages();
 }
 
 /**

@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
-import { observeInvocation, type HttpFunctionDefinition } from '@modelfn/functions';
-import { sharedScorer } from '@modelfn/scoring';
+import {
+  observeInvocation,
+  type HttpFunctionDefinition,
+  type StorageQueueFunctionDefinition,
+} from '@modelfn/functions';
+import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { enumSetting, type Env } from '@modelfn/settings';
 import { metricsHandler, swaggerHandler } from './handlers/ops.js';
 import { scoreHandler } from './handlers/score.js';
+import { jobSettings } from './jobs/job-settings.js';
+import { jobStatusHandler } from './jobs/job-status.js';
+import { jobStoreFromEnv, type JobStore } from './jobs/job-store.js';
+import { runJobHandler } from './jobs/run-job.js';
 import {
   inferHandler,
   liveHandler,
@@ -46,6 +54,17 @@ export interface HttpFunctionsOptions {
   authLevel?: AuthLevel;
   /** Default: staticDir. */
   staticDir?: string;
+  /**
+   * Where requests answered 202 are kept (jobs/job-store.ts). Default: on AzureWebJobsStorage, made on first
+   * use; without that setting every request is answered synchronously.
+   */
+  jobs?: () => JobStore | undefined;
+}
+
+/** The process's job store on AzureWebJobsStorage, made on first use (registering needs no storage). */
+function lazyJobStore(): () => JobStore | undefined {
+  let store: { value: JobStore | undefined } | undefined;
+  return () => (store ??= { value: jobStoreFromEnv() }).value;
 }
 
 /** Every function of the app, once, as data: Azure's entry point and the local host both mount this list. */
@@ -68,8 +87,10 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     },
   });
   const site = lazySite(opts.staticDir ?? staticDir);
+  const jobs = opts.jobs ?? lazyJobStore();
   return [
-    fn('score', 'POST', 'score', scoreHandler(scorer)),
+    fn('score', 'POST', 'score', scoreHandler(scorer, jobs)),
+    fn('score-job-status', 'GET', 'score/jobs/{id}', jobStatusHandler(jobs)),
     fn('v2-server-metadata', 'GET', 'v2', serverMetadataHandler()),
     // Liveness and readiness are anonymous whatever HTTP_AUTH_LEVEL says: probes (a load balancer, an uptime
     // check) carry no function key. They tell up or not, and when not ready which model versions and why;
@@ -112,3 +133,38 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
 }
 
 export const httpFunctions: HttpFunctionDefinition[] = createHttpFunctions();
+
+export interface JobFunctionsOptions {
+  scorer?: () => Promise<Scorer>;
+  /** Default: the store on AzureWebJobsStorage. */
+  jobs?: () => JobStore | undefined;
+  /** Default: HTTP_JOB_QUEUE. */
+  queue?: string;
+}
+
+/**
+ * The job function: requests POST /score answered with 202, taken from the jobs queue (Storage Queue
+ * trigger on AzureWebJobsStorage) and scored by any instance of this app; host.json's `extensions.queues`
+ * bounds how many run at once.
+ */
+export function createJobFunctions(opts: JobFunctionsOptions = {}): StorageQueueFunctionDefinition[] {
+  const settings = jobSettings();
+  const jobs = opts.jobs ?? lazyJobStore();
+  const store = () => {
+    const s = jobs();
+    if (!s) throw new Error(`app setting ${settings.connectionSetting} is not set: jobs cannot be read`);
+    return s;
+  };
+  return [
+    {
+      name: 'scoreJob',
+      options: {
+        queueName: opts.queue ?? settings.queue,
+        connection: settings.connectionSetting,
+        handler: observeInvocation('queue', runJobHandler(opts.scorer ?? sharedScorer, store)),
+      },
+    },
+  ];
+}
+
+export const jobFunctions: StorageQueueFunctionDefinition[] = createJobFunctions();

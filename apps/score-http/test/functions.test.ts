@@ -9,6 +9,7 @@ describe('function definitions', () => {
     const routes = httpFunctions.map((f) => `${f.options.methods?.join(',')} ${f.options.route}`);
     expect(routes).toEqual([
       'POST score',
+      'GET score/jobs/{id}',
       'GET v2',
       'GET v2/health/live',
       'GET v2/health/ready',

@@ -25,7 +25,7 @@ export { observeInvocation, type TriggerHandler } from './observe/invocation-spa
 export type { TriggerName, TriggerRequest } from './adapter/trigger-request.js';
 export { answeredBy, type ScoreResult } from './adapter/score-result.js';
 export { answerPermanent, classifyFailure, type Failure } from './adapter/failure.js';
-export { scoreRequest, scoreRequests } from './adapter/score.js';
+export { respondsAsync, scoreRequest, scoreRequests } from './adapter/score.js';
 export { scoreAnswer, type HttpAnswer, type PredictionOptions } from './render/http-answer.js';
 export {
   acceptsOctetStream,

@@ -5,7 +5,8 @@ import type { Decoded } from './decode/decoded.js';
 import { checkPayloadSize } from './decode/limits.js';
 import { checkPredictedSize, checkResponseSize } from './encode/response-size.js';
 import { RequestDecoder } from './decode/request-decoder.js';
-import { initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
+import type { RequestParts } from './entry-script/aml-request.js';
+import { entryRespondsAsync, initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
 import type { EntryResult } from './entry-script/types.js';
 import { ScoringError, toScoringError } from './errors.js';
 import type {
@@ -265,7 +266,24 @@ export class Scorer {
     return decoded.then((d) => ({ ...d, model }));
   }
 
+  /**
+   * Whether a trigger's request should be answered later (HTTP 202 and a status URL): its model's entry
+   * script says so in `respondAsync` (a long document, say). False for a model without one, or whose script
+   * does not export it; a request the script refuses while answering throws that refusal.
+   */
+  async respondsAsync(req: TriggerInferRequest): Promise<boolean> {
+    this.checkSize(req);
+    if (this.repository.isLoading) await this.loaded(req);
+    const v = this.repository.find(req.model, req.version);
+    if (typeof v.entry?.script.respondAsync !== 'function') return false;
+    return entryRespondsAsync(this.readyEntry(req), this.entryParts(req), this.entryDeps);
+  }
+
   private runEntry(req: TriggerInferRequest): Promise<EntryResult> {
+    return runEntry(this.readyEntry(req), this.entryParts(req), this.entryDeps, req);
+  }
+
+  private readyEntry(req: TriggerInferRequest): ModelVersion {
     const v = this.repository.find(req.model, req.version);
     if (v.state !== 'READY') {
       throw new ScoringError(
@@ -274,6 +292,10 @@ export class Scorer {
       );
     }
     if (!v.entry) throw new ScoringError('INVALID_INPUT', `model "${v.name}" has no entry script`);
+    return v;
+  }
+
+  private entryParts(req: TriggerInferRequest): RequestParts {
     // An entry script reads the body as bytes: JSON the host parsed is written back once, here only, and
     // its request.json() answers the value the host parsed instead of parsing the bytes again.
     const facts = {
@@ -282,7 +304,7 @@ export class Scorer {
       properties: req.properties,
       blobName: req.blobName,
     };
-    const parts = !('body' in req)
+    return !('body' in req)
       ? {
           ...facts,
           body: Buffer.from(JSON.stringify((req as { object: unknown }).object)),
@@ -290,7 +312,6 @@ export class Scorer {
           value: (req as { object: unknown }).object,
         }
       : { ...facts, body: req.body, contentType: req.contentType };
-    return runEntry(v, parts, this.entryDeps, req);
   }
 
   private async scoreBody(req: { body: Buffer; contentType?: string } & ModelRequest): Promise<ModelAnswer> {

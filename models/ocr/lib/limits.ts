@@ -22,6 +22,7 @@ export const LIMIT_SETTINGS = {
   OCR_MAX_DOCUMENT_BYTES: { default: 64 * 1024 * 1024, min: 1, max: 2 ** 31 },
   OCR_MAX_DECODED_BYTES: { default: 256 * 1024 * 1024, min: 1, max: 2 ** 33 },
   OCR_PDF_DPI: { default: 150, min: 36, max: 600 },
+  OCR_ASYNC_PAGES: { default: 10, min: 0, max: 10_000 },
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -47,4 +48,12 @@ export function documentLimits(env: Env = process.env): DocumentLimits {
     maxDecodedBytes: setting(env, 'OCR_MAX_DECODED_BYTES'),
     dpi: setting(env, 'OCR_PDF_DPI'),
   };
+}
+
+/**
+ * OCR_ASYNC_PAGES: documents of more pages are answered over HTTP with 202 and a status URL (score.ts's
+ * respondAsync); 0 sends every request there. Blobs and messages are asynchronous already.
+ */
+export function asyncPages(env: Env = process.env): number {
+  return setting(env, 'OCR_ASYNC_PAGES');
 }

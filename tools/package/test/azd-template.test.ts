@@ -201,7 +201,13 @@ describe('infra/ (the azd template)', () => {
     expect(main).toMatch(
       /queueServices: \{\s*queues: \[\s*\{ name: queueRequestQueue \}\s*\{ name: '\$\{queueRequestQueue\}-poison' \}\s*\{ name: queueReplyQueue \}/,
     );
-    expect(main).toMatch(/deadLetterContainer\], \[queueAnswerContainer\]\)/);
+    expect(main).toMatch(/deadLetterContainer\], \[queueAnswerContainer, jobContainer\]\)/);
+    // The HTTP app's jobs (POST /score answered 202): their container, their queue and its poison queue,
+    // named to the app in its settings (the defaults of apps/score-http/src/jobs/job-settings.ts).
+    expect(main).toContain("var jobContainer = 'jobs'");
+    expect(main).toContain("var jobQueue = 'scoring-jobs'");
+    expect(main).toMatch(/\{ name: jobQueue \}\s*\{ name: '\$\{jobQueue\}-poison' \}/);
+    expect(main).toMatch(/HTTP_JOB_QUEUE: jobQueue\s*HTTP_JOB_CONTAINER: jobContainer/);
   });
 
   it('lines up azure.yaml, the parameters file, main.bicep and the hooks', () => {

@@ -83,10 +83,20 @@ describe('what each built app registers with the Functions worker', () => {
     );
   });
 
-  it('score-http: every HTTP function with its route, methods and auth level, routes unique', async () => {
+  it('score-http: every HTTP function with its route, methods and auth level, routes unique; its job function', async () => {
     const loaded = await registration('score-http');
     expectCommon(loaded);
-    const registered = loaded.functions.map((f) => {
+    // Requests answered 202 are scored by the app's own Storage Queue function, on AzureWebJobsStorage.
+    const isJob = (f: Loaded['functions'][number]) => f.name === 'scoreJob';
+    const jobs = loaded.functions.filter(isJob);
+    expect(jobs).toHaveLength(1);
+    expect(triggers(jobs[0])[0]).toMatchObject({
+      type: 'queueTrigger',
+      queueName: 'scoring-jobs',
+      connection: 'AzureWebJobsStorage',
+    });
+    const http = loaded.functions.filter((f) => !isJob(f));
+    const registered = http.map((f) => {
       const t = triggers(f)[0];
       return { name: f.name, type: t.type, route: t.route, methods: t.methods, authLevel: t.authLevel };
     });
@@ -104,14 +114,15 @@ describe('what each built app registers with the Functions worker', () => {
     const keys = registered.flatMap((r) => (r.methods as string[]).map((m) => `${m} ${r.route}`));
     expect(new Set(keys).size).toBe(keys.length);
     // Each answers through its return value: an HTTP output bound to $return.
-    for (const f of loaded.functions) expect(outputs(f)).toEqual([{ return: true, type: 'http' }]);
+    for (const f of http) expect(outputs(f)).toEqual([{ return: true, type: 'http' }]);
     // HTTP_AUTH_LEVEL=function, as the template sets it, asks Azure for function keys on every API route;
     // the playground's pages (public files) and liveness/readiness (probes carry no key) stay anonymous.
     const keyed = await registration('score-http', { HTTP_AUTH_LEVEL: 'function' });
+    const keyedHttp = keyed.functions.filter((f) => !isJob(f));
     const open = new Set(['playground', 'docs', 'static', 'v2-health-live', 'v2-health-ready']);
-    for (const f of keyed.functions)
+    for (const f of keyedHttp)
       expect(triggers(f)[0].authLevel, f.name).toBe(open.has(f.name) ? 'anonymous' : 'function');
-    expect(keyed.functions.filter((f) => !open.has(f.name))).toHaveLength(registered.length - open.size);
+    expect(keyedHttp.filter((f) => !open.has(f.name))).toHaveLength(registered.length - open.size);
   });
 
   it('score-servicebus: a Service Bus queue trigger, batches (cardinality many), on its connection', async () => {

@@ -5,6 +5,7 @@ import type { Env } from '@modelfn/settings';
 import { closeTogether, HTTP_STOP_WITHIN_MS } from '../shutdown.js';
 import { startBlobTrigger } from './blob.js';
 import { startHttpWorkersSource } from './http-workers.js';
+import { startJobTrigger } from './jobs.js';
 import { startQueueTrigger } from './queue.js';
 import { startServiceBusTrigger } from './servicebus.js';
 
@@ -39,5 +40,6 @@ export async function startSources(
   sources.push(await startBlobTrigger(env, log));
   sources.push(await startServiceBusTrigger(env, log));
   sources.push(await startQueueTrigger(env, log));
+  sources.push(await startJobTrigger(env, log));
   return { http };
 }

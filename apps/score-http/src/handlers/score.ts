@@ -8,6 +8,8 @@ import {
   scoreRequest,
 } from '@modelfn/functions';
 import { outputNamesOf, ScoringError, type ModelRef, type ModelVersion, type Scorer } from '@modelfn/scoring';
+import { acceptIfAsync } from '../jobs/accept-job.js';
+import type { JobStore } from '../jobs/job-store.js';
 import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { modelFromHeader, queryFlag, readBody, wantsCacheBypass } from '../request-input.js';
 import { knownModel } from './model-label.js';
@@ -27,9 +29,13 @@ function topOf(request: HttpRequest): number | undefined {
  * `POST /score`, Azure ML style: JSON (`{"data": ...}` or `{"data_key"}`, or v2 `inputs`) or one raw input
  * (an image, raw tensor bytes). Answers one item per row: a classifier's label (`?probabilities=true`:
  * label and probabilities; `?top=k`: the k best), any other model's outputs by name. A model with an
- * entry script gets the raw request and answers what its `run` returns.
+ * entry script gets the raw request and answers what its `run` returns. A request the caller (`Prefer:
+ * respond-async`) or the entry script (`respondAsync`) wants answered later gets 202 and a status URL.
  */
-export function scoreHandler(scorer: ScorerSource): ScopedHandler {
+export function scoreHandler(
+  scorer: ScorerSource,
+  jobs: () => JobStore | undefined = () => undefined,
+): ScopedHandler {
   return async (request, scope) => {
     const s = await scorer();
     const target = modelFromHeader(request.headers.get('x-model'));
@@ -45,8 +51,8 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
     const binary = !scripted && acceptsOctetStream(request.headers.get('accept'));
     if (binary) checkBinary(s, target, outputs);
     const body = await readBody(request, s.settings.maxRequestBytes);
-    const result = await scoreRequest(s, {
-      trigger: 'http',
+    const req = {
+      trigger: 'http' as const,
       payload: { body, contentType: request.headers.get('content-type') ?? undefined },
       ...(scripted
         ? {
@@ -57,7 +63,12 @@ export function scoreHandler(scorer: ScorerSource): ScopedHandler {
       ...target,
       bypassCache: wantsCacheBypass(request),
       outputs,
-    });
+    };
+    // Only a script or the caller can ask for a job: a plain request pays one header lookup.
+    const store = scripted || request.headers.has('prefer') ? jobs() : undefined;
+    const accepted = store && (await acceptIfAsync(s, store, request, req, { binary, options }));
+    if (accepted) return accepted;
+    const result = await scoreRequest(s, req);
     ({ model: scope.model, cache: scope.cache } = answeredBy(result));
     return binary ? binaryAnswer(result) : scoreAnswer(result, options);
   };

@@ -20,6 +20,15 @@ export async function scoreRequest(scorer: Scorer, req: TriggerRequest): Promise
 }
 
 /**
+ * Whether the request's model asks for it to be answered later (HTTP 202 and a status URL): its entry
+ * script's `respondAsync` (see the core's Scorer.respondsAsync). Throws what the script refuses the request
+ * with, as scoring it would.
+ */
+export function respondsAsync(scorer: Scorer, req: TriggerRequest): Promise<boolean> {
+  return scorer.respondsAsync(inferRequest(req));
+}
+
+/**
  * Many requests at once (a batch of messages): requests for plain models share one inference per model
  * version and row shape; those for entry scripts run through their scripts side by side, each on its own
  * deadline, so a model that hangs costs its own requests a TIMEOUT and the batch's others their answers.

@@ -38,5 +38,7 @@ export async function importScript(path: string): Promise<EntryScript> {
   if (typeof mod.run !== 'function') throw new Error(`${path} must export a function run(request, context)`);
   if (mod.init !== undefined && typeof mod.init !== 'function')
     throw new Error(`${path}: init must be a function`);
+  if (mod.respondAsync !== undefined && typeof mod.respondAsync !== 'function')
+    throw new Error(`${path}: respondAsync must be a function`);
   return mod as EntryScript;
 }

@@ -7,7 +7,7 @@ import { EntryGate, type EntryGateLimits } from './entry-gate.js';
 import { entryContext, type ContextDeps } from './entry-context.js';
 import { ScriptThreads } from './script-threads.js';
 import { ATTR, bindInfer, modelAttributes, traced } from '../tracing.js';
-import { isEntryResponse, type EntryResult } from './types.js';
+import { isEntryResponse, type EntryCall, type EntryResult } from './types.js';
 import { runDeadline, untilAborted } from './run-deadline.js';
 
 export interface EntryDeps extends ContextDeps {
@@ -76,12 +76,27 @@ export function runEntry(
   });
 }
 
+/**
+ * The script's `respondAsync` for a request (false when it has none), asked where `run` would run it: in
+ * its threads, through its admission and within its `timeout_ms`. What it throws is the request's failure.
+ */
+export async function entryRespondsAsync(
+  version: ModelVersion,
+  parts: RequestParts,
+  deps: EntryDeps,
+): Promise<boolean> {
+  if (typeof version.entry?.script.respondAsync !== 'function') return false;
+  const { body } = await runScript(version, parts, deps, { call: 'respondAsync' });
+  return body === true;
+}
+
 async function runScript(
   version: ModelVersion,
   parts: RequestParts,
   deps: EntryDeps,
-  opts: { bypassCache?: boolean },
+  opts: { bypassCache?: boolean; call?: EntryCall },
 ): Promise<EntryResult> {
+  const call = opts.call ?? 'run';
   const outcome = new CacheOutcome();
   // The run's infer and cache calls are served here, wherever the script runs, so the outcome is known here.
   const context = bindInfer(entryContext(version, deps, { outcome, ...opts }));
@@ -98,8 +113,15 @@ async function runScript(
     await gate.run(
       parts.body.length,
       async () => {
-        if (threads) ({ value, response } = await threads.run(parts, context, deadline.signal));
-        else {
+        if (threads) ({ value, response } = await threads.run(parts, context, deadline.signal, call));
+        else if (call === 'respondAsync') {
+          const script = version.entry!.script;
+          const v = await Promise.race([
+            script.respondAsync?.(amlRequest(parts), context),
+            untilAborted(deadline.signal),
+          ]);
+          value = v === true;
+        } else {
           // On the event-loop thread a stuck run cannot be stopped: the request stops waiting for it.
           const v = await Promise.race([
             version.entry!.script.run(amlRequest(parts), context),

@@ -1,7 +1,7 @@
 import { movable } from '../pool/ownership.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RequestParts } from './aml-request.js';
-import type { EntrySession } from './types.js';
+import type { EntryCall, EntrySession } from './types.js';
 
 // Messages between the host and a thread that runs a model's entry script. The script's own work
 // (decoding, geometry, post-processing) happens in the thread; its infer and cache calls come back to the
@@ -20,9 +20,9 @@ export interface WireError {
   code?: string;
 }
 
-/** `run` 0 is the script's init. */
+/** `run` 0 is the script's init; `call` says which of the script's functions a request goes to (`run`). */
 export type ToScript =
-  | { op: 'run'; run: number; request: RequestParts }
+  | { op: 'run'; run: number; request: RequestParts; call?: EntryCall }
   | { op: 'reply'; call: number; ok: true; value?: unknown }
   | { op: 'reply'; call: number; ok: false; error: WireError };
 

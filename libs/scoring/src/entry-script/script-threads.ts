@@ -15,7 +15,7 @@ import {
 } from './script-protocol.js';
 import { entryModelInfo } from './entry-context.js';
 import { runDeadline, untilAborted } from './run-deadline.js';
-import type { EntryContext } from './types.js';
+import type { EntryCall, EntryContext } from './types.js';
 
 export interface ScriptAnswer {
   value: unknown;
@@ -80,6 +80,7 @@ class ScriptThread {
     request: RequestParts | undefined,
     context: EntryContext,
     signal?: AbortSignal,
+    call: EntryCall = 'run',
   ): Promise<ScriptAnswer> {
     const id = run === 0 ? 0 : ++this.seq;
     return new Promise((resolve, reject) => {
@@ -101,7 +102,7 @@ class ScriptThread {
         transfer.push(body.buffer);
         parts = { ...request, body: body as Buffer };
       }
-      this.worker.postMessage({ op: 'run', run: id, request: parts } satisfies ToScript, transfer);
+      this.worker.postMessage({ op: 'run', run: id, request: parts, call } satisfies ToScript, transfer);
     });
   }
 
@@ -253,14 +254,19 @@ export class ScriptThreads {
    * `signal` is its deadline: past it, the run fails with the signal's reason and its thread is replaced.
    * When no thread is ready (every one was just replaced) it waits for one starting, within its deadline.
    */
-  async run(request: RequestParts, context: EntryContext, signal?: AbortSignal): Promise<ScriptAnswer> {
+  async run(
+    request: RequestParts,
+    context: EntryContext,
+    signal?: AbortSignal,
+    call: EntryCall = 'run',
+  ): Promise<ScriptAnswer> {
     for (;;) {
       if (this.closed) throw new ScoringError('UNAVAILABLE', 'the host is shutting down');
       let best: ScriptThread | undefined;
       for (const t of this.threads) if (!best || t.load < best.load) best = t;
       if (best) {
         try {
-          return await best.start('next', request, context, signal);
+          return await best.start('next', request, context, signal, call);
         } catch (e) {
           throw toScoringError(e);
         }

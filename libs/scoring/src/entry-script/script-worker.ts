@@ -71,7 +71,11 @@ async function runScript(run: number, msg: Extract<ToScript, { op: 'run' }>): Pr
         msg.request.body.byteOffset,
         msg.request.body.byteLength,
       );
-      value = await s.run(amlRequest({ ...msg.request, body }), context(run));
+      const request = amlRequest({ ...msg.request, body });
+      value =
+        msg.call === 'respondAsync'
+          ? (await s.respondAsync?.(request, context(run))) === true
+          : await s.run(request, context(run));
     }
     if (run === 0) return send({ op: 'done', run, ok: true, value: undefined });
     if (isEntryResponse(value))

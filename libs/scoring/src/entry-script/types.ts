@@ -86,7 +86,16 @@ export function isEntryResponse(v: unknown): v is EntryResponse {
 export interface EntryScript {
   init?(context: EntryContext): unknown;
   run(request: AMLRequest, context: EntryContext): unknown;
+  /**
+   * Optional: true when a request is long work whose HTTP caller should get `202 Accepted` and a status URL
+   * rather than wait (the script's own `Prefer: respond-async`: a document over some pages, say). Asked by
+   * the HTTP trigger only, before `run`, where `run` would be; what it throws is the request's answer.
+   */
+  respondAsync?(request: AMLRequest, context: EntryContext): unknown;
 }
+
+/** What the host may call in a script: `run`, or the HTTP trigger's question before it. */
+export type EntryCall = 'run' | 'respondAsync';
 
 /** What running an entry script gives a trigger. */
 export interface EntryResult {

@@ -37,6 +37,13 @@ export async function run(request, context) {
   await context.cache.set(key, answer);
   return answer;
 }
+// Asked by the HTTP trigger before run: long requests are answered later (only true means yes).
+export async function respondAsync(request) {
+  const body = request.json();
+  if (body.refuse) throw Object.assign(new Error('refused before any run'), { code: 'TOO_MANY_PAGES' });
+  if (body.maybe) return 'yes';
+  return Array.isArray(body.values) && body.values.length > 3;
+}
 `;
 
 let root: string;
@@ -133,6 +140,22 @@ describe.each(['0', '2'])('entry scripts (ENTRY_SCRIPT_THREADS=%s)', (threads) =
     await expect(
       scriptAnswer(scorer, { trigger: 'http', body: Buffer.from('{'), model: 'script' }),
     ).rejects.toMatchObject({ code: 'INVALID_JSON' });
+  });
+
+  it("asks the script's respondAsync, where run would run, whether to answer later", async () => {
+    const asks = (body: unknown, model = 'script') =>
+      scorer.respondsAsync({
+        trigger: 'http',
+        body: Buffer.from(JSON.stringify(body)),
+        contentType: 'application/json',
+        model,
+      });
+    expect(await asks({ values: [1, 2, 3, 4] })).toBe(true);
+    expect(await asks({ values: [1] })).toBe(false);
+    expect(await asks({ values: [1], maybe: true })).toBe(false);
+    await expect(asks({ refuse: true })).rejects.toMatchObject({ code: 'TOO_MANY_PAGES', status: 413 });
+    // A script without respondAsync is never asked.
+    expect(await asks({}, 'typed')).toBe(false);
   });
 
   it('bypasses every cache on request', async () => {
