@@ -65,3 +65,57 @@ export function detectionModel(spec: DetectionModelSpec): Uint8Array {
     },
   });
 }
+
+/** A box a detector built in code answers: corners in model-input pixels, its class and score. */
+export interface KnownBox {
+  box: [number, number, number, number];
+  cls: number;
+  score: number;
+  /** YOLOv5 objectness (default 1; the class score is score / objectness). */
+  objectness?: number;
+}
+
+const cxcywh = ([x1, y1, x2, y2]: number[]) => [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1];
+
+/** Class scores of a box: its class gets `score`, every other class 0.01. */
+const classScores = (classes: number, cls: number, score: number) =>
+  Array.from({ length: classes }, (_, k) => (k === cls ? score : 0.01));
+
+/** YOLOv5's [N, 5 + C]: cx, cy, w, h, objectness, class scores. */
+export function yolov5Output(boxes: KnownBox[], classes: number, name = 'output0'): KnownOutput {
+  const values = boxes.flatMap((b) => {
+    const obj = b.objectness ?? 1;
+    return [...cxcywh(b.box), obj, ...classScores(classes, b.cls, b.score / obj)];
+  });
+  return { name, datatype: 'FP32', dims: [boxes.length, 5 + classes], values };
+}
+
+/** YOLOv8's [4 + C, N]: the rows transposed, no objectness. */
+export function yolov8Output(boxes: KnownBox[], classes: number, name = 'output0'): KnownOutput {
+  const rows = boxes.map((b) => [...cxcywh(b.box), ...classScores(classes, b.cls, b.score)]);
+  const values = Array.from({ length: 4 + classes }, (_, j) => rows.map((r) => r[j])).flat();
+  return { name, datatype: 'FP32', dims: [4 + classes, boxes.length], values };
+}
+
+/** Separate outputs: boxes [N, 4] (xyxy, divided by `scale` when normalised), scores [N], classes INT64 [N]. */
+export function separateDetectionOutputs(
+  boxes: KnownBox[],
+  scale: { width: number; height: number } = { width: 1, height: 1 },
+): KnownOutput[] {
+  const n = boxes.length;
+  return [
+    {
+      name: 'boxes',
+      datatype: 'FP32',
+      dims: [n, 4],
+      values: boxes.flatMap(({ box: [x1, y1, x2, y2] }) => [
+        x1 / scale.width,
+        y1 / scale.height,
+        x2 / scale.width,
+        y2 / scale.height,
+      ]),
+    },
+    { name: 'scores', datatype: 'FP32', dims: [n], values: boxes.map((b) => b.score) },
+    { name: 'classes', datatype: 'INT64', dims: [n], values: boxes.map((b) => b.cls) },
+  ];
+}

@@ -1,8 +1,10 @@
 import {
   classScores,
+  detections,
   predictedLabels,
   predictions,
   type CacheStatus,
+  type DetectedObject,
   type ErrorCode,
   type Prediction,
   type ScoringError,
@@ -13,7 +15,8 @@ type Label = ReturnType<typeof predictedLabels>[number];
 
 /**
  * `predictions/{name}.json`. A classifier's blob gets `label` and `probabilities` (per row when the blob
- * holds several rows); any other model's gets `outputs`, its outputs by name; a model with an entry script
+ * holds several rows); a detector's gets `detections` (`[{label, score, box}]`, per row when several);
+ * any other model's gets `outputs`, its outputs by name; a model with an entry script
  * gets `result`, what its `run` answered.
  */
 export interface BlobPrediction {
@@ -23,6 +26,7 @@ export interface BlobPrediction {
   version: string;
   label?: Label | Label[];
   probabilities?: number[] | number[][];
+  detections?: DetectedObject[] | DetectedObject[][];
   outputs?: Prediction | Prediction[];
   result?: unknown;
   cache: CacheStatus;
@@ -47,7 +51,9 @@ export function blobRecord(blob: string, scored: ScoreResult, elapsedMs: number)
   const result = scored.outputs;
   const one = <T>(rows: T[]): T | T[] => (result.rows === 1 ? rows[0] : rows);
   const base = { blob, model: result.model.name, version: result.model.version };
-  // A selection asked for tensors by name, a classifier's as well.
+  // A selection asked for tensors by name, a classifier's and a detector's as well.
+  if (result.model.detection && !result.selected)
+    return { ...base, detections: one(detections(result)), cache: result.cache, ...tail };
   if (!result.model.classification || result.selected)
     return { ...base, outputs: one(predictions(result)), cache: result.cache, ...tail };
   const scores = classScores(result);

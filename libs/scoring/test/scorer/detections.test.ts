@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionModel } from '@modelfn/model-builder';
 import { predictions, type ModelAnswer, type Scorer } from '../../src/index.js';
-import { LABELS, separateOutputs, yolov5Output, yolov8Output } from '../support/detection-boxes.js';
+import { LABELS, separate, yolov5, yolov8 } from '../support/detection-boxes.js';
 import { scorerOver } from './repo.js';
 
 // Detector graphs built in code whose outputs are known boxes (test/support/detection-boxes.ts, in pixels
@@ -55,21 +55,21 @@ describe('detections', () => {
       detectionModel({ width: SIDE, height: SIDE, outputs, batched });
     ({ scorer, close } = await scorerOver({
       v5: {
-        onnx: model([yolov5Output()]),
+        onnx: model([yolov5()]),
         config: {
           preprocessing: pre('fit'),
           postprocessing: { detection: { layout: 'yolov5', labels: LABELS } },
         },
       },
       v8: {
-        onnx: model([yolov8Output()]),
+        onnx: model([yolov8()]),
         config: {
           preprocessing: pre('fit'),
           postprocessing: { detection: { layout: 'yolov8', labels: LABELS, classAgnostic: true } },
         },
       },
       separate: {
-        onnx: model(separateOutputs(true)),
+        onnx: model(separate()),
         config: {
           preprocessing: pre('crop'),
           postprocessing: { detection: { layout: 'boxes', normalized: true } },
@@ -78,7 +78,7 @@ describe('detections', () => {
         files: { 'labels.txt': LABELS.join('\n') + '\n' },
       },
       strict: {
-        onnx: model([yolov8Output()]),
+        onnx: model([yolov8()]),
         config: {
           preprocessing: pre('fit'),
           postprocessing: {
@@ -87,7 +87,7 @@ describe('detections', () => {
         },
       },
       unbatched: {
-        onnx: model([yolov5Output()], false),
+        onnx: model([yolov5()], false),
         config: {
           max_batch_size: 0,
           preprocessing: pre('stretch'),
@@ -95,19 +95,19 @@ describe('detections', () => {
         },
       },
       both: {
-        onnx: model([yolov8Output()]),
+        onnx: model([yolov8()]),
         config: { postprocessing: { image: {}, detection: { layout: 'yolov8' } } },
       },
       wrongLayout: {
-        onnx: model([yolov8Output()]),
+        onnx: model([yolov8()]),
         config: { postprocessing: { detection: { layout: 'boxes' } } },
       },
       wrongLabels: {
-        onnx: model([yolov5Output()]),
+        onnx: model([yolov5()]),
         config: { postprocessing: { detection: { layout: 'yolov5', labels: ['cat', 'dog'] } } },
       },
       misspelt: {
-        onnx: model([yolov5Output()]),
+        onnx: model([yolov5()]),
         config: { postprocessing: { detection: { layout: 'yolov5', iou: 0.5 } } },
       },
     }));
