@@ -5,7 +5,7 @@ import { detectionModel, yolov8Output } from '@modelfn/model-builder';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from './support/app-host.js';
-import { postBytes } from './support/http.js';
+import { call, postBytes } from './support/http.js';
 
 // `POST /score` with an image for a detector (config.json postprocessing.detection): the answer is one list
 // of `{label, score, box}` per image, boxes in the sent image's pixels. The model, built in code, answers
@@ -73,5 +73,21 @@ describe('POST /score for a detector', () => {
     const [item] = r.body as { output0: number[][] }[];
     expect(item.output0).toHaveLength(4 + 2);
     expect(item.output0[0]).toHaveLength(BOXES.length);
+  });
+});
+
+describe('GET /swagger.json for a detector', () => {
+  it("documents /score's answer as a list of {label, score, box} per image, labels enumerated", async () => {
+    type Doc = { paths: Record<string, { post: { responses: Record<string, unknown> } }> };
+    const r = await call<Doc>(`${app.url}/swagger.json`);
+    const ok = r.body.paths['/score'].post.responses['200'] as {
+      content: {
+        'application/json': { schema: { items: { items: { properties: Record<string, unknown> } } } };
+      };
+    };
+    const item = ok.content['application/json'].schema.items.items;
+    expect(Object.keys(item.properties)).toEqual(['label', 'score', 'box']);
+    expect(item.properties.label).toEqual({ enum: ['person', 'bicycle'] });
+    expect(item.properties.box).toMatchObject({ minItems: 4, maxItems: 4 });
   });
 });

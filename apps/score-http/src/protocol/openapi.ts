@@ -95,7 +95,32 @@ function v2Request(v: ModelVersion): object {
   };
 }
 
+/** A detector's answer per image: its objects after NMS, boxes in the sent image's pixels. */
+function detectionsSchema(v: ModelVersion): object {
+  const labels = v.detection?.labels;
+  return {
+    type: 'array',
+    description: 'the objects found in the image, best first (postprocessing.detection)',
+    items: {
+      type: 'object',
+      required: ['label', 'score', 'box'],
+      properties: {
+        label: labels ? { enum: labels } : { type: 'integer', description: 'the class index' },
+        score: { type: 'number' },
+        box: {
+          type: 'array',
+          description: '[x1, y1, x2, y2] in pixels of the image that was sent, clipped to it',
+          items: { type: 'number' },
+          minItems: 4,
+          maxItems: 4,
+        },
+      },
+    },
+  };
+}
+
 function scoreResponse(v: ModelVersion): object {
+  if (v.detection) return { type: 'array', items: detectionsSchema(v) };
   const labels = v.classification?.labels;
   if (v.classification) return { type: 'array', items: labels ? { enum: labels } : {} };
   return {
