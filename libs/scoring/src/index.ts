@@ -45,6 +45,12 @@ export type { ModelVersion } from './model/model-version.js';
 export type { V2RequestMeta, V2RequestedOutput } from './decode/v2-request.js';
 export { checkPayloadSize } from './decode/limits.js';
 export { predictions, type Prediction } from './encode/predictions.js';
+export {
+  IMAGE_ANSWER_MEDIA_TYPES,
+  type EncodedImage,
+  type ImageAnswerFormat,
+} from './encode/image-answer.js';
+export type { ImageAnswerRequest } from './encode/image-request.js';
 export { detections, type DetectedObject } from './encode/detections.js';
 export type { Detection, DetectionConfig } from './model/detection-config.js';
 export { classScores, predictedLabels, topClasses } from './encode/classify.js';

@@ -2,6 +2,8 @@ import type { EntryResult, Trigger } from './entry-script/types.js';
 import type { ModelRef } from './model-ref.js';
 import type { InferenceResult } from './pipeline/inference-request.js';
 import type { V2RequestMeta } from './decode/v2-request.js';
+import type { EncodedImage } from './encode/image-answer.js';
+import type { ImageAnswerRequest } from './encode/image-request.js';
 
 export interface ScoreOptions {
   /** Skip the cache for this request (reads and writes): the answer comes from the model. */
@@ -12,6 +14,11 @@ export interface ScoreOptions {
    * select when this is unset. An entry script's model ignores it (the script reads its request).
    */
   outputs?: string[];
+  /**
+   * Answer the model's postprocessing.image output as an encoded image (`ModelAnswer.image`), made after
+   * the cache; only that output is fetched. See encode/image-request.ts.
+   */
+  image?: ImageAnswerRequest;
 }
 
 /**
@@ -45,6 +52,8 @@ export type InferRequest = ModelRequest | TriggerInferRequest;
 /** A model's outputs, and for a v2 request what it asked for besides its inputs. */
 export interface ModelAnswer extends InferenceResult {
   v2?: V2RequestMeta;
+  /** The answer as an image, when the request asked for one (ScoreOptions.image) and the model has one. */
+  image?: EncodedImage;
 }
 
 /** What a request came to: a model's outputs, or what its entry script answered (`kind: 'entry'`). */

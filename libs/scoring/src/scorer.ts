@@ -4,6 +4,7 @@ import { codecs } from './decode/codecs.js';
 import type { Decoded } from './decode/decoded.js';
 import { checkPayloadSize } from './decode/limits.js';
 import { checkPredictedSize, checkResponseSize } from './encode/response-size.js';
+import { imagePlan, withImageAnswer } from './encode/image-request.js';
 import { RequestDecoder } from './decode/request-decoder.js';
 import type { RequestParts } from './entry-script/aml-request.js';
 import { entryRespondsAsync, initEntry, runEntry, type EntryDeps } from './entry-script/run-entry.js';
@@ -161,7 +162,8 @@ export class Scorer {
    */
   async inferMany(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
     const out = new Array<ManyOutcome>(reqs.length);
-    const plain: { d: Decoded & { model: ReadyModel }; at: number }[] = [];
+    // `req`: set when the request is answered as an image (made from its outputs after the run).
+    const plain: { d: Decoded & { model: ReadyModel }; at: number; req?: InferRequest }[] = [];
     let transient: ScoringError | undefined;
     const failed = (at: number) => (e: unknown) => {
       const err = toScoringError(e);
@@ -174,10 +176,15 @@ export class Scorer {
         try {
           this.checkSize(req);
           if (this.repository.isLoading) await this.loaded(req);
-          if (this.isEntry(req))
+          // Refuses first what can never be answered as the image it requires.
+          const image = imagePlan(this.repository, req);
+          if (!image && this.isEntry(req))
             // Side by side with the plain requests' inference, not before it.
             scripted.push(this.runEntry(req).then((a) => void (out[at] = a), failed(at)));
-          else plain.push({ d: this.selected(req, await this.decode(req)), at });
+          else {
+            const r = image ? { ...req, outputs: image.outputs } : req;
+            plain.push({ d: this.selected(r, await this.decode(r)), at, req: image ? req : undefined });
+          }
         } catch (e) {
           failed(at)(e);
         }
@@ -193,17 +200,20 @@ export class Scorer {
       ...scripted,
     ]);
     if (transient) throw transient;
-    plain.forEach(({ d, at }, j) => {
-      const o = scored[j];
-      if (!('error' in o)) {
+    await Promise.all(
+      plain.map(async ({ d, at, req }, j) => {
+        const o = scored[j];
+        if ('error' in o) return void (out[at] = o);
         try {
           this.checkAnswer(o.result);
+          const answer = answerOf(o.result, d);
+          out[at] = req ? await withImageAnswer(answer, req, this.settings) : answer;
         } catch (e) {
-          return void (out[at] = { error: toScoringError(e) });
+          failed(at)(e);
         }
-      }
-      out[at] = 'error' in o ? o : answerOf(o.result, d);
-    });
+      }),
+    );
+    if (transient) throw transient;
     return out;
   }
 
@@ -228,7 +238,18 @@ export class Scorer {
   }
 
   private route(req: InferRequest): Promise<Answer> {
+    // An image answer fetches the image output only, and is made after the cache from its tensor.
+    const image = imagePlan(this.repository, req);
+    if (image)
+      // Not an entry script's (imagePlan said so): scored as a request for the model's graph.
+      return this.routeModel({ ...req, outputs: image.outputs } as ModelRequest).then((a) =>
+        withImageAnswer(a, req, this.settings),
+      );
     if (this.isEntry(req)) return this.runEntry(req);
+    return this.routeModel(req);
+  }
+
+  private routeModel(req: ModelRequest): Promise<ModelAnswer> {
     if ('body' in req) return this.scoreBody(req);
     return this.decode(req).then(async (d) => {
       const result = this.checkAnswer(await this.cached.infer(this.selected(req, d), req));

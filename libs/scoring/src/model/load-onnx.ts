@@ -4,6 +4,7 @@ import { detectClassification, type Label } from './classification.js';
 import { readLabelFile } from './config-file.js';
 import { detectionOutput } from './detection-config.js';
 import { imageInput } from './image-input.js';
+import { imageOutput } from './image-output.js';
 import { ioSpec } from './io-spec.js';
 import { configError, type ModelConfig, type PartialModelConfig } from './model-config.js';
 import type { ModelVersion } from './model-version.js';
@@ -26,7 +27,15 @@ export interface OnnxSource {
 
 export type LoadedOnnx = Pick<
   ModelVersion,
-  'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'detection' | 'image' | 'model'
+  | 'config'
+  | 'batched'
+  | 'inputs'
+  | 'outputs'
+  | 'classification'
+  | 'detection'
+  | 'image'
+  | 'imageOutput'
+  | 'model'
 >;
 
 /**
@@ -80,7 +89,10 @@ async function describe(
   config: ModelConfig,
   zipmaps: ZipMapOutput[],
 ): Promise<
-  Pick<ModelVersion, 'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'detection' | 'image'>
+  Pick<
+    ModelVersion,
+    'config' | 'batched' | 'inputs' | 'outputs' | 'classification' | 'detection' | 'image' | 'imageOutput'
+  >
 > {
   const inputs = config.input.map(ioSpec);
   const outputs = config.output.map(ioSpec);
@@ -104,6 +116,7 @@ async function describe(
   // A detector's labels name its classes: it is no classifier.
   const detection = detectionOutput(config, outputs, labels.labels);
   const classification = detection ? undefined : detectClassification(config.name, outputs, labels);
+  const image = imageInput(config, inputs);
   return {
     config: effective,
     batched: config.max_batch_size > 0,
@@ -111,6 +124,7 @@ async function describe(
     outputs,
     classification,
     detection,
-    image: imageInput(config, inputs),
+    image,
+    imageOutput: imageOutput(config, outputs, image?.pre),
   };
 }

@@ -1,5 +1,6 @@
 import type { EntryScript } from '../entry-script/types.js';
 import type { ImagePreprocessing } from './image-preprocessing.js';
+import type { ImageOutput } from './image-postprocessing.js';
 import type { Classification } from './classification.js';
 import type { Detection } from './detection-config.js';
 import type { IoSpec } from './io-spec.js';
@@ -28,6 +29,8 @@ export interface ModelVersion {
   detection?: Detection;
   /** Raw image bytes become a row of this input. */
   image?: { input: number; pre: ImagePreprocessing };
+  /** The output answered as an image when asked (config.json postprocessing.image). */
+  imageOutput?: ImageOutput;
   model?: OnnxModel;
   /** Set when the model folder has an entry script: the script and the version's ONNX graphs by file name. */
   entry?: EntryModel;
