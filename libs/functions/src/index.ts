@@ -40,3 +40,5 @@ export {
   type BlobPrediction,
 } from './render/blob-record.js';
 export { replyContent, type ReplyContent } from './render/servicebus-reply.js';
+export { imageHttpAnswer } from './render/image-answer.js';
+export { imageAnswerOf } from './adapter/image-accept.js';

@@ -3,6 +3,8 @@ import {
   acceptsOctetStream,
   answeredBy,
   binaryAnswer,
+  imageAnswerOf,
+  imageHttpAnswer,
   checkOneOutput,
   scoreAnswer,
   scoreRequest,
@@ -50,6 +52,8 @@ export function scoreHandler(
     const outputs = scripted ? undefined : outputNamesOf(request.query.get('outputs') ?? undefined);
     const binary = !scripted && acceptsOctetStream(request.headers.get('accept'));
     if (binary) checkBinary(s, target, outputs);
+    // Accept: image/png, image/webp or image/*: the model's postprocessing.image output as an image.
+    const image = binary || scripted ? undefined : imageAnswerOf(request.headers.get('accept'));
     const body = await readBody(request, s.settings.maxRequestBytes);
     const req = {
       trigger: 'http' as const,
@@ -63,6 +67,7 @@ export function scoreHandler(
       ...target,
       bypassCache: wantsCacheBypass(request),
       outputs,
+      ...(image ? { image } : {}),
     };
     // Only a script or the caller can ask for a job: a plain request pays one header lookup.
     const store = scripted || request.headers.has('prefer') ? jobs() : undefined;
@@ -70,6 +75,7 @@ export function scoreHandler(
     if (accepted) return accepted;
     const result = await scoreRequest(s, req);
     ({ model: scope.model, cache: scope.cache } = answeredBy(result));
+    if (image) return imageHttpAnswer(result);
     return binary ? binaryAnswer(result) : scoreAnswer(result, options);
   };
 }

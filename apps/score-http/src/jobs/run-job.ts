@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import {
   answeredBy,
   binaryAnswer,
+  imageHttpAnswer,
   classifyFailure,
   reportFields,
   reportOutcome,
@@ -47,7 +48,13 @@ export function runJobHandler(scorer: () => Promise<Scorer>, jobs: () => JobStor
       const { model, cache } = answeredBy(result);
       reportScored(context, model, cache);
       const { render } = job.envelope;
-      const answer = render.binary ? binaryAnswer(result) : scoreAnswer(result, render.options);
+      // The request kept its image wish (Accept: image/*): its answer is the image.
+      const answer =
+        'image' in result && result.image
+          ? imageHttpAnswer(result)
+          : render.binary
+            ? binaryAnswer(result)
+            : scoreAnswer(result, render.options);
       response = { ...answer, headers: { ...answer.headers, ...(cache ? { 'x-cache': cache } : {}) } };
     } catch (e) {
       const failure = classifyFailure(e);

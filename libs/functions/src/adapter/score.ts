@@ -102,7 +102,8 @@ function hasEntryScript(scorer: Scorer, req: TriggerRequest): boolean {
 }
 
 function resultOf(answer: Answer): ScoreResult {
-  return 'outputs' in answer ? { outputs: answer } : { entry: answer };
+  if (!('outputs' in answer)) return { entry: answer };
+  return answer.image ? { outputs: answer, image: answer.image } : { outputs: answer };
 }
 
 function inferRequest(req: TriggerRequest): TriggerInferRequest {
@@ -116,5 +117,6 @@ function inferRequest(req: TriggerRequest): TriggerInferRequest {
     version: req.version,
     bypassCache: req.bypassCache,
     outputs: req.outputs,
+    image: req.image,
   };
 }

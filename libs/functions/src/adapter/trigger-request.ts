@@ -1,4 +1,4 @@
-import type { ModelRef } from '@modelfn/scoring';
+import type { ImageAnswerRequest, ModelRef } from '@modelfn/scoring';
 
 /** The triggers an entry script can be called from (what its `request.trigger` says). */
 export type TriggerName = 'http' | 'blob' | 'servicebus' | 'queue';
@@ -24,4 +24,9 @@ export interface TriggerRequest extends ModelRef {
    * envelope field); default every output the model exposes. Only these are fetched from the model.
    */
   outputs?: string[];
+  /**
+   * Answer the model's postprocessing.image output as an image (see imageAnswerOf): asked for by an
+   * Accept header (required), or by default for a blob and a message when the model has one.
+   */
+  image?: ImageAnswerRequest;
 }

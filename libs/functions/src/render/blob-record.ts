@@ -10,6 +10,7 @@ import {
   type ScoringError,
 } from '@modelfn/scoring';
 import type { ScoreResult } from '../adapter/score-result.js';
+import { imageFacts } from './image-answer.js';
 
 type Label = ReturnType<typeof predictedLabels>[number];
 
@@ -28,6 +29,8 @@ export interface BlobPrediction {
   probabilities?: number[] | number[][];
   detections?: DetectedObject[] | DetectedObject[][];
   outputs?: Prediction | Prediction[];
+  /** An image answer (postprocessing.image): the blob written beside this record, and what it is. */
+  image?: { blob: string; contentType: string; width: number; height: number; output: string; mode: string };
   result?: unknown;
   cache: CacheStatus;
   elapsedMs: number;
@@ -41,7 +44,13 @@ export interface BlobErrorRecord {
   at: string;
 }
 
-export function blobRecord(blob: string, scored: ScoreResult, elapsedMs: number): BlobPrediction {
+/** `imageBlob`: where the blob's image answer was written (`<container>/<name>.png`), when it has one. */
+export function blobRecord(
+  blob: string,
+  scored: ScoreResult,
+  elapsedMs: number,
+  imageBlob?: string,
+): BlobPrediction {
   const tail = { elapsedMs: Math.round(elapsedMs * 100) / 100 };
   if ('entry' in scored) {
     const { entry } = scored;
@@ -51,6 +60,9 @@ export function blobRecord(blob: string, scored: ScoreResult, elapsedMs: number)
   const result = scored.outputs;
   const one = <T>(rows: T[]): T | T[] => (result.rows === 1 ? rows[0] : rows);
   const base = { blob, model: result.model.name, version: result.model.version };
+  const image = imageFacts(scored) as Omit<NonNullable<BlobPrediction['image']>, 'blob'> | undefined;
+  if (image && imageBlob)
+    return { ...base, image: { blob: imageBlob, ...image }, cache: result.cache, ...tail };
   // A selection asked for tensors by name, a classifier's and a detector's as well.
   if (result.model.detection && !result.selected)
     return { ...base, detections: one(detections(result)), cache: result.cache, ...tail };

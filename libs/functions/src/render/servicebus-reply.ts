@@ -1,11 +1,17 @@
-import { classScores, predictions } from '@modelfn/scoring';
+import { classScores, predictions, type EncodedImage } from '@modelfn/scoring';
 import type { Failure } from '../adapter/failure.js';
 import type { ScoreResult } from '../adapter/score-result.js';
+import { imageFacts } from './image-answer.js';
 
 /** A reply's body and the application properties that say how it went (`status`, and `code` on errors). */
 export interface ReplyContent {
   properties: { status: 'ok' } | { status: 'error'; code: string };
   body: Record<string, unknown>;
+  /**
+   * An image answer: its bytes travel as the message (or with it), `body.image` says what they are
+   * (contentType, width, height, output, mode).
+   */
+  image?: EncodedImage;
 }
 
 /**
@@ -37,6 +43,15 @@ export function replyContent(
     };
   }
   const result = outcome.outputs;
+  const image = imageFacts(outcome);
+  if (image) {
+    const { model, cache } = result;
+    return {
+      properties: { status: 'ok' },
+      body: { correlationId, model: model.name, version: model.version, image, cache },
+      image: outcome.image,
+    };
+  }
   const scores = classScores(result);
   return {
     properties: { status: 'ok' },
