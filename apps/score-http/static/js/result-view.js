@@ -1,5 +1,6 @@
 // @ts-check
 // Shows what /score answered: the label or text, top-k bars, an OCR page with its boxes, the raw JSON.
+import { clearDetections, isDetections, showDetections, summary } from './detection-view.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -28,6 +29,7 @@ function isOcr(body) {
 /** Clears the result area. */
 export function clearResult() {
   $('prediction').textContent = '';
+  clearDetections($('detections'));
   $('bars').replaceChildren();
   $('ocr').hidden = true;
   $('raw-box').hidden = true;
@@ -54,6 +56,9 @@ export async function showResult(body, headers, ms, image) {
   } else if (isOcr(body)) {
     $('prediction').textContent = body.text;
     if (image) await drawBoxes(image, body);
+  } else if (isDetections(body) && image) {
+    $('prediction').textContent = summary(body[0]);
+    await showDetections($('detections'), body[0], image);
   } else if (Array.isArray(body) && body.length === 1) {
     const only = body[0];
     $('prediction').textContent = typeof only === 'object' ? JSON.stringify(only) : String(only);
