@@ -74,8 +74,8 @@ function show(v: unknown): string {
 }
 
 /**
- * Validates `postprocessing.detection`, filling in defaults. `where` starts every error, e.g.
- * `model "yolo": config.json postprocessing.detection`.
+ * Validates `postprocessing.detection`, filling in defaults; `fail` throws the reason as the model's config
+ * error. Unknown keys are refused (a misspelt threshold would silently keep its default), "note" aside.
  */
 export function parseDetectionConfig(raw: unknown, fail: (why: string) => never): DetectionConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
