@@ -184,7 +184,14 @@ describe('playground at /', () => {
       .poll(() => testId(page, 'prediction').textContent(), { timeout: 60_000 })
       .toContain('193.93');
     expect(await testId(page, 'prediction').textContent()).toContain('Invoice');
-    expect(await page.locator('#ocr-canvas').getAttribute('data-boxes')).toBe(String(text.length));
+    // One page view: the image as sent under a box per line, the lines listed beside it.
+    const view = testId(page, 'ocr-page');
+    expect(await view.count()).toBe(1);
+    expect(await view.locator('svg image').count()).toBe(1);
+    expect(await view.locator('svg polygon').count()).toBe(text.length);
+    expect(await view.locator('.ocr-lines li').allTextContents()).toEqual(
+      text.map((t) => expect.stringContaining(t)),
+    );
     expect(await testId(page, 'ocr').isVisible()).toBe(true);
     expect(problems).toEqual([]);
     await context.close();

@@ -104,6 +104,10 @@ async function selectModel() {
   // MNIST digits are white on black; anything else is drawn as ink on paper.
   if (state.kind === 'mnist') pad.setColors('#fff', '#000');
   else pad.setColors('#111', '#fff');
+  // An entry script takes the request's bytes as they come: the OCR model reads PDFs and TIFFs too.
+  $('drop-hint').textContent =
+    state.kind === 'raw' ? 'Drop an image, a PDF or a TIFF here' : 'Drop an image here';
+  fileInput.accept = state.kind === 'raw' ? 'image/*,application/pdf,.pdf,.tif,.tiff' : 'image/*';
   $('draw-hint').textContent =
     state.kind === 'mnist'
       ? 'draw a digit: it is cropped, fitted to 20×20 and centred by mass in 28×28'
@@ -173,8 +177,10 @@ function useFile(file) {
   state.file = file;
   state.source = 'file';
   $('source').textContent = `input: ${file.name}`;
-  preview.src = URL.createObjectURL(file);
-  preview.hidden = false;
+  // A PDF or a TIFF has no preview here: the browser draws neither in an <img>.
+  const drawable = file.type.startsWith('image/') && !/tiff/.test(file.type);
+  if (drawable) preview.src = URL.createObjectURL(file);
+  preview.hidden = !drawable;
   void predict().catch(failed);
 }
 

@@ -1,14 +1,20 @@
 // @ts-check
-// Shows what /score answered: the label or text, top-k bars, an OCR page with its boxes, the raw JSON.
+// Shows what /score answered: the label or text, top-k bars, OCR pages with their boxes, the raw JSON.
 import { clearDetections, isDetections, showDetections, summary } from './detection-view.js';
+import { ocrPageViews, singlePage } from './ocr-pages.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /**
  * @typedef {{ label: unknown, probability: number }} Scored
- * @typedef {{ text: string, lines: { text: string, confidence: number, box: number[][] }[] }} OcrAnswer
+ * @typedef {import('./ocr-pages.js').OcrPage} OcrPage
+ * @typedef {{ text: string, lines: import('./ocr-pages.js').OcrLine[], rotation?: number }} OcrAnswer
+ * @typedef {{ text: string, pages: OcrPage[] }} OcrDocument
  */
+
+/** The page image's object URL shown now, revoked when the result is cleared. */
+let pictureUrl = /** @type {string | undefined} */ (undefined);
 
 /** @param {unknown} body @returns {body is Scored[][]} */
 function isTopK(body) {
@@ -26,12 +32,30 @@ function isOcr(body) {
   return typeof body === 'object' && body !== null && Array.isArray(/** @type {any} */ (body).lines);
 }
 
+/**
+ * A PDF's or a multi-page TIFF's answer: `{text, pages: [{page, width, height, ..., lines}]}`.
+ * @param {unknown} body
+ * @returns {body is OcrDocument}
+ */
+function isOcrDocument(body) {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (/** @type {any} */ (body).text) === 'string' &&
+    Array.isArray(/** @type {any} */ (body).pages)
+  );
+}
+
 /** Clears the result area. */
 export function clearResult() {
   $('prediction').textContent = '';
   clearDetections($('detections'));
   $('bars').replaceChildren();
   $('ocr').hidden = true;
+  $('ocr-pages').replaceChildren();
+  $('prediction').classList.remove('text');
+  if (pictureUrl) URL.revokeObjectURL(pictureUrl);
+  pictureUrl = undefined;
   $('raw-box').hidden = true;
   for (const id of ['used-model', 'cache', 'latency']) $(id).textContent = '–';
 }
@@ -54,8 +78,9 @@ export async function showResult(body, headers, ms, image) {
     $('prediction').textContent = String(top[0]?.label ?? '');
     $('bars').replaceChildren(...top.map(bar));
   } else if (isOcr(body)) {
-    $('prediction').textContent = body.text;
-    if (image) await drawBoxes(image, body);
+    await showPages(body.text, [await singlePage(body, image)], image);
+  } else if (isOcrDocument(body)) {
+    await showPages(body.text, body.pages, image);
   } else if (isDetections(body) && image) {
     $('prediction').textContent = summary(body[0]);
     await showDetections($('detections'), body[0], image);
@@ -85,29 +110,17 @@ function bar(s) {
 }
 
 /**
- * The page as sent, with each line's quadrilateral and its text.
- * @param {Blob} image
- * @param {OcrAnswer} answer
+ * The text, and every page with its line boxes (the image as sent under them when it is one page).
+ * @param {string} text
+ * @param {OcrPage[]} pages
+ * @param {Blob | undefined} image
  */
-async function drawBoxes(image, answer) {
-  const bitmap = await createImageBitmap(image);
-  const canvas = /** @type {HTMLCanvasElement} */ ($('ocr-canvas'));
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
-  ctx.drawImage(bitmap, 0, 0);
-  ctx.lineWidth = Math.max(2, bitmap.width / 400);
-  ctx.strokeStyle = '#e5484d';
-  ctx.fillStyle = '#e5484d';
-  ctx.font = `${Math.max(12, bitmap.width / 60)}px system-ui, sans-serif`;
-  for (const line of answer.lines) {
-    const [first, ...rest] = line.box;
-    ctx.beginPath();
-    ctx.moveTo(first[0], first[1]);
-    for (const p of rest) ctx.lineTo(p[0], p[1]);
-    ctx.closePath();
-    ctx.stroke();
-  }
-  canvas.dataset.boxes = String(answer.lines.length);
+async function showPages(text, pages, image) {
+  const { views, url } = await ocrPageViews(pages, image);
+  pictureUrl = url;
+  $('prediction').textContent = text;
+  $('prediction').classList.add('text');
+  $('ocr-pages').replaceChildren(...views);
+  $('ocr').dataset.pages = String(pages.length);
   $('ocr').hidden = false;
 }
