@@ -23,6 +23,12 @@ export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefi
   const input = opts.inputContainer ?? blobSettings.inputContainer;
   const out = opts.outputContainer ?? blobSettings.outputContainer;
   const errorOutput = output.storageBlob({ path: `${out}/{name}.error.json`, connection });
+  // An image answer (postprocessing.image) beside the record, in the format it came in.
+  const imageOutputs = {
+    container: out,
+    png: output.storageBlob({ path: `${out}/{name}.png`, connection }),
+    webp: output.storageBlob({ path: `${out}/{name}.webp`, connection }),
+  };
   return [
     {
       name: 'scoreBlob',
@@ -31,10 +37,10 @@ export function createBlobFunctions(opts: BlobAppOptions = {}): BlobFunctionDefi
         connection,
         source: opts.source ?? blobSettings.triggerSource,
         return: output.storageBlob({ path: `${out}/{name}.json`, connection }),
-        extraOutputs: [errorOutput],
+        extraOutputs: [errorOutput, imageOutputs.png, imageOutputs.webp],
         handler: observeInvocation(
           'blob',
-          scoreBlobHandler({ scorer: opts.scorer ?? sharedScorer, errorOutput }),
+          scoreBlobHandler({ scorer: opts.scorer ?? sharedScorer, errorOutput, imageOutputs }),
         ),
       },
     },

@@ -4,6 +4,7 @@ import {
   answeredBy,
   blobErrorRecord,
   blobRecord,
+  imageAnswerOf,
   reportOutcome,
   reportScored,
   scoreRequest,
@@ -15,6 +16,11 @@ export interface ScoreBlobDeps {
   scorer: () => Promise<Scorer>;
   /** Where a blob that can never be scored gets its error record. */
   errorOutput: StorageBlobOutput;
+  /**
+   * Where an image answer (a model with postprocessing.image) is written beside the record: `{name}.png`
+   * or `{name}.webp` in the output container (`container` names it in the record).
+   */
+  imageOutputs?: { container: string; png: StorageBlobOutput; webp: StorageBlobOutput };
 }
 
 interface BlobMeta {
@@ -59,6 +65,7 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
   return async (blob: unknown, context: InvocationContext): Promise<BlobPrediction | undefined> => {
     const started = performance.now();
     const meta = blobMeta(context);
+    const userMeta = meta.properties.metadata as Record<string, unknown>;
     try {
       const result = await scoreRequest(await deps.scorer(), {
         trigger: 'blob',
@@ -67,10 +74,20 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
         blobName: meta.path,
         ...parseModelRef(meta.model, 'blob metadata "model"'),
         // Blob metadata `outputs`: "a,b", as ?outputs= on /score.
-        outputs: outputNamesOf((meta.properties.metadata as Record<string, unknown>).outputs),
+        outputs: outputNamesOf(userMeta.outputs),
+        // A model with postprocessing.image answers an image, unless metadata `accept` says otherwise.
+        ...(deps.imageOutputs ? { image: imageAnswerOf(userMeta.accept, { required: false }) } : {}),
       });
       const { model, cache } = answeredBy(result);
       reportScored(context, model, cache);
+      const image = 'image' in result ? result.image : undefined;
+      if (image && deps.imageOutputs) {
+        context.extraOutputs.set(deps.imageOutputs[image.format], image.body);
+        // The binding's {name}: the trigger path without its container.
+        const name = meta.path.slice(meta.path.indexOf('/') + 1);
+        const written = `${deps.imageOutputs.container}/${name}.${image.format}`;
+        return blobRecord(meta.path, result, performance.now() - started, written);
+      }
       return blobRecord(meta.path, result, performance.now() - started);
     } catch (e) {
       const { error } = answerPermanent(e);

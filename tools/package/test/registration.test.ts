@@ -33,7 +33,7 @@ function expectCommon(loaded: Loaded): void {
 }
 
 describe('what each built app registers with the Functions worker', () => {
-  it('score-blob: an Event Grid blob trigger on images/{name} with two blob outputs', async () => {
+  it('score-blob: an Event Grid blob trigger on images/{name} with its blob outputs', async () => {
     const loaded = await registration('score-blob');
     expectCommon(loaded);
     expect(loaded.functions.map((f) => f.name)).toEqual(['scoreBlob']);
@@ -55,7 +55,11 @@ describe('what each built app registers with the Functions worker', () => {
         },
       ]),
     );
-    expect(outputs(f)).toHaveLength(2);
+    // The record, the error record, and an image answer's PNG or WebP (postprocessing.image).
+    expect(outputs(f).map((o) => o.path)).toEqual(
+      expect.arrayContaining(['predictions/{name}.png', 'predictions/{name}.webp']),
+    );
+    expect(outputs(f)).toHaveLength(4);
   });
 
   it('score-blob: BLOB_TRIGGER_SOURCE=LogsAndContainerScan registers the polling trigger; containers follow their settings', async () => {
@@ -74,7 +78,12 @@ describe('what each built app registers with the Functions worker', () => {
       outputs(f)
         .map((o) => o.path)
         .sort(),
-    ).toEqual(['results/{name}.error.json', 'results/{name}.json']);
+    ).toEqual([
+      'results/{name}.error.json',
+      'results/{name}.json',
+      'results/{name}.png',
+      'results/{name}.webp',
+    ]);
   });
 
   it('score-blob: a BLOB_TRIGGER_SOURCE that is neither fails at load, naming the setting and the choices', async () => {
