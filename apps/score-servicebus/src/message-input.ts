@@ -1,4 +1,4 @@
-import type { TriggerRequest } from '@modelfn/functions';
+import { imageAnswerOf, type TriggerRequest } from '@modelfn/functions';
 import { outputNamesOf, parseModelRef, ScoringError } from '@modelfn/scoring';
 import type { MessageMeta } from './message-meta.js';
 
@@ -12,6 +12,8 @@ export function messageRequest(body: unknown, meta: MessageMeta): TriggerRequest
     ...parseModelRef(meta.applicationProperties?.model, 'application property "model"'),
     // Application property `outputs`: "a,b", the outputs to answer (as ?outputs= on /score).
     outputs: outputNamesOf(meta.applicationProperties?.outputs),
+    // A model with postprocessing.image replies an image, unless the property `accept` says otherwise.
+    image: imageAnswerOf(meta.applicationProperties?.accept, { required: false }),
     // What an entry script sees of the message besides its body.
     properties: {
       ...meta.applicationProperties,

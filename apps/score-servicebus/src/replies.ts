@@ -19,7 +19,7 @@ function address(meta: MessageMeta) {
 /** The reply to one message, at its `replyTo`, correlated, with its status as an application property. */
 export function replyTo(meta: MessageMeta, outcome: ScoreResult | Failure): Reply {
   const { queue, correlationId } = address(meta);
-  const { properties, body } = replyContent(outcome, correlationId);
+  const { properties, body, image } = replyContent(outcome, correlationId);
   const payload = body as { model?: string; version?: string; cache?: string };
   const traced = replyTrace(meta, queue, {
     'modelfn.reply.status': properties.status,
@@ -27,6 +27,20 @@ export function replyTo(meta: MessageMeta, outcome: ScoreResult | Failure): Repl
     ...(payload.version ? { 'modelfn.model.version': payload.version } : {}),
     ...(payload.cache ? { 'modelfn.cache': payload.cache } : {}),
   });
+  if (image) {
+    // The image is the message; what it is travels as application properties (they take no objects).
+    const facts = body.image as Record<string, string | number>;
+    const { model, version, cache } = body as { model: string; version: string; cache: string };
+    return {
+      queue,
+      message: {
+        correlationId,
+        contentType: image.contentType,
+        applicationProperties: { ...properties, model, version, cache, ...facts, ...traced },
+        body: image.body,
+      },
+    };
+  }
   return {
     queue,
     message: {
