@@ -27,6 +27,7 @@ export async function createScorer(
       ).syncBlobRepository(settings.modelRepository, {
         cacheDir: settings.modelCacheDir,
         connectionString: settings.storageConnection,
+        models: settings.models,
         // AzureWebJobsStorage__* and the identity's credential, read where the storage SDK is loaded.
         env: process.env,
       })
@@ -35,6 +36,7 @@ export async function createScorer(
     ModelRepository.open({
       root,
       defaultModel: settings.defaultModel,
+      models: settings.models,
       intraOpThreads: settings.ortIntraOpThreads,
       loadEntryVersion,
     }),

@@ -20,6 +20,8 @@ export interface Settings {
   /** AzureWebJobsStorage: the account of a `blob:` model repository. */
   storageConnection: string | undefined;
   defaultModel: string | undefined;
+  /** MODELS: the repository's models this app serves (the others are not loaded); undefined: all. */
+  models?: string[];
   maxRequestBytes: number;
   /** Largest answer a model's outputs may make, counted as their raw bytes (MAX_RESPONSE_BYTES). */
   maxResponseBytes: number;
@@ -79,6 +81,7 @@ export function readSettings(env: Env = process.env): Settings {
     modelCacheDir: env.MODEL_CACHE_DIR || undefined,
     storageConnection: env.AzureWebJobsStorage || undefined,
     defaultModel: env.DEFAULT_MODEL || undefined,
+    models: modelList(env.MODELS),
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 8 * 1024 * 1024, 1),
     maxResponseBytes: int(env, 'MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 1),
     cacheMaxValueBytes: int(env, 'CACHE_MAX_VALUE_BYTES', 8 * 1024 * 1024, 0),
@@ -113,4 +116,13 @@ export function readSettings(env: Env = process.env): Settings {
     modelQueueMaxWaitMs: int(env, 'MODEL_QUEUE_MAX_WAIT_MS', 30_000, 1),
     modelLoadWaitMs: int(env, 'MODEL_LOAD_WAIT_MS', 30_000, 0),
   };
+}
+
+/** `MODELS=mnist, ocr` as ["mnist", "ocr"]; unset or blank: undefined (every model). */
+function modelList(raw: string | undefined): string[] | undefined {
+  const names = (raw ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  return names.length > 0 ? [...new Set(names)] : undefined;
 }

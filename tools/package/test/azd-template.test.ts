@@ -72,6 +72,7 @@ const templateSettings = new Set([
 const LEFT_DEFAULT: Record<string, string> = {
   MODEL_REPOSITORY: "the package's own models/ folder (the bundle finds it from its location)",
   DEFAULT_MODEL: 'first model by name (mnist)',
+  MODELS: 'every app serves every model of its package',
   MAX_REQUEST_BYTES: 'limit',
   MAX_IMAGE_PIXELS: 'limit',
   MAX_BATCH_ROWS: 'limit',

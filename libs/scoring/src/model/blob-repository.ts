@@ -22,6 +22,11 @@ export interface BlobRepositoryOptions {
   /** For a container URL without a SAS: the Entra ID credential that reads it. */
   credential?: TokenCredential;
   /**
+   * MODELS: only these models' blobs are copied. The others' folders are made empty, so a request for one
+   * is told that MODELS leaves it out rather than that it does not exist.
+   */
+  models?: readonly string[];
+  /**
    * App settings for what is not given above: AzureWebJobsStorage__accountName / __blobServiceUri /
    * __credential / __clientId for `blob:`, and that credential for a URL without a SAS.
    */
@@ -96,6 +101,11 @@ export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptio
       const name = prefix ? blob.name.slice(prefix.length + 1) : blob.name;
       const local = join(root, ...name.split('/'));
       if (!local.startsWith(root + sep) || name.split('/').includes('..')) continue;
+      const [top] = name.split('/');
+      if (opts.models && name.includes('/') && !opts.models.includes(top)) {
+        await mkdir(join(root, top), { recursive: true });
+        continue;
+      }
       const etag = blob.properties.etag ?? '';
       seen[name] = etag;
       if (manifest.etags[name] === etag && etag !== '') continue;

@@ -24,6 +24,11 @@ export interface VersionToLoad {
 export interface RepositoryOptions {
   root: string;
   defaultModel?: string;
+  /**
+   * The models this app serves (MODELS); the repository's others are neither opened nor loaded, so an app
+   * serving mnist does not pay OCR's memory and start-up. Undefined: every model.
+   */
+  models?: readonly string[];
   intraOpThreads: number;
   /** Without it, a folder with an entry script is reported as not servable. */
   loadEntryVersion?: EntryVersionLoader;
@@ -57,6 +62,8 @@ export class ModelRepository {
     readonly defaultModel: string | undefined,
     readonly problems: string[],
     private readonly loading: VersionLoading,
+    /** Models in the repository that MODELS left out: named in a not-found error, so nobody hunts for them. */
+    private readonly leftOut: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Scans the repository and loads every version; they are READY or UNAVAILABLE when it resolves. */
@@ -86,9 +93,18 @@ export class ModelRepository {
     const byName = new Map<string, ModelVersion[]>();
     const problems: string[] = [];
     const toLoad: VersionToStart[] = [];
+    const wanted = opts.models ? new Set(opts.models) : undefined;
+    const leftOut = new Set<string>();
+    const folders: string[] = [];
     for (const name of entries) {
+      if ((await stat(join(opts.root, name))).isDirectory()) folders.push(name);
+    }
+    for (const name of folders) {
       const dir = join(opts.root, name);
-      if (!(await stat(dir)).isDirectory()) continue;
+      if (wanted && !wanted.has(name)) {
+        leftOut.add(name);
+        continue;
+      }
       try {
         const scanned = await scanModel(dir, name, opts);
         byName.set(
@@ -100,14 +116,28 @@ export class ModelRepository {
         problems.push((e as Error).message);
       }
     }
+    for (const name of opts.models ?? []) {
+      if (!folders.includes(name)) {
+        problems.push(`MODELS names "${name}", which is not in ${opts.root} (have: ${folders.join(', ')})`);
+      }
+    }
     const names = [...byName.keys()];
-    const defaultModel = opts.defaultModel ?? (names.length > 0 ? names[0] : undefined);
+    // With MODELS, its first model that loaded is the default, as the order written there suggests.
+    const firstWanted = opts.models?.find((m) => byName.has(m));
+    const defaultModel = opts.defaultModel ?? firstWanted ?? (names.length > 0 ? names[0] : undefined);
     if (opts.defaultModel && !byName.has(opts.defaultModel)) {
       problems.push(
         `DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`,
       );
     }
-    return new ModelRepository(opts.root, byName, defaultModel, problems, new VersionLoading(toLoad));
+    return new ModelRepository(
+      opts.root,
+      byName,
+      defaultModel,
+      problems,
+      new VersionLoading(toLoad),
+      leftOut,
+    );
   }
 
   /**
@@ -164,10 +194,10 @@ export class ModelRepository {
   versions(name: string): ModelVersion[] {
     const versions = this.byName.get(name);
     if (!versions) {
-      throw new ScoringError(
-        'MODEL_NOT_FOUND',
-        `unknown model "${name}"; served models: ${this.names().join(', ')}`,
-      );
+      const why = this.leftOut.has(name)
+        ? `model "${name}" is in the repository but this app does not serve it (MODELS leaves it out)`
+        : `unknown model "${name}"`;
+      throw new ScoringError('MODEL_NOT_FOUND', `${why}; served models: ${this.names().join(', ')}`);
     }
     return versions;
   }
