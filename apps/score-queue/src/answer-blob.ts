@@ -7,7 +7,8 @@ export async function writeAnswerBlob(
   service: BlobServiceClient,
   container: string,
   name: string,
-  json: string,
+  content: string | Buffer,
+  contentType = 'application/json',
 ): Promise<string> {
   const client = service.getContainerClient(container);
   const key = `${service.url} ${container}`;
@@ -19,7 +20,7 @@ export async function writeAnswerBlob(
   }
   await created;
   const blob = client.getBlockBlobClient(name);
-  const bytes = Buffer.from(json);
-  await blob.upload(bytes, bytes.length, { blobHTTPHeaders: { blobContentType: 'application/json' } });
+  const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
+  await blob.upload(bytes, bytes.length, { blobHTTPHeaders: { blobContentType: contentType } });
   return blob.url.split('?')[0];
 }

@@ -1,9 +1,9 @@
-import type { TriggerRequest } from '@modelfn/functions';
+import { imageAnswerOf, type TriggerRequest } from '@modelfn/functions';
 import { outputNamesOf, parseModelRef, ScoringError } from '@modelfn/scoring';
 import { QUEUE_NAME, type MessageMeta } from './message-meta.js';
 
 /** Envelope fields: addressing and the bytes' description, never part of what the model is given. */
-const ENVELOPE = new Set(['model', 'correlationId', 'replyTo', 'contentType', 'base64']);
+const ENVELOPE = new Set(['model', 'correlationId', 'replyTo', 'contentType', 'base64', 'accept']);
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 function invalid(message: string): never {
@@ -41,6 +41,8 @@ export function messageRequest(entry: unknown, meta: MessageMeta): TriggerReques
   const ref = {
     ...parseModelRef(body.model, '"model"'),
     ...(selects ? { outputs: outputNamesOf(body.outputs) } : {}),
+    // A model with postprocessing.image is answered an image, unless the field `accept` says otherwise.
+    image: imageAnswerOf(body.accept, { required: false }),
   };
   const contentType = typeof body.contentType === 'string' ? body.contentType : undefined;
   const properties = {

@@ -16,10 +16,14 @@ export interface ReplyRoute {
   blobService(): BlobServiceClient;
 }
 
-/** What a reply says, as JSON: a queue message has no properties, so `status` (and `code`) are in it. */
+/**
+ * What a reply says, as JSON: a queue message has no properties, so `status` (and `code`) are in it. An
+ * image answer is in it as the request's bytes are, `base64` and `contentType` (`image` says what it is).
+ */
 export function replyBody(outcome: ScoreResult | Failure, correlationId: string | undefined) {
-  const { properties, body } = replyContent(outcome, correlationId);
-  return { ...properties, ...body };
+  const { properties, body, image } = replyContent(outcome, correlationId);
+  const bytes = image ? { contentType: image.contentType, base64: image.body.toString('base64') } : {};
+  return { ...properties, ...body, ...bytes };
 }
 
 const toMessage = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -40,9 +44,19 @@ export async function sendReply(
     await route.send(queue, text);
     return { queue, status: body.status };
   }
-  const name = `${meta.messageId ?? meta.correlationId ?? crypto.randomUUID()}.json`;
-  const url = await writeAnswerBlob(route.blobService(), route.answerContainer, name, JSON.stringify(body));
-  const { model, version } = body as { model?: unknown; version?: unknown };
+  // An image too large for a message is written as the image it is; any other answer as its JSON.
+  const { base64, contentType, ...rest } = body as typeof body & { base64?: string; contentType?: string };
+  const image = base64 !== undefined && contentType !== undefined;
+  const id = meta.messageId ?? meta.correlationId ?? crypto.randomUUID();
+  const name = image ? `${id}.${contentType === 'image/webp' ? 'webp' : 'png'}` : `${id}.json`;
+  const url = await writeAnswerBlob(
+    route.blobService(),
+    route.answerContainer,
+    name,
+    image ? Buffer.from(base64, 'base64') : JSON.stringify(body),
+    image ? contentType : 'application/json',
+  );
+  const { model, version } = rest as { model?: unknown; version?: unknown };
   await route.send(
     queue,
     toMessage({
@@ -50,7 +64,8 @@ export async function sendReply(
       correlationId: meta.correlationId,
       model,
       version,
-      answerBlob: { container: route.answerContainer, name, url },
+      ...(image ? { image: (rest as { image?: unknown }).image } : {}),
+      answerBlob: { container: route.answerContainer, name, url, ...(image ? { contentType } : {}) },
     }),
   );
   return { queue, blob: name, status: body.status };
