@@ -128,4 +128,25 @@ describe('POST /score with Accept: image/png', () => {
     expect(other.status).toBe(406);
     expect((other.body as ErrorBody).error).toContain('"half"');
   });
+
+  it('documents image/png and image/webp answers in /swagger.json for the models that give them', async () => {
+    const r = await call<{
+      paths: Record<
+        string,
+        {
+          post: {
+            responses: Record<string, { content: Record<string, { schema: { description: string } }> }>;
+          };
+        }
+      >;
+    }>(`${app.url}/swagger.json`);
+    const ok = r.body.paths['/score'].post.responses['200'].content;
+    expect(Object.keys(ok)).toEqual(expect.arrayContaining(['image/png', 'image/webp']));
+    const says = ok['image/png'].schema.description;
+    expect([says.includes('seg'), says.includes('cutout'), says.includes('plain')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
 });

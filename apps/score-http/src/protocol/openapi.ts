@@ -152,6 +152,15 @@ export function openApiDocument(repo: ModelRepository) {
   // A model with an entry script takes raw requests on /score only: it has no tensor signature to document.
   const tensorModels = served.filter((v) => !v.entry && !v.script);
   const image = !!model.image;
+  // Documented when a served model answers images (config.json postprocessing.image).
+  const imageAnswers = served.filter((v) => v.imageOutput).map((v) => v.name);
+  const imageAnswer = {
+    schema: {
+      type: 'string',
+      format: 'binary',
+      description: `Accept: image/png, image/webp or image/* (models ${imageAnswers.join(', ')}): the output of postprocessing.image as an image, by default the size of the image sent (a mask, or the sent image with the mask as alpha); header x-output-name`,
+    },
+  };
   return {
     openapi: '3.0.3',
     info: {
@@ -219,11 +228,13 @@ export function openApiDocument(repo: ModelRepository) {
                       "one output's elements, little-endian; headers x-output-name, x-output-shape, x-output-datatype",
                   },
                 },
+                ...(imageAnswers.length > 0 ? { 'image/png': imageAnswer, 'image/webp': imageAnswer } : {}),
               },
             },
             '406': {
               description:
-                'Accept: application/octet-stream with more than one output (select one with ?outputs=)',
+                'Accept: application/octet-stream with more than one output (select one with ?outputs=); ' +
+                'Accept: image/* for a model without postprocessing.image, several rows or other outputs selected',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
             },
             ...errors,
