@@ -1,8 +1,9 @@
 // Peak RSS of one process serving a 1024×1024 segmentation-shaped model (issue 26 item 6): one selected
 // output against every output. Each run is its own process (peak RSS only grows), so run it once per mode:
-//   npx tsx tools/bench/src/output-rss.ts one|exposed|all|refused [requests]
-// It prints one JSON line: the mode, the answer's JSON bytes and the peak RSS (MiB) after the model loaded
-// and after the requests. The HTTP path's work is here (decode, infer, cache write, predictions, JSON).
+//   npx tsx tools/bench/src/output-rss.ts one|exposed|all|refused|png|alpha [requests]
+// It prints one JSON line: the mode, the answer's JSON bytes (png, alpha: the image's bytes, the mask as a
+// PNG at the photo's size or the photo cut out with it, postprocessing.image) and the peak RSS (MiB) after
+// the model loaded and after the requests. The HTTP path's work is here (decode, infer, cache write, predictions, JSON).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import sharp from 'sharp';
 
 const mode = process.argv[2] ?? 'one';
 const requests = Number(process.argv[3] ?? 3);
+const imageMode = mode === 'png' ? 'mask' : mode === 'alpha' ? 'alpha' : undefined;
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 const root = mkdtempSync(join(tmpdir(), 'modelfn-rss-'));
@@ -24,6 +26,7 @@ writeFileSync(
     // Mode "exposed": the model exposes its mask only, so not even its warm-up fetches the others.
     ...(mode === 'exposed' ? { outputs: ['mask'] } : {}),
     preprocessing: { image: { width: 1024, height: 1024, color: 'rgb', layout: 'NCHW', scale: 1 / 255 } },
+    ...(imageMode ? { postprocessing: { image: { output: 'mask', mode: imageMode } } } : {}),
   }),
 );
 // A 640×480 photo-like JPEG, as a user would send.
@@ -60,8 +63,9 @@ for (let i = 0; i < requests; i++) {
       contentType: 'image/jpeg',
       bypassCache: true,
       ...(mode === 'one' ? { outputs: ['mask'] } : {}),
+      ...(imageMode ? { image: { required: true } } : {}),
     })) as ModelAnswer;
-    jsonBytes = Buffer.byteLength(JSON.stringify(predictions(answer)));
+    jsonBytes = answer.image?.body.length ?? Buffer.byteLength(JSON.stringify(predictions(answer)));
   } catch (e) {
     refused = (e as { code?: string }).code ?? String(e);
   }
