@@ -134,7 +134,8 @@ const hundredths = (v: number) => Math.round(v * 100) / 100 || 0;
  * The detections of every row, best first: candidates at or above `scoreThreshold`, normalised boxes in
  * model-input pixels, NMS in the model input's pixels (as Ultralytics does it, before scaling back), then
  * each box mapped back through the resize to the sent image and clipped to it. A box wholly outside the
- * image (in a letterbox's padding, past an edge) is no detection: it is dropped before NMS. Rows that came
+ * image (in a letterbox's padding, past an edge) is no detection: it is dropped before NMS, as is a box
+ * with a coordinate that is not a finite number. Rows that came
  * as tensors (JSON) are in the model input's pixels; a model without `preprocessing.image` answers boxes
  * in its own units, unclipped.
  */
@@ -149,6 +150,8 @@ export function detections(result: InferenceResult): DetectedObject[][] {
     const inside: Candidate[] = [];
     for (const c of candidates(result, d, r)) {
       const box: Candidate['box'] = [c.box[0] * sx, c.box[1] * sy, c.box[2] * sx, c.box[3] * sy];
+      // A box the model gave as NaN or infinite is no place in the image (JSON would carry it as null).
+      if (!box.every(Number.isFinite)) continue;
       if (g) {
         const sent = toSentBox(g, box);
         if (sent[2] <= sent[0] || sent[3] <= sent[1]) continue;

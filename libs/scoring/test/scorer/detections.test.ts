@@ -94,6 +94,18 @@ describe('detections', () => {
           postprocessing: { detection: { layout: 'yolov5' } },
         },
       },
+      nan: {
+        onnx: model([
+          {
+            name: 'boxes',
+            datatype: 'FP32',
+            dims: [2, 4],
+            values: [Number.NaN, 0, 10, 10, 4, 4, 20, 20],
+          },
+          { name: 'scores', datatype: 'FP32', dims: [2], values: [0.9, 0.8] },
+        ]),
+        config: { preprocessing: pre('stretch'), postprocessing: { detection: { layout: 'boxes' } } },
+      },
       both: {
         onnx: model([yolov8()]),
         config: { postprocessing: { image: {}, detection: { layout: 'yolov8' } } },
@@ -194,6 +206,11 @@ describe('detections', () => {
         { label: 1, score: 0.5, box: [100, 10, 128, 30] },
       ],
     ]);
+  });
+
+  it('drops a box with a coordinate that is not a number; without classes every box is class 0', async () => {
+    // 64x64 sent as is: the NaN box is gone, the other is class 0 in the image's pixels.
+    expect(await detect('nan', await png(64, 64))).toEqual([[{ label: 0, score: 0.8, box: [4, 4, 20, 20] }]]);
   });
 
   it.each([
