@@ -10,7 +10,7 @@ describe('all three triggers end to end (npm start: redis-server, Azurite, Servi
   let sb: ServiceBusClient;
 
   beforeAll(async () => {
-    sys = await startSystem();
+    sys = await startSystem(undefined, { MODELS: 'mnist,ocr' });
     sb = new ServiceBusClient(sys.servicebus);
   });
 

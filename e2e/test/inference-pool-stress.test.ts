@@ -23,7 +23,11 @@ describe(`inference pool under mixed load for ${SECONDS} s (npm start, threads r
   const digitLabel = new Map<number, number>();
 
   beforeAll(async () => {
-    sys = await startSystem(undefined, { INFERENCE_THREADS: '2', INFERENCE_THREAD_MAX_RUNS: '25' });
+    sys = await startSystem(undefined, {
+      INFERENCE_THREADS: '2',
+      INFERENCE_THREAD_MAX_RUNS: '25',
+      MODELS: 'mnist,ocr',
+    });
     sb = new ServiceBusClient(sys.servicebus);
     pages = await Promise.all(
       [0, 1, 2].map((p) =>

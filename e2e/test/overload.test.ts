@@ -12,7 +12,11 @@ describe('overload under npm start: bounded model queues', () => {
   let pages: TextPage[];
 
   beforeAll(async () => {
-    sys = await startSystem(undefined, { LOCAL_HOST_WORKERS: '1', MODEL_QUEUE_MAX_ROWS: '8' });
+    sys = await startSystem(undefined, {
+      LOCAL_HOST_WORKERS: '1',
+      MODEL_QUEUE_MAX_ROWS: '8',
+      MODELS: 'mnist,ocr',
+    });
     pages = await Promise.all(
       [0, 1, 2].map((p) => renderTextPage(`flood-${p}`, [textLine(800 + p * 2), textLine(801 + p * 2)])),
     );

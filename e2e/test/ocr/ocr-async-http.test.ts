@@ -57,7 +57,7 @@ describe('long documents over HTTP: 202 and a status URL', () => {
     ]);
     longText = [LINES, LINES, LINES].map((l) => l.join('\n')).join('\n\n');
     short = await makePdf([{ kind: 'text', lines: LINES }]);
-    const env = { LOCAL_HOST_WORKERS: '1', OCR_ASYNC_PAGES: String(ASYNC_PAGES) };
+    const env = { LOCAL_HOST_WORKERS: '1', OCR_ASYNC_PAGES: String(ASYNC_PAGES), MODELS: 'mnist,ocr' };
     first = await startSystem(undefined, env);
     second = await startSystem(undefined, {
       ...env,

@@ -28,7 +28,7 @@ describe('PDFs on every trigger', () => {
       { kind: 'scan', png: page.png },
     ]);
     text = `${LINES.join('\n')}\n\n${LINES.join('\n')}`;
-    sys = await startSystem();
+    sys = await startSystem(undefined, { MODELS: 'mnist,ocr' });
     sb = new ServiceBusClient(sys.servicebus);
   });
 
