@@ -9,6 +9,7 @@ import { ioSpec } from './io-spec.js';
 import { configError, type ModelConfig, type PartialModelConfig } from './model-config.js';
 import type { ModelVersion } from './model-version.js';
 import { OnnxModel } from './onnx-model.js';
+import { checkPostprocessing } from './postprocessing-config.js';
 import type { ZipMapOutput } from './onnx-graph.js';
 import { readSignature } from './signature.js';
 import { mayHaveZipMap } from './zipmap-probe.js';
@@ -113,6 +114,7 @@ async function describe(
     else if (zipmaps.length > 0) labels = { forOutput: zipmaps[0].output, labels: zipmaps[0].labels };
   }
   const effective = labels.labels ? { ...config, labels: labels.labels } : config;
+  checkPostprocessing(config);
   // A detector's labels name its classes: it is no classifier.
   const detection = detectionOutput(config, outputs, labels.labels);
   const classification = detection ? undefined : detectClassification(config.name, outputs, labels);
