@@ -44,6 +44,11 @@ param httpAlwaysReadyInstances int = 0
 @minValue(1)
 param httpPerInstanceConcurrency int = 16
 
+@description('Hours a job\'s answer is kept (HTTP_JOB_RETENTION_HOURS): the status URL answers 404 after them, and a storage lifecycle rule removes the jobs container\'s blobs the whole number of days after (it runs once a day).')
+@minValue(1)
+@maxValue(8760)
+param httpJobRetentionHours int = 24
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -103,6 +108,26 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     blobServices: {
       containers: containers
     }
+    // Jobs' requests and answers are removed once past their retention (whole days, rounded up: the status
+    // URL itself answers 404 from HTTP_JOB_RETENTION_HOURS on, whenever this rule runs).
+    managementPolicyRules: [
+      {
+        name: 'expire-jobs'
+        enabled: true
+        type: 'Lifecycle'
+        definition: {
+          filters: {
+            blobTypes: ['blockBlob']
+            prefixMatch: ['${jobContainer}/']
+          }
+          actions: {
+            baseBlob: {
+              delete: { daysAfterModificationGreaterThan: (httpJobRetentionHours + 23) / 24 }
+            }
+          }
+        }
+      }
+    ]
     // The host creates a poison queue when it first needs one; made here so it can be watched from day one.
     queueServices: {
       queues: [
@@ -210,6 +235,7 @@ var appSettings = {
     // Jobs use AzureWebJobsStorage (the identity: Storage Blob Data Owner, Storage Queue Data Contributor).
     HTTP_JOB_QUEUE: jobQueue
     HTTP_JOB_CONTAINER: jobContainer
+    HTTP_JOB_RETENTION_HOURS: string(httpJobRetentionHours)
     // Documents of more pages are answered 202 with a status URL (the OCR model's default, said here).
     OCR_ASYNC_PAGES: '10'
   }

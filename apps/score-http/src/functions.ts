@@ -9,6 +9,7 @@ import { sharedScorer, type Scorer } from '@modelfn/scoring';
 import { enumSetting, type Env } from '@modelfn/settings';
 import { metricsHandler, swaggerHandler } from './handlers/ops.js';
 import { scoreHandler } from './handlers/score.js';
+import { functionTimeoutMs, jobBudget, jobTimeoutWarnings } from './jobs/job-budget.js';
 import { jobSettings } from './jobs/job-settings.js';
 import { jobStatusHandler } from './jobs/job-status.js';
 import { jobStoreFromEnv, type JobStore } from './jobs/job-store.js';
@@ -90,7 +91,13 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
   const jobs = opts.jobs ?? lazyJobStore();
   return [
     fn('score', 'POST', 'score', scoreHandler(scorer, jobs)),
-    fn('score-job-status', 'GET', 'score/jobs/{id}', jobStatusHandler(jobs)),
+    fn(
+      'score-job-status',
+      'GET',
+      'score/jobs/{id}',
+      // Read once: a malformed HTTP_JOB_RETENTION_HOURS fails the start, not every status call.
+      jobStatusHandler(jobs, { retentionHours: jobSettings().retentionHours }),
+    ),
     fn('v2-server-metadata', 'GET', 'v2', serverMetadataHandler()),
     // Liveness and readiness are anonymous whatever HTTP_AUTH_LEVEL says: probes (a load balancer, an uptime
     // check) carry no function key. They tell up or not, and when not ready which model versions and why;
@@ -140,6 +147,11 @@ export interface JobFunctionsOptions {
   jobs?: () => JobStore | undefined;
   /** Default: HTTP_JOB_QUEUE. */
   queue?: string;
+  /**
+   * The app's functionTimeout in ms (undefined: unbounded), which caps every job's job_timeout_ms less the
+   * time to write its answer. Default: this app's host.json.
+   */
+  functionTimeoutMs?: number;
 }
 
 /**
@@ -161,10 +173,25 @@ export function createJobFunctions(opts: JobFunctionsOptions = {}): StorageQueue
       options: {
         queueName: opts.queue ?? settings.queue,
         connection: settings.connectionSetting,
-        handler: observeInvocation('queue', runJobHandler(opts.scorer ?? sharedScorer, store)),
+        handler: observeInvocation(
+          'queue',
+          runJobHandler(
+            opts.scorer ?? sharedScorer,
+            store,
+            jobBudget('functionTimeoutMs' in opts ? opts.functionTimeoutMs : functionTimeoutMs(hostJsonPath)),
+          ),
+        ),
       },
     },
   ];
 }
 
 export const jobFunctions: StorageQueueFunctionDefinition[] = createJobFunctions();
+
+/**
+ * What a host logs at start-up, once the models settled: each model version whose job_timeout_ms does not
+ * fit under this app's functionTimeout (its jobs are cut there; see jobs/job-budget.ts).
+ */
+export function jobTimeoutProblems(scorer: Scorer): string[] {
+  return jobTimeoutWarnings(scorer, functionTimeoutMs(hostJsonPath));
+}

@@ -3,7 +3,7 @@ import './telemetry.js';
 import { app } from '@azure/functions';
 import { invocationObserver, registerHooks } from '@modelfn/functions';
 import { registry, sharedScorer } from '@modelfn/scoring';
-import { httpFunctions, jobFunctions } from './functions.js';
+import { httpFunctions, jobFunctions, jobTimeoutProblems } from './functions.js';
 import { logger } from './log.js';
 
 // Bodies are small and read whole; streaming would only add the HTTP proxy hop per request.
@@ -17,4 +17,9 @@ registerHooks(app.hook, invocationObserver({ registry, logger }));
 
 // Load the models while the worker starts, not on the first request; a failure is reported here and again,
 // as a 5xx with the reason, on every request.
-sharedScorer().catch((e: unknown) => logger.error({ err: e }, 'the scorer could not start'));
+sharedScorer()
+  .then(async (scorer) => {
+    await scorer.modelsSettled();
+    for (const problem of jobTimeoutProblems(scorer)) logger.warn({ problem }, 'job_timeout_ms');
+  })
+  .catch((e: unknown) => logger.error({ err: e }, 'the scorer could not start'));

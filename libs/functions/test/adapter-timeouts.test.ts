@@ -15,6 +15,8 @@ import {
 // The repro on a real scorer: a model whose entry script's run never settles, beside mnist. Its
 // timeout_ms is small only to trigger the behaviour; nothing below measures a duration.
 const HANGS = 'export function run() { return new Promise(() => {}); }\n';
+const SLOW =
+  'export function run() { return new Promise((r) => setTimeout(() => r({ done: true }), 1500)); }\n';
 const MODELS = resolve(import.meta.dirname, '../../../models');
 const ZERO_DIGIT = Array.from({ length: 784 }, () => 0);
 let root: string;
@@ -27,6 +29,14 @@ beforeAll(async () => {
   writeFileSync(join(root, 'hangs', '1', 'model.onnx'), identityModel('FP32', [null, 1]));
   writeFileSync(join(root, 'hangs', 'score.js'), HANGS);
   writeFileSync(join(root, 'hangs', 'config.json'), JSON.stringify({ timeout_ms: 300 }));
+  // Answers after 1.5 s: past its timeout_ms, far inside its job_timeout_ms.
+  mkdirSync(join(root, 'slow', '1'), { recursive: true });
+  writeFileSync(join(root, 'slow', '1', 'model.onnx'), identityModel('FP32', [null, 1]));
+  writeFileSync(join(root, 'slow', 'score.js'), SLOW);
+  writeFileSync(
+    join(root, 'slow', 'config.json'),
+    JSON.stringify({ timeout_ms: 300, job_timeout_ms: 60_000 }),
+  );
   scorer = await createScorer(
     readSettings({ MODEL_REPOSITORY: root, CACHE_MODE: 'memory', ENTRY_SCRIPT_THREADS: '1' }),
   );
@@ -81,6 +91,22 @@ describe('a model past its timeout_ms', () => {
       Array(4).fill('permanent TIMEOUT'),
     );
     for (const o of outcomes.slice(4)) expect('outputs' in o && o.outputs.model.name).toBe('mnist');
+  });
+});
+
+describe('a request run as a job (HTTP 202)', () => {
+  it('is bounded by job_timeout_ms: answered where the same request direct is TIMEOUT after timeout_ms', async () => {
+    const direct = await failed(scoreRequest(scorer, request('http', 'slow')));
+    expect(direct).toMatchObject({ kind: 'transient', error: { code: 'TIMEOUT', status: 504 } });
+    expect(direct?.error.message).toContain('(config.json "timeout_ms")');
+    const job = await scoreRequest(scorer, { ...request('http', 'slow'), job: {} });
+    expect(job).toMatchObject({ entry: { body: { done: true } } });
+  });
+
+  it("is cut at its budget's maxMs (functionTimeout less a margin) when that is less, naming job_timeout_ms", async () => {
+    const failure = await failed(scoreRequest(scorer, { ...request('http', 'hangs'), job: { maxMs: 300 } }));
+    expect(failure).toMatchObject({ error: { code: 'TIMEOUT' } });
+    expect(failure?.error.message).toContain('300 ms (config.json "job_timeout_ms")');
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { timeSpanMs as parseTimeSpan } from '@modelfn/settings';
 
 /** The Functions host's default when host.json sets no `extensions.http.routePrefix`. */
 export const DEFAULT_ROUTE_PREFIX = 'api';
@@ -72,10 +73,10 @@ export interface HostJsonQueueSettings {
 
 /** A .NET TimeSpan as host.json writes one: "hh:mm:ss" (seconds may have a fraction), or "d.hh:mm:ss". */
 function timeSpanMs(hostJsonPath: string, field: string, v: unknown): number {
-  const m = typeof v === 'string' ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(v) : null;
-  if (!m) throw new Error(`${hostJsonPath}: ${field} must be a time span "hh:mm:ss" (or "d.hh:mm:ss")`);
-  const hours = Number(m[1] ?? 0) * 24 + Number(m[2]);
-  return Math.round(((hours * 60 + Number(m[3])) * 60 + Number(m[4])) * 1000);
+  const ms = parseTimeSpan(v);
+  if (ms === undefined)
+    throw new Error(`${hostJsonPath}: ${field} must be a time span "hh:mm:ss" (or "d.hh:mm:ss")`);
+  return ms;
 }
 
 /**

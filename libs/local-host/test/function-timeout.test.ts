@@ -50,9 +50,9 @@ describe('functionTimeout from host.json', () => {
     );
   });
 
-  it("every app's host.json parses: HTTP's 5 minutes, the others the default", () => {
+  it("every app's host.json parses: HTTP's 30 minutes (its job function's bound), the others the default", () => {
     const app = (name: string) => resolve(import.meta.dirname, '../../../apps', name, 'host.json');
-    expect(functionTimeoutFromHostJson(app('score-http'))).toBe(300_000);
+    expect(functionTimeoutFromHostJson(app('score-http'))).toBe(30 * 60_000);
     for (const name of ['score-blob', 'score-servicebus', 'score-queue'])
       expect(functionTimeoutFromHostJson(app(name))).toBe(DEFAULT_FUNCTION_TIMEOUT_MS);
   });

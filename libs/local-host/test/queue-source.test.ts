@@ -1,5 +1,6 @@
 // The Storage Queue source on real Azurite with plain handlers: what the handler gets, delete on success,
-// the message back after a failure, `<queue>-poison` after maxDequeueCount, and host.json's queue settings.
+// the message back after a failure, `<queue>-poison` after maxDequeueCount, a running message kept
+// invisible past its lease, and host.json's queue settings.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,60 @@ describe('Storage Queue source', () => {
     expect(s.invocations.get('fn')).toBe(3);
     expect(await queue('qs-fail').peek()).toEqual([]);
   });
+
+  it('keeps a running message invisible past its lease, and deletes it with the renewed pop receipt', async () => {
+    // A lease of 4 s renewed every 2 s: the handler runs until three renewals happened (past the lease),
+    // while a second receiver polls the queue. Without the renewals it would take the message at 4 s.
+    const LEASE = 4;
+    let competing = 0;
+    let stop = false;
+    const other = queue('qs-long');
+    const poll = (async () => {
+      while (!stop) {
+        competing += (await other.receive(1, 30)).length;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    // The handler reads the source's renewals: the source is made after the handler.
+    const held: { source?: QueueSource } = {};
+    const functions: StorageQueueFunctionDefinition[] = [
+      {
+        name: 'fn',
+        options: {
+          queueName: 'qs-long',
+          connection: 'AzureWebJobsStorage',
+          handler: async () => {
+            await until(
+              async () => held.source?.renewals.get('fn') ?? 0,
+              (n) => n >= 3,
+              60_000,
+            );
+          },
+        },
+      },
+    ];
+    const s = await startQueueSource({
+      functions,
+      settings: { AzureWebJobsStorage: azurite.connectionString },
+      maxPollingIntervalMs: 200,
+      leaseSeconds: LEASE,
+      logger,
+    });
+    held.source = s;
+    sources.push(s);
+    await other.send(Buffer.from('{"long":true}').toString('base64'));
+    const left = await until(
+      async () => (s.invocations.get('fn') === 1 && (s.renewals.get('fn') ?? 0) >= 3 ? other.peek() : [1]),
+      (m) => m.length === 0,
+      90_000,
+    );
+    stop = true;
+    await poll;
+    expect(left).toEqual([]);
+    expect(s.renewals.get('fn')).toBeGreaterThanOrEqual(3);
+    expect(competing).toBe(0);
+    expect(s.invocations.get('fn')).toBe(1);
+  }, 120_000);
 
   it("reads host.json's queue settings", () => {
     const dir = mkdtempSync(join(tmpdir(), 'queue-host-json-'));

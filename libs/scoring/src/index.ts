@@ -3,10 +3,15 @@
 export { ScoringError, boundText, isScoringError, toScoringError, type ErrorCode } from './errors.js';
 export {
   DEFAULT_INIT_TIMEOUT_MS,
+  DEFAULT_JOB_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   initTimeoutMs,
+  jobTimeoutMs,
+  requestBudget,
   runTimeoutMs,
   timeoutError,
+  type JobBudget,
+  type RequestBudget,
 } from './model/timeouts.js';
 export { readSettings, type Settings } from './settings.js';
 export { createScorer, sharedScorer } from './create-scorer.js';

@@ -4,6 +4,7 @@ import type { InferenceResult } from './pipeline/inference-request.js';
 import type { V2RequestMeta } from './decode/v2-request.js';
 import type { EncodedImage } from './encode/image-answer.js';
 import type { ImageAnswerRequest } from './encode/image-request.js';
+import type { JobBudget } from './model/timeouts.js';
 
 export interface ScoreOptions {
   /** Skip the cache for this request (reads and writes): the answer comes from the model. */
@@ -19,6 +20,11 @@ export interface ScoreOptions {
    * the cache; only that output is fetched. See encode/image-request.ts.
    */
   image?: ImageAnswerRequest;
+  /**
+   * The request runs as a job (HTTP 202, answered at a status URL): bounded by the model's `job_timeout_ms`
+   * instead of its `timeout_ms`, and by `maxMs` when that is less (see timeouts.ts).
+   */
+  job?: JobBudget;
 }
 
 /**

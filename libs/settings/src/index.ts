@@ -15,3 +15,4 @@ export {
 export { SettingError } from './setting-error.js';
 export { coresPerProcess, localHostWorkers } from './process-budget.js';
 export { blobAppSettings, queueAppSettings, serviceBusAppSettings } from './app-settings.js';
+export { timeSpanMs } from './time-span.js';

@@ -211,6 +211,20 @@ describe('infra/ (the azd template)', () => {
     expect(main).toMatch(/HTTP_JOB_QUEUE: jobQueue\s*HTTP_JOB_CONTAINER: jobContainer/);
   });
 
+  it("expires jobs: the retention on the HTTP app, and a lifecycle rule on the jobs container's blobs", () => {
+    expect(paramDefault(main, 'httpJobRetentionHours')).toBe('24');
+    expect(main).toContain('HTTP_JOB_RETENTION_HOURS: string(httpJobRetentionHours)');
+    const storage = /module storage [^]*?\n\}\n/.exec(main)?.[0] ?? '';
+    expect(storage).toMatch(
+      /managementPolicyRules: \[\s*\{\s*name: 'expire-jobs'\s*enabled: true\s*type: 'Lifecycle'/,
+    );
+    expect(storage).toContain("prefixMatch: ['${jobContainer}/']");
+    // Whole days, rounded up: never before the status URL itself stops answering.
+    expect(storage).toContain(
+      'delete: { daysAfterModificationGreaterThan: (httpJobRetentionHours + 23) / 24 }',
+    );
+  });
+
   it('lines up azure.yaml, the parameters file, main.bicep and the hooks', () => {
     const yaml = read('azure.yaml');
     const serviceBlock = yaml.slice(yaml.indexOf('\nservices:'));
@@ -285,6 +299,7 @@ describe('infra/ (the azd template)', () => {
     expect(defaults.map((d) => d.env).sort()).toEqual([
       'AZURE_PRINCIPAL_TYPE',
       'HTTP_ALWAYS_READY_INSTANCES',
+      'HTTP_JOB_RETENTION_HOURS',
       'HTTP_PER_INSTANCE_CONCURRENCY',
       'REDIS_SERVICE',
     ]);

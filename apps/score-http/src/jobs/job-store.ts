@@ -78,18 +78,24 @@ export class JobStore {
     }
   }
 
-  /** Whether a job of this id was accepted (answered or not). */
-  async exists(id: string): Promise<boolean> {
-    return this.blob(id, REQUEST).exists();
+  /** When a job of this id was accepted (answered or not); undefined when none was (or it was removed). */
+  async acceptedAt(id: string): Promise<Date | undefined> {
+    try {
+      return (await this.blob(id, REQUEST).getProperties()).lastModified;
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
   }
 
-  async answer(id: string): Promise<StoredAnswer | undefined> {
+  /** The job's answer, with when it was written (what its retention counts from). */
+  async answer(id: string): Promise<(StoredAnswer & { writtenAt?: Date }) | undefined> {
     const blob = this.blob(id, ANSWER);
     try {
       const body = await blob.downloadToBuffer();
       // The metadata read after the bytes: an answer is written once, never changed.
-      const { metadata } = await blob.getProperties();
-      return answerFromBlob(metadata, body);
+      const { metadata, lastModified } = await blob.getProperties();
+      return { ...answerFromBlob(metadata, body), writtenAt: lastModified };
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;

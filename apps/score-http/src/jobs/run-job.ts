@@ -10,7 +10,7 @@ import {
   scoreAnswer,
   scoreRequest,
 } from '@modelfn/functions';
-import type { Scorer } from '@modelfn/scoring';
+import type { JobBudget, Scorer } from '@modelfn/scoring';
 import { errorResponse, type AppResponse } from '../respond.js';
 import { jobIdOf, requestOf } from './job-envelope.js';
 import type { JobStore } from './job-store.js';
@@ -25,11 +25,12 @@ export const JOB_MAX_TRIES = 5;
 
 /**
  * The job function (Storage Queue trigger): scores a request POST /score accepted with 202, through the
- * same adapter and renderers as POST /score, and writes the answer the status URL gives. A permanent
- * failure, a TIMEOUT (running a long document again would time out again) or the last try's transient
- * failure is written as the answer; an earlier transient failure throws, for the host to retry.
+ * same adapter and renderers as POST /score, within the model's `job_timeout_ms` capped by `budget` (the
+ * app's functionTimeout less the time to write the answer), and writes the answer the status URL gives. A
+ * permanent failure, a TIMEOUT (running a long document again would time out again) or the last try's
+ * transient failure is written as the answer; an earlier transient failure throws, for the host to retry.
  */
-export function runJobHandler(scorer: () => Promise<Scorer>, jobs: () => JobStore) {
+export function runJobHandler(scorer: () => Promise<Scorer>, jobs: () => JobStore, budget: JobBudget = {}) {
   return async (entry: unknown, context: InvocationContext): Promise<void> => {
     const id = jobIdOf(entry);
     const store = jobs();
@@ -44,7 +45,9 @@ export function runJobHandler(scorer: () => Promise<Scorer>, jobs: () => JobStor
     }
     let response: AppResponse;
     try {
-      const result = await scoreRequest(await scorer(), requestOf(job.envelope, job.body));
+      // A job's bound is its model's job_timeout_ms (within functionTimeout), not the request's timeout_ms.
+      const request = { ...requestOf(job.envelope, job.body), job: budget };
+      const result = await scoreRequest(await scorer(), request);
       const { model, cache } = answeredBy(result);
       reportScored(context, model, cache);
       const { render } = job.envelope;

@@ -1,13 +1,26 @@
-import { DEFAULT_TIMEOUT_MS, runTimeoutMs, timeoutError, type ModelRef, type Scorer } from '@modelfn/scoring';
+import {
+  requestBudget,
+  timeoutError,
+  type JobBudget,
+  type ModelRef,
+  type RequestBudget,
+  type Scorer,
+} from '@modelfn/scoring';
 
-/** The model a request names and its `timeout_ms` (the default for a model the repository does not know). */
-export function modelTimeout(scorer: Scorer, ref: ModelRef): { model: string; ms: number } {
+/**
+ * The model a request names and its bound: `timeout_ms`, or `job_timeout_ms` for a request run as a job
+ * (the defaults for a model the repository does not know).
+ */
+export function modelTimeout(
+  scorer: Scorer,
+  ref: ModelRef & { job?: JobBudget },
+): { model: string } & RequestBudget {
   try {
     const v = scorer.repository.find(ref.model, ref.version);
-    return { model: v.name, ms: runTimeoutMs(v.config) };
+    return { model: v.name, ...requestBudget(v.config, ref.job) };
   } catch {
     // An unknown model: the core says so in its own words, long before any timeout.
-    return { model: ref.model ?? 'default', ms: DEFAULT_TIMEOUT_MS };
+    return { model: ref.model ?? 'default', ...requestBudget({}, ref.job) };
   }
 }
 
@@ -16,11 +29,16 @@ export function modelTimeout(scorer: Scorer, ref: ModelRef): { model: string; ms
  * own deadline (the same `timeout_ms`); an ONNX run cannot be interrupted, so its result is dropped when
  * it comes.
  */
-export function withinTimeout<T>(work: Promise<T>, model: string, ms: number): Promise<T> {
+export function withinTimeout<T>(
+  work: Promise<T>,
+  model: string,
+  ms: number,
+  setting?: RequestBudget['setting'],
+): Promise<T> {
   // One timer and one reaction per request (this is on every cache hit's path): no race, no extra async
   // frame, and nothing left pending once the work settles.
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(model, ms)), ms);
+    const timer = setTimeout(() => reject(timeoutError(model, ms, setting)), ms);
     work.then(
       (value) => {
         clearTimeout(timer);

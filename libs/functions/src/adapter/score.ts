@@ -7,13 +7,14 @@ import type { TriggerRequest } from './trigger-request.js';
 /**
  * The one path from a trigger to the core: `scorer.infer` gives a model with an entry script the raw
  * request through its `run`, and any other model the payload decoded and scored (cache-aside, batching).
- * Bounded by the model's `timeout_ms` (TIMEOUT, 504). Throws what the core throws; `classifyFailure` says
- * what it means for the trigger (a TIMEOUT is answered for a message, see timeoutAsTrigger).
+ * Bounded by the model's `timeout_ms` (TIMEOUT, 504), or its `job_timeout_ms` for a request run as a job.
+ * Throws what the core throws; `classifyFailure` says what it means for the trigger (a TIMEOUT is answered
+ * for a message, see timeoutAsTrigger).
  */
 export async function scoreRequest(scorer: Scorer, req: TriggerRequest): Promise<ScoreResult> {
-  const { model, ms } = modelTimeout(scorer, req);
+  const { model, ms, setting } = modelTimeout(scorer, req);
   try {
-    return resultOf(await withinTimeout(scorer.infer(inferRequest(req)), model, ms));
+    return resultOf(await withinTimeout(scorer.infer(inferRequest(req)), model, ms, setting));
   } catch (e) {
     throw timeoutAsTrigger(req.trigger, e);
   }
@@ -118,5 +119,6 @@ function inferRequest(req: TriggerRequest): TriggerInferRequest {
     bypassCache: req.bypassCache,
     outputs: req.outputs,
     image: req.image,
+    job: req.job,
   };
 }

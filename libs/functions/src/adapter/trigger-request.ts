@@ -1,4 +1,4 @@
-import type { ImageAnswerRequest, ModelRef } from '@modelfn/scoring';
+import type { ImageAnswerRequest, JobBudget, ModelRef } from '@modelfn/scoring';
 
 /** The triggers an entry script can be called from (what its `request.trigger` says). */
 export type TriggerName = 'http' | 'blob' | 'servicebus' | 'queue';
@@ -29,4 +29,9 @@ export interface TriggerRequest extends ModelRef {
    * Accept header (required), or by default for a blob and a message when the model has one.
    */
   image?: ImageAnswerRequest;
+  /**
+   * Run as a job (POST /score answered 202, scored by the HTTP app's job function): bounded by the model's
+   * `job_timeout_ms` instead of `timeout_ms`, and by `maxMs` (the app's functionTimeout, less a margin).
+   */
+  job?: JobBudget;
 }

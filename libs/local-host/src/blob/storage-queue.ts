@@ -142,6 +142,23 @@ export class StorageQueue {
 
   /** Makes a received message visible again after `visibilitySeconds`, its text unchanged. */
   async release(message: ReceivedMessage, visibilitySeconds: number): Promise<void> {
+    await this.setVisibility(message, visibilitySeconds);
+  }
+
+  /**
+   * Keeps a received message invisible for `visibilitySeconds` more (as the Functions host does for a
+   * running invocation): the new pop receipt, or undefined when the message is gone (deleted, or its
+   * visibility lapsed and another receiver took it).
+   */
+  async extend(message: ReceivedMessage, visibilitySeconds: number): Promise<string | undefined> {
+    return this.setVisibility(message, visibilitySeconds);
+  }
+
+  /** Update Message: its visibility changed, its text unchanged; the new pop receipt (undefined: gone). */
+  private async setVisibility(
+    message: ReceivedMessage,
+    visibilitySeconds: number,
+  ): Promise<string | undefined> {
     const body = `<?xml version="1.0" encoding="utf-8"?><QueueMessage><MessageText>${xmlText(message.text)}</MessageText></QueueMessage>`;
     const res = await this.request(
       'PUT',
@@ -153,7 +170,8 @@ export class StorageQueue {
       body,
     );
     if (res.status !== 204 && res.status !== 404) await this.fail('update message', res);
-    else await res.arrayBuffer();
+    await res.arrayBuffer();
+    return res.status === 204 ? (res.headers.get('x-ms-popreceipt') ?? undefined) : undefined;
   }
 
   async peek(count = 32): Promise<PeekedMessage[]> {

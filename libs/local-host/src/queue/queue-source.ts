@@ -7,6 +7,7 @@ import { StorageQueue, type ReceivedMessage } from '../blob/storage-queue.js';
 import { queueSettingsFromHostJson } from '../host-json.js';
 import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
+import { holdMessage } from './message-lease.js';
 import type { RunningSource } from '../running-source.js';
 
 export interface QueueSourceOptions {
@@ -24,6 +25,11 @@ export interface QueueSourceOptions {
   /** The longest wait between polls of an empty queue (host.json maxPollingInterval; 1 min in Azure). */
   maxPollingIntervalMs?: number;
   /**
+   * How long a taken message stays invisible, renewed at half of it while its invocation runs (the
+   * Functions host's 10 min, the default); smaller only in tests.
+   */
+  leaseSeconds?: number;
+  /**
    * host.json `functionTimeout` in ms, past which an invocation fails (the source settles it as any
    * failure). Default: the app's host.json (hostJsonPath), else the Functions host's default (30 min).
    */
@@ -35,6 +41,8 @@ export interface QueueSourceOptions {
 export interface QueueSource extends RunningSource {
   /** Invocations so far, by function name. */
   invocations: Map<string, number>;
+  /** Renewals so far of running invocations' messages' invisibility, by function name. */
+  renewals: Map<string, number>;
 }
 
 const { trigger } = azf;
@@ -72,7 +80,9 @@ export async function startQueueSource(opts: QueueSourceOptions): Promise<QueueS
   const releaseSeconds = Math.round((opts.visibilityTimeoutMs ?? fromHost.visibilityTimeoutMs ?? 0) / 1000);
   const maxWaitMs = opts.maxPollingIntervalMs ?? fromHost.maxPollingIntervalMs ?? 60_000;
   const base64 = (fromHost.messageEncoding ?? 'base64') === 'base64';
+  const leaseSeconds = opts.leaseSeconds ?? LEASE_SECONDS;
   const invocations = new Map<string, number>();
+  const renewals = new Map<string, number>();
   let closed = false;
   const sleepers = new Set<() => void>();
   const loops: Promise<void>[] = [];
@@ -116,26 +126,43 @@ export async function startQueueSource(opts: QueueSourceOptions): Promise<QueueS
       if (m.dequeueCount > maxDequeueCount) return toPoison(m);
       invocations.set(f.name, (invocations.get(f.name) ?? 0) + 1);
       const text = base64 ? Buffer.from(m.text, 'base64').toString('utf8') : m.text;
-      const done = await invoke(fn, {
-        input: triggerInput(text),
-        triggerMetadata: {
-          id: m.messageId,
-          dequeueCount: m.dequeueCount,
-          popReceipt: m.popReceipt,
-          insertionTime: m.insertionTime,
-          expirationTime: m.expirationTime,
-          nextVisibleTime: m.nextVisibleTime,
-          queueTrigger: text,
-        },
-        logFields: { queue: queueName, messageId: m.messageId },
+      // Invisible for as long as the invocation runs (a job may take far longer than the lease).
+      const lease = holdMessage(queue, m, leaseSeconds, {
+        renewed: () => renewals.set(f.name, (renewals.get(f.name) ?? 0) + 1),
+        lost: (e) =>
+          logger.warn(
+            { ...where, err: e, messageId: m.messageId },
+            `${f.name}: the running message's invisibility could not be renewed` +
+              (e ? '; retrying' : ': it is gone (taken again, or deleted)'),
+          ),
       });
-      if (done.ok) return queue.delete(m.messageId, m.popReceipt);
-      if (m.dequeueCount >= maxDequeueCount) return toPoison(m);
+      let held: ReceivedMessage;
+      let done: Awaited<ReturnType<typeof invoke>>;
+      try {
+        done = await invoke(fn, {
+          input: triggerInput(text),
+          triggerMetadata: {
+            id: m.messageId,
+            dequeueCount: m.dequeueCount,
+            popReceipt: m.popReceipt,
+            insertionTime: m.insertionTime,
+            expirationTime: m.expirationTime,
+            nextVisibleTime: m.nextVisibleTime,
+            queueTrigger: text,
+          },
+          logFields: { queue: queueName, messageId: m.messageId },
+        });
+      } finally {
+        // Settled with the pop receipt of the last renewal.
+        held = await lease.release();
+      }
+      if (done.ok) return queue.delete(held.messageId, held.popReceipt);
+      if (held.dequeueCount >= maxDequeueCount) return toPoison(held);
       logger.warn(
-        { ...where, err: done.error, messageId: m.messageId, dequeueCount: m.dequeueCount },
-        `${f.name} failed (try ${m.dequeueCount} of ${maxDequeueCount}); the message becomes visible again`,
+        { ...where, err: done.error, messageId: held.messageId, dequeueCount: held.dequeueCount },
+        `${f.name} failed (try ${held.dequeueCount} of ${maxDequeueCount}); the message becomes visible again`,
       );
-      await queue.release(m, releaseSeconds);
+      await queue.release(held, releaseSeconds);
     };
 
     const loop = async () => {
@@ -143,7 +170,7 @@ export async function startQueueSource(opts: QueueSourceOptions): Promise<QueueS
       while (!closed) {
         let messages: ReceivedMessage[] = [];
         try {
-          messages = await queue.receive(batchSize, LEASE_SECONDS);
+          messages = await queue.receive(batchSize, leaseSeconds);
         } catch (e) {
           if (closed) return;
           logger.warn({ ...where, err: e }, `${f.name}: receive failed; retrying`);
@@ -174,6 +201,7 @@ export async function startQueueSource(opts: QueueSourceOptions): Promise<QueueS
           `Storage queue  ${f.options.queueName} -> ${f.name} (batches of ${batchSize}, poison after ${maxDequeueCount} tries)`,
       ),
     invocations,
+    renewals,
     async close() {
       closed = true;
       for (const wake of [...sleepers]) wake();

@@ -1,6 +1,6 @@
 import { toScoringError } from '../errors.js';
 import type { ModelVersion } from '../model/model-version.js';
-import { initTimeoutMs, runTimeoutMs, timeoutError } from '../model/timeouts.js';
+import { initTimeoutMs, requestBudget, timeoutError, type JobBudget } from '../model/timeouts.js';
 import { amlRequest, type RequestParts } from './aml-request.js';
 import { CacheOutcome } from './cache-outcome.js';
 import { EntryGate, type EntryGateLimits } from './entry-gate.js';
@@ -67,7 +67,7 @@ export function runEntry(
   version: ModelVersion,
   parts: RequestParts,
   deps: EntryDeps,
-  opts: { bypassCache?: boolean } = {},
+  opts: { bypassCache?: boolean; job?: JobBudget } = {},
 ): Promise<EntryResult> {
   return traced('modelfn.entry.run', modelAttributes(version), async (span) => {
     const result = await runScript(version, parts, deps, opts);
@@ -94,7 +94,7 @@ async function runScript(
   version: ModelVersion,
   parts: RequestParts,
   deps: EntryDeps,
-  opts: { bypassCache?: boolean; call?: EntryCall },
+  opts: { bypassCache?: boolean; job?: JobBudget; call?: EntryCall },
 ): Promise<EntryResult> {
   const call = opts.call ?? 'run';
   const outcome = new CacheOutcome();
@@ -106,9 +106,10 @@ async function runScript(
   let value: unknown;
   let response: { status: number; headers: Readonly<Record<string, string>> } | undefined;
   // The request's time with the script, its wait for admission included: past it the request fails
-  // TIMEOUT, leaves the gate's queue, and a run in a script thread is stopped with its thread.
-  const ms = runTimeoutMs(version.config);
-  const deadline = runDeadline(ms, () => timeoutError(version.name, ms));
+  // TIMEOUT, leaves the gate's queue, and a run in a script thread is stopped with its thread. A job's
+  // is its job_timeout_ms.
+  const { ms, setting } = requestBudget(version.config, opts.job);
+  const deadline = runDeadline(ms, () => timeoutError(version.name, ms, setting));
   try {
     await gate.run(
       parts.body.length,

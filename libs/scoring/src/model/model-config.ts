@@ -63,6 +63,8 @@ export interface ModelConfig {
   top_k?: Record<string, number>;
   /** Longest a request may take through this model (its entry script's run, or its inference); see timeouts.ts. */
   timeout_ms?: number;
+  /** Longest a request run as a job (HTTP 202, answered at a status URL) may take; see timeouts.ts. */
+  job_timeout_ms?: number;
   /** Longest the entry script's `init` may take before the version is UNAVAILABLE; see timeouts.ts. */
   init_timeout_ms?: number;
 }
@@ -85,6 +87,7 @@ export interface PartialModelConfig {
   model_warmup?: WarmupConfig[];
   top_k?: Record<string, number>;
   timeout_ms?: number;
+  job_timeout_ms?: number;
   init_timeout_ms?: number;
   [k: string]: unknown;
 }
@@ -167,7 +170,7 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
       Object.values(c.top_k).some((k) => !Number.isInteger(k) || (k as number) < 1))
   )
     configError(dirName, '"top_k" must map output names to integers >= 1, e.g. {"probabilities": 1}');
-  for (const field of ['timeout_ms', 'init_timeout_ms'] as const) {
+  for (const field of ['timeout_ms', 'job_timeout_ms', 'init_timeout_ms'] as const) {
     const ms = c[field];
     if (ms !== undefined && (!Number.isInteger(ms) || ms < 1))
       configError(dirName, `"${field}" must be an integer number of milliseconds >= 1`);

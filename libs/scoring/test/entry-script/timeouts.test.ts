@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { identityModel } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptAnswer } from '../support/script-answer.js';
-import { createScorer, readSettings, type Scorer } from '../../src/index.js';
+import {
+  createScorer,
+  DEFAULT_JOB_TIMEOUT_MS,
+  jobTimeoutMs,
+  readSettings,
+  requestBudget,
+  type Scorer,
+} from '../../src/index.js';
 import { parseConfigFile } from '../../src/model/model-config.js';
 
 // A script that misbehaves on demand: a run that never settles, a busy loop; otherwise it answers.
@@ -19,6 +26,14 @@ export function run(request) {
 // The timeouts are small only to trigger the behaviour; nothing below measures how long anything took.
 // A script that starts normally keeps the default init_timeout_ms: a thread's start counts in it.
 const RUN_TIMEOUT = { timeout_ms: 300 };
+// A request run as a job gets job_timeout_ms instead: a run of 1.5 s is past the 300 ms, far inside the 60 s.
+const SLOW = `
+export function run(request) {
+  const { ms } = request.json();
+  return new Promise((resolve) => setTimeout(() => resolve({ slept: ms }), ms));
+}
+`;
+const JOB_TIMEOUTS = { timeout_ms: 300, job_timeout_ms: 60_000 };
 const INIT_TIMEOUT = { init_timeout_ms: 300 };
 
 let root: string;
@@ -43,6 +58,7 @@ beforeAll(() => {
     INIT_TIMEOUT,
   );
   scriptModel(root, 'fine', 'export function run(request) { return { fine: request.json().n }; }');
+  scriptModel(root, 'slow', SLOW, JOB_TIMEOUTS);
   scriptModel(busyRoot, 'misbehaving', MISBEHAVING, RUN_TIMEOUT);
   scriptModel(
     busyRoot,
@@ -56,12 +72,13 @@ afterAll(() => {
   rmSync(busyRoot, { recursive: true, force: true });
 });
 
-const post = (scorer: Scorer, model: string, body: unknown) =>
+const post = (scorer: Scorer, model: string, body: unknown, job?: { maxMs?: number }) =>
   scriptAnswer(scorer, {
     trigger: 'servicebus',
     body: Buffer.from(JSON.stringify(body)),
     contentType: 'application/json',
     model,
+    ...(job ? { job } : {}),
   });
 
 /**
@@ -113,6 +130,19 @@ describe.each(['1', '0'])('entry-script timeouts (ENTRY_SCRIPT_THREADS=%s)', (th
     expect(await eventually(() => post(scorer, 'misbehaving', { n: 2 }))).toEqual({ ok: 2 });
     expect((await post(scorer, 'fine', { n: 3 })).body).toEqual({ fine: 3 });
   });
+
+  it('a run as a job is bounded by job_timeout_ms, not timeout_ms; a job budget caps it', async () => {
+    expect(await failure(post(scorer, 'slow', { ms: 1500 }))).toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('300 ms (config.json "timeout_ms")'),
+    });
+    expect((await post(scorer, 'slow', { ms: 1500 }, {})).body).toEqual({ slept: 1500 });
+    // The host's functionTimeout (less the answer's margin) under job_timeout_ms: the job stops there.
+    expect(await failure(post(scorer, 'slow', { ms: 5000 }, { maxMs: 300 }))).toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('300 ms (config.json "job_timeout_ms")'),
+    });
+  });
 });
 
 describe('a busy loop in a script thread', () => {
@@ -143,7 +173,31 @@ describe('config.json timeouts', () => {
     expect(parseConfigFile('m', { timeout_ms: 2500, init_timeout_ms: 1 })).toMatchObject({
       timeout_ms: 2500,
     });
-    for (const bad of [{ timeout_ms: 0 }, { init_timeout_ms: 1.5 }, { timeout_ms: '10' }])
+    for (const bad of [
+      { timeout_ms: 0 },
+      { init_timeout_ms: 1.5 },
+      { timeout_ms: '10' },
+      { job_timeout_ms: -1 },
+    ])
       expect(() => parseConfigFile('m', bad)).toThrow(/must be an integer number of milliseconds/);
+  });
+
+  it('a job gets job_timeout_ms, by default 10 min or timeout_ms when longer, capped by its budget', () => {
+    expect(DEFAULT_JOB_TIMEOUT_MS).toBe(600_000);
+    expect(jobTimeoutMs({})).toBe(600_000);
+    expect(jobTimeoutMs({ timeout_ms: 900_000 })).toBe(900_000);
+    expect(jobTimeoutMs({ timeout_ms: 900_000, job_timeout_ms: 5_000 })).toBe(5_000);
+    expect(requestBudget({ timeout_ms: 1_000, job_timeout_ms: 5_000 })).toEqual({
+      ms: 1_000,
+      setting: 'timeout_ms',
+    });
+    expect(requestBudget({ timeout_ms: 1_000, job_timeout_ms: 5_000 }, {})).toEqual({
+      ms: 5_000,
+      setting: 'job_timeout_ms',
+    });
+    expect(requestBudget({ job_timeout_ms: 5_000 }, { maxMs: 2_000 })).toEqual({
+      ms: 2_000,
+      setting: 'job_timeout_ms',
+    });
   });
 });
