@@ -53,6 +53,8 @@ export interface DeliveryState {
 }
 
 export interface Delivery {
+  /** The transfer's delivery-id on its session. */
+  readonly id?: number;
   readonly remote_settled: boolean;
   readonly remote_state?: DeliveryState;
   update(settled: boolean, state?: AmqpTyped): void;

@@ -20,7 +20,10 @@ import { MessageEntity, type EntitySettings, type StoredMessage } from './queue.
 import { ReplyLinks, serveRequests } from './request-response.js';
 import { plainRecord } from './values.js';
 
-/** Service Bus Standard tier's limit; the SDK sizes message batches from what the broker advertises. */
+/**
+ * Service Bus Standard tier's limit, the default of every queue; the SDK sizes message batches from what the
+ * broker advertises on a send link (the queue's own limit there).
+ */
 export const MAX_MESSAGE_SIZE = 256 * 1024;
 
 const SESSION_FILTER = 'com.microsoft:session-filter';
@@ -210,7 +213,7 @@ export class Broker {
         `Messages cannot be sent to a dead-letter queue ('${entity.path}').`,
       );
     }
-    acceptLink(receiver);
+    acceptLink(receiver, entity.maxMessageSizeBytes);
     acceptMessages(receiver, entity, this.log, this.journal);
     this.log(`attached sender '${receiver.name}' to ${entity.path}`);
   }
@@ -268,12 +271,12 @@ function pickSubQueue(pair: QueuePair, subQueue: SubQueue): MessageEntity {
 }
 
 /** Echoes the client's terminus and settle modes, which is how an AMQP peer says "attached as asked". */
-function acceptLink(link: AmqpLink): void {
+function acceptLink(link: AmqpLink, maxMessageSize = MAX_MESSAGE_SIZE): void {
   link.set_source({ address: link.source?.address });
   link.set_target({ address: link.target?.address });
   if (link.snd_settle_mode !== undefined) link.local.attach.snd_settle_mode = link.snd_settle_mode;
   if (link.rcv_settle_mode !== undefined) link.local.attach.rcv_settle_mode = link.rcv_settle_mode;
-  link.local.attach.max_message_size = MAX_MESSAGE_SIZE;
+  link.local.attach.max_message_size = maxMessageSize;
 }
 
 /** Attach without a terminus, then detach with the error: the AMQP way to decline a link. */

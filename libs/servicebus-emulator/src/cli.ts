@@ -11,6 +11,8 @@ Options:
   --queue <name>             queue to create (repeat for more; at least one)
   --max-delivery-count <n>   deliveries before dead-lettering, for every queue (default 10)
   --lock-duration-ms <n>     peek-lock duration, for every queue (default 30000)
+  --max-message-size <bytes> largest message a sender may send, for every queue (default 262144:
+                             Standard's 256 KB; Premium allows 1048576 to 104857600)
   --data-dir <path>          keep the queues in this folder across restarts and crashes (default: in memory)
   --quiet                    print only the connection string
   --help                     show this help`;
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       queue: { type: 'string', multiple: true },
       'max-delivery-count': { type: 'string' },
       'lock-duration-ms': { type: 'string' },
+      'max-message-size': { type: 'string' },
       'data-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
   const options: QueueOptions = {
     maxDeliveryCount: integer(values['max-delivery-count'], '--max-delivery-count'),
     lockDurationMs: integer(values['lock-duration-ms'], '--lock-duration-ms'),
+    maxMessageSizeBytes: integer(values['max-message-size'], '--max-message-size'),
   };
   const quiet = values.quiet;
   const emulator = await startServiceBusEmulator({

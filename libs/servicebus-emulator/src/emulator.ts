@@ -1,7 +1,7 @@
 // Public entry point: start a broker on a TCP port and get the connection string for it.
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createContainer } from './amqp.js';
-import { Broker } from './broker.js';
+import { Broker, MAX_MESSAGE_SIZE } from './broker.js';
 import type { CbsTokenValidation } from './cbs-token.js';
 import { QueueJournal } from './journal.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -12,6 +12,12 @@ export interface QueueOptions {
   maxDeliveryCount?: number;
   /** Peek-lock duration. Default 30000 (30 s), Service Bus's default. */
   lockDurationMs?: number;
+  /**
+   * Largest message a sender may put on the queue, in bytes as encoded (a batch counts as one): advertised
+   * on its send links, and a larger transfer is refused with MessageSizeExceeded. Default 262144 (256 KB,
+   * the Standard tier's limit; Premium's is set per queue, 1 MB to 100 MB).
+   */
+  maxMessageSizeBytes?: number;
 }
 
 export interface EmulatorOptions {
@@ -171,7 +177,13 @@ function normalizeQueues(queues: EmulatorOptions['queues']): Record<string, Enti
         `Queue '${name}': lockDurationMs must be a positive number of milliseconds, got ${lockDurationMs}.`,
       );
     }
-    result[name] = { maxDeliveryCount, lockDurationMs };
+    const maxMessageSizeBytes = options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE;
+    if (!Number.isInteger(maxMessageSizeBytes) || maxMessageSizeBytes < 1024) {
+      throw new Error(
+        `Queue '${name}': maxMessageSizeBytes must be an integer >= 1024, got ${maxMessageSizeBytes}.`,
+      );
+    }
+    result[name] = { maxDeliveryCount, lockDurationMs, maxMessageSizeBytes };
   }
   return result;
 }

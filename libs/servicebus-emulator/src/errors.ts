@@ -13,6 +13,8 @@ export const Condition = {
   lockLost: 'com.microsoft:message-lock-lost',
   argumentError: 'com.microsoft:argument-error',
   connectionForced: 'amqp:connection:forced',
+  /** The SDK reports it as ServiceBusError code MessageSizeExceeded. */
+  messageSizeExceeded: 'amqp:link:message-size-exceeded',
 } as const;
 
 /** Status codes Service Bus uses on its request/response nodes, keyed by the condition they mean. */

@@ -1,6 +1,6 @@
 // The broker's side of a send link: every transfer (a single message or a Service Bus batch) is
 // accepted into the queue as a whole, or rejected as a whole with an error the sender can act on.
-import type { AmqpReceiver, EventContext } from './amqp.js';
+import { encodeMessage, type AmqpReceiver, type EventContext } from './amqp.js';
 import { isScheduled, messagesFromTransfer, TransferError } from './codec.js';
 import { amqpError, Condition, describeError } from './errors.js';
 import type { QueueJournal } from './journal.js';
@@ -17,6 +17,7 @@ export function acceptMessages(
     const delivery = ctx.delivery;
     if (!delivery) return;
     try {
+      checkSize(ctx, entity.maxMessageSizeBytes);
       const messages = messagesFromTransfer(ctx.message, ctx.format ?? 0);
       if (messages.some(isScheduled)) {
         throw new TransferError(
@@ -51,6 +52,24 @@ export function acceptMessages(
       delivery.reject(amqpError(condition, describeError(err)));
     }
   });
+}
+
+/**
+ * Refuses a transfer over the queue's limit as Service Bus does (same condition and wording), so a sender
+ * learns at once that the message can never be sent rather than having it accepted here and refused in
+ * Azure. A batch's size is its payload's; a single message is measured re-encoded (rhea hands it over
+ * decoded), which is what the SDK, also rhea, put on the wire.
+ */
+function checkSize(ctx: EventContext, limit: number): void {
+  const m = ctx.message;
+  if (m === undefined) return;
+  const size = Buffer.isBuffer(m) ? m.length : encodeMessage(m).length;
+  if (size <= limit) return;
+  throw new TransferError(
+    Condition.messageSizeExceeded,
+    `The received message (delivery-id:${ctx.delivery?.id ?? '?'}, size:${size} bytes) exceeds the limit ` +
+      `(${limit} bytes) currently allowed on the link.`,
+  );
 }
 
 function settleSafely(settle: () => void): void {

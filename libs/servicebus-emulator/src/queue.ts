@@ -30,6 +30,8 @@ export interface Consumer extends LockHolder {
 export interface EntitySettings {
   maxDeliveryCount: number;
   lockDurationMs: number;
+  /** Largest message (or batch) a sender may put on the queue, in bytes as encoded on the wire. */
+  maxMessageSizeBytes: number;
 }
 
 export interface DeadLetterOptions {
@@ -63,6 +65,11 @@ export class MessageEntity {
     private readonly store?: EntityStore,
   ) {
     this.locks = new LockTable(settings.lockDurationMs, (lock) => this.onLockExpired(lock));
+  }
+
+  /** What a sender may put on this queue in one transfer (advertised on its send links). */
+  get maxMessageSizeBytes(): number {
+    return this.settings.maxMessageSizeBytes;
   }
 
   /** Messages read back from the journal on start: all available again (locks do not survive a restart). */
