@@ -42,6 +42,50 @@ describe('GET /swagger.json per model', () => {
   });
 });
 
+describe('GET /swagger.json: requests answered later (202 and a status URL)', () => {
+  type Response = {
+    description: string;
+    headers?: Record<string, unknown>;
+    content?: Record<string, unknown>;
+  };
+  type Doc = {
+    paths: Record<
+      string,
+      Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, Response> }>
+    >;
+    components: {
+      schemas: Record<string, { required?: string[]; properties: Record<string, { enum?: string[] }> }>;
+    };
+  };
+  const ref = (r: Response) => JSON.stringify(r.content?.['application/json']);
+
+  it('takes Prefer: respond-async on /score and answers 202 with Location, Retry-After and {id, statusUri, status}', async () => {
+    const { body } = await call<Doc>(`${app.url}/swagger.json`);
+    const score = body.paths['/score'].post;
+    expect(score.parameters).toContainEqual(expect.objectContaining({ name: 'prefer', in: 'header' }));
+    const accepted = score.responses['202'];
+    expect(accepted.description).toContain('respond-async');
+    expect(Object.keys(accepted.headers ?? {})).toEqual(['Location', 'Retry-After', 'Preference-Applied']);
+    expect(ref(accepted)).toContain('#/components/schemas/JobAccepted');
+    const job = body.components.schemas.JobAccepted;
+    expect(job.required).toEqual(['id', 'statusUri', 'status']);
+    expect(job.properties.status.enum).toEqual(['running']);
+  });
+
+  it('describes GET /score/jobs/{id}: 202 while running, 200 as /score answers, 404 JOB_NOT_FOUND, the failure', async () => {
+    const { body } = await call<Doc>(`${app.url}/swagger.json`);
+    const status = body.paths['/score/jobs/{id}'].get;
+    expect(status.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path' }));
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '202', '404', 'default']);
+    expect(status.responses['200']).toEqual(body.paths['/score'].post.responses['200']);
+    expect(Object.keys(status.responses['202'].headers ?? {})).toEqual(['Location', 'Retry-After']);
+    expect(ref(status.responses['202'])).toContain('#/components/schemas/JobAccepted');
+    expect(status.responses['404'].description).toMatch(/JOB_NOT_FOUND.*HTTP_JOB_RETENTION_HOURS/);
+    expect(ref(status.responses['404'])).toContain('#/components/schemas/Error');
+    expect(ref(status.responses.default)).toContain('#/components/schemas/Error');
+  });
+});
+
 describe('GET /metrics', () => {
   it('exposes the invocation series: requests and latency by outcome, responses by model and x-cache', async () => {
     const body = { data: [row(11)] };

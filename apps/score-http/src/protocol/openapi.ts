@@ -20,6 +20,28 @@ const errors = Object.fromEntries(
   ]),
 );
 
+/** `{id, statusUri, status}`: a request answered later (202), at POST time and from its status URL. */
+const jobAcceptedSchema = {
+  type: 'object',
+  required: ['id', 'statusUri', 'status'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    statusUri: { type: 'string', format: 'uri', description: 'GET it for the answer: /score/jobs/{id}' },
+    status: { type: 'string', enum: ['running'] },
+  },
+};
+
+const jobHeaders = {
+  Location: { description: 'the status URL', schema: { type: 'string', format: 'uri' } },
+  'Retry-After': { description: 'seconds to wait before asking again', schema: { type: 'integer' } },
+};
+
+const jobRunning = (description: string, headers: object = {}) => ({
+  description,
+  headers: { ...jobHeaders, ...headers },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/JobAccepted' } } },
+});
+
 function elementSchema(d: DataType): object {
   if (d === 'BOOL') return { type: 'boolean' };
   if (d === 'BYTES') return { type: 'string' };
@@ -161,6 +183,23 @@ export function openApiDocument(repo: ModelRepository) {
       description: `Accept: image/png, image/webp or image/* (models ${imageAnswers.join(', ')}): the output of postprocessing.image as an image, by default the size of the image sent (a mask, or the sent image with the mask as alpha); header x-output-name`,
     },
   };
+  // What POST /score answers, and a job's status URL once the job is done.
+  const scored = {
+    description: 'One prediction per row',
+    content: {
+      'application/json': { schema: scoreResponse(model) },
+      // Accept: application/octet-stream, one output selected.
+      'application/octet-stream': {
+        schema: {
+          type: 'string',
+          format: 'binary',
+          description:
+            "one output's elements, little-endian; headers x-output-name, x-output-shape, x-output-datatype",
+        },
+      },
+      ...(imageAnswers.length > 0 ? { 'image/png': imageAnswer, 'image/webp': imageAnswer } : {}),
+    },
+  };
   return {
     openapi: '3.0.3',
     info: {
@@ -186,6 +225,14 @@ export function openApiDocument(repo: ModelRepository) {
               name: 'x-model',
               in: 'header',
               schema: { type: 'string', example: `${model.name}:${model.version}` },
+            },
+            {
+              name: 'prefer',
+              in: 'header',
+              description:
+                'respond-async (RFC 7240): answer 202 with a status URL and run the request as a job, ' +
+                "bounded by the model's job_timeout_ms instead of timeout_ms",
+              schema: { type: 'string', example: 'respond-async' },
             },
           ],
           requestBody: {
@@ -215,22 +262,18 @@ export function openApiDocument(repo: ModelRepository) {
             },
           },
           responses: {
-            '200': {
-              description: 'One prediction per row',
-              content: {
-                'application/json': { schema: scoreResponse(model) },
-                // Accept: application/octet-stream, one output selected.
-                'application/octet-stream': {
-                  schema: {
-                    type: 'string',
-                    format: 'binary',
-                    description:
-                      "one output's elements, little-endian; headers x-output-name, x-output-shape, x-output-datatype",
-                  },
+            '200': scored,
+            '202': jobRunning(
+              'Accepted, answered later at the status URL (Location): sent with `Prefer: respond-async`, or ' +
+                "the model's entry script asked (a document over OCR_ASYNC_PAGES pages). Only where the app has " +
+                'AzureWebJobsStorage; elsewhere every request is answered at once, as RFC 7240 allows',
+              {
+                'Preference-Applied': {
+                  description: 'respond-async, when the caller asked for it',
+                  schema: { type: 'string', enum: ['respond-async'] },
                 },
-                ...(imageAnswers.length > 0 ? { 'image/png': imageAnswer, 'image/webp': imageAnswer } : {}),
               },
-            },
+            ),
             '406': {
               description:
                 'Accept: application/octet-stream with more than one output (select one with ?outputs=); ' +
@@ -238,6 +281,29 @@ export function openApiDocument(repo: ModelRepository) {
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
             },
             ...errors,
+          },
+        },
+      },
+      '/score/jobs/{id}': {
+        get: {
+          summary: 'The status URL of a request POST /score answered 202 (the Functions async HTTP pattern)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: {
+            '200': scored,
+            '202': jobRunning('Still running: ask again after Retry-After'),
+            '404': {
+              description:
+                'JOB_NOT_FOUND: no job has this id, or its answer is older than HTTP_JOB_RETENTION_HOURS',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
+            default: {
+              description:
+                'The job failed: the status and {error, code} POST /score would have answered (e.g. 400 ' +
+                'ENCRYPTED_DOCUMENT, 504 TIMEOUT past job_timeout_ms)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
       },
@@ -268,6 +334,6 @@ export function openApiDocument(repo: ModelRepository) {
         },
       },
     },
-    components: { schemas: { Error: errorSchema } },
+    components: { schemas: { Error: errorSchema, JobAccepted: jobAcceptedSchema } },
   };
 }
