@@ -6,3 +6,4 @@ export * from './pdf-files.js';
 export * from './segmentation-model.js';
 export * from './detection-model.js';
 export * from './mask-model.js';
+export * from './offset-model.js';

@@ -13,6 +13,8 @@ export interface CreateOptions {
    * version still loading waits for it (MODEL_LOAD_WAIT_MS).
    */
   waitForModels?: boolean;
+  /** The draw behind config.json `traffic` (default Math.random): tests inject a seeded one. */
+  random?: () => number;
 }
 
 /** The scorer as every trigger starts it: settings from the environment, models loaded, cache connected. */
@@ -39,6 +41,7 @@ export async function createScorer(
       models: settings.models,
       intraOpThreads: settings.ortIntraOpThreads,
       loadEntryVersion,
+      random: opts.random,
     }),
     createScoringCache(settings),
   ]);

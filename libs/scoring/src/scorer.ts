@@ -147,6 +147,7 @@ export class Scorer {
     // Not async: the body memo's hit must cost no await beyond the caller's own.
     try {
       this.checkSize(req);
+      req = this.routed(req);
       if (this.repository.isLoading) return this.loaded(req).then(() => this.route(req));
       return this.route(req);
     } catch (e) {
@@ -175,6 +176,7 @@ export class Scorer {
       reqs.map(async (req, at) => {
         try {
           this.checkSize(req);
+          req = this.routed(req);
           if (this.repository.isLoading) await this.loaded(req);
           // Refuses first what can never be answered as the image it requires.
           const image = imagePlan(this.repository, req);
@@ -220,6 +222,17 @@ export class Scorer {
   private checkSize(req: InferRequest): void {
     if ('body' in req) checkPayloadSize(req.body.length, this.settings);
     else if ('v2' in req) checkPayloadSize(req.v2.length, this.settings);
+  }
+
+  /**
+   * The request with the version its model's config.json `traffic` sends it to, when it names none: chosen
+   * once here, so every later look-up (its wait for loading, decode, cache keys, entry script, answer) sees
+   * the same version, and all its rows go to it. Unchanged without a traffic table.
+   */
+  private routed<R extends InferRequest>(req: R): R {
+    if (req.version) return req;
+    const version = this.repository.route(req.model);
+    return version === undefined ? req : { ...req, version };
   }
 
   /** Waits (bounded, MODEL_LOAD_WAIT_MS) for the version a request means while versions still load. */

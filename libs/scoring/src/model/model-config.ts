@@ -1,5 +1,6 @@
 import { ScoringError } from '../errors.js';
 import type { ImagePreprocessing } from './image-preprocessing.js';
+import { checkTraffic, type TrafficWeights } from './traffic.js';
 
 /**
  * A Triton-style model configuration (`models/<name>/config.json`, optional). Field names are Triton's so
@@ -53,6 +54,8 @@ export interface ModelConfig {
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: { latest?: { num_versions: number }; all?: object; specific?: { versions: number[] } };
   versions?: Record<string, { sha256?: string; [k: string]: unknown }>;
+  /** How requests that name no version are spread over the served versions, by weight; see traffic.ts. */
+  traffic?: TrafficWeights;
   /** false: results are never looked up or stored (outputs too large to be worth caching). Default true. */
   cache?: boolean;
   model_warmup?: WarmupConfig[];
@@ -83,6 +86,7 @@ export interface PartialModelConfig {
   dynamic_batching?: DynamicBatchingConfig;
   version_policy?: ModelConfig['version_policy'];
   versions?: ModelConfig['versions'];
+  traffic?: TrafficWeights;
   cache?: boolean;
   model_warmup?: WarmupConfig[];
   top_k?: Record<string, number>;
@@ -154,6 +158,7 @@ export function parseConfigFile(dirName: string, raw: unknown): PartialModelConf
   if (db?.adaptive !== undefined && typeof db.adaptive !== 'boolean')
     configError(dirName, 'dynamic_batching.adaptive must be true or false');
   checkWarmup(dirName, c.model_warmup);
+  checkTraffic(dirName, c.traffic);
   if (
     c.outputs !== undefined &&
     (!Array.isArray(c.outputs) ||

@@ -3,6 +3,16 @@ import { join } from 'node:path';
 import { ScoringError } from '../errors.js';
 import type { ModelVersion, ReadyModel } from './model-version.js';
 import { scanModel, type EntryVersionLoader } from './model-scan.js';
+import {
+  chooseVersion,
+  heaviestVersion,
+  trafficShares,
+  trafficTable,
+  unservedTrafficVersions,
+  type RandomSource,
+  type TrafficTable,
+  type TrafficWeights,
+} from './traffic.js';
 import { VersionLoading, type PrepareVersion, type VersionToStart } from './version-loading.js';
 
 export type { EntryVersionLoader, VersionToLoad } from './model-scan.js';
@@ -18,6 +28,8 @@ export interface RepositoryOptions {
   intraOpThreads: number;
   /** Without it, a folder with an entry script is reported as not servable. */
   loadEntryVersion?: EntryVersionLoader;
+  /** The draw behind config.json `traffic` (default Math.random); tests inject a seeded one. */
+  random?: RandomSource;
 }
 
 export interface ModelSummary {
@@ -29,6 +41,8 @@ export interface ModelSummary {
   loading?: true;
   /** Why no version can serve, when none can. */
   reason?: string;
+  /** With config.json `traffic`: each version's share (percent) of the requests naming none, as split now. */
+  traffic?: Record<string, number>;
 }
 
 /**
@@ -45,6 +59,9 @@ export class ModelRepository {
     private readonly loading: VersionLoading,
     /** Models in the repository that MODELS left out: named in a not-found error, so nobody hunts for them. */
     private readonly leftOut: ReadonlySet<string> = new Set(),
+    /** Per model, config.json `traffic`: one frozen table, replaced whole (setTraffic), never edited. */
+    private readonly traffic = new Map<string, TrafficTable>(),
+    private readonly random: RandomSource = Math.random,
   ) {}
 
   /** Scans the repository and loads every version; they are READY or UNAVAILABLE when it resolves. */
@@ -74,6 +91,7 @@ export class ModelRepository {
     const byName = new Map<string, ModelVersion[]>();
     const problems: string[] = [];
     const toLoad: VersionToStart[] = [];
+    const traffic = new Map<string, TrafficTable>();
     const wanted = opts.models ? new Set(opts.models) : undefined;
     const leftOut = new Set<string>();
     const folders: string[] = [];
@@ -93,6 +111,14 @@ export class ModelRepository {
           scanned.map((s) => s.version),
         );
         toLoad.push(...scanned);
+        // Before loading, a version's config is its folder's config.json as parsed (checked).
+        const table = trafficTable(scanned[0]?.version.config.traffic);
+        if (table) traffic.set(name, table);
+        const unserved = table ? unservedTrafficVersions(byName.get(name)!, table) : [];
+        if (unserved.length > 0)
+          problems.push(
+            `model "${name}": config.json traffic names version ${unserved.join(', ')}, which is not served (no such folder, or version_policy leaves it out); its weight goes to the others`,
+          );
       } catch (e) {
         problems.push((e as Error).message);
       }
@@ -118,6 +144,8 @@ export class ModelRepository {
       problems,
       new VersionLoading(toLoad),
       leftOut,
+      traffic,
+      opts.random,
     );
   }
 
@@ -168,8 +196,38 @@ export class ModelRepository {
         ...(versions.every((v) => v.state !== 'READY')
           ? { reason: versions.map((v) => `version ${v.version}: ${v.reason}`).join('; ') }
           : {}),
+        ...this.trafficOf(name),
       };
     });
+  }
+
+  /** A model's traffic shares as split now (see trafficShares), for summaries and the repository index. */
+  trafficOf(name: string): { traffic?: Record<string, number> } {
+    const table = this.traffic.get(name);
+    const versions = this.byName.get(name);
+    return table && versions ? { traffic: trafficShares(versions, table) } : {};
+  }
+
+  /**
+   * Replaces a model's traffic table with config.json's (checked) `traffic`, or drops it: one Map.set, so a
+   * request reads the old table or the new one, never a mix. A reload that re-reads config.json calls it.
+   */
+  setTraffic(name: string, weights: TrafficWeights | undefined): void {
+    const table = trafficTable(weights);
+    if (table) this.traffic.set(name, table);
+    else this.traffic.delete(name);
+  }
+
+  /**
+   * The version a request that names none is sent to, drawn by the model's config.json `traffic` (see
+   * chooseVersion): undefined when the model has no traffic table (find's default applies) or is unknown
+   * (find says so). Throws MODEL_NOT_READY when no weighted version can answer. Call it once per request.
+   */
+  route(name: string | undefined): string | undefined {
+    const modelName = name ?? this.defaultModel;
+    const table = modelName === undefined ? undefined : this.traffic.get(modelName);
+    const versions = table && this.byName.get(modelName!);
+    return versions ? chooseVersion(modelName!, versions, table, this.random).version : undefined;
   }
 
   versions(name: string): ModelVersion[] {
@@ -184,14 +242,19 @@ export class ModelRepository {
   }
 
   /**
-   * The version a request means: an explicit one, else the newest version that is ready or still loading
-   * (else the newest). Does not check readiness, so metadata of an unavailable model can still be read.
+   * The version a request means: an explicit one, else (deterministic, for metadata and limits; a request is
+   * routed once with `route`) the one config.json `traffic` weighs most among those that can answer, else
+   * the newest version that is ready or still loading (else the newest). Does not check readiness, so
+   * metadata of an unavailable model can still be read.
    */
   find(name: string | undefined, version?: string): ModelVersion {
     const modelName = name ?? this.defaultModel;
     if (!modelName) throw new ScoringError('MODEL_NOT_FOUND', `no model is served from ${this.root}`);
     const versions = this.versions(modelName);
     if (version === undefined || version === '') {
+      const table = this.traffic.get(modelName);
+      const heaviest = table && heaviestVersion(versions, table);
+      if (heaviest) return heaviest;
       const ready = versions.filter((v) => v.state !== 'UNAVAILABLE');
       return (ready.length > 0 ? ready : versions).at(-1)!;
     }

@@ -108,7 +108,8 @@ export function fakeModel(opts: FakeModelOptions = {}) {
 
 /** A repository serving one model version (whatever name or version is asked for). */
 export function repositoryOf(current: { version: ReadyModel }): ModelRepository {
-  return { ready: () => current.version } as unknown as ModelRepository;
+  // No traffic table: a request naming no version is not routed (route answers undefined).
+  return { ready: () => current.version, route: () => undefined } as unknown as ModelRepository;
 }
 
 /** An inference request of FP32 rows for a one-input model. */
