@@ -20,6 +20,7 @@ export class ApiError extends Error {
  * @property {unknown} body parsed JSON, or text
  * @property {Headers} headers
  * @property {number} ms time from sending to the whole body read
+ * @property {number} status 2xx (202: accepted, answered later at a status URL)
  */
 
 /**
@@ -57,5 +58,5 @@ export async function api(path, init = {}) {
           : `HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`;
     throw new ApiError(message, res.status, typeof b.code === 'string' ? b.code : undefined);
   }
-  return { body, headers: res.headers, ms };
+  return { body, headers: res.headers, ms, status: res.status };
 }

@@ -3,6 +3,7 @@
 // answers. Every call carries the function key the page was given (key.js).
 import { api, ApiError } from './api.js';
 import { drawingPad } from './drawing-pad.js';
+import { followJob } from './job-poll.js';
 import { currentKey, setKey, takeKey } from './key.js';
 import { startLivePanel } from './live-panel.js';
 import { grayOf, mnistDigit, SIDE } from './mnist-digit.js';
@@ -165,11 +166,30 @@ async function predict() {
   }
   $('predict').setAttribute('aria-busy', 'true');
   try {
-    const reply = await api(`/score${query}`, { method: 'POST', body, headers });
-    if (seq === state.seq) await showResult(reply.body, reply.headers, reply.ms, image);
+    const posted = await api(`/score${query}`, { method: 'POST', body, headers });
+    // A long document is answered 202 and read by a job: its status URL is followed to the answer.
+    const current = () => seq === state.seq;
+    const reply =
+      posted.status === 202 ? await followJob(posted, { current, onRunning: showRunning }) : posted;
+    if (reply && current()) await showResult(reply.body, reply.headers, reply.ms, image);
   } finally {
+    if (seq === state.seq) hideRunning();
     $('predict').removeAttribute('aria-busy');
   }
+}
+
+/** @param {import('./job-poll.js').Running} running */
+function showRunning(running) {
+  const el = $('job');
+  el.textContent =
+    `Running as a job (${running.id}): asked ${running.polls} time${running.polls === 1 ? '' : 's'}, ` +
+    `${(running.elapsedMs / 1000).toFixed(0)} s so far. The answer shows here when it is ready.`;
+  el.dataset.statusUri = running.statusUri;
+  el.hidden = false;
+}
+
+function hideRunning() {
+  $('job').hidden = true;
 }
 
 /** @param {File} file */
