@@ -57,6 +57,8 @@ function requireKey(definition: HttpFunctionDefinition, key: string): HttpFuncti
 
 export interface PlaygroundApp {
   url: string;
+  /** The app's scorer, for a job function run beside it. */
+  scorer: Scorer;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startPlaygroundApp(
   });
   return {
     url: host.url,
+    scorer,
     async close() {
       await host.close();
       await scorer.close();
