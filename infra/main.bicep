@@ -60,6 +60,8 @@ var replyQueue = 'scoring-replies'
 var queueRequestQueue = 'scoring-queue-requests'
 var queueReplyQueue = 'scoring-queue-replies'
 var queueAnswerContainer = 'queue-answers'
+// Where the Service Bus app writes answers larger than a reply message may be (256 KB on Standard).
+var serviceBusAnswerContainer = 'servicebus-answers'
 // The HTTP app's jobs (POST /score answered 202): each one's request and answer, and the queue its job
 // function takes them from.
 var jobContainer = 'jobs'
@@ -69,7 +71,7 @@ var deadLetterContainer = 'eventgrid-deadletter'
 var services = ['score-http', 'score-blob', 'score-servicebus', 'score-queue']
 var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
 var containers = [
-  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer, jobContainer]): {
+  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer, serviceBusAnswerContainer, jobContainer]): {
     name: c
   }
 ]
@@ -251,6 +253,8 @@ var appSettings = {
     ServiceBusConnection__clientId: identity.outputs.clientId
     SERVICEBUS_REQUEST_QUEUE: requestQueue
     SERVICEBUS_REPLY_QUEUE: replyQueue
+    // Answers over the reply queue's max message size; AzureWebJobsStorage (the identity, Storage Blob Data Owner).
+    SERVICEBUS_ANSWER_CONTAINER: serviceBusAnswerContainer
   }
   // The trigger and the replies use AzureWebJobsStorage (the identity, Storage Queue Data Contributor).
   'score-queue': {
@@ -313,6 +317,7 @@ output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REQUEST_QUEUE string = requestQueue
 output SERVICEBUS_REPLY_QUEUE string = replyQueue
+output SERVICEBUS_ANSWER_CONTAINER string = serviceBusAnswerContainer
 output QUEUE_REQUEST_QUEUE string = queueRequestQueue
 output QUEUE_REPLY_QUEUE string = queueReplyQueue
 output QUEUE_ANSWER_CONTAINER string = queueAnswerContainer

@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { replyContent, type Failure, type ScoreResult } from '@modelfn/functions';
+import { replyContent, type Failure, type ReplyContent, type ScoreResult } from '@modelfn/functions';
 import type { MessageMeta } from './message-meta.js';
 import { replyTrace } from './reply-trace.js';
 import { sbSettings } from './settings.js';
@@ -7,6 +7,12 @@ import { sbSettings } from './settings.js';
 export interface Reply {
   queue: string;
   message: ServiceBusMessage;
+  /** The request's messageId (else its correlationId, else made up): names an answer written to a blob. */
+  id: string;
+  /** What the message says, to say it another way when it is too large to send (large-reply.ts). */
+  content: ReplyContent;
+  /** The reply's trace properties (reply-trace.ts), for any message sent in its place. */
+  trace: Record<string, string>;
 }
 
 function address(meta: MessageMeta) {
@@ -19,7 +25,9 @@ function address(meta: MessageMeta) {
 /** The reply to one message, at its `replyTo`, correlated, with its status as an application property. */
 export function replyTo(meta: MessageMeta, outcome: ScoreResult | Failure): Reply {
   const { queue, correlationId } = address(meta);
-  const { properties, body, image } = replyContent(outcome, correlationId);
+  const content = replyContent(outcome, correlationId);
+  const { properties, body, image } = content;
+  const id = meta.messageId ?? correlationId ?? crypto.randomUUID();
   const payload = body as { model?: string; version?: string; cache?: string };
   const traced = replyTrace(meta, queue, {
     'modelfn.reply.status': properties.status,
@@ -33,6 +41,9 @@ export function replyTo(meta: MessageMeta, outcome: ScoreResult | Failure): Repl
     const { model, version, cache } = body as { model: string; version: string; cache: string };
     return {
       queue,
+      id,
+      content,
+      trace: traced,
       message: {
         correlationId,
         contentType: image.contentType,
@@ -43,6 +54,9 @@ export function replyTo(meta: MessageMeta, outcome: ScoreResult | Failure): Repl
   }
   return {
     queue,
+    id,
+    content,
+    trace: traced,
     message: {
       correlationId,
       contentType: 'application/json',

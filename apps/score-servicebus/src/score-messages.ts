@@ -10,10 +10,13 @@ import {
   type TriggerRequest,
 } from '@modelfn/functions';
 import { sharedScorer, type Scorer } from '@modelfn/scoring';
+import { answerBlobs } from './answer-blobs.js';
+import { replyInPlaceOf } from './large-reply.js';
 import { messageRequest } from './message-input.js';
 import { messageMeta, type MessageMeta } from './message-meta.js';
 import { replyTo, type Reply } from './replies.js';
 import { sendReplies } from './reply-sender.js';
+import { sbSettings } from './settings.js';
 
 /**
  * Scores a batch of messages (the core runs one inference per model version): invalid messages get an
@@ -54,8 +57,19 @@ export async function scoreMessages(
     reportScored(context, model, cache);
     replies.push(replyTo(meta, outcome));
   });
-  await sendReplies(replies);
-  reportBatch(context, bodies.length, replies.length - countOk(replies));
+  // A reply over the reply queue's max message size is sent another way (large-reply.ts).
+  let refusedForSize = 0;
+  await sendReplies(replies, async (reply, limit) => {
+    const instead = await replyInPlaceOf(reply, limit, answerBlobs(), sbSettings.answerContainer);
+    const blob = (instead.message.body as { answerBlob?: { name: string } }).answerBlob;
+    if (blob) context.log(`message ${reply.id}: the answer is over ${limit} bytes, written to ${blob.name}`);
+    else {
+      context.warn(`message ${reply.id}: RESPONSE_TOO_LARGE, over ${limit} bytes and no storage for it`);
+      refusedForSize++;
+    }
+    return instead;
+  });
+  reportBatch(context, bodies.length, replies.length - countOk(replies) + refusedForSize);
 }
 
 const countOk = (replies: Reply[]) =>

@@ -19,6 +19,11 @@ export function serviceBusAppSettings(env: Env = process.env) {
     connectionSetting: 'ServiceBusConnection',
     requestQueue: textSetting(env, 'SERVICEBUS_REQUEST_QUEUE', 'scoring-requests'),
     replyQueue: textSetting(env, 'SERVICEBUS_REPLY_QUEUE', 'scoring-replies'),
+    /**
+     * Answers too large for a message on the reply queue (its max message size) are written here, in
+     * AzureWebJobsStorage, and the reply names the blob.
+     */
+    answerContainer: textSetting(env, 'SERVICEBUS_ANSWER_CONTAINER', 'servicebus-answers'),
   };
 }
 

@@ -202,7 +202,12 @@ describe('infra/ (the azd template)', () => {
     expect(main).toMatch(
       /queueServices: \{\s*queues: \[\s*\{ name: queueRequestQueue \}\s*\{ name: '\$\{queueRequestQueue\}-poison' \}\s*\{ name: queueReplyQueue \}/,
     );
-    expect(main).toMatch(/deadLetterContainer\], \[queueAnswerContainer, jobContainer\]\)/);
+    expect(main).toMatch(
+      /deadLetterContainer\], \[queueAnswerContainer, serviceBusAnswerContainer, jobContainer\]\)/,
+    );
+    // The Service Bus app's answers over the reply queue's max message size, named to the app.
+    expect(main).toContain("var serviceBusAnswerContainer = 'servicebus-answers'");
+    expect(main).toMatch(/SERVICEBUS_ANSWER_CONTAINER: serviceBusAnswerContainer/);
     // The HTTP app's jobs (POST /score answered 202): their container, their queue and its poison queue,
     // named to the app in its settings (the defaults of apps/score-http/src/jobs/job-settings.ts).
     expect(main).toContain("var jobContainer = 'jobs'");

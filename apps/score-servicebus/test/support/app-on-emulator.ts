@@ -1,18 +1,27 @@
 import type { ServiceBusQueueFunctionOptions } from '@azure/functions';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { startServiceBusSource } from '@modelfn/local-host';
-import { startServiceBusEmulator } from '@modelfn/servicebus-emulator';
+import { startServiceBusEmulator, type QueueOptions } from '@modelfn/servicebus-emulator';
 import { closeReplySenders } from '../../src/reply-sender.js';
 
 /**
  * The AMQP emulator with the app's queues ('scoring-requests' dead-letters at the third delivery), `handler`
  * bound as the app binds its function (batches from 'scoring-requests' on ServiceBusConnection) on the local
- * host's Service Bus source, and a real @azure/service-bus client. `otherQueues` are more queues to reply to.
+ * host's Service Bus source, and a real @azure/service-bus client. `otherQueues` are more queues to reply to;
+ * `queueOptions` set queues' options by name (e.g. a smaller max message size for 'scoring-replies').
  * `close` closes the source, the app's reply senders, the client and the emulator, in that order.
  */
 export async function startAppOnEmulator(
   handler: ServiceBusQueueFunctionOptions['handler'],
-  { maxConcurrentCalls, otherQueues = [] }: { maxConcurrentCalls: number; otherQueues?: string[] },
+  {
+    maxConcurrentCalls,
+    otherQueues = [],
+    queueOptions = {},
+  }: {
+    maxConcurrentCalls: number;
+    otherQueues?: string[];
+    queueOptions?: Record<string, QueueOptions>;
+  },
 ) {
   const emulator = await startServiceBusEmulator({
     port: 0,
@@ -20,6 +29,7 @@ export async function startAppOnEmulator(
       'scoring-requests': { maxDeliveryCount: 3, lockDurationMs: 5000 },
       'scoring-replies': {},
       ...Object.fromEntries(otherQueues.map((q) => [q, {}])),
+      ...queueOptions,
     },
   });
   process.env.ServiceBusConnection = emulator.connectionString;
