@@ -22,18 +22,18 @@ export async function createScorer(
   settings: Settings = readSettings(),
   opts: CreateOptions = {},
 ): Promise<Scorer> {
-  const root = isBlobRepository(settings.modelRepository)
+  const sync = isBlobRepository(settings.modelRepository)
     ? // The storage SDK is loaded only by hosts whose models live in blob storage.
-      await (
-        await import('./model/blob-repository.js')
-      ).syncBlobRepository(settings.modelRepository, {
-        cacheDir: settings.modelCacheDir,
-        connectionString: settings.storageConnection,
-        models: settings.models,
-        // AzureWebJobsStorage__* and the identity's credential, read where the storage SDK is loaded.
-        env: process.env,
-      })
-    : settings.modelRepository;
+      async () =>
+        (await import('./model/blob-repository.js')).syncBlobRepository(settings.modelRepository, {
+          cacheDir: settings.modelCacheDir,
+          connectionString: settings.storageConnection,
+          models: settings.models,
+          // AzureWebJobsStorage__* and the identity's credential, read where the storage SDK is loaded.
+          env: process.env,
+        })
+    : undefined;
+  const root = sync ? await sync() : settings.modelRepository;
   const [repository, cache] = await Promise.all([
     ModelRepository.open({
       root,
@@ -46,6 +46,17 @@ export async function createScorer(
     createScoringCache(settings),
   ]);
   const scorer = new Scorer(settings, repository, cache);
+  if (settings.modelControlMode !== 'none') {
+    await repository.enableControl({
+      mode: settings.modelControlMode,
+      pollIntervalMs: settings.modelPollIntervalS * 1000,
+      // A blob repository's copy is brought up to date (changed blobs only) before each read.
+      refresh: sync && (() => sync().then(() => undefined)),
+      prepare: (v) => scorer.prepareVersion(v),
+      release: (v) => scorer.releaseVersion(v),
+      scan: { root, models: settings.models, intraOpThreads: settings.ortIntraOpThreads, loadEntryVersion },
+    });
+  }
   // Never rejects: a version that cannot load or warm up becomes UNAVAILABLE with the reason.
   const loading = repository.startLoading((v) => scorer.prepareVersion(v));
   if (opts.waitForModels !== false) await loading;

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'VERSION_NOT_FOUND'
   | 'MODEL_NOT_READY'
   | 'MODEL_LOADING'
+  | 'MODEL_CONTROL_DISABLED'
+  | 'MODEL_LOAD_FAILED'
   | 'INVALID_MODEL'
   | 'DATA_KEY_NOT_FOUND'
   | 'INFERENCE_FAILED'
@@ -56,6 +58,9 @@ const STATUS: Record<ErrorCode, number> = {
   VERSION_NOT_FOUND: 404,
   MODEL_NOT_READY: 503,
   MODEL_LOADING: 503,
+  // Triton's answers: a load or unload where MODEL_CONTROL_MODE does not take them, a load that failed.
+  MODEL_CONTROL_DISABLED: 400,
+  MODEL_LOAD_FAILED: 400,
   INVALID_MODEL: 500,
   DATA_KEY_NOT_FOUND: 404,
   INFERENCE_FAILED: 500,
@@ -86,6 +91,7 @@ const PERMANENT = new Set<ErrorCode>([
   'MODEL_NOT_FOUND',
   'VERSION_NOT_FOUND',
   'DATA_KEY_NOT_FOUND',
+  'MODEL_CONTROL_DISABLED',
 ]);
 
 export class ScoringError extends Error {

@@ -63,6 +63,24 @@ export const metrics = {
     labelNames: ['model'] as const,
     registers: [registry],
   }),
+  modelLoads: new Counter({
+    name: 'modelfn_model_loads_total',
+    help: 'Model versions loaded and swapped in while serving (MODEL_CONTROL_MODE poll or explicit), by model and version',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  }),
+  modelLoadFailures: new Counter({
+    name: 'modelfn_model_load_failures_total',
+    help: 'Model versions that failed to load or warm up while serving (the version loaded before, if any, kept serving), by model and version',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  }),
+  modelUnloads: new Counter({
+    name: 'modelfn_model_unloads_total',
+    help: 'Model versions drained and released while serving (replaced, removed or unloaded), by model and version',
+    labelNames: ['model', 'version'] as const,
+    registers: [registry],
+  }),
   pooled: new Gauge({
     name: 'modelfn_inference_pooled',
     help: '1 when the model version runs in the inference thread pool, 0 when in the event-loop thread',

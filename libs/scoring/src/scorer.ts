@@ -102,6 +102,22 @@ export class Scorer {
     }
   }
 
+  /**
+   * Frees what a version holds once model control retired it (replaced, removed, unloaded; no request can
+   * reach it): its graphs' lanes and pool sessions, its script threads and admission, its sessions.
+   */
+  async releaseVersion(v: ModelVersion): Promise<void> {
+    const graphs = v.entry ? Object.values(v.entry.sessions) : v.model ? [v as ReadyModel] : [];
+    const threads = this.entryDeps.threads.get(v);
+    this.entryDeps.threads.delete(v);
+    this.entryDeps.gates.delete(v);
+    await threads?.close();
+    for (const graph of graphs) {
+      this.runner.forget(graph);
+      await graph.model.release();
+    }
+  }
+
   /** Resolves when every model version is READY or UNAVAILABLE (they load after the scorer starts). */
   modelsSettled(): Promise<void> {
     return this.repository.settled();
@@ -144,6 +160,12 @@ export class Scorer {
   infer(req: TriggerInferRequest): Promise<Answer>;
   infer(req: InferRequest): Promise<Answer>;
   infer(req: InferRequest): Promise<Answer> {
+    // Counted only where model control can retire a version under a running request.
+    const drain = this.repository.drain;
+    return drain ? drain.around(() => this.inferNow(req)) : this.inferNow(req);
+  }
+
+  private inferNow(req: InferRequest): Promise<Answer> {
     // Not async: the body memo's hit must cost no await beyond the caller's own.
     try {
       this.checkSize(req);
@@ -161,7 +183,12 @@ export class Scorer {
    * through their scripts side by side. A permanent failure is that request's outcome; a transient failure
    * of any is thrown, for the whole batch to be retried.
    */
-  async inferMany(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
+  inferMany(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
+    const drain = this.repository.drain;
+    return drain ? drain.around(() => this.inferManyNow(reqs)) : this.inferManyNow(reqs);
+  }
+
+  private async inferManyNow(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
     const out = new Array<ManyOutcome>(reqs.length);
     // `req`: set when the request is answered as an image (made from its outputs after the run).
     const plain: { d: Decoded & { model: ReadyModel }; at: number; req?: InferRequest }[] = [];
@@ -305,7 +332,12 @@ export class Scorer {
    * script says so in `respondAsync` (a long document, say). False for a model without one, or whose script
    * does not export it; a request the script refuses while answering throws that refusal.
    */
-  async respondsAsync(req: TriggerInferRequest): Promise<boolean> {
+  respondsAsync(req: TriggerInferRequest): Promise<boolean> {
+    const drain = this.repository.drain;
+    return drain ? drain.around(() => this.respondsAsyncNow(req)) : this.respondsAsyncNow(req);
+  }
+
+  private async respondsAsyncNow(req: TriggerInferRequest): Promise<boolean> {
     this.checkSize(req);
     if (this.repository.isLoading) await this.loaded(req);
     const v = this.repository.find(req.model, req.version);

@@ -64,6 +64,13 @@ export interface Settings {
   modelQueueMaxWaitMs: number;
   /** How long a request for a version that is still loading waits for it before 503 MODEL_LOADING. */
   modelLoadWaitMs: number;
+  /**
+   * MODEL_CONTROL_MODE, Triton's model control modes: `none` reads the repository once at start; `poll`
+   * re-reads it every MODEL_POLL_INTERVAL_S and loads, reloads and unloads what changed; `explicit` changes
+   * only on `POST /v2/repository/models/{m}/load|unload`.
+   */
+  modelControlMode: 'none' | 'poll' | 'explicit';
+  modelPollIntervalS: number;
 }
 
 // The parsing and its errors are the shared settings module's (one way for every project); the short names
@@ -115,6 +122,9 @@ export function readSettings(env: Env = process.env): Settings {
     modelQueueMaxBytes: int(env, 'MODEL_QUEUE_MAX_BYTES', 256 * 1024 * 1024, 1),
     modelQueueMaxWaitMs: int(env, 'MODEL_QUEUE_MAX_WAIT_MS', 30_000, 1),
     modelLoadWaitMs: int(env, 'MODEL_LOAD_WAIT_MS', 30_000, 0),
+    modelControlMode: oneOf(env, 'MODEL_CONTROL_MODE', ['none', 'poll', 'explicit'] as const, 'none'),
+    // Triton's --repository-poll-secs default; a listing (blob) or a stat per file (folder) each time.
+    modelPollIntervalS: numberSetting(env, 'MODEL_POLL_INTERVAL_S', 15, 0.1),
   };
 }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EntryScript } from './types.js';
@@ -22,7 +22,7 @@ const NO_TYPESCRIPT_LOADER = new Set([
 export async function importScript(path: string): Promise<EntryScript> {
   let mod: Partial<EntryScript>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Partial<EntryScript>;
+    mod = (await import(versioned(path))) as Partial<EntryScript>;
   } catch (e) {
     if (!path.endsWith('.ts') || !NO_TYPESCRIPT_LOADER.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
     const compiled = join(dirname(path), 'dist', 'score.js');
@@ -33,7 +33,7 @@ export async function importScript(path: string): Promise<EntryScript> {
         { cause: e },
       );
     }
-    mod = (await import(pathToFileURL(compiled).href)) as Partial<EntryScript>;
+    mod = (await import(versioned(compiled))) as Partial<EntryScript>;
   }
   if (typeof mod.run !== 'function') throw new Error(`${path} must export a function run(request, context)`);
   if (mod.init !== undefined && typeof mod.init !== 'function')
@@ -41,4 +41,16 @@ export async function importScript(path: string): Promise<EntryScript> {
   if (mod.respondAsync !== undefined && typeof mod.respondAsync !== 'function')
     throw new Error(`${path}: respondAsync must be a function`);
   return mod as EntryScript;
+}
+
+/**
+ * The script's URL for this file as it is now: Node keeps one module per URL for the life of the thread, so
+ * a score.ts changed on disk (a model reloaded by MODEL_CONTROL_MODE) is imported anew, not served from that
+ * cache. The modules it imports itself are still cached in this thread; script threads start fresh.
+ */
+function versioned(path: string): string {
+  const url = pathToFileURL(path);
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (s) url.search = `v=${s.mtimeMs}-${s.size}-${s.ino}`;
+  return url.href;
 }

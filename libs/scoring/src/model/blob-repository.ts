@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { ContainerClient } from '@azure/storage-blob';
@@ -118,7 +118,14 @@ export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptio
     throw new Error(`MODEL_REPOSITORY=${where} could not be read: ${(e as Error).message}`, { cause: e });
   }
   for (const name of Object.keys(manifest.etags)) {
-    if (!(name in seen)) await rm(join(root, ...name.split('/')), { force: true });
+    if (name in seen) continue;
+    const local = join(root, ...name.split('/'));
+    await rm(local, { force: true });
+    // A version whose blobs are all gone is no version any more: its emptied folders go too.
+    for (let dir = dirname(local); dir.startsWith(root + sep); dir = dirname(dir)) {
+      if ((await readdir(dir).catch(() => [''])).length > 0) break;
+      await rmdir(dir).catch(() => undefined);
+    }
   }
   await mkdir(root, { recursive: true });
   await writeFile(manifestPath, JSON.stringify({ etags: seen } satisfies Manifest));

@@ -2,7 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScoringError } from '../errors.js';
 import type { ModelVersion, ReadyModel } from './model-version.js';
+import { ModelControl, type IndexEntry, type ModelControlOptions } from './model-control.js';
+import type { PartialModelConfig } from './model-config.js';
 import { scanModel, type EntryVersionLoader } from './model-scan.js';
+import type { RequestDrain } from './request-drain.js';
 import {
   chooseVersion,
   heaviestVersion,
@@ -164,7 +167,7 @@ export class ModelRepository {
 
   /** No version starts loading any more; resolves once the one under way has settled (before closing). */
   stopLoading(): Promise<void> {
-    return this.loading.stop();
+    return Promise.all([this.loading.stop(), this.control?.stop()]).then(() => undefined);
   }
 
   /** Resolves when every version is READY or UNAVAILABLE. */
@@ -296,8 +299,76 @@ export class ModelRepository {
     return [...this.byName.values()].some((vs) => vs.some((v) => v.state === 'READY'));
   }
 
+  private control: ModelControl | undefined;
+
+  /**
+   * Model control (MODEL_CONTROL_MODE poll or explicit, see ModelControl): versions are loaded, reloaded and
+   * unloaded while the host serves. Call once, before startLoading; polling starts with it.
+   */
+  async enableControl(opts: ModelControlOptions & { scan: RepositoryOptions }): Promise<ModelControl> {
+    const wanted = opts.scan.models ? new Set(opts.scan.models) : undefined;
+    this.control = new ModelControl(opts, {
+      root: this.root,
+      wanted,
+      scan: opts.scan,
+      get: (name) => this.byName.get(name),
+      // One synchronous step: a request finds the old versions or the new ones, with their traffic.
+      set: (name, versions, file?: PartialModelConfig) => {
+        if (versions) this.byName.set(name, versions);
+        else this.byName.delete(name);
+        this.setTraffic(name, versions ? file?.traffic : undefined);
+      },
+      names: () => this.names(),
+      started: () => this.loading.settled(),
+    });
+    await this.control.start();
+    return this.control;
+  }
+
+  /** Counts requests while model control may retire versions under them; undefined without it. */
+  get drain(): RequestDrain | undefined {
+    return this.control?.drain;
+  }
+
+  /** Triton's repository index: every served version with its state and, when not plainly ready, why. */
+  index(): IndexEntry[] {
+    return this.names().flatMap(
+      (name) =>
+        this.control?.entries(name) ??
+        this.versions(name).map((v) => ({
+          name,
+          version: v.version,
+          state: v.state,
+          ...(v.reason ? { reason: v.reason } : {}),
+        })),
+    );
+  }
+
+  /** Triton's `POST /v2/repository/models/{m}/load`; MODEL_CONTROL_DISABLED unless MODEL_CONTROL_MODE=explicit. */
+  async loadModel(name: string): Promise<IndexEntry[]> {
+    return this.controlled(name).load(name);
+  }
+
+  /** Triton's `POST /v2/repository/models/{m}/unload`: drained, then released. */
+  async unloadModel(name: string): Promise<IndexEntry[]> {
+    return this.controlled(name).unload(name);
+  }
+
+  /** Reads the repository again now, as a poll does (poll mode); nothing without model control. */
+  async poll(): Promise<void> {
+    await this.control?.poll();
+  }
+
+  private controlled(name: string): ModelControl {
+    if (this.control) return this.control;
+    throw new ScoringError(
+      'MODEL_CONTROL_DISABLED',
+      `MODEL_CONTROL_MODE=none: the repository is read once at start; set MODEL_CONTROL_MODE=explicit to load and unload "${name}" through this API (or poll to follow the repository)`,
+    );
+  }
+
   async close(): Promise<void> {
-    await this.loading.stop();
+    await Promise.all([this.loading.stop(), this.control?.stop()]);
     for (const versions of this.byName.values()) {
       for (const v of versions) await v.model?.release();
     }

@@ -18,6 +18,8 @@ export interface RunnerOptions {
   queueMaxBytes: number;
 }
 
+let laneSeq = 0;
+
 interface Lane {
   queue: ModelQueue;
   placement: Placement;
@@ -71,12 +73,21 @@ export class ModelRunner {
     await this.pool?.close();
   }
 
+  /** Drops a retired version's lane and its sessions in the pool (no request runs on it any more). */
+  forget(model: ReadyModel): void {
+    const lane = this.lanes.get(model);
+    if (!lane) return;
+    this.lanes.delete(model);
+    if (lane.placement.where !== 'inline') this.pool?.unregister(lane.placement.key);
+  }
+
   private lane(model: ReadyModel): Lane {
     let lane = this.lanes.get(model);
     if (lane) return lane;
     const origin = model.model.origin as OnnxModel['origin'] | undefined;
     const spec = origin && {
-      key: `${model.name}/${model.version}/${model.path}`,
+      // One key per loaded version: a version reloaded from a replaced file is another session in the pool.
+      key: `${model.name}/${model.version}/${model.path}#${++laneSeq}`,
       source: origin.source,
       intraOpThreads: origin.intraOpThreads,
       outputNames: model.model.outputNames,
