@@ -80,7 +80,7 @@ describe('observability of the blob and Service Bus triggers (npm start)', () =>
     ).toBeGreaterThanOrEqual(1);
     expect(
       await metric(
-        /^modelfn_invocation_items_total\{trigger="blob",function="scoreBlob",model="mnist",cache="miss"\} (\d+)$/m,
+        /^modelfn_invocation_items_total\{trigger="blob",function="scoreBlob",model="mnist",version="1",cache="miss"\} (\d+)$/m,
       ),
     ).toBeGreaterThanOrEqual(1);
   });
@@ -113,7 +113,7 @@ describe('observability of the blob and Service Bus triggers (npm start)', () =>
     }
     expect(
       await metric(
-        /^modelfn_invocation_items_total\{trigger="servicebus",function="scoreQueue",model="mnist",cache="miss"\} (\d+)$/m,
+        /^modelfn_invocation_items_total\{trigger="servicebus",function="scoreQueue",model="mnist",version="1",cache="miss"\} (\d+)$/m,
       ),
     ).toBeGreaterThanOrEqual(1);
   });

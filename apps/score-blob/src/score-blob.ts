@@ -78,8 +78,8 @@ export function scoreBlobHandler(deps: ScoreBlobDeps): StorageBlobHandler {
         // A model with postprocessing.image answers an image, unless metadata `accept` says otherwise.
         ...(deps.imageOutputs ? { image: imageAnswerOf(userMeta.accept, { required: false }) } : {}),
       });
-      const { model, cache } = answeredBy(result);
-      reportScored(context, model, cache);
+      const { model, version, cache } = answeredBy(result);
+      reportScored(context, model, cache, version);
       const image = 'image' in result ? result.image : undefined;
       if (image && deps.imageOutputs) {
         context.extraOutputs.set(deps.imageOutputs[image.format], image.body);

@@ -12,6 +12,8 @@ export interface RequestScope {
   readonly log: Logger;
   /** A model name known to the repository (never raw user input: it becomes a metric label). */
   model?: string;
+  /** The version that answered (a metric label too), when the handler knows it. */
+  version?: string;
   cache?: CacheStatus;
 }
 
@@ -29,6 +31,7 @@ export function requestIdOf(header: string | null, context: InvocationContext): 
 
 class Scope implements RequestScope {
   model?: string;
+  version?: string;
   cache?: CacheStatus;
   private logger?: Logger;
   constructor(
@@ -63,7 +66,7 @@ export function withRequestScope(functionName: string, handler: ScopedHandler): 
     const headers: HeaderMap = { ...response.headers, 'x-request-id': scope.requestId };
     if (scope.cache && status < 400) headers['x-cache'] = scope.cache;
 
-    if (scope.model && status < 400) reportScored(context, scope.model, scope.cache);
+    if (scope.model && status < 400) reportScored(context, scope.model, scope.cache, scope.version);
     reportOutcome(context, outcomeOfStatus(status), failure);
     reportFields(
       context,

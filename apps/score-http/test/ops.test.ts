@@ -87,7 +87,7 @@ describe('GET /swagger.json: requests answered later (202 and a status URL)', ()
 });
 
 describe('GET /metrics', () => {
-  it('exposes the invocation series: requests and latency by outcome, responses by model and x-cache', async () => {
+  it('exposes the invocation series: requests and latency by outcome, responses by model, version and x-cache', async () => {
     const body = { data: [row(11)] };
     await postJson(`${app.url}/score`, body);
     await postJson(`${app.url}/score`, body);
@@ -102,10 +102,10 @@ describe('GET /metrics', () => {
       /modelfn_invocation_duration_seconds_bucket\{le="[^"]+",trigger="http",function="score",outcome="ok"\} 2/,
     );
     expect(text).toMatch(
-      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",cache="miss"\} 1/,
+      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",version="1",cache="miss"\} 1/,
     );
     expect(text).toMatch(
-      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",cache="hit"\} 1/,
+      /modelfn_invocation_items_total\{trigger="http",function="score",model="mnist",version="1",cache="hit"\} 1/,
     );
     // Counted once: no second, HTTP-only set of series.
     expect(text).not.toMatch(/^modelfn_http_/m);

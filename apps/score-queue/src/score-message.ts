@@ -25,8 +25,8 @@ export function scoreMessageHandler(scorer: () => Promise<Scorer>, route: () => 
     let outcome: ScoreResult | Failure;
     try {
       outcome = await scoreRequest(await scorer(), messageRequest(entry, meta));
-      const { model, cache } = answeredBy(outcome);
-      reportScored(context, model, cache);
+      const { model, version, cache } = answeredBy(outcome);
+      reportScored(context, model, cache, version);
     } catch (e) {
       const failure = answerPermanent(e);
       context.warn(`message ${meta.messageId}: ${failure.error.code} ${failure.error.message}`);

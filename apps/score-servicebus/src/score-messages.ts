@@ -53,8 +53,8 @@ export async function scoreMessages(
   outcomes.forEach((outcome, j) => {
     const { meta } = requests[j];
     if ('error' in outcome) return rejected(meta, outcome);
-    const { model, cache } = answeredBy(outcome);
-    reportScored(context, model, cache);
+    const { model, version, cache } = answeredBy(outcome);
+    reportScored(context, model, cache, version);
     replies.push(replyTo(meta, outcome));
   });
   // A reply over the reply queue's max message size is sent another way (large-reply.ts).

@@ -94,6 +94,38 @@ describe('invocationObserver', () => {
     );
   });
 
+  it('counts items per answering version (a traffic split), and without the label when none was told', async () => {
+    const registry = new Registry();
+    const { logger, lines } = recordingLogger();
+    const split: Fn = {
+      name: 'scoreQueue',
+      trigger: trigger.serviceBusQueue({ connection: 'Sb', queueName: 'q', cardinality: 'many' }),
+      handler: (answers: unknown, context: InvocationContext) => {
+        for (const [version, cache] of answers as [string, string][])
+          reportScored(context, 'split', cache, version || undefined);
+      },
+    };
+    const invoke = invokerWith(invocationObserver({ registry, logger }));
+    await invoke(split, {
+      input: [
+        ['1', 'miss'],
+        ['1', 'hit'],
+        ['2', 'miss'],
+        ['1', 'miss'],
+        ['', 'miss'],
+      ],
+    });
+    const text = await registry.metrics();
+    const series = (labels: string) =>
+      `modelfn_invocation_items_total{trigger="servicebus",function="scoreQueue",${labels}}`;
+    expect(text).toContain(`${series('model="split",version="1",cache="miss"')} 2`);
+    expect(text).toContain(`${series('model="split",version="1",cache="hit"')} 1`);
+    expect(text).toContain(`${series('model="split",version="2",cache="miss"')} 1`);
+    expect(text).toContain(`${series('model="split",cache="miss"')} 1`);
+    // The log line still names the model once, with the batch's cache outcomes.
+    expect(lines[0].obj).toMatchObject({ model: 'split', cache: { miss: 4, hit: 1 }, items: 5 });
+  });
+
   it('takes an HTTP outcome from the status, and logs successful HTTP invocations at debug only', async () => {
     const registry = new Registry();
     const { logger, lines } = recordingLogger();

@@ -74,7 +74,7 @@ export function scoreHandler(
     const accepted = store && (await acceptIfAsync(s, store, request, req, { binary, options }));
     if (accepted) return accepted;
     const result = await scoreRequest(s, req);
-    ({ model: scope.model, cache: scope.cache } = answeredBy(result));
+    ({ model: scope.model, version: scope.version, cache: scope.cache } = answeredBy(result));
     if (image) return imageHttpAnswer(result);
     return binary ? binaryAnswer(result) : scoreAnswer(result, options);
   };

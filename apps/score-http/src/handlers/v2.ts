@@ -105,6 +105,7 @@ export function inferHandler(scorer: ScorerSource): ScopedHandler {
       bypassCache: wantsCacheBypass(request),
     });
     scope.cache = result.cache;
+    scope.version = result.model.version;
     const encoded = encodeV2Response(result, result.v2!);
     const headers: Record<string, string> = { 'content-type': encoded.contentType };
     if (encoded.headerLength !== undefined)

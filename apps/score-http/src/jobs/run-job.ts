@@ -48,8 +48,8 @@ export function runJobHandler(scorer: () => Promise<Scorer>, jobs: () => JobStor
       // A job's bound is its model's job_timeout_ms (within functionTimeout), not the request's timeout_ms.
       const request = { ...requestOf(job.envelope, job.body), job: budget };
       const result = await scoreRequest(await scorer(), request);
-      const { model, cache } = answeredBy(result);
-      reportScored(context, model, cache);
+      const { model, version, cache } = answeredBy(result);
+      reportScored(context, model, cache, version);
       const { render } = job.envelope;
       // The request kept its image wish (Accept: image/*): its answer is the image.
       const answer =

@@ -21,6 +21,14 @@ function tensors(v: ModelVersion, kind: 'inputs' | 'outputs') {
   }));
 }
 
+/**
+ * What `POST /score` answers with `Accept: image/png` or `image/webp` (config.json postprocessing.image), so
+ * a client (the playground) knows to ask for a picture: which output, how it is shown, the default format.
+ */
+function imageAnswer(post: { output: string; mode: string; format: string }) {
+  return { output: post.output, mode: post.mode, format: post.format };
+}
+
 /** `GET /v2/models/{m}[/versions/{v}]`: names, dtypes and shapes from the effective config. */
 export function modelMetadata(repo: ModelRepository, v: ModelVersion) {
   const c = v.classification;
@@ -39,6 +47,7 @@ export function modelMetadata(repo: ModelRepository, v: ModelVersion) {
       ...(c?.labels ? { labels: c.labels } : {}),
       ...(c ? { classifier: true } : {}),
       ...(v.image ? { image: { input: v.inputs[v.image.input].name, ...v.image.pre } } : {}),
+      ...(v.imageOutput ? { image_answer: imageAnswer(v.imageOutput.post) } : {}),
     },
   };
 }
@@ -48,9 +57,13 @@ export function modelConfig(v: ModelVersion) {
   return v.config;
 }
 
-/** `POST /v2/repository/index` (model repository extension): every model version and its state. */
+/**
+ * `POST /v2/repository/index` (model repository extension): every model version and its state; for a model
+ * with config.json `traffic`, each version's `traffic`, its share in percent of the requests naming no
+ * version as they are split now (a field Triton does not have, which its clients ignore).
+ */
 export function repositoryIndex(repo: ModelRepository) {
-  return repo.names().flatMap((name) =>
+  const index = repo.names().flatMap((name) =>
     repo.versions(name).map((v) => ({
       name,
       version: v.version,
@@ -58,4 +71,13 @@ export function repositoryIndex(repo: ModelRepository) {
       ...(v.reason ? { reason: v.reason } : {}),
     })),
   );
+  return index.map((e) => withTraffic(repo, e));
+}
+
+function withTraffic<E extends { name: string; version: string }>(
+  repo: ModelRepository,
+  entry: E,
+): E & { traffic?: number } {
+  const { traffic } = repo.trafficOf(entry.name);
+  return traffic ? { ...entry, traffic: traffic[entry.version] ?? 0 } : entry;
 }

@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface InvocationMetrics {
   invocations: Counter<'trigger' | 'function' | 'outcome'>;
   seconds: Histogram<'trigger' | 'function' | 'outcome'>;
-  items: Counter<'trigger' | 'function' | 'model' | 'cache'>;
+  items: Counter<'trigger' | 'function' | 'model' | 'version' | 'cache'>;
 }
 
 const made = new WeakMap<Registry, InvocationMetrics>();
@@ -48,8 +48,8 @@ export function invocationMetrics(registry: Registry): InvocationMetrics {
       () =>
         new Counter({
           name: 'modelfn_invocation_items_total',
-          help: 'Items answered by a model (requests, blobs, messages), by trigger, function, model and cache outcome',
-          labelNames: ['trigger', 'function', 'model', 'cache'] as const,
+          help: 'Items answered by a model (requests, blobs, messages), by trigger, function, model, version and cache outcome',
+          labelNames: ['trigger', 'function', 'model', 'version', 'cache'] as const,
           registers,
         }),
     ),

@@ -98,8 +98,9 @@ export function invocationObserver({ registry, logger }: InvocationObserverOptio
     metrics.seconds.observe(labels, seconds);
     if (report) {
       for (const [key, n] of report.scored) {
-        const [model, cache] = key.split('\u0000');
-        metrics.items.inc({ trigger, function: context.functionName, model, cache }, n);
+        const [model, cache, version] = key.split('\u0000');
+        const labels = { trigger, function: context.functionName, model };
+        metrics.items.inc(version ? { ...labels, version, cache } : { ...labels, cache }, n);
       }
     }
 

@@ -12,7 +12,10 @@ export interface InvocationReport {
   outcome?: InvocationOutcome;
   /** Why it was rejected or failed without throwing: logged, never a metric label. */
   error?: unknown;
-  /** Items answered, by `model\u0000cache` (a Service Bus batch answers many, from several models). */
+  /**
+   * Items answered, by `model\u0000cache\u0000version` (a Service Bus batch answers many, from several models
+   * and versions; the version is empty when unknown).
+   */
   scored: Map<string, number>;
   /** Extra fields for the invocation's log line (request id, HTTP status, ...). */
   fields: Record<string, unknown>;
@@ -38,11 +41,17 @@ function reportOf(context: InvocationContext): InvocationReport {
 
 /**
  * One item answered by `model` (a name the repository knows, never raw input: it becomes a metric label),
- * with the cache's answer for it.
+ * with the cache's answer for it and the `version` that answered (a served version, so a label with few
+ * values: a traffic split's requests are counted per version).
  */
-export function reportScored(context: InvocationContext, model: string, cache = 'none'): void {
+export function reportScored(
+  context: InvocationContext,
+  model: string,
+  cache = 'none',
+  version?: string,
+): void {
   const scored = reportOf(context).scored;
-  const key = `${model}\u0000${cache}`;
+  const key = `${model}\u0000${cache}\u0000${version ?? ''}`;
   scored.set(key, (scored.get(key) ?? 0) + 1);
 }
 
