@@ -24,6 +24,7 @@ import {
   repositoryIndexHandler,
   serverMetadataHandler,
 } from './handlers/v2.js';
+import { modelLoadHandler, modelUnloadHandler } from './handlers/repository.js';
 import { assetHandler, pageHandler } from './playground/handlers.js';
 import { lazySite } from './playground/site.js';
 import { withRequestScope, type ScopedHandler, type ScorerSource } from './request-scope.js';
@@ -72,6 +73,7 @@ function lazyJobStore(): () => JobStore | undefined {
 export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFunctionDefinition[] {
   const scorer = opts.scorer ?? sharedScorer;
   const authLevel = opts.authLevel ?? authLevelFromEnv();
+  const controlLevel: AuthLevel = authLevel === 'anonymous' ? 'anonymous' : 'admin';
   const fn = (
     name: string,
     method: HttpMethod,
@@ -128,6 +130,22 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
     fn('v2-infer', 'POST', 'v2/models/{model}/infer', inferHandler(scorer)),
     fn('v2-infer-version', 'POST', 'v2/models/{model}/versions/{version}/infer', inferHandler(scorer)),
     fn('v2-repository-index', 'POST', 'v2/repository/index', repositoryIndexHandler(scorer)),
+    // Changing what is served takes the host's master key (Functions' `admin` level) wherever keys are asked
+    // for at all; a function key reads and scores, it does not load or unload models.
+    fn(
+      'v2-repository-load',
+      'POST',
+      'v2/repository/models/{model}/load',
+      modelLoadHandler(scorer),
+      controlLevel,
+    ),
+    fn(
+      'v2-repository-unload',
+      'POST',
+      'v2/repository/models/{model}/unload',
+      modelUnloadHandler(scorer),
+      controlLevel,
+    ),
     fn('swagger', 'GET', 'swagger.json', swaggerHandler(scorer)),
     fn('metrics', 'GET', 'metrics', metricsHandler()),
     // The pages are anonymous whatever HTTP_AUTH_LEVEL says: they are public files with no data and no

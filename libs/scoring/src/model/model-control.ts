@@ -128,11 +128,10 @@ export class ModelControl {
       await this.update(name, true);
       const entries = this.entries(name);
       const failed = entries.filter((e) => e.state !== 'READY' || e.reason);
-      const problem = this.folderProblems.get(name);
-      if (problem || failed.length > 0) {
+      if (failed.length > 0) {
         throw new ScoringError(
           'MODEL_LOAD_FAILED',
-          `failed to load "${name}": ${problem ?? failed.map((e) => `version ${e.version}: ${e.reason ?? e.state}`).join('; ')}`,
+          `failed to load "${name}": ${failed.map((e) => `version ${e.version}: ${e.reason ?? e.state}`).join('; ')}`,
         );
       }
       return entries;
@@ -159,19 +158,14 @@ export class ModelControl {
     });
   }
 
-  /** The index rows of a model: each served version's state, with why a reload failed when one did. */
+  /** The index rows of a model (Triton's format): each served version's state, and why when it has one. */
   entries(name: string): IndexEntry[] {
-    const problem = this.folderProblems.get(name);
-    return (this.served.get(name) ?? []).map((v) => {
-      const failure = this.failures.get(key(name, v.version));
-      const why =
-        problem ??
-        (failure && v.state === 'READY'
-          ? `reload failed: ${failure.reason}; the version loaded before keeps serving`
-          : undefined);
-      const reason = why ?? v.reason;
-      return { name, version: v.version, state: v.state, ...(reason ? { reason } : {}) };
-    });
+    return (this.served.get(name) ?? []).map((v) => ({
+      name,
+      version: v.version,
+      state: v.state,
+      ...(v.reason ? { reason: v.reason } : {}),
+    }));
   }
 
   /** Stops polling, waits for the update under way, and releases retired versions without waiting further. */
@@ -232,6 +226,27 @@ export class ModelControl {
 
   /** Brings one model in line with its folder; `force` loads every served version again (Triton's load). */
   private async update(name: string, force: boolean): Promise<void> {
+    await this.reconcile(name, force);
+    this.annotate(name);
+  }
+
+  /**
+   * A READY version carries why its folder's newer files are not served (the index, metadata and the
+   * not-ready answers show a version's reason): a reload that failed, or a folder that cannot be read.
+   */
+  private annotate(name: string): void {
+    const problem = this.folderProblems.get(name);
+    for (const v of this.served.get(name) ?? []) {
+      if (v.state !== 'READY') continue;
+      const failure = this.failures.get(key(name, v.version));
+      if (problem) v.reason = `${problem}; the versions loaded before keep serving`;
+      else if (failure)
+        v.reason = `reload failed: ${failure.reason}; the version loaded before keeps serving`;
+      else delete v.reason;
+    }
+  }
+
+  private async reconcile(name: string, force: boolean): Promise<void> {
     const dir = join(this.served.root, name);
     const current = this.served.get(name);
     if (!(await isDir(dir))) return this.remove(name, current, 'its folder was removed');

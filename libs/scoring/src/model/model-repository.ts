@@ -330,20 +330,6 @@ export class ModelRepository {
     return this.control?.drain;
   }
 
-  /** Triton's repository index: every served version with its state and, when not plainly ready, why. */
-  index(): IndexEntry[] {
-    return this.names().flatMap(
-      (name) =>
-        this.control?.entries(name) ??
-        this.versions(name).map((v) => ({
-          name,
-          version: v.version,
-          state: v.state,
-          ...(v.reason ? { reason: v.reason } : {}),
-        })),
-    );
-  }
-
   /** Triton's `POST /v2/repository/models/{m}/load`; MODEL_CONTROL_DISABLED unless MODEL_CONTROL_MODE=explicit. */
   async loadModel(name: string): Promise<IndexEntry[]> {
     return this.controlled(name).load(name);

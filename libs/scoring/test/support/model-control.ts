@@ -1,17 +1,4 @@
-import { buildModel, tensor } from '@modelfn/model-builder';
 import type { Answer } from '../../src/index.js';
-
-/** x FP32 [N,1] → y = x + offset: which version answered is read off the answer. */
-export function offsetModel(offset: number): Uint8Array {
-  return buildModel({
-    graph: {
-      inputs: [tensor('x', 'FP32', [null, 1])],
-      outputs: [tensor('y', 'FP32', [null, 1])],
-      initializers: [{ name: 'offset', datatype: 'FP32', dims: [1], values: [offset] }],
-      nodes: [{ op: 'Add', inputs: ['x', 'offset'], outputs: ['y'] }],
-    },
-  });
-}
 
 /** The first value of a model's first output. */
 export function valueOf(answer: Answer): number {
