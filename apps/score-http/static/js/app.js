@@ -6,6 +6,7 @@ import { drawingPad } from './drawing-pad.js';
 import { followJob } from './job-poll.js';
 import { currentKey, setKey, takeKey } from './key.js';
 import { startLivePanel } from './live-panel.js';
+import { firstChoice, modelOptions, trafficSummary } from './model-list.js';
 import { grayOf, mnistDigit, SIDE } from './mnist-digit.js';
 import { clearResult, showResult } from './result-view.js';
 import { buildForm, formBody } from './signature-form.js';
@@ -20,7 +21,7 @@ const keyInput = /** @type {HTMLInputElement} */ ($('key'));
 const preview = /** @type {HTMLImageElement} */ ($('preview'));
 
 /**
- * @typedef {{ name: string, version: string, state: string, reason?: string }} IndexEntry
+ * @typedef {import('./model-list.js').IndexEntry} IndexEntry
  * @typedef {import('./signature-form.js').TensorMeta} TensorMeta
  * @typedef {object} Metadata
  * @property {string} name
@@ -30,7 +31,7 @@ const preview = /** @type {HTMLImageElement} */ ($('preview'));
  * @typedef {'mnist' | 'image' | 'raw' | 'form'} Kind
  */
 
-/** @type {{ meta?: Metadata, kind?: Kind, source?: 'file' | 'drawing', file?: Blob, seq: number }} */
+/** @type {{ meta?: Metadata, kind?: Kind, source?: 'file' | 'drawing', file?: Blob, seq: number, index?: IndexEntry[] }} */
 const state = { seq: 0 };
 
 const pad = drawingPad(canvas, () => {
@@ -68,20 +69,10 @@ function kindOf(meta) {
 async function loadModels() {
   const { body } = await api('/v2/repository/index', { method: 'POST' });
   const entries = /** @type {IndexEntry[]} */ (body);
-  modelSelect.replaceChildren(
-    ...entries.map((e) => {
-      const o = document.createElement('option');
-      o.value = `${e.name}:${e.version}`;
-      o.textContent = `${e.name} ${e.version}${e.state === 'READY' ? '' : ` (${e.state})`}`;
-      o.disabled = e.state !== 'READY';
-      if (e.reason) o.title = e.reason;
-      return o;
-    }),
-  );
-  const wanted = new URL(window.location.href).searchParams.get('model');
-  const ready = entries.filter((e) => e.state === 'READY');
-  const pick = ready.find((e) => e.name === wanted) ?? ready[0];
-  if (pick) modelSelect.value = `${pick.name}:${pick.version}`;
+  state.index = entries;
+  modelSelect.replaceChildren(...modelOptions(entries));
+  const pick = firstChoice(entries, new URL(window.location.href).searchParams.get('model'));
+  if (pick) modelSelect.value = pick;
   await selectModel();
 }
 
@@ -90,9 +81,13 @@ async function selectModel() {
   clearResult();
   const [name, version] = modelSelect.value.split(':');
   if (!name) return;
+  // No version: the model split by its traffic (the metadata of the version most requests go to).
   const { body } = await api(
-    `/v2/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
+    `/v2/models/${encodeURIComponent(name)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`,
   );
+  const split = trafficSummary(state.index ?? [], name);
+  $('traffic').textContent = split ? `traffic without a version: ${split}` : '';
+  $('traffic').hidden = !split;
   const meta = /** @type {Metadata} */ (body);
   state.meta = meta;
   state.kind = kindOf(meta);
