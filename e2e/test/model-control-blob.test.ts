@@ -6,12 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { findFreePort, startRedisServer, type RedisServer } from '@modelfn/dev-processes';
 import { startAzurite, type RunningAzurite } from '@modelfn/local-host';
 import { offsetModel } from '@modelfn/model-builder';
+import { createScorer, readSettings, type ModelAnswer, type Scorer } from '@modelfn/scoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScorer, readSettings, type ModelAnswer, type Scorer } from '../../src/index.js';
-import { pollUntil, valueOf } from '../support/model-control.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 let azurite: RunningAzurite;
 let redis: RedisServer;
@@ -25,7 +24,7 @@ const upload = (name: string, bytes: Uint8Array) =>
 beforeAll(async () => {
   [azurite, redis] = await Promise.all([
     startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
-    startRedisServer(),
+    findFreePort().then((port) => startRedisServer({ port })),
   ]);
   models = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('models');
   await models.create();
@@ -56,6 +55,18 @@ afterAll(async () => {
   await Promise.all([azurite?.stop(), redis?.stop()]);
   for (const c of copies) rmSync(c, { recursive: true, force: true });
 });
+
+/** y = x + offset: the first value of the answer tells which file answered. */
+const valueOf = (r: ModelAnswer) => Number((r.outputs[0].data as Float32Array)[0]);
+
+/** Waits until `ok` holds (checked every 20 ms); fails only past a bound far above what the step takes. */
+async function pollUntil(ok: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const ask = (host: Scorer, x: number): Promise<ModelAnswer> =>
   host.infer({ object: { data: [[x]] }, model: 'plus' });
