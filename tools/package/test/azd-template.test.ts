@@ -86,6 +86,9 @@ const LEFT_DEFAULT: Record<string, string> = {
   CACHE_L1_BYTES: 'tuning',
   CACHE_TIMEOUT_MS: 'tuning',
   MODEL_LOAD_WAIT_MS: 'tuning',
+  MODEL_CONTROL_MODE:
+    'none: the models come in the package; poll is for a blob MODEL_REPOSITORY, set per app',
+  MODEL_POLL_INTERVAL_S: 'read in poll mode only',
   LOCAL_HOST_WORKERS: 'local host only',
   LOCAL_HOST_MAX_CONNECTIONS: 'local host only',
   MAX_RESPONSE_BYTES: 'limit',
