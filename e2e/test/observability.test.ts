@@ -132,7 +132,7 @@ describe('observability of the blob and Service Bus triggers (npm start)', () =>
     expect(
       await metric(
         new RegExp(
-          `^modelfn_invocation_items_total\\{trigger="http",function="score",model="mnist",cache="${cache}"\\} (\\d+)$`,
+          `^modelfn_invocation_items_total\\{trigger="http",function="score",model="mnist",version="1",cache="${cache}"\\} (\\d+)$`,
           'm',
         ),
       ),
