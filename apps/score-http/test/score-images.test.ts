@@ -149,4 +149,14 @@ describe('POST /score with Accept: image/png', () => {
       false,
     ]);
   });
+
+  it('says in the v2 model metadata which models answer images, and how (the playground asks for one)', async () => {
+    type Meta = { parameters: Record<string, unknown> };
+    const cutout = await call<Meta>(`${app.url}/v2/models/cutout`);
+    expect(cutout.body.parameters.image_answer).toEqual({ output: 'mask', mode: 'alpha', format: 'png' });
+    const seg = await call<Meta>(`${app.url}/v2/models/seg/versions/1`);
+    expect(seg.body.parameters.image_answer).toEqual({ output: 'mask', mode: 'mask', format: 'png' });
+    const plain = await call<Meta>(`${app.url}/v2/models/plain`);
+    expect(plain.body.parameters).not.toHaveProperty('image_answer');
+  });
 });

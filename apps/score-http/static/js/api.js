@@ -17,7 +17,7 @@ export class ApiError extends Error {
 
 /**
  * @typedef {object} Reply
- * @property {unknown} body parsed JSON, or text
+ * @property {unknown} body parsed JSON, a Blob for an image, or text
  * @property {Headers} headers
  * @property {number} ms time from sending to the whole body read
  * @property {number} status 2xx (202: accepted, answered later at a status URL)
@@ -37,11 +37,17 @@ export async function api(path, init = {}) {
     body: init.body,
     headers: { ...keyHeaders(), ...init.headers },
   });
+  const type = res.headers.get('content-type') ?? '';
+  // An image answer (Accept: image/png) stays bytes; errors are JSON whatever was asked.
+  if (res.ok && type.startsWith('image/')) {
+    const blob = await res.blob();
+    return { body: blob, headers: res.headers, ms: performance.now() - started, status: res.status };
+  }
   const text = await res.text();
   const ms = performance.now() - started;
   /** @type {unknown} */
   let body = text;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text) {
+  if (type.includes('json') && text) {
     try {
       body = JSON.parse(text);
     } catch {

@@ -19,6 +19,7 @@ const canvas = /** @type {HTMLCanvasElement} */ ($('canvas'));
 const form = /** @type {HTMLFormElement} */ ($('tabular'));
 const keyInput = /** @type {HTMLInputElement} */ ($('key'));
 const preview = /** @type {HTMLImageElement} */ ($('preview'));
+const answerAs = /** @type {HTMLSelectElement} */ ($('answer-as'));
 
 /**
  * @typedef {import('./model-list.js').IndexEntry} IndexEntry
@@ -27,7 +28,7 @@ const preview = /** @type {HTMLImageElement} */ ($('preview'));
  * @property {string} name
  * @property {TensorMeta[]} inputs
  * @property {TensorMeta[]} outputs
- * @property {{ version: string, classifier?: boolean, image?: { width: number, height: number, color: string } }} parameters
+ * @property {{ version: string, classifier?: boolean, image?: { width: number, height: number, color: string }, image_answer?: import('./image-answer-view.js').ImageAnswerMeta }} parameters
  * @typedef {'mnist' | 'image' | 'raw' | 'form'} Kind
  */
 
@@ -108,6 +109,12 @@ async function selectModel() {
     state.kind === 'mnist'
       ? 'draw a digit: it is cropped, fitted to 20×20 and centred by mass in 28×28'
       : 'draw or write';
+  // A model with postprocessing.image answers a picture when asked (Accept: image/png); JSON stays a choice.
+  const pictured = meta.parameters.image_answer && state.kind !== 'form';
+  $('answer-as-box').hidden = !pictured;
+  answerAs.value = 'image';
+  if (pictured)
+    answerAs.options[0].textContent = `image (${meta.parameters.image_answer?.format.toUpperCase()})`;
   $('model-info').textContent =
     `${meta.inputs.map((t) => `${t.name} ${t.datatype} [${t.shape.join(', ')}]`).join(', ') || 'raw request (entry script)'}`;
 }
@@ -159,6 +166,9 @@ async function predict() {
     body = image;
     Object.assign(headers, { 'content-type': image.type || 'application/octet-stream' });
   }
+  const pictured = meta.parameters.image_answer;
+  const asImage = pictured && image && answerAs.value === 'image' ? pictured : undefined;
+  if (asImage) Object.assign(headers, { accept: `image/${asImage.format}` });
   $('predict').setAttribute('aria-busy', 'true');
   try {
     const posted = await api(`/score${query}`, { method: 'POST', body, headers });
@@ -166,7 +176,7 @@ async function predict() {
     const current = () => seq === state.seq;
     const reply =
       posted.status === 202 ? await followJob(posted, { current, onRunning: showRunning }) : posted;
-    if (reply && current()) await showResult(reply.body, reply.headers, reply.ms, image);
+    if (reply && current()) await showResult(reply.body, reply.headers, reply.ms, image, asImage);
   } finally {
     if (seq === state.seq) hideRunning();
     $('predict').removeAttribute('aria-busy');
@@ -236,6 +246,10 @@ $('clear').addEventListener('click', () => {
   hideError();
 });
 $('predict').addEventListener('click', () => void predict().catch(failed));
+// The same input answered the other way, at once.
+answerAs.addEventListener('change', () => {
+  if (state.source) void predict().catch(failed);
+});
 form.addEventListener('submit', (e) => {
   e.preventDefault();
   void predict().catch(failed);

@@ -1,6 +1,8 @@
 // @ts-check
-// Shows what /score answered: the label or text, top-k bars, OCR pages with their boxes, the raw JSON.
+// Shows what /score answered: the label or text, top-k bars, OCR pages with their boxes, an image answer
+// beside the sent image, the raw JSON.
 import { clearDetections, isDetections, showDetections, summary } from './detection-view.js';
+import { clearImageAnswer, showImageAnswer } from './image-answer-view.js';
 import { ocrPageViews, singlePage } from './ocr-pages.js';
 
 /** @param {string} id */
@@ -50,6 +52,7 @@ function isOcrDocument(body) {
 export function clearResult() {
   $('prediction').textContent = '';
   clearDetections($('detections'));
+  clearImageAnswer($('image-answer'));
   $('bars').replaceChildren();
   $('ocr').hidden = true;
   $('ocr-pages').replaceChildren();
@@ -65,15 +68,24 @@ export function clearResult() {
  * @param {Headers} headers
  * @param {number} ms
  * @param {Blob | undefined} image what was sent, for drawing OCR boxes on it
+ * @param {import('./image-answer-view.js').ImageAnswerMeta} [pictured] set when an image was asked for
  */
-export async function showResult(body, headers, ms, image) {
+export async function showResult(body, headers, ms, image, pictured) {
   clearResult();
   $('used-model').textContent = headers.get('x-model') ?? '–';
   $('cache').textContent = headers.get('x-cache') ?? '–';
   $('latency').textContent = `${ms.toFixed(1)} ms`;
-  $('raw').textContent = JSON.stringify(body, null, 2);
+  $('raw').textContent = body instanceof Blob ? rawImage(body, headers) : JSON.stringify(body, null, 2);
   $('raw-box').hidden = false;
-  if (isTopK(body)) {
+  if (body instanceof Blob && pictured) {
+    const output = headers.get('x-output-name') ?? pictured.output;
+    const model = headers.get('x-model') ?? 'answer';
+    $('prediction').textContent = await showImageAnswer($('image-answer'), body, image, {
+      model,
+      output: decodeURIComponent(output),
+      mode: pictured.mode,
+    });
+  } else if (isTopK(body)) {
     const top = body[0];
     $('prediction').textContent = String(top[0]?.label ?? '');
     $('bars').replaceChildren(...top.map(bar));
@@ -90,6 +102,18 @@ export async function showResult(body, headers, ms, image) {
   } else {
     $('prediction').textContent = JSON.stringify(body);
   }
+}
+
+/**
+ * What the Response box says of an image answer: its headers, not its bytes.
+ * @param {Blob} body
+ * @param {Headers} headers
+ */
+function rawImage(body, headers) {
+  const lines = ['content-type', 'x-output-name', 'x-model', 'x-cache'].map(
+    (h) => `${h}: ${headers.get(h) ?? ''}`,
+  );
+  return [...lines, `${body.size} bytes`].join('\n');
 }
 
 /** @param {Scored} s */
