@@ -24,6 +24,8 @@ export interface ReportInput {
 function targetValue(t: ComparisonResult): string {
   if (t.ratio === undefined) return 'not measured';
   const c = t.comparison;
+  if (c.baseline === undefined && c.unit !== undefined)
+    return `${Math.round(t.ratio).toLocaleString('en-US')} ${c.unit}`;
   if (c.baseline === undefined)
     return c.measure === 'throughput' && c.atMost !== undefined
       ? `${formatMs(t.ratio)} ms`

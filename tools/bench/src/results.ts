@@ -37,6 +37,8 @@ export interface Comparison {
   /** Met when the ratio (or the value) is ≥ `atLeast`, or ≤ `atMost`. */
   atLeast?: number;
   atMost?: number;
+  /** The unit of an absolute target's value, e.g. `MiB` (without one: ms for an upper bound). */
+  unit?: string;
   /** The target as DESIGN.md words it. */
   label: string;
 }

@@ -16,6 +16,7 @@ import { processRows } from './scenarios/process-rows.js';
 import { ocrRows } from './scenarios/ocr.js';
 import { orientationRows } from './scenarios/ocr-orientation.js';
 import { npmStartRows, ocrPoolRows } from './scenarios/off-loop.js';
+import { packagedRows } from './scenarios/packaged.js';
 
 export interface SuiteOptions {
   plan: Plan;
@@ -105,6 +106,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     await orientationRows(ctx);
     await ocrPoolRows(ctx);
     await npmStartRows(ctx);
+    await packagedRows(ctx);
     return { rows: ctx.rows, notes, driver: ctx.driver.description };
   } finally {
     await redis?.stop();

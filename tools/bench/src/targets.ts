@@ -131,6 +131,35 @@ export function targets(ours: string): Comparison[] {
       atMost: 1500,
       label: 'the same with two HTTP workers, as npm start runs by default',
     },
+    // Issue 28: the HTTP package as Azure runs it (one plain Node process, its default threads).
+    {
+      id: 'packaged-idle:all',
+      measure: 'throughput',
+      atMost: 400,
+      unit: 'MiB',
+      label: 'packaged score-http, idle with mnist and OCR ≤ 400 MiB',
+    },
+    {
+      id: 'packaged-ocr-burst:all',
+      measure: 'throughput',
+      atMost: 1024,
+      unit: 'MiB',
+      label: 'packaged score-http, peak under 20 concurrent OCR pages that miss ≤ 1 GiB',
+    },
+    {
+      id: 'packaged-miss:mnist',
+      measure: 'throughput',
+      atMost: 250,
+      unit: 'MiB',
+      label: 'packaged score-http with MODELS=mnist, peak under the /score miss load ≤ 250 MiB',
+    },
+    {
+      id: 'cold-start:packaged',
+      baseline: 'cold-start:bare-ort',
+      measure: 'throughput',
+      atMost: 2,
+      label: 'packaged score-http cold start (spawn → first mnist answer) ≤ 2× the bare onnxruntime server',
+    },
   ];
 }
 

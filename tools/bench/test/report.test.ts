@@ -31,6 +31,11 @@ describe('report file', () => {
         met: true,
       },
       {
+        comparison: { id: 'm', measure: 'throughput', atMost: 400, unit: 'MiB', label: 'idle' },
+        ratio: 1234.4,
+        met: false,
+      },
+      {
         comparison: { id: 'y', measure: 'throughput', atLeast: 200, label: 'blob' },
         ratio: undefined,
         met: undefined,
@@ -40,6 +45,7 @@ describe('report file', () => {
       '- A ≥ 4× B: 4.50× — met',
       '- A ≥ 60 % of C: 41 % — **missed**',
       '- cold start: 1,232 ms — met',
+      '- idle: 1,234 MiB — **missed**',
       '- blob: not measured — –',
     ]);
   });

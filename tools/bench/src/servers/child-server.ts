@@ -28,15 +28,25 @@ export function serverScript(name: string): string {
 }
 
 /**
- * Starts `node --import tsx <script>` and resolves with its ready line (`{"ready":true,"url",...}` on stdout).
- * The child dies with the bench however the bench ends.
+ * Starts `node --import tsx <script> [args]` (`plain`: `node <script> [args]`, for a JavaScript script run as
+ * Azure would, without tsx) and resolves with its ready line (`{"ready":true,"url",...}` on stdout). The child
+ * dies with the bench however the bench ends.
  */
 export function startChildServer(
   script: string,
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; nodeArgs?: string[] },
+  opts: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    nodeArgs?: string[];
+    plain?: boolean;
+    args?: string[];
+  },
 ): Promise<ChildServer> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', script], {
+  const loader = opts.plain ? [] : ['--import', 'tsx'];
+  const argv = [...(opts.nodeArgs ?? []), ...loader, script, ...(opts.args ?? [])];
+  const child: ChildProcess = spawn(process.execPath, argv, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
