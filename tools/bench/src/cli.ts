@@ -29,7 +29,14 @@ const started = Date.now();
 const log = (line: string) =>
   process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 const p = plan(args.quick);
-const outcome = await runSuite({ plan: p, repoRoot, load: args.load, noPeer: args.noPeer, log });
+const outcome = await runSuite({
+  plan: p,
+  repoRoot,
+  load: args.load,
+  noPeer: args.noPeer,
+  only: args.only,
+  log,
+});
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const results = compare(outcome.rows, TARGETS);
 const report = renderReport({

@@ -17,12 +17,15 @@ import { ocrRows } from './scenarios/ocr.js';
 import { orientationRows } from './scenarios/ocr-orientation.js';
 import { npmStartRows, ocrPoolRows } from './scenarios/off-loop.js';
 import { packagedRows } from './scenarios/packaged.js';
+import type { SuiteStep } from './suite-steps.js';
 
 export interface SuiteOptions {
   plan: Plan;
   repoRoot: string;
   load: LoadDriverName | undefined;
   noPeer: boolean;
+  /** Only these groups of rows (`--only`); undefined: all. */
+  only?: SuiteStep[];
   log(line: string): void;
 }
 
@@ -76,7 +79,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
     // The peer is trained first, so its training never shares the CPU with a measured row.
     let peer: Parameters<typeof peerRows>[1];
     const check = checkPeer(opts.repoRoot);
-    if (opts.noPeer) peer = { skipped: '--no-peer' };
+    if (opts.only && !opts.only.includes('score')) peer = { skipped: '--only leaves the /score rows out' };
+    else if (opts.noPeer) peer = { skipped: '--no-peer' };
     else if (!check.ok) peer = { skipped: check.reason };
     else if (!redis) peer = { skipped: 'no redis-server for its cache' };
     else {
@@ -90,23 +94,32 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteOutcome> {
         peer = { skipped: `training failed: ${(e as Error).message.split('\n')[0]}` };
       }
     }
-    if ('skipped' in peer) notes.push(`The peer was not measured: ${peer.skipped}.`);
+    if ('skipped' in peer && (!opts.only || opts.only.includes('score')))
+      notes.push(`The peer was not measured: ${peer.skipped}.`);
 
-    await bareRows(ctx);
-    await peerRows(ctx, peer);
-    const rss = await ourScoreRows(ctx, 'ours', HEADLINE_ENV, async (s) => {
-      await v2Rows(ctx, s, SERVERS.ours);
-      await batchSizeRows(ctx, s, SERVERS.ours);
-    });
-    await ourScoreRows(ctx, 'oursL1', { ...HEADLINE_ENV, CACHE_L1_BYTES: String(64 * 2 ** 20) });
-    await ourScoreRows(ctx, 'ours1', { ...HEADLINE_ENV, LOCAL_HOST_WORKERS: '1' });
-    await batchingRows(ctx, HEADLINE_ENV, SERVERS.ours);
-    await processRows(ctx, HEADLINE_ENV, rss);
-    await ocrRows(ctx, HEADLINE_ENV);
-    await orientationRows(ctx);
-    await ocrPoolRows(ctx);
-    await npmStartRows(ctx);
-    await packagedRows(ctx);
+    let rss: Awaited<ReturnType<typeof ourScoreRows>> = undefined;
+    const steps: [SuiteStep, () => Promise<unknown>][] = [
+      ['score', () => bareRows(ctx)],
+      ['score', () => peerRows(ctx, peer)],
+      [
+        'score',
+        async () =>
+          (rss = await ourScoreRows(ctx, 'ours', HEADLINE_ENV, async (s) => {
+            await v2Rows(ctx, s, SERVERS.ours);
+            await batchSizeRows(ctx, s, SERVERS.ours);
+          })),
+      ],
+      ['score', () => ourScoreRows(ctx, 'oursL1', { ...HEADLINE_ENV, CACHE_L1_BYTES: String(64 * 2 ** 20) })],
+      ['score', () => ourScoreRows(ctx, 'ours1', { ...HEADLINE_ENV, LOCAL_HOST_WORKERS: '1' })],
+      ['batching', () => batchingRows(ctx, HEADLINE_ENV, SERVERS.ours)],
+      ['process', () => processRows(ctx, HEADLINE_ENV, rss)],
+      ['ocr', () => ocrRows(ctx, HEADLINE_ENV)],
+      ['ocr', () => orientationRows(ctx)],
+      ['off-loop', () => ocrPoolRows(ctx)],
+      ['off-loop', () => npmStartRows(ctx)],
+      ['packaged', () => packagedRows(ctx)],
+    ];
+    for (const [step, run] of steps) if (!opts.only || opts.only.includes(step)) await run();
     return { rows: ctx.rows, notes, driver: ctx.driver.description };
   } finally {
     await redis?.stop();

@@ -64,6 +64,9 @@ describe('arguments', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument/);
     expect(reportPath(parseArgs([]), 'docs/b.md')).toBe('docs/b.md');
     expect(reportPath(parseArgs(['--quick']), 'docs/b.md')).toBeUndefined();
+    expect(parseArgs(['--only', 'packaged,ocr']).only).toEqual(['packaged', 'ocr']);
+    expect(reportPath(parseArgs(['--only', 'packaged']), 'docs/b.md')).toBeUndefined();
+    expect(() => parseArgs(['--only', 'packaged,nope'])).toThrow(/not nope/);
     expect(reportPath(parseArgs(['--quick', '--out', 'x.md']), 'docs/b.md')).toBe('x.md');
     expect(reportPath(parseArgs(['--no-write']), 'docs/b.md')).toBeUndefined();
   });
