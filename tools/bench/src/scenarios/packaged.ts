@@ -196,11 +196,15 @@ function median(xs: number[]): number {
 }
 
 /** The packaged app and the floor, interleaved (one of each in turn), so that drift hits both alike. */
-async function coldStartRows(ctx: SuiteContext, dir: string): Promise<void> {
+async function coldStartRows(
+  ctx: SuiteContext,
+  dir: string,
+  settings: Record<string, string>,
+): Promise<void> {
   const runs: [RowKey, string, Record<string, string>][] = [
     ['coldBare', BARE_ORT_SCRIPT, {}],
-    ['coldAll', PACKAGED_SERVER_SCRIPT, {}],
-    ['coldMnist', PACKAGED_SERVER_SCRIPT, { MODELS: 'mnist' }],
+    ['coldAll', PACKAGED_SERVER_SCRIPT, settings],
+    ['coldMnist', PACKAGED_SERVER_SCRIPT, { ...settings, MODELS: 'mnist' }],
   ];
   const times = new Map<RowKey, number[]>(runs.map(([k]) => [k, []]));
   // One unmeasured start of each first: the files' pages come from the disk once, then from the page cache,
@@ -226,7 +230,11 @@ async function coldStartRows(ctx: SuiteContext, dir: string): Promise<void> {
  * the /score miss load, and its cold start against a bare onnxruntime server. Full bench only: building
  * and packaging alone take longer than --quick's whole budget for a row.
  */
-export async function packagedRows(ctx: SuiteContext): Promise<void> {
+export async function packagedRows(
+  ctx: SuiteContext,
+  /** A package already built (else one is built); app settings for every process of the rows (a trial). */
+  opts: { packageDir?: string; settings?: Record<string, string> } = {},
+): Promise<void> {
   const keys = Object.keys(ROWS) as RowKey[];
   const skipAll = (why: string) => {
     for (const k of keys) {
@@ -235,17 +243,25 @@ export async function packagedRows(ctx: SuiteContext): Promise<void> {
     }
   };
   if (ctx.plan.quick) return skipAll('full bench only (it builds and packages the app)');
-  let dir: string | undefined;
-  await attempt(ctx, 'packaging score-http', async () => {
-    ctx.log('packaged rows: building and packaging score-http...');
-    dir = await buildPackage(ctx);
-  });
+  let dir = opts.packageDir;
+  if (!dir)
+    await attempt(ctx, 'packaging score-http', async () => {
+      ctx.log('packaged rows: building and packaging score-http...');
+      dir = await buildPackage(ctx);
+    });
   if (!dir) return skipAll('packaging failed (see notes)');
   const pkg = dir;
+  const settings = opts.settings ?? {};
+  if (Object.keys(settings).length) {
+    const named = Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    ctx.notes.push(`The packaged rows ran with ${named} in every packaged process (a trial).`);
+  }
   const pages = await burstPages();
   await attempt(ctx, 'packaged rows (mnist and OCR)', () =>
     withServer(
-      () => startPackaged(ctx, pkg),
+      () => startPackaged(ctx, pkg, settings),
       async (s) => {
         await idleRow(ctx, s, 'idleAll');
         await burstRow(ctx, s, pages);
@@ -254,13 +270,13 @@ export async function packagedRows(ctx: SuiteContext): Promise<void> {
   );
   await attempt(ctx, 'packaged rows (MODELS=mnist)', () =>
     withServer(
-      () => startPackaged(ctx, pkg, { MODELS: 'mnist' }),
+      () => startPackaged(ctx, pkg, { ...settings, MODELS: 'mnist' }),
       async (s) => {
         await idleRow(ctx, s, 'idleMnist');
         await missRow(ctx, s);
       },
     ),
   );
-  await attempt(ctx, 'packaged cold starts', () => coldStartRows(ctx, pkg));
+  await attempt(ctx, 'packaged cold starts', () => coldStartRows(ctx, pkg, settings));
   skipAll('failed (see notes)');
 }
