@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
 import {
   observeInvocation,
+  repositoryEventsFunction,
+  type EventGridFunctionDefinition,
   type HttpFunctionDefinition,
   type StorageQueueFunctionDefinition,
 } from '@modelfn/functions';
@@ -205,6 +207,12 @@ export function createJobFunctions(opts: JobFunctionsOptions = {}): StorageQueue
 }
 
 export const jobFunctions: StorageQueueFunctionDefinition[] = createJobFunctions();
+
+/**
+ * The Event Grid trigger a blob model repository's events reach (MODEL_CONTROL_MODE=poll): the instance
+ * it reaches reads the repository at once rather than at its next poll.
+ */
+export const eventGridFunctions: EventGridFunctionDefinition[] = [repositoryEventsFunction()];
 
 /**
  * What a host logs at start-up, once the models settled: each model version whose job_timeout_ms does not

@@ -46,6 +46,7 @@ export type { CacheStatus } from './cache/index.js';
 export { parseModelRef, type ModelRef } from './model-ref.js';
 export { outputNamesOf } from './model/output-selection.js';
 export { ModelRepository, type ModelSummary } from './model/model-repository.js';
+export { blobRepositoryPlace } from './model/repository-location.js';
 export type { ModelVersion } from './model/model-version.js';
 export type { V2RequestMeta, V2RequestedOutput } from './decode/v2-request.js';
 export { checkPayloadSize } from './decode/limits.js';

@@ -1,4 +1,5 @@
 import type {
+  EventGridFunctionOptions,
   FunctionOptions,
   HttpFunctionOptions,
   ServiceBusQueueFunctionOptions,
@@ -21,3 +22,4 @@ export type HttpFunctionDefinition = FunctionDefinition<HttpFunctionOptions>;
 export type BlobFunctionDefinition = FunctionDefinition<StorageBlobFunctionOptions>;
 export type ServiceBusFunctionDefinition = FunctionDefinition<ServiceBusQueueFunctionOptions>;
 export type StorageQueueFunctionDefinition = FunctionDefinition<StorageQueueFunctionOptions>;
+export type EventGridFunctionDefinition = FunctionDefinition<EventGridFunctionOptions>;
