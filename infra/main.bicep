@@ -49,6 +49,9 @@ param httpPerInstanceConcurrency int = 16
 @maxValue(8760)
 param httpJobRetentionHours int = 24
 
+@description('true: the apps read their models from the `models` container (MODEL_REPOSITORY=blob:models, MODEL_CONTROL_MODE=poll) instead of their packages, and the postdeploy hook subscribes each app to the container\'s blob events, so an upload is served within seconds (README "Updating models"). false: the models ship in the packages and change with a deploy.')
+param modelsInBlob bool = false
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -68,10 +71,13 @@ var jobContainer = 'jobs'
 var jobQueue = 'scoring-jobs'
 // Events Event Grid could not deliver to the blob app's webhook (after its retries) land here.
 var deadLetterContainer = 'eventgrid-deadletter'
+// The model repository with modelsInBlob (MODELS_IN_BLOB): Triton's layout, `<model>/config.json`,
+// `<model>/<version>/model.onnx`; uploaded by the operator (README "Updating models").
+var modelContainer = 'models'
 var services = ['score-http', 'score-blob', 'score-servicebus', 'score-queue']
 var packageContainers = [for s in services: 'app-package-${s}-${take(resourceToken, 7)}']
 var containers = [
-  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer, serviceBusAnswerContainer, jobContainer]): {
+  for c in concat(packageContainers, [inputContainer, outputContainer, deadLetterContainer], [queueAnswerContainer, serviceBusAnswerContainer, jobContainer], modelsInBlob ? [modelContainer] : []): {
     name: c
   }
 ]
@@ -230,6 +236,14 @@ var sharedSettings = {
   LOG_LEVEL: 'info'
 }
 
+// With modelsInBlob, every app copies the `models` container with the identity (AzureWebJobsStorage__*,
+// Storage Blob Data Owner) and reads it again every MODEL_POLL_INTERVAL_S (15 s); an Event Grid event of the
+// container makes the instance it reaches read it at once. Without it, the package's models/ (the default).
+var modelSettings = modelsInBlob ? {
+  MODEL_REPOSITORY: 'blob:${modelContainer}'
+  MODEL_CONTROL_MODE: 'poll'
+} : {}
+
 var appSettings = {
   'score-http': {
     // Callers send a function key; the health probes and the playground's pages stay anonymous (functions.ts).
@@ -284,7 +298,7 @@ module apps 'app/function-app.bicep' = [
       // Only the HTTP app has an HTTP scale group; the others keep Flex's defaults.
       alwaysReadyHttpInstances: service == 'score-http' ? httpAlwaysReadyInstances : 0
       httpPerInstanceConcurrency: httpPerInstanceConcurrency
-      appSettings: union(sharedSettings, appSettings[service])
+      appSettings: union(sharedSettings, modelSettings, appSettings[service])
     }
   }
 ]
@@ -314,6 +328,8 @@ output BLOB_INPUT_CONTAINER string = inputContainer
 output BLOB_OUTPUT_CONTAINER string = outputContainer
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer
+// Empty without modelsInBlob: the postdeploy hook subscribes the apps to the models container only with it.
+output MODEL_CONTAINER string = modelsInBlob ? modelContainer : ''
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REQUEST_QUEUE string = requestQueue
 output SERVICEBUS_REPLY_QUEUE string = replyQueue

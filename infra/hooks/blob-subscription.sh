@@ -1,31 +1,37 @@
 #!/bin/sh
 # azd postdeploy hook: subscribes the blob app's Event Grid webhook to BlobCreated events of the `images`
-# container. Done after deploy, as in Microsoft's Event Grid blob trigger template: the blobs_extension key
-# exists only once the deployed app has started its blob trigger, and Event Grid validates the endpoint.
+# container, and with MODELS_IN_BLOB every app's Event Grid trigger to the `models` container's events. Done
+# after deploy, as in Microsoft's Event Grid blob trigger template: a system key exists only once the
+# deployed app has started its trigger, and Event Grid validates the endpoint.
 # Keep in step with blob-subscription.ps1.
 set -eu
 eval "$(azd env get-values)"
 
-# A freshly deployed Flex app starts its host (and creates the key) some time after the deploy returns, so
-# the lookup is retried: 10 tries, 5 s doubling to at most 60 s between them (about 6 minutes in all).
-tries=10
-delay=5
-attempt=1
-key=''
-while :; do
-  key=$(az functionapp keys list -g "$AZURE_RESOURCE_GROUP" -n "$SERVICE_SCORE_BLOB_NAME" \
-    --query systemKeys.blobs_extension -o tsv 2>/dev/null || true)
-  if [ -n "$key" ]; then break; fi
-  if [ "$attempt" -ge "$tries" ]; then
-    echo "no blobs_extension key on $SERVICE_SCORE_BLOB_NAME after $tries tries: the blob trigger has not started (see README)" >&2
-    exit 1
-  fi
-  echo "no blobs_extension key on $SERVICE_SCORE_BLOB_NAME yet (try $attempt of $tries), next in ${delay}s" >&2
-  sleep "$delay"
-  attempt=$((attempt + 1))
-  delay=$((delay * 2))
-  if [ "$delay" -gt 60 ]; then delay=60; fi
-done
+# The system key $2 of app $1. A freshly deployed Flex app starts its host (and creates the key) some time
+# after the deploy returns, so the lookup is retried: 10 tries, 5 s doubling to at most 60 s between them
+# (about 6 minutes in all).
+system_key() {
+  tries=10
+  delay=5
+  attempt=1
+  key=''
+  while :; do
+    key=$(az functionapp keys list -g "$AZURE_RESOURCE_GROUP" -n "$1" \
+      --query "systemKeys.$2" -o tsv 2>/dev/null || true)
+    if [ -n "$key" ]; then break; fi
+    if [ "$attempt" -ge "$tries" ]; then
+      echo "no $2 key on $1 after $tries tries: its trigger has not started (see README)" >&2
+      exit 1
+    fi
+    echo "no $2 key on $1 yet (try $attempt of $tries), next in ${delay}s" >&2
+    sleep "$delay"
+    attempt=$((attempt + 1))
+    delay=$((delay * 2))
+    if [ "$delay" -gt 60 ]; then delay=60; fi
+  done
+}
+
+system_key "$SERVICE_SCORE_BLOB_NAME" blobs_extension
 
 # `create` is a PUT (create or update): re-running azd up or deploy updates the subscription in place, with
 # the current key. Events Event Grid gives up on (after its retries) are written to the dead-letter
@@ -38,3 +44,26 @@ az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
   --subject-begins-with "/blobServices/default/containers/$BLOB_INPUT_CONTAINER/" \
   --deadletter-endpoint "$AZURE_STORAGE_ACCOUNT_ID/blobServices/default/containers/$EVENT_GRID_DEADLETTER_CONTAINER"
 echo "Event Grid: BlobCreated in $BLOB_INPUT_CONTAINER -> $SERVICE_SCORE_BLOB_NAME (dead letters: $EVENT_GRID_DEADLETTER_CONTAINER)"
+
+# MODELS_IN_BLOB: each app's modelRepositoryEvents trigger gets the models container's changes, so the
+# instance an event reaches reads the repository at once (the others at their next poll). A poke is worth
+# something only while it is early: 3 attempts within 10 minutes, nothing dead-lettered (the polls catch up).
+if [ -n "${MODEL_CONTAINER:-}" ]; then
+  for app in \
+    "$SERVICE_SCORE_HTTP_NAME $SERVICE_SCORE_HTTP_URI score-http" \
+    "$SERVICE_SCORE_BLOB_NAME $SERVICE_SCORE_BLOB_URI score-blob" \
+    "$SERVICE_SCORE_SERVICEBUS_NAME $SERVICE_SCORE_SERVICEBUS_URI score-servicebus" \
+    "$SERVICE_SCORE_QUEUE_NAME $SERVICE_SCORE_QUEUE_URI score-queue"; do
+    # shellcheck disable=SC2086 # three words: name, URI, service
+    set -- $app
+    system_key "$1" eventgrid_extension
+    az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
+      --system-topic-name "$EVENT_GRID_SYSTEM_TOPIC_NAME" -n "$3-models" \
+      --endpoint-type webhook \
+      --endpoint "$2/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=$key" \
+      --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted \
+      --subject-begins-with "/blobServices/default/containers/$MODEL_CONTAINER/" \
+      --max-delivery-attempts 3 --event-ttl 10
+    echo "Event Grid: blobs created or deleted in $MODEL_CONTAINER -> $1"
+  done
+fi

@@ -62,15 +62,22 @@ function serviceBlock(yaml: string, service: string): string {
   return services.slice(from, next < 0 ? undefined : from + 3 + next);
 }
 
+/** The keys of `var <name> = <condition> ? { ... } : {}` in a Bicep file (settings set under an option). */
+function optionalKeys(text: string, varName: string): string[] {
+  const at = text.search(new RegExp(`^var ${varName} = \\w+ \\? \\{$`, 'm'));
+  if (at < 0) throw new Error(`no var ${varName} = <condition> ? { ... } : {}`);
+  return [...braced(text, at).matchAll(/^\s*'?([A-Za-z_][A-Za-z0-9_-]*)'?\s*:/gm)].map((m) => m[1]);
+}
+
 const templateSettings = new Set([
   ...objectKeys(main, 'sharedSettings'),
+  ...optionalKeys(main, 'modelSettings'),
   ...objectKeys(main, 'appSettings'),
   ...objectKeys(read('infra/app/function-app.bicep'), 'baseAppSettings'),
 ]);
 
 /** README settings the template leaves at their default, and why (README "Deploy to Azure" lists them). */
 const LEFT_DEFAULT: Record<string, string> = {
-  MODEL_REPOSITORY: "the package's own models/ folder (the bundle finds it from its location)",
   DEFAULT_MODEL: 'first model by name (mnist)',
   MODELS: 'every app serves every model of its package',
   MAX_REQUEST_BYTES: 'limit',
@@ -86,9 +93,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   CACHE_L1_BYTES: 'tuning',
   CACHE_TIMEOUT_MS: 'tuning',
   MODEL_LOAD_WAIT_MS: 'tuning',
-  MODEL_CONTROL_MODE:
-    'none: the models come in the package; poll is for a blob MODEL_REPOSITORY, set per app',
-  MODEL_POLL_INTERVAL_S: 'read in poll mode only',
+  MODEL_POLL_INTERVAL_S: "with MODELS_IN_BLOB, 15 s (Triton's default); read in poll mode only",
   LOCAL_HOST_WORKERS: 'local host only',
   LOCAL_HOST_MAX_CONNECTIONS: 'local host only',
   MAX_RESPONSE_BYTES: 'limit',
@@ -112,7 +117,7 @@ const LEFT_DEFAULT: Record<string, string> = {
   OTEL_EXPORTER_OTLP_PROTOCOL: 'goes with OTEL_EXPORTER_OTLP_ENDPOINT, which the template leaves unset',
   OTEL_TRACES_SAMPLER: "the distro's rate limit, unless a user chooses otherwise",
   OTEL_TRACES_SAMPLER_ARG: 'goes with OTEL_TRACES_SAMPLER',
-  MODEL_CACHE_DIR: 'the models ship in the package (it matters only with MODEL_REPOSITORY as a container)',
+  MODEL_CACHE_DIR: "a container's copy goes to a folder of the instance's temp dir (MODELS_IN_BLOB)",
   MAX_IMAGE_SIDE: 'limit',
   IMAGE_DECODE_MEMORY_BYTES: 'limit',
   IMAGE_DECODE_QUEUE: 'limit',
@@ -206,7 +211,7 @@ describe('infra/ (the azd template)', () => {
       /queueServices: \{\s*queues: \[\s*\{ name: queueRequestQueue \}\s*\{ name: '\$\{queueRequestQueue\}-poison' \}\s*\{ name: queueReplyQueue \}/,
     );
     expect(main).toMatch(
-      /deadLetterContainer\], \[queueAnswerContainer, serviceBusAnswerContainer, jobContainer\]\)/,
+      /deadLetterContainer\], \[queueAnswerContainer, serviceBusAnswerContainer, jobContainer\], modelsInBlob \? \[modelContainer\] : \[\]\)/,
     );
     // The Service Bus app's answers over the reply queue's max message size, named to the app.
     expect(main).toContain("var serviceBusAnswerContainer = 'servicebus-answers'");
@@ -309,6 +314,7 @@ describe('infra/ (the azd template)', () => {
       'HTTP_ALWAYS_READY_INSTANCES',
       'HTTP_JOB_RETENTION_HOURS',
       'HTTP_PER_INSTANCE_CONCURRENCY',
+      'MODELS_IN_BLOB',
       'REDIS_SERVICE',
     ]);
     for (const d of defaults) expect(paramDefault(main, d.name), d.name).toBe(d.value);
@@ -541,6 +547,110 @@ printf '%s\\n' "$@" > "${dir}/create"`,
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('infra/ with the models in blob storage (MODELS_IN_BLOB, issue 27 item 3)', () => {
+  it('is off by default: the models ship in the packages and nothing polls', () => {
+    expect(paramDefault(main, 'modelsInBlob')).toBe('false');
+    expect(read('infra/main.parameters.json')).toContain('"value": "${MODELS_IN_BLOB=false}"');
+    expect(main).toMatch(/^var modelSettings = modelsInBlob \? \{$[^]*?^\} : \{\}$/m);
+  });
+
+  it('makes the models container and points every app at it, polling, with the identity', () => {
+    expect(main).toContain("var modelContainer = 'models'");
+    expect(main).toContain('modelsInBlob ? [modelContainer] : []');
+    const settings = braced(main, main.indexOf('var modelSettings = '));
+    expect(settings).toContain("MODEL_REPOSITORY: 'blob:${modelContainer}'");
+    expect(settings).toContain("MODEL_CONTROL_MODE: 'poll'");
+    expect(main).toContain('appSettings: union(sharedSettings, modelSettings, appSettings[service])');
+    // blob:<container> reads AzureWebJobsStorage__accountName/__credential/__clientId, every app's, and the
+    // identity may read every container of the account; the principal running azd may upload.
+    expect(read('infra/app/function-app.bicep')).toContain('AzureWebJobsStorage__accountName: stg.name');
+    const rbac = read('infra/app/rbac.bicep');
+    expect(rbac).toMatch(/storageRoles = \[roles\.storageBlobDataOwner,/);
+    expect(rbac).toMatch(/userStorage [^]*?roles\.storageBlobDataOwner/);
+    expect(main).toContain("output MODEL_CONTAINER string = modelsInBlob ? modelContainer : ''");
+  });
+
+  it("the sh hook subscribes each app's modelRepositoryEvents trigger to the container's changes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-hook-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      const stub = (name: string, body: string) => {
+        writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+        chmodSync(join(bin, name), 0o755);
+      };
+      const apps = ['http', 'blob', 'servicebus', 'queue'];
+      stub(
+        'azd',
+        `cat <<'X'
+AZURE_RESOURCE_GROUP="rg-t"
+${apps.map((a) => `SERVICE_SCORE_${a.toUpperCase()}_NAME="func-${a}"\nSERVICE_SCORE_${a.toUpperCase()}_URI="https://func-${a}.example"`).join('\n')}
+EVENT_GRID_SYSTEM_TOPIC_NAME="evgst-t"
+BLOB_INPUT_CONTAINER="images"
+AZURE_STORAGE_ACCOUNT_ID="/subscriptions/s/resourceGroups/rg-t/providers/Microsoft.Storage/storageAccounts/stt"
+EVENT_GRID_DEADLETTER_CONTAINER="eventgrid-deadletter"
+MODEL_CONTAINER="models"
+X`,
+      );
+      // Each app's key is "<key name>-<app>"; every create is appended to the log, one argument a line.
+      stub(
+        'az',
+        `if [ "$1 $2" = "functionapp keys" ]; then
+  q=$(printf '%s\\n' "$@" | grep '^systemKeys\\.'); n=$(printf '%s\\n' "$@" | grep '^func-')
+  echo "\${q#systemKeys.}-$n"; exit 0
+fi
+{ printf '%s\\n' "$@"; echo ---; } >> "${dir}/creates"`,
+      );
+      const run = spawnSync('sh', [join(ROOT, 'infra/hooks/blob-subscription.sh')], {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const creates = readFileSync(join(dir, 'creates'), 'utf8')
+        .split('---\n')
+        .filter(Boolean)
+        .map((c) => c.split('\n'));
+      const arg = (args: string[], name: string) => args[args.indexOf(name) + 1];
+      expect(creates.map((c) => arg(c, '-n'))).toEqual([
+        'score-blob-images',
+        'score-http-models',
+        'score-blob-models',
+        'score-servicebus-models',
+        'score-queue-models',
+      ]);
+      expect(arg(creates[0], '--endpoint')).toContain('code=blobs_extension-func-blob');
+      for (const [i, a] of apps.entries()) {
+        const c = creates[i + 1];
+        expect(arg(c, '--endpoint')).toBe(
+          `https://func-${a}.example/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=eventgrid_extension-func-${a}`,
+        );
+        expect(arg(c, '--subject-begins-with')).toBe('/blobServices/default/containers/models/');
+        const types = c.slice(c.indexOf('--included-event-types') + 1, c.indexOf('--subject-begins-with'));
+        expect(types).toEqual(['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted']);
+        expect([arg(c, '--max-delivery-attempts'), arg(c, '--event-ttl')]).toEqual(['3', '10']);
+        expect(c).not.toContain('--deadletter-endpoint');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the ps1 hook makes the same subscriptions', () => {
+    const ps1 = read('infra/hooks/blob-subscription.ps1');
+    expect(ps1).toContain('if ($env:MODEL_CONTAINER) {');
+    expect(ps1).toContain("Get-SystemKey $name 'eventgrid_extension'");
+    expect(ps1).toContain(
+      '--endpoint "$uri/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=$key"',
+    );
+    expect(ps1).toContain(
+      '--included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted',
+    );
+    expect(ps1).toContain('--max-delivery-attempts 3 --event-ttl 10');
+    for (const app of ['HTTP', 'BLOB', 'SERVICEBUS', 'QUEUE'])
+      expect(ps1).toContain(`@($env:SERVICE_SCORE_${app}_NAME, $env:SERVICE_SCORE_${app}_URI,`);
   });
 });
 

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { renderTextPage } from '@modelfn/model-builder';
 import { blobFunctions } from '@modelfn/score-blob';
-import { httpFunctions } from '@modelfn/score-http';
+import { REPOSITORY_EVENTS_FUNCTION } from '@modelfn/functions';
+import { httpFunctions, jobFunctions } from '@modelfn/score-http';
 import { queueFunctions } from '@modelfn/score-queue';
 import { serviceBusFunctions } from '@modelfn/score-servicebus';
 import { describe, expect, it } from 'vitest';
@@ -21,12 +22,16 @@ import { readmeSettings } from './support/readme-settings.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(ROOT, 'apps', 'local', 'samples');
 
-/** What each app defines (src/functions.ts) and the trigger the worker must be handed for it. */
-const DEFINED: Record<string, { names: string[]; trigger: string }> = {
-  'score-http': { names: httpFunctions.map((f) => f.name), trigger: 'httpTrigger' },
-  'score-blob': { names: blobFunctions.map((f) => f.name), trigger: 'blobTrigger' },
-  'score-servicebus': { names: serviceBusFunctions.map((f) => f.name), trigger: 'serviceBusTrigger' },
-  'score-queue': { names: queueFunctions.map((f) => f.name), trigger: 'queueTrigger' },
+const as = (trigger: string) => (f: { name: string }) => ({ name: f.name, trigger });
+/** Every app also registers the Event Grid poke of a blob model repository (@modelfn/functions), last. */
+const POKE = { name: REPOSITORY_EVENTS_FUNCTION, trigger: 'eventGridTrigger' };
+
+/** What each app defines (src/functions.ts) and the trigger the worker must be handed for each function. */
+const DEFINED: Record<string, { name: string; trigger: string }[]> = {
+  'score-http': [...httpFunctions.map(as('httpTrigger')), ...jobFunctions.map(as('queueTrigger')), POKE],
+  'score-blob': [...blobFunctions.map(as('blobTrigger')), POKE],
+  'score-servicebus': [...serviceBusFunctions.map(as('serviceBusTrigger')), POKE],
+  'score-queue': [...queueFunctions.map(as('queueTrigger')), POKE],
 };
 
 /** Read by the Functions host, not by the app's code. */
@@ -111,15 +116,16 @@ describe('func start', () => {
       const loaded = await loadPackage(app, dir, env, 'registration', { cwd: dir });
       expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
       expect(loaded.programmingModel).toBe('@azure/functions');
-      expect(loaded.functions.map((f) => f.name)).toEqual(DEFINED[app].names);
-      for (const f of loaded.functions) {
+      expect(loaded.functions.map((f) => f.name)).toEqual(DEFINED[app].map((d) => d.name));
+      for (const [i, f] of loaded.functions.entries()) {
         const [trigger, ...more] = triggers(f);
         expect(more, f.name).toEqual([]);
-        expect(trigger.type, f.name).toBe(DEFINED[app].trigger);
+        expect(trigger.type, f.name).toBe(DEFINED[app][i].trigger);
         // The host resolves every binding's connection from Values: a missing one stops the trigger.
         for (const b of Object.values(f.bindings)) {
           if (typeof b.connection === 'string') expect(Object.keys(env), f.name).toContain(b.connection);
         }
+        if (f.name === REPOSITORY_EVENTS_FUNCTION || f.name === 'scoreJob') continue;
         if (app === 'score-blob') {
           // Azurite sends no Event Grid events: the example asks the host to scan the container.
           expect(trigger).toMatchObject({
