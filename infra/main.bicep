@@ -49,7 +49,7 @@ param httpPerInstanceConcurrency int = 16
 @maxValue(8760)
 param httpJobRetentionHours int = 24
 
-@description('true: the apps read their models from the `models` container (MODEL_REPOSITORY=blob:models, MODEL_CONTROL_MODE=poll) instead of their packages, and the postdeploy hook subscribes each app to the container\'s blob events, so an upload is served within seconds (README "Updating models"). false: the models ship in the packages and change with a deploy.')
+@description('true: the apps read their models from the `models` container (MODEL_REPOSITORY=blob:models, MODEL_CONTROL_MODE=poll) instead of their packages, each instance every 15 s, and the postdeploy hook subscribes the HTTP app\'s /repository/events to the container\'s blob events (README "Updating models"). false: the models ship in the packages and change with a deploy.')
 param modelsInBlob bool = false
 
 var abbrs = loadJsonContent('./abbreviations.json')
@@ -238,7 +238,7 @@ var sharedSettings = {
 
 // With modelsInBlob, every app copies the `models` container with the identity (AzureWebJobsStorage__*,
 // Storage Blob Data Owner) and reads it again every MODEL_POLL_INTERVAL_S (15 s); an Event Grid event of the
-// container makes the instance it reaches read it at once. Without it, the package's models/ (the default).
+// container makes the HTTP instance it reaches read it at once. Without it, the package's models/ (the default).
 var modelSettings = modelsInBlob ? {
   MODEL_REPOSITORY: 'blob:${modelContainer}'
   MODEL_CONTROL_MODE: 'poll'

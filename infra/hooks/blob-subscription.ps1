@@ -5,10 +5,10 @@ azd env get-values | ForEach-Object {
   Set-Item -Path "env:$name" -Value $value.Trim('"')
 }
 
-# The system key $KeyName of app $App. A freshly deployed Flex app starts its host (and creates the key) some
+# The key $KeyName (systemKeys.<name> or functionKeys.<name>) of app $App. A freshly deployed Flex app starts its host (and creates the key) some
 # time after the deploy returns, so the lookup is retried: 10 tries, 5 s doubling to at most 60 s between
 # them (about 6 minutes in all).
-function Get-SystemKey([string]$App, [string]$KeyName) {
+function Get-HostKey([string]$App, [string]$KeyName) {
   $tries = 10
   $delay = 5
   $key = ''
@@ -16,7 +16,7 @@ function Get-SystemKey([string]$App, [string]$KeyName) {
     # A failed lookup (the host still starting) is retried like a missing key, so it must not stop the script.
     $ErrorActionPreference = 'Continue'
     $key = az functionapp keys list -g $env:AZURE_RESOURCE_GROUP -n $App `
-      --query "systemKeys.$KeyName" -o tsv 2>$null
+      --query $KeyName -o tsv 2>$null
     $ErrorActionPreference = 'Stop'
     if ($key) { return $key }
     if ($attempt -ge $tries) {
@@ -28,7 +28,7 @@ function Get-SystemKey([string]$App, [string]$KeyName) {
   }
 }
 
-$key = Get-SystemKey $env:SERVICE_SCORE_BLOB_NAME 'blobs_extension'
+$key = Get-HostKey $env:SERVICE_SCORE_BLOB_NAME 'systemKeys.blobs_extension'
 
 # `create` is a PUT (create or update): re-running azd up or deploy updates the subscription in place, with
 # the current key. Events Event Grid gives up on (after its retries) are written to the dead-letter
@@ -44,27 +44,19 @@ az eventgrid system-topic event-subscription create -g $env:AZURE_RESOURCE_GROUP
 if (-not $?) { throw 'az eventgrid system-topic event-subscription create failed' }
 Write-Output "Event Grid: BlobCreated in $($env:BLOB_INPUT_CONTAINER) -> $($env:SERVICE_SCORE_BLOB_NAME) (dead letters: $($env:EVENT_GRID_DEADLETTER_CONTAINER))"
 
-# MODELS_IN_BLOB: each app's modelRepositoryEvents trigger gets the models container's changes, so the
-# instance an event reaches reads the repository at once (the others at their next poll). A poke is worth
-# something only while it is early: 3 attempts within 10 minutes, nothing dead-lettered (the polls catch up).
+# MODELS_IN_BLOB: the HTTP app's /repository/events gets the models container's changes, so the HTTP instance
+# a delivery reaches reads the repository at once (the others, and the other apps, at their next poll). A
+# poke is worth something only while it is early: 3 attempts within 10 minutes, nothing dead-lettered (the
+# polls catch up). The route takes a function key, as every keyed route of the app (HTTP_AUTH_LEVEL).
 if ($env:MODEL_CONTAINER) {
-  $apps = @(
-    @($env:SERVICE_SCORE_HTTP_NAME, $env:SERVICE_SCORE_HTTP_URI, 'score-http'),
-    @($env:SERVICE_SCORE_BLOB_NAME, $env:SERVICE_SCORE_BLOB_URI, 'score-blob'),
-    @($env:SERVICE_SCORE_SERVICEBUS_NAME, $env:SERVICE_SCORE_SERVICEBUS_URI, 'score-servicebus'),
-    @($env:SERVICE_SCORE_QUEUE_NAME, $env:SERVICE_SCORE_QUEUE_URI, 'score-queue')
-  )
-  foreach ($app in $apps) {
-    $name, $uri, $service = $app
-    $key = Get-SystemKey $name 'eventgrid_extension'
-    az eventgrid system-topic event-subscription create -g $env:AZURE_RESOURCE_GROUP `
-      --system-topic-name $env:EVENT_GRID_SYSTEM_TOPIC_NAME -n "$service-models" `
-      --endpoint-type webhook `
-      --endpoint "$uri/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=$key" `
-      --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted `
-      --subject-begins-with "/blobServices/default/containers/$($env:MODEL_CONTAINER)/" `
-      --max-delivery-attempts 3 --event-ttl 10
-    if (-not $?) { throw 'az eventgrid system-topic event-subscription create failed' }
-    Write-Output "Event Grid: blobs created or deleted in $($env:MODEL_CONTAINER) -> $name"
-  }
+  $key = Get-HostKey $env:SERVICE_SCORE_HTTP_NAME 'functionKeys.default'
+  az eventgrid system-topic event-subscription create -g $env:AZURE_RESOURCE_GROUP `
+    --system-topic-name $env:EVENT_GRID_SYSTEM_TOPIC_NAME -n score-http-models `
+    --endpoint-type webhook `
+    --endpoint "$($env:SERVICE_SCORE_HTTP_URI)/repository/events?code=$key" `
+    --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted `
+    --subject-begins-with "/blobServices/default/containers/$($env:MODEL_CONTAINER)/" `
+    --max-delivery-attempts 3 --event-ttl 10
+  if (-not $?) { throw 'az eventgrid system-topic event-subscription create failed' }
+  Write-Output "Event Grid: blobs created or deleted in $($env:MODEL_CONTAINER) -> $($env:SERVICE_SCORE_HTTP_NAME)/repository/events"
 }

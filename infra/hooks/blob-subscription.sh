@@ -1,23 +1,23 @@
 #!/bin/sh
 # azd postdeploy hook: subscribes the blob app's Event Grid webhook to BlobCreated events of the `images`
-# container, and with MODELS_IN_BLOB every app's Event Grid trigger to the `models` container's events. Done
-# after deploy, as in Microsoft's Event Grid blob trigger template: a system key exists only once the
-# deployed app has started its trigger, and Event Grid validates the endpoint.
+# container, and with MODELS_IN_BLOB the HTTP app's /repository/events to the `models` container's events.
+# Done after deploy, as in Microsoft's Event Grid blob trigger template: a key exists only once the deployed
+# app has started its host, and Event Grid validates the endpoint.
 # Keep in step with blob-subscription.ps1.
 set -eu
 eval "$(azd env get-values)"
 
-# The system key $2 of app $1. A freshly deployed Flex app starts its host (and creates the key) some time
+# The key $2 (systemKeys.<name> or functionKeys.<name>) of app $1. A freshly deployed Flex app starts its host (and creates the key) some time
 # after the deploy returns, so the lookup is retried: 10 tries, 5 s doubling to at most 60 s between them
 # (about 6 minutes in all).
-system_key() {
+host_key() {
   tries=10
   delay=5
   attempt=1
   key=''
   while :; do
     key=$(az functionapp keys list -g "$AZURE_RESOURCE_GROUP" -n "$1" \
-      --query "systemKeys.$2" -o tsv 2>/dev/null || true)
+      --query "$2" -o tsv 2>/dev/null || true)
     if [ -n "$key" ]; then break; fi
     if [ "$attempt" -ge "$tries" ]; then
       echo "no $2 key on $1 after $tries tries: its trigger has not started (see README)" >&2
@@ -31,7 +31,7 @@ system_key() {
   done
 }
 
-system_key "$SERVICE_SCORE_BLOB_NAME" blobs_extension
+host_key "$SERVICE_SCORE_BLOB_NAME" systemKeys.blobs_extension
 
 # `create` is a PUT (create or update): re-running azd up or deploy updates the subscription in place, with
 # the current key. Events Event Grid gives up on (after its retries) are written to the dead-letter
@@ -45,25 +45,18 @@ az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
   --deadletter-endpoint "$AZURE_STORAGE_ACCOUNT_ID/blobServices/default/containers/$EVENT_GRID_DEADLETTER_CONTAINER"
 echo "Event Grid: BlobCreated in $BLOB_INPUT_CONTAINER -> $SERVICE_SCORE_BLOB_NAME (dead letters: $EVENT_GRID_DEADLETTER_CONTAINER)"
 
-# MODELS_IN_BLOB: each app's modelRepositoryEvents trigger gets the models container's changes, so the
-# instance an event reaches reads the repository at once (the others at their next poll). A poke is worth
-# something only while it is early: 3 attempts within 10 minutes, nothing dead-lettered (the polls catch up).
+# MODELS_IN_BLOB: the HTTP app's /repository/events gets the models container's changes, so the HTTP instance
+# a delivery reaches reads the repository at once (the others, and the other apps, at their next poll). A
+# poke is worth something only while it is early: 3 attempts within 10 minutes, nothing dead-lettered (the
+# polls catch up). The route takes a function key, as every keyed route of the app (HTTP_AUTH_LEVEL).
 if [ -n "${MODEL_CONTAINER:-}" ]; then
-  for app in \
-    "$SERVICE_SCORE_HTTP_NAME $SERVICE_SCORE_HTTP_URI score-http" \
-    "$SERVICE_SCORE_BLOB_NAME $SERVICE_SCORE_BLOB_URI score-blob" \
-    "$SERVICE_SCORE_SERVICEBUS_NAME $SERVICE_SCORE_SERVICEBUS_URI score-servicebus" \
-    "$SERVICE_SCORE_QUEUE_NAME $SERVICE_SCORE_QUEUE_URI score-queue"; do
-    # shellcheck disable=SC2086 # three words: name, URI, service
-    set -- $app
-    system_key "$1" eventgrid_extension
-    az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
-      --system-topic-name "$EVENT_GRID_SYSTEM_TOPIC_NAME" -n "$3-models" \
-      --endpoint-type webhook \
-      --endpoint "$2/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=$key" \
-      --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted \
-      --subject-begins-with "/blobServices/default/containers/$MODEL_CONTAINER/" \
-      --max-delivery-attempts 3 --event-ttl 10
-    echo "Event Grid: blobs created or deleted in $MODEL_CONTAINER -> $1"
-  done
+  host_key "$SERVICE_SCORE_HTTP_NAME" functionKeys.default
+  az eventgrid system-topic event-subscription create -g "$AZURE_RESOURCE_GROUP" \
+    --system-topic-name "$EVENT_GRID_SYSTEM_TOPIC_NAME" -n score-http-models \
+    --endpoint-type webhook \
+    --endpoint "$SERVICE_SCORE_HTTP_URI/repository/events?code=$key" \
+    --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted \
+    --subject-begins-with "/blobServices/default/containers/$MODEL_CONTAINER/" \
+    --max-delivery-attempts 3 --event-ttl 10
+  echo "Event Grid: blobs created or deleted in $MODEL_CONTAINER -> $SERVICE_SCORE_HTTP_NAME/repository/events"
 fi

@@ -2,8 +2,6 @@ import { fileURLToPath } from 'node:url';
 import type { HttpFunctionOptions, HttpMethod } from '@azure/functions';
 import {
   observeInvocation,
-  repositoryEventsFunction,
-  type EventGridFunctionDefinition,
   type HttpFunctionDefinition,
   type StorageQueueFunctionDefinition,
 } from '@modelfn/functions';
@@ -28,6 +26,7 @@ import {
 } from './handlers/v2.js';
 import { modelLoadHandler, modelUnloadHandler } from './handlers/repository.js';
 import { assetHandler, pageHandler } from './playground/handlers.js';
+import { repositoryEventsHandler, type RepositoryEventsOptions } from './repository-events/events-handler.js';
 import { lazySite } from './playground/site.js';
 import { withRequestScope, type ScopedHandler, type ScorerSource } from './request-scope.js';
 
@@ -63,6 +62,8 @@ export interface HttpFunctionsOptions {
    * use; without that setting every request is answered synchronously.
    */
   jobs?: () => JobStore | undefined;
+  /** The Event Grid webhook of a blob model repository (repository-events/events-handler.ts). */
+  repositoryEvents?: RepositoryEventsOptions;
 }
 
 /** The process's job store on AzureWebJobsStorage, made on first use (registering needs no storage). */
@@ -93,6 +94,7 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
   });
   const site = lazySite(opts.staticDir ?? staticDir);
   const jobs = opts.jobs ?? lazyJobStore();
+  const events = repositoryEventsHandler(scorer, opts.repositoryEvents);
   return [
     fn('score', 'POST', 'score', scoreHandler(scorer, jobs)),
     fn(
@@ -148,6 +150,10 @@ export function createHttpFunctions(opts: HttpFunctionsOptions = {}): HttpFuncti
       modelUnloadHandler(scorer),
       controlLevel,
     ),
+    // Event Grid posts a blob model repository's events here (a function key in its URL where keys are
+    // asked for); OPTIONS is the CloudEvents handshake, answered by the same handler.
+    fn('repository-events', 'POST', 'repository/events', events),
+    fn('repository-events-handshake', 'OPTIONS', 'repository/events', events),
     fn('swagger', 'GET', 'swagger.json', swaggerHandler(scorer)),
     fn('metrics', 'GET', 'metrics', metricsHandler()),
     // The pages are anonymous whatever HTTP_AUTH_LEVEL says: they are public files with no data and no
@@ -207,12 +213,6 @@ export function createJobFunctions(opts: JobFunctionsOptions = {}): StorageQueue
 }
 
 export const jobFunctions: StorageQueueFunctionDefinition[] = createJobFunctions();
-
-/**
- * The Event Grid trigger a blob model repository's events reach (MODEL_CONTROL_MODE=poll): the instance
- * it reaches reads the repository at once rather than at its next poll.
- */
-export const eventGridFunctions: EventGridFunctionDefinition[] = [repositoryEventsFunction()];
 
 /**
  * What a host logs at start-up, once the models settled: each model version whose job_timeout_ms does not

@@ -3,7 +3,7 @@ import './telemetry.js';
 import { app } from '@azure/functions';
 import { invocationObserver, registerHooks } from '@modelfn/functions';
 import { registry, sharedScorer } from '@modelfn/scoring';
-import { eventGridFunctions, httpFunctions, jobFunctions, jobTimeoutProblems } from './functions.js';
+import { httpFunctions, jobFunctions, jobTimeoutProblems } from './functions.js';
 import { logger } from './log.js';
 
 // Bodies are small and read whole; streaming would only add the HTTP proxy hop per request.
@@ -12,8 +12,6 @@ app.setup({ enableHttpStream: false });
 for (const { name, options } of httpFunctions) app.http(name, options);
 // Requests answered 202 are scored by this app's own job function, on any of its instances.
 for (const { name, options } of jobFunctions) app.storageQueue(name, options);
-// A blob model repository's Event Grid events make the instance they reach read it at once (poll mode).
-for (const { name, options } of eventGridFunctions) app.eventGrid(name, options);
 // One log line and the trigger-wide metrics per invocation, as the local host runs the same hooks.
 registerHooks(app.hook, invocationObserver({ registry, logger }));
 

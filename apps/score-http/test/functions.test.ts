@@ -24,6 +24,8 @@ describe('function definitions', () => {
       'POST v2/repository/index',
       'POST v2/repository/models/{model}/load',
       'POST v2/repository/models/{model}/unload',
+      'POST repository/events',
+      'OPTIONS repository/events',
       'GET swagger.json',
       'GET metrics',
       'GET {page:maxlength(0)?}',

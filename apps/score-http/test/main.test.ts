@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest';
 
 const registered: { name: string; route?: string }[] = [];
 const queued: { name: string; queueName: string; connection?: string }[] = [];
-const gridded: string[] = [];
 const setup = vi.fn();
 const hooks: string[] = [];
 
@@ -12,7 +11,6 @@ vi.mock('@azure/functions', () => ({
     http: (name: string, options: { route?: string }) => registered.push({ name, route: options.route }),
     storageQueue: (name: string, options: { queueName: string; connection?: string }) =>
       queued.push({ name, queueName: options.queueName, connection: options.connection }),
-    eventGrid: (name: string) => gridded.push(name),
     hook: {
       preInvocation: () => hooks.push('preInvocation'),
       postInvocation: () => hooks.push('postInvocation'),
@@ -34,8 +32,6 @@ describe('main.ts (the Functions entry point)', () => {
     expect(queued).toEqual([
       { name: 'scoreJob', queueName: 'scoring-jobs', connection: 'AzureWebJobsStorage' },
     ]);
-    // The Event Grid trigger of a blob model repository's events (MODEL_CONTROL_MODE=poll).
-    expect(gridded).toEqual(['modelRepositoryEvents']);
     // The invocation observer (one log line and the trigger-wide metrics per invocation).
     expect(hooks).toEqual(['preInvocation', 'postInvocation']);
   });

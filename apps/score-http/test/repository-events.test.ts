@@ -1,15 +1,14 @@
 // A blob model repository on Azurite, MODEL_CONTROL_MODE=poll with MODEL_POLL_INTERVAL_S at an hour, so
-// only the Event Grid poke can make the app read it again during the test (issue 27 item 3): the real HTTP
-// app and its Event Grid trigger on the local host, an event posted to /runtime/webhooks/eventgrid as Event
-// Grid posts it. The trigger waits for the poll it asked for (waitMs well above anything a poll of these
-// small models takes), so its 202 means the repository has been read: nothing here waits on a clock.
+// only an Event Grid delivery can make the app read it again during the test (issue 27 item 3): the real
+// HTTP app on the local host, events posted to POST /repository/events as Event Grid posts them. The route
+// waits for the read it asked for (waitMs well above anything a read of these small models takes), so its
+// 200 means the repository has been read: nothing here waits on a clock.
 // Then the sha256 pins of config.json on such a reload: a mismatching file never replaces what serves.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { repositoryEventsFunction } from '@modelfn/functions';
 import { startAzurite, startHttpHost, type RunningAzurite, type RunningHttpHost } from '@modelfn/local-host';
 import { offsetModel } from '@modelfn/model-builder';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
@@ -51,8 +50,11 @@ beforeAll(async () => {
     }),
   );
   host = await startHttpHost({
-    functions: createHttpFunctions({ scorer: async () => scorer, authLevel: 'anonymous' }),
-    eventGridFunctions: [repositoryEventsFunction({ scorer: async () => scorer, waitMs: 600_000 })],
+    functions: createHttpFunctions({
+      scorer: async () => scorer,
+      authLevel: 'anonymous',
+      repositoryEvents: { waitMs: 600_000 },
+    }),
     port: 0,
     routePrefix: '',
     logger: pino({ level: 'silent' }),
@@ -68,7 +70,7 @@ afterAll(async () => {
 
 /** What Event Grid posts for one blob of the storage account (Event Grid schema, one event in an array). */
 async function poke(type: 'BlobCreated' | 'BlobDeleted', blob: string, container = 'models') {
-  const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents`, {
+  const res = await fetch(`${host.url}/repository/events?code=any`, {
     method: 'POST',
     headers: { 'aeg-event-type': 'Notification', 'content-type': 'application/json' },
     body: JSON.stringify([
@@ -85,8 +87,12 @@ async function poke(type: 'BlobCreated' | 'BlobDeleted', blob: string, container
       },
     ]),
   });
-  return res.status;
+  const body = (await res.json()) as { repository?: string };
+  return `${res.status} ${body.repository}`;
 }
+
+/** What a delivery with a change of the repository is answered once the repository has been read. */
+const READ = '200 read';
 
 /** The answer to x and the version that gave it, through the v2 route that names no version. */
 async function ask(model: string, x: number): Promise<{ version: string; y: number }> {
@@ -103,17 +109,41 @@ const index = async (model: string) =>
   (await postJson<IndexRow[]>(`${host.url}/v2/repository/index`, {})).body.filter((r) => r.name === model);
 
 describe('the Event Grid poke of a blob repository (MODEL_CONTROL_MODE=poll, an hour between polls)', () => {
+  it("answers Event Grid's subscription handshake and the CloudEvents OPTIONS on the app's route", async () => {
+    const url = `${host.url}/repository/events?code=any`;
+    const validation = await postJson<{ validationResponse: string }>(
+      url,
+      [
+        {
+          id: '1',
+          eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent',
+          data: { validationCode: 'v-42' },
+        },
+      ],
+      { 'aeg-event-type': 'SubscriptionValidation' },
+    );
+    expect([validation.status, validation.body]).toEqual([200, { validationResponse: 'v-42' }]);
+    const options = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { 'webhook-request-origin': 'eventgrid.azure.net' },
+    });
+    expect([options.status, options.headers.get('webhook-allowed-origin')]).toEqual([
+      200,
+      'eventgrid.azure.net',
+    ]);
+  });
+
   it('serves a version uploaded once its BlobCreated event is posted, and the one before once it is deleted', async () => {
     expect(await ask('plus', 1)).toEqual({ version: '1', y: 2 });
     await upload('plus/2/model.onnx', offsetModel(2));
     // Uploaded, not announced: the hour-long poll interval has not read it.
     expect(await ask('plus', 1)).toEqual({ version: '1', y: 2 });
-    expect(await poke('BlobCreated', 'plus/2/model.onnx')).toBe(202);
+    expect(await poke('BlobCreated', 'plus/2/model.onnx')).toBe(READ);
     expect(await ask('plus', 1)).toEqual({ version: '2', y: 3 });
 
     await models.getBlockBlobClient('plus/2/model.onnx').delete();
     expect(await ask('plus', 1)).toEqual({ version: '2', y: 3 });
-    expect(await poke('BlobDeleted', 'plus/2/model.onnx')).toBe(202);
+    expect(await poke('BlobDeleted', 'plus/2/model.onnx')).toBe(READ);
     expect(await ask('plus', 1)).toEqual({ version: '1', y: 2 });
     expect(scorer.repository.versions('plus').map((v) => v.version)).toEqual(['1']);
   });
@@ -121,11 +151,11 @@ describe('the Event Grid poke of a blob repository (MODEL_CONTROL_MODE=poll, an 
   it('does not read the repository for an event of another container', async () => {
     await upload('plus/3/model.onnx', offsetModel(3));
     try {
-      expect(await poke('BlobCreated', 'plus/3/model.onnx', 'images')).toBe(202);
+      expect(await poke('BlobCreated', 'plus/3/model.onnx', 'images')).toBe('200 unchanged');
       expect(await ask('plus', 1)).toEqual({ version: '1', y: 2 });
     } finally {
       await models.getBlockBlobClient('plus/3/model.onnx').delete();
-      expect(await poke('BlobDeleted', 'plus/3/model.onnx')).toBe(202);
+      expect(await poke('BlobDeleted', 'plus/3/model.onnx')).toBe(READ);
     }
     expect(await ask('plus', 1)).toEqual({ version: '1', y: 2 });
   });
@@ -136,7 +166,7 @@ describe('versions.<n>.sha256 on a blob repository’s reload', () => {
     expect(await ask('pinned', 1)).toEqual({ version: '1', y: 11 });
     const wrong = offsetModel(20);
     await upload('pinned/1/model.onnx', wrong);
-    expect(await poke('BlobCreated', 'pinned/1/model.onnx')).toBe(202);
+    expect(await poke('BlobCreated', 'pinned/1/model.onnx')).toBe(READ);
     expect(await ask('pinned', 1)).toEqual({ version: '1', y: 11 });
     const [row] = await index('pinned');
     expect(row).toMatchObject({ version: '1', state: 'READY' });
@@ -145,7 +175,7 @@ describe('versions.<n>.sha256 on a blob repository’s reload', () => {
     );
     // The pinned file again: served, and the reason is gone.
     await upload('pinned/1/model.onnx', offsetModel(10));
-    expect(await poke('BlobCreated', 'pinned/1/model.onnx')).toBe(202);
+    expect(await poke('BlobCreated', 'pinned/1/model.onnx')).toBe(READ);
     expect(await ask('pinned', 1)).toEqual({ version: '1', y: 11 });
     expect(await index('pinned')).toEqual([{ name: 'pinned', version: '1', state: 'READY' }]);
   });
@@ -153,7 +183,7 @@ describe('versions.<n>.sha256 on a blob repository’s reload', () => {
   it('refuses a new version whose file differs from its pin while the one before serves; the pinned file is served', async () => {
     const wrong = offsetModel(31);
     await upload('pinned/2/model.onnx', wrong);
-    expect(await poke('BlobCreated', 'pinned/2/model.onnx')).toBe(202);
+    expect(await poke('BlobCreated', 'pinned/2/model.onnx')).toBe(READ);
     expect(await ask('pinned', 1)).toEqual({ version: '1', y: 11 });
     const rows = await index('pinned');
     expect(rows.map((r) => [r.version, r.state])).toEqual([
@@ -163,7 +193,7 @@ describe('versions.<n>.sha256 on a blob repository’s reload', () => {
     expect(rows[1].reason).toContain(`model.onnx sha256 ${sha256(wrong)} differs from config.json`);
 
     await upload('pinned/2/model.onnx', offsetModel(30));
-    expect(await poke('BlobCreated', 'pinned/2/model.onnx')).toBe(202);
+    expect(await poke('BlobCreated', 'pinned/2/model.onnx')).toBe(READ);
     expect(await ask('pinned', 1)).toEqual({ version: '2', y: 31 });
     expect(await index('pinned')).toEqual([{ name: 'pinned', version: '2', state: 'READY' }]);
   });

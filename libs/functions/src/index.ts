@@ -8,7 +8,6 @@ export type {
   BlobFunctionDefinition,
   ServiceBusFunctionDefinition,
   StorageQueueFunctionDefinition,
-  EventGridFunctionDefinition,
 } from './definitions/function-definition.js';
 export type { InvocationHooks } from './definitions/hooks.js';
 export type { HostLogger } from './log/host-logger.js';
@@ -43,10 +42,3 @@ export {
 export { replyContent, type ReplyContent } from './render/servicebus-reply.js';
 export { imageHttpAnswer } from './render/image-answer.js';
 export { imageAnswerOf } from './adapter/image-accept.js';
-
-// The Event Grid poke of a blob model repository (MODEL_CONTROL_MODE=poll): every app registers it.
-export {
-  REPOSITORY_EVENTS_FUNCTION,
-  repositoryEventsFunction,
-  type RepositoryEventsOptions,
-} from './repository/repository-events.js';

@@ -573,7 +573,7 @@ describe('infra/ with the models in blob storage (MODELS_IN_BLOB, issue 27 item 
     expect(main).toContain("output MODEL_CONTAINER string = modelsInBlob ? modelContainer : ''");
   });
 
-  it("the sh hook subscribes each app's modelRepositoryEvents trigger to the container's changes", () => {
+  it("the sh hook subscribes the HTTP app's /repository/events to the container's changes, with its function key", () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-hook-'));
     try {
       const bin = join(dir, 'bin');
@@ -583,11 +583,13 @@ describe('infra/ with the models in blob storage (MODELS_IN_BLOB, issue 27 item 
         chmodSync(join(bin, name), 0o755);
       };
       const apps = ['http', 'blob', 'servicebus', 'queue'];
+      const app = (a: string) =>
+        `SERVICE_SCORE_${a.toUpperCase()}_NAME="func-${a}"\nSERVICE_SCORE_${a.toUpperCase()}_URI="https://func-${a}.example"`;
       stub(
         'azd',
         `cat <<'X'
 AZURE_RESOURCE_GROUP="rg-t"
-${apps.map((a) => `SERVICE_SCORE_${a.toUpperCase()}_NAME="func-${a}"\nSERVICE_SCORE_${a.toUpperCase()}_URI="https://func-${a}.example"`).join('\n')}
+${apps.map(app).join('\n')}
 EVENT_GRID_SYSTEM_TOPIC_NAME="evgst-t"
 BLOB_INPUT_CONTAINER="images"
 AZURE_STORAGE_ACCOUNT_ID="/subscriptions/s/resourceGroups/rg-t/providers/Microsoft.Storage/storageAccounts/stt"
@@ -595,12 +597,12 @@ EVENT_GRID_DEADLETTER_CONTAINER="eventgrid-deadletter"
 MODEL_CONTAINER="models"
 X`,
       );
-      // Each app's key is "<key name>-<app>"; every create is appended to the log, one argument a line.
+      // A key is "<what --query asked>@<app>"; every create is appended to the log, one argument a line.
       stub(
         'az',
         `if [ "$1 $2" = "functionapp keys" ]; then
-  q=$(printf '%s\\n' "$@" | grep '^systemKeys\\.'); n=$(printf '%s\\n' "$@" | grep '^func-')
-  echo "\${q#systemKeys.}-$n"; exit 0
+  q=$(printf '%s\\n' "$@" | grep 'Keys\\.'); n=$(printf '%s\\n' "$@" | grep '^func-')
+  echo "$q@$n"; exit 0
 fi
 { printf '%s\\n' "$@"; echo ---; } >> "${dir}/creates"`,
       );
@@ -614,43 +616,36 @@ fi
         .filter(Boolean)
         .map((c) => c.split('\n'));
       const arg = (args: string[], name: string) => args[args.indexOf(name) + 1];
-      expect(creates.map((c) => arg(c, '-n'))).toEqual([
-        'score-blob-images',
-        'score-http-models',
-        'score-blob-models',
-        'score-servicebus-models',
-        'score-queue-models',
-      ]);
-      expect(arg(creates[0], '--endpoint')).toContain('code=blobs_extension-func-blob');
-      for (const [i, a] of apps.entries()) {
-        const c = creates[i + 1];
-        expect(arg(c, '--endpoint')).toBe(
-          `https://func-${a}.example/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=eventgrid_extension-func-${a}`,
-        );
-        expect(arg(c, '--subject-begins-with')).toBe('/blobServices/default/containers/models/');
-        const types = c.slice(c.indexOf('--included-event-types') + 1, c.indexOf('--subject-begins-with'));
-        expect(types).toEqual(['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted']);
-        expect([arg(c, '--max-delivery-attempts'), arg(c, '--event-ttl')]).toEqual(['3', '10']);
-        expect(c).not.toContain('--deadletter-endpoint');
-      }
+      expect(creates.map((c) => arg(c, '-n'))).toEqual(['score-blob-images', 'score-http-models']);
+      expect(arg(creates[0], '--endpoint')).toContain('code=systemKeys.blobs_extension@func-blob');
+      const c = creates[1];
+      expect(arg(c, '--endpoint')).toBe(
+        'https://func-http.example/repository/events?code=functionKeys.default@func-http',
+      );
+      expect(arg(c, '--subject-begins-with')).toBe('/blobServices/default/containers/models/');
+      const types = c.slice(c.indexOf('--included-event-types') + 1, c.indexOf('--subject-begins-with'));
+      expect(types).toEqual(['Microsoft.Storage.BlobCreated', 'Microsoft.Storage.BlobDeleted']);
+      expect([arg(c, '--max-delivery-attempts'), arg(c, '--event-ttl')]).toEqual(['3', '10']);
+      expect(c).not.toContain('--deadletter-endpoint');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('the ps1 hook makes the same subscriptions', () => {
+  it('the ps1 hook makes the same subscription', () => {
     const ps1 = read('infra/hooks/blob-subscription.ps1');
+    expect(ps1).toContain("$key = Get-HostKey $env:SERVICE_SCORE_BLOB_NAME 'systemKeys.blobs_extension'");
     expect(ps1).toContain('if ($env:MODEL_CONTAINER) {');
-    expect(ps1).toContain("Get-SystemKey $name 'eventgrid_extension'");
-    expect(ps1).toContain(
-      '--endpoint "$uri/runtime/webhooks/eventgrid?functionName=modelRepositoryEvents&code=$key"',
-    );
+    expect(ps1).toContain("$key = Get-HostKey $env:SERVICE_SCORE_HTTP_NAME 'functionKeys.default'");
+    expect(ps1).toContain('-n score-http-models');
+    expect(ps1).toContain('--endpoint "$($env:SERVICE_SCORE_HTTP_URI)/repository/events?code=$key"');
     expect(ps1).toContain(
       '--included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted',
     );
+    expect(ps1).toContain(
+      '--subject-begins-with "/blobServices/default/containers/$($env:MODEL_CONTAINER)/"',
+    );
     expect(ps1).toContain('--max-delivery-attempts 3 --event-ttl 10');
-    for (const app of ['HTTP', 'BLOB', 'SERVICEBUS', 'QUEUE'])
-      expect(ps1).toContain(`@($env:SERVICE_SCORE_${app}_NAME, $env:SERVICE_SCORE_${app}_URI,`);
   });
 });
 

@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { renderTextPage } from '@modelfn/model-builder';
 import { blobFunctions } from '@modelfn/score-blob';
-import { REPOSITORY_EVENTS_FUNCTION } from '@modelfn/functions';
 import { httpFunctions, jobFunctions } from '@modelfn/score-http';
 import { queueFunctions } from '@modelfn/score-queue';
 import { serviceBusFunctions } from '@modelfn/score-servicebus';
@@ -23,15 +22,13 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(ROOT, 'apps', 'local', 'samples');
 
 const as = (trigger: string) => (f: { name: string }) => ({ name: f.name, trigger });
-/** Every app also registers the Event Grid poke of a blob model repository (@modelfn/functions), last. */
-const POKE = { name: REPOSITORY_EVENTS_FUNCTION, trigger: 'eventGridTrigger' };
 
 /** What each app defines (src/functions.ts) and the trigger the worker must be handed for each function. */
 const DEFINED: Record<string, { name: string; trigger: string }[]> = {
-  'score-http': [...httpFunctions.map(as('httpTrigger')), ...jobFunctions.map(as('queueTrigger')), POKE],
-  'score-blob': [...blobFunctions.map(as('blobTrigger')), POKE],
-  'score-servicebus': [...serviceBusFunctions.map(as('serviceBusTrigger')), POKE],
-  'score-queue': [...queueFunctions.map(as('queueTrigger')), POKE],
+  'score-http': [...httpFunctions.map(as('httpTrigger')), ...jobFunctions.map(as('queueTrigger'))],
+  'score-blob': blobFunctions.map(as('blobTrigger')),
+  'score-servicebus': serviceBusFunctions.map(as('serviceBusTrigger')),
+  'score-queue': queueFunctions.map(as('queueTrigger')),
 };
 
 /** Read by the Functions host, not by the app's code. */
@@ -125,7 +122,7 @@ describe('func start', () => {
         for (const b of Object.values(f.bindings)) {
           if (typeof b.connection === 'string') expect(Object.keys(env), f.name).toContain(b.connection);
         }
-        if (f.name === REPOSITORY_EVENTS_FUNCTION || f.name === 'scoreJob') continue;
+        if (f.name === 'scoreJob') continue;
         if (app === 'score-blob') {
           // Azurite sends no Event Grid events: the example asks the host to scan the container.
           expect(trigger).toMatchObject({

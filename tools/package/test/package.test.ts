@@ -167,7 +167,7 @@ describe('npm run package', () => {
     });
     expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     const [def] = blobFunctions;
-    expect(loaded.functions.map((f) => f.name)).toEqual([def.name, 'modelRepositoryEvents']);
+    expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
     const bindings = Object.values(loaded.functions[0].bindings);
     expect(triggerOf(loaded.functions[0])).toMatchObject({
       type: 'blobTrigger',
@@ -192,7 +192,7 @@ describe('npm run package', () => {
     });
     expect(majorOf(loaded.node), loaded.node).toBeGreaterThanOrEqual(NODE_MAJOR);
     const [def] = serviceBusFunctions;
-    expect(loaded.functions.map((f) => f.name)).toEqual([def.name, 'modelRepositoryEvents']);
+    expect(loaded.functions.map((f) => f.name)).toEqual([def.name]);
     expect(triggerOf(loaded.functions[0])).toMatchObject({
       type: 'serviceBusTrigger',
       queueName: def.options.queueName,

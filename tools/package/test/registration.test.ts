@@ -36,7 +36,7 @@ describe('what each built app registers with the Functions worker', () => {
   it('score-blob: an Event Grid blob trigger on images/{name} with its blob outputs', async () => {
     const loaded = await registration('score-blob');
     expectCommon(loaded);
-    expect(loaded.functions.map((f) => f.name)).toEqual(['scoreBlob', 'modelRepositoryEvents']);
+    expect(loaded.functions.map((f) => f.name)).toEqual(['scoreBlob']);
     const [f] = loaded.functions;
     expect(triggers(f)[0]).toMatchObject({
       type: 'blobTrigger',
@@ -104,8 +104,7 @@ describe('what each built app registers with the Functions worker', () => {
       queueName: 'scoring-jobs',
       connection: 'AzureWebJobsStorage',
     });
-    const isPoke = (f: Loaded['functions'][number]) => f.name === 'modelRepositoryEvents';
-    const http = loaded.functions.filter((f) => !isJob(f) && !isPoke(f));
+    const http = loaded.functions.filter((f) => !isJob(f));
     const registered = http.map((f) => {
       const t = triggers(f)[0];
       return { name: f.name, type: t.type, route: t.route, methods: t.methods, authLevel: t.authLevel };
@@ -128,7 +127,7 @@ describe('what each built app registers with the Functions worker', () => {
     // HTTP_AUTH_LEVEL=function, as the template sets it, asks Azure for function keys on every API route;
     // the playground's pages (public files) and liveness/readiness (probes carry no key) stay anonymous.
     const keyed = await registration('score-http', { HTTP_AUTH_LEVEL: 'function' });
-    const keyedHttp = keyed.functions.filter((f) => !isJob(f) && !isPoke(f));
+    const keyedHttp = keyed.functions.filter((f) => !isJob(f));
     const open = new Set(['playground', 'docs', 'static', 'v2-health-live', 'v2-health-ready']);
     // Loading and unloading models takes the host's master key (Functions' admin level).
     const control = new Set(['v2-repository-load', 'v2-repository-unload']);
@@ -138,24 +137,10 @@ describe('what each built app registers with the Functions worker', () => {
     expect(keyedHttp.filter((f) => !open.has(f.name))).toHaveLength(registered.length - open.size);
   });
 
-  it.each(['score-http', 'score-blob', 'score-servicebus', 'score-queue'])(
-    "%s: the Event Grid trigger a blob model repository's events reach, once, last",
-    async (app) => {
-      const loaded = await registration(app);
-      const pokes = loaded.functions.filter((f) => f.name === 'modelRepositoryEvents');
-      expect(pokes).toHaveLength(1);
-      expect(loaded.functions.at(-1)).toBe(pokes[0]);
-      expect(triggers(pokes[0])).toEqual([
-        expect.objectContaining({ type: 'eventGridTrigger', direction: 'in' }),
-      ]);
-      expect(outputs(pokes[0])).toEqual([]);
-    },
-  );
-
   it('score-servicebus: a Service Bus queue trigger, batches (cardinality many), on its connection', async () => {
     const loaded = await registration('score-servicebus');
     expectCommon(loaded);
-    expect(loaded.functions.map((f) => f.name)).toEqual(['scoreQueue', 'modelRepositoryEvents']);
+    expect(loaded.functions.map((f) => f.name)).toEqual(['scoreQueue']);
     const [f] = loaded.functions;
     expect(triggers(f)[0]).toMatchObject({
       type: 'serviceBusTrigger',

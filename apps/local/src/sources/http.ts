@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { HttpFunctionDefinition } from '@modelfn/functions';
 import { routePrefixFromHostJson, startHttpHost, type RunningHttpHost } from '@modelfn/local-host';
-import { eventGridFunctions, hostJsonPath, httpFunctions } from '@modelfn/score-http';
+import { hostJsonPath, httpFunctions } from '@modelfn/score-http';
 import type { Settings } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { intSetting, portSetting, type Env } from '@modelfn/settings';
@@ -28,8 +28,6 @@ export function startHttpSource(
 ): Promise<RunningHttpHost> {
   return startHttpHost({
     functions,
-    // POST /runtime/webhooks/eventgrid?functionName=modelRepositoryEvents, on the app's port as in Azure.
-    eventGridFunctions,
     port: portSetting(env, 'PORT', 7071),
     // Cluster workers on Linux: a listening socket each, the kernel spreads connections (fair accept under
     // a connection storm; see HttpHostOptions.reusePort). The primary fixed the port before forking.

@@ -1,5 +1,4 @@
 import type {
-  EventGridFunctionOptions,
   FunctionOptions,
   HttpFunctionOptions,
   ServiceBusQueueFunctionOptions,
@@ -22,4 +21,3 @@ export type HttpFunctionDefinition = FunctionDefinition<HttpFunctionOptions>;
 export type BlobFunctionDefinition = FunctionDefinition<StorageBlobFunctionOptions>;
 export type ServiceBusFunctionDefinition = FunctionDefinition<ServiceBusQueueFunctionOptions>;
 export type StorageQueueFunctionDefinition = FunctionDefinition<StorageQueueFunctionOptions>;
-export type EventGridFunctionDefinition = FunctionDefinition<EventGridFunctionOptions>;

@@ -79,14 +79,6 @@ export function readNotification(body: unknown): DeliveredEvent[] {
   });
 }
 
-/**
- * A notification's events as they are, each with its type, checked whole (as readNotification): what an Event
- * Grid trigger hands its function, one event per invocation.
- */
-export function readEvents(body: unknown): { type: string; event: Record<string, unknown> }[] {
-  return asEvents(body).map((event, i) => ({ type: typeOf(event, `event ${i}`), event }));
-}
-
 /** The validation code of a subscription handshake: `[0].data.validationCode`, or the CloudEvent's. */
 export function readValidationCode(body: unknown): string {
   const [first] = asEvents(body);

@@ -3,12 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import azf from '@azure/functions';
-import type {
-  EventGridFunctionDefinition,
-  HttpFunctionDefinition,
-  HostLogger,
-  InvocationHooks,
-} from '@modelfn/functions';
+import type { HttpFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
 import { DEFAULT_ROUTE_PREFIX } from '../host-json.js';
 import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, FunctionTimeoutError, mountFunction } from '../invocation/invoke.js';
@@ -17,7 +12,6 @@ import { closeAcceptors, startAcceptors } from './acceptors.js';
 import { afterReads } from './after-reads.js';
 import { answerClientError } from './client-error.js';
 import { CONNECTION_CAP_RETRY_AFTER_S, capConnections, tooManyConnectionsMessage } from './connection-cap.js';
-import { EVENT_GRID_WEBHOOK_PATH, eventGridTriggers } from './event-grid-trigger.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
 import { toHttpRequest } from './to-invocation.js';
@@ -26,11 +20,6 @@ import { writeHandlerResult, writeHostError } from './write-response.js';
 export interface HttpHostOptions {
   /** The apps' HTTP function definitions, exactly as their entry points pass them to `app.http`. */
   functions: readonly HttpFunctionDefinition[];
-  /**
-   * The apps' Event Grid triggers, served as the Functions host serves them on the app's URL:
-   * `POST /runtime/webhooks/eventgrid?functionName=<name>` (see event-grid-trigger.ts).
-   */
-  eventGridFunctions?: readonly EventGridFunctionDefinition[];
   /** 0 picks a free port. Default 7071, the Functions host's local port. */
   port?: number;
   /** Default 127.0.0.1: a local host is not meant to be reachable from the network. */
@@ -122,9 +111,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     hooks: options.hooks,
     functionTimeoutMs: functionTimeoutOf({ hostJsonPath: options.hostJsonPath }),
   });
-  const eventGrid = options.eventGridFunctions?.length
-    ? eventGridTriggers(options.eventGridFunctions, invoke, logger)
-    : undefined;
   let origin = '';
   const inflight = new Set<Promise<void>>();
   const answering = new Set<ServerResponse>();
@@ -152,8 +138,6 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       return;
     }
     const pathname = (req.url ?? '/').split('?', 1)[0];
-    if (eventGrid && pathname === EVENT_GRID_WEBHOOK_PATH)
-      return eventGrid(req, res, new URL(req.url ?? '/', 'http://local'));
     const found = table.lookup(method, pathname);
     if (found.kind !== 'found') {
       req.resume();
