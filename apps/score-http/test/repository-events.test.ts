@@ -3,7 +3,8 @@
 // HTTP app on the local host, events posted to POST /repository/events as Event Grid posts them. The route
 // waits for the read it asked for (waitMs well above anything a read of these small models takes), so its
 // 200 means the repository has been read: nothing here waits on a clock.
-// Then the sha256 pins of config.json on such a reload: a mismatching file never replaces what serves.
+// Then the sha256 pins of config.json on such a reload: a mismatching file never replaces what serves; and
+// an app started on an empty container, as azd's MODELS_IN_BLOB leaves it until the first upload.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,5 +197,64 @@ describe('versions.<n>.sha256 on a blob repository’s reload', () => {
     expect(await poke('BlobCreated', 'pinned/2/model.onnx')).toBe(READ);
     expect(await ask('pinned', 1)).toEqual({ version: '2', y: 31 });
     expect(await index('pinned')).toEqual([{ name: 'pinned', version: '2', state: 'READY' }]);
+  });
+});
+
+describe('an app started on an empty container (azd: MODELS_IN_BLOB before the first upload)', () => {
+  it('serves nothing, then the model uploaded once the event is posted', async () => {
+    const later = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      'later',
+    );
+    await later.create();
+    const dir = mkdtempSync(join(tmpdir(), 'modelfn-events-empty-'));
+    const empty = await createScorer(
+      readSettings({
+        MODEL_REPOSITORY: 'blob:later',
+        MODEL_CACHE_DIR: dir,
+        AzureWebJobsStorage: azurite.connectionString,
+        MODEL_CONTROL_MODE: 'poll',
+        MODEL_POLL_INTERVAL_S: '3600',
+        CACHE_MODE: 'memory',
+        INFERENCE_THREADS: '0',
+      }),
+    );
+    const app = await startHttpHost({
+      functions: createHttpFunctions({
+        scorer: async () => empty,
+        authLevel: 'anonymous',
+        repositoryEvents: { waitMs: 600_000 },
+      }),
+      port: 0,
+      routePrefix: '',
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const infer = () =>
+        postJson<{ code?: string; outputs?: { data: number[] }[] }>(`${app.url}/v2/models/plus/infer`, {
+          inputs: [{ name: 'x', shape: [1, 1], datatype: 'FP32', data: [1] }],
+        });
+      const before = await infer();
+      expect([before.status, before.body.code]).toEqual([404, 'MODEL_NOT_FOUND']);
+      await later.getBlockBlobClient('plus/1/model.onnx').uploadData(Buffer.from(offsetModel(5)));
+      const res = await fetch(`${app.url}/repository/events`, {
+        method: 'POST',
+        headers: { 'aeg-event-type': 'Notification', 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            id: '1',
+            eventType: 'Microsoft.Storage.BlobCreated',
+            subject: '/blobServices/default/containers/later/blobs/plus/1/model.onnx',
+            data: {},
+          },
+        ]),
+      });
+      expect([res.status, ((await res.json()) as { repository: string }).repository]).toEqual([200, 'read']);
+      const after = await infer();
+      expect([after.status, after.body.outputs?.[0].data[0]]).toEqual([200, 6]);
+    } finally {
+      await app.close();
+      await empty.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
