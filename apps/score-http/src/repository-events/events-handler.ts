@@ -81,6 +81,14 @@ export function repositoryEventsHandler(
     const s = await scorer();
     const why = refusal(s);
     if (why) throw new ScoringError('MODEL_CONTROL_DISABLED', why);
+    const kind = request.headers.get('aeg-event-type')?.toLowerCase();
+    // `Unsubscribe` is the Functions host's word; Event Grid documents `SubscriptionDeletion` for it.
+    if (kind === 'unsubscribe' || kind === 'subscriptiondeletion') return json(202, {});
+    if (kind !== 'notification' && kind !== 'subscriptionvalidation')
+      throw new ScoringError(
+        'INVALID_INPUT',
+        'set the aeg-event-type header to Notification (events) or SubscriptionValidation (handshake), as Event Grid does',
+      );
     const raw = await readBody(request, Math.min(s.settings.maxRequestBytes, MAX_DELIVERY_BYTES));
     let body: unknown;
     try {
@@ -88,18 +96,10 @@ export function repositoryEventsHandler(
     } catch (e) {
       throw new ScoringError('INVALID_JSON', `the body is not JSON: ${(e as Error).message}`);
     }
-    const kind = request.headers.get('aeg-event-type')?.toLowerCase();
     if (kind === 'subscriptionvalidation') {
       scope.log.info('Event Grid subscription to the model repository validated');
       return json(200, { validationResponse: validationCode(body) });
     }
-    // `Unsubscribe` is the Functions host's word; Event Grid documents `SubscriptionDeletion` for it.
-    if (kind === 'unsubscribe' || kind === 'subscriptiondeletion') return json(202, {});
-    if (kind !== 'notification')
-      throw new ScoringError(
-        'INVALID_INPUT',
-        'set the aeg-event-type header to Notification (events) or SubscriptionValidation (handshake), as Event Grid does',
-      );
     const events = readEvents(body);
     const place = blobRepositoryPlace(s.settings.modelRepository)!;
     const verdicts = events.map((e) => judgeEvent(e, place));
