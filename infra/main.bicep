@@ -328,7 +328,7 @@ output BLOB_INPUT_CONTAINER string = inputContainer
 output BLOB_OUTPUT_CONTAINER string = outputContainer
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output EVENT_GRID_DEADLETTER_CONTAINER string = deadLetterContainer
-// Empty without modelsInBlob: the postdeploy hook subscribes the apps to the models container only with it.
+// Empty without modelsInBlob: the postdeploy hook subscribes the HTTP app to the models container only with it.
 output MODEL_CONTAINER string = modelsInBlob ? modelContainer : ''
 output SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REQUEST_QUEUE string = requestQueue

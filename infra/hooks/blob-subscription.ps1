@@ -20,7 +20,7 @@ function Get-HostKey([string]$App, [string]$KeyName) {
     $ErrorActionPreference = 'Stop'
     if ($key) { return $key }
     if ($attempt -ge $tries) {
-      throw "no $KeyName key on $App after $tries tries: its trigger has not started (see README)"
+      throw "no $KeyName key on $App after $tries tries: its host or trigger has not started (see README)"
     }
     Write-Warning "no $KeyName key on $App yet (try $attempt of $tries), next in ${delay}s"
     Start-Sleep -Seconds $delay

@@ -7,9 +7,9 @@
 set -eu
 eval "$(azd env get-values)"
 
-# The key $2 (systemKeys.<name> or functionKeys.<name>) of app $1. A freshly deployed Flex app starts its host (and creates the key) some time
-# after the deploy returns, so the lookup is retried: 10 tries, 5 s doubling to at most 60 s between them
-# (about 6 minutes in all).
+# The key $2 (systemKeys.<name> or functionKeys.<name>) of app $1. A freshly deployed Flex app starts its
+# host (and creates the key) some time after the deploy returns, so the lookup is retried: 10 tries, 5 s
+# doubling to at most 60 s between them (about 6 minutes in all).
 host_key() {
   tries=10
   delay=5
@@ -20,7 +20,7 @@ host_key() {
       --query "$2" -o tsv 2>/dev/null || true)
     if [ -n "$key" ]; then break; fi
     if [ "$attempt" -ge "$tries" ]; then
-      echo "no $2 key on $1 after $tries tries: its trigger has not started (see README)" >&2
+      echo "no $2 key on $1 after $tries tries: its host or trigger has not started (see README)" >&2
       exit 1
     fi
     echo "no $2 key on $1 yet (try $attempt of $tries), next in ${delay}s" >&2
