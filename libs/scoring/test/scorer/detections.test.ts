@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectionModel } from '@modelfn/model-builder';
+import type { DetectedObject } from '../../src/encode/detections.js';
 import { predictions, type ModelAnswer, type Scorer } from '../../src/index.js';
 import { LABELS, separate, yolov5, yolov8 } from '../support/detection-boxes.js';
 import { scorerOver } from './repo.js';
@@ -176,7 +177,7 @@ describe('detections', () => {
     };
     const [first, second] = await detect('v5', Buffer.from(JSON.stringify(v2)), 'application/json');
     expect(first).toEqual(FIT);
-    expect(second.map((d) => d.box)).toEqual([
+    expect((second as DetectedObject[]).map((d) => d.box)).toEqual([
       [48, 0, 64, 20],
       [0, 40, 28, 80],
       [0, 42, 30, 82],
