@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DELAY_MS, MIN_DELAY_MS, retryDelayMs } from '../static/js/job-poll.js';
+import { MAX_DELAY_MS, MIN_DELAY_MS, retryDelayMs } from '../static/js/job-wait.js';
 
 // The playground's wait between two calls of a job's status URL, run in Node: Retry-After honoured, bounded.
 
