@@ -42,3 +42,12 @@ export {
 export { replyContent, type ReplyContent } from './render/servicebus-reply.js';
 export { imageHttpAnswer } from './render/image-answer.js';
 export { imageAnswerOf } from './adapter/image-accept.js';
+export {
+  allowedOrigin,
+  EventGridDeliveryError,
+  eventDataOf,
+  eventsOf,
+  eventTypeOf,
+  validationCodeOf,
+  type EventGridEvent,
+} from './event-grid/event-grid-delivery.js';

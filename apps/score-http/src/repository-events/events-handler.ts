@@ -1,3 +1,4 @@
+import { allowedOrigin } from '@modelfn/functions';
 import { blobRepositoryPlace, ScoringError, type Scorer } from '@modelfn/scoring';
 import type { ScopedHandler, ScorerSource } from '../request-scope.js';
 import { readBody } from '../request-input.js';
@@ -14,15 +15,6 @@ const MAX_DELIVERY_BYTES = 1024 * 1024;
  * instance's own poller would pick the change up anyway).
  */
 const DEFAULT_WAIT_MS = 20_000;
-
-/** Event Grid's clouds; any other origin is answered with the public cloud's, as the Functions host does. */
-const EVENT_GRID_ORIGINS = new Set([
-  'eventgrid.azure.net',
-  'eventgrid.azure.us',
-  'eventgrid.azure.cn',
-  'eventgrid.azure.eaglex.ic.gov',
-  'eventgrid.azure.microsoft.scloud',
-]);
 
 export interface RepositoryEventsOptions {
   /** Default 20 s, under Event Grid's 30 s (see DEFAULT_WAIT_MS). */
@@ -69,11 +61,11 @@ export function repositoryEventsHandler(
   const pokes = new WeakMap<Scorer, PollCoalescer>();
   return async (request, scope) => {
     if (request.method === 'OPTIONS') {
-      const origin = request.headers.get('webhook-request-origin') ?? '';
+      const origin = request.headers.get('webhook-request-origin');
       return {
         status: 200,
         headers: {
-          'webhook-allowed-origin': EVENT_GRID_ORIGINS.has(origin) ? origin : 'eventgrid.azure.net',
+          'webhook-allowed-origin': allowedOrigin(origin),
           allow: 'POST, OPTIONS',
         },
       };
