@@ -45,6 +45,8 @@ export async function startHttpWorkersSource(
         { workerPid: pid, code, signal },
         restarting ? 'an HTTP worker exited: starting another' : 'an HTTP worker exited',
       ),
+    onWorkerStopped: ({ pid, code, signal }) =>
+      log.info({ workerPid: pid, code, signal }, 'an HTTP worker stopped'),
     onGiveUp,
     start: async (serving) => {
       if (workers === 1) return startHttpSource(env, settings, log);

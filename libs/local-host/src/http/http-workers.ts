@@ -26,6 +26,8 @@ export interface HttpWorkersOptions {
   execArgv?: string[];
   /** Told of every worker that exits after start-up, and whether another is being started in its place. */
   onWorkerExit?: (exit: WorkerExit) => void;
+  /** Told of each worker's exit once close() has asked them to drain: how it ended (a signal means it died). */
+  onWorkerStopped?: (exit: Omit<WorkerExit, 'restarting'>) => void;
   /**
    * Called once workers have crashed `crashLimit` times within `crashWindowMs` (a worker that dies as it
    * starts, again and again): no more are started, and the caller should stop rather than serve with part
@@ -197,7 +199,10 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
         (w) =>
           new Promise<void>((resolve) => {
             if (w.isDead()) return resolve();
-            w.once('exit', () => resolve());
+            w.once('exit', (code, signal) => {
+              opts.onWorkerStopped?.({ pid: w.process.pid, code, signal });
+              resolve();
+            });
             // A worker that does not finish its in-flight requests in time is killed.
             const kill = setTimeout(() => w.kill('SIGKILL'), opts.closeTimeoutMs ?? 8_000);
             w.once('exit', () => clearTimeout(kill));
