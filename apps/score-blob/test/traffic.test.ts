@@ -1,11 +1,11 @@
 // config.json `traffic`: a blob that names no version (metadata `model: split`) is scored by the version the
 // split draws, and its record says which (version n of `split` answers y = x + n); one naming a version gets it.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext, output } from '@azure/functions';
 import type { BlobPrediction } from '@modelfn/functions';
-import { offsetModel } from '@modelfn/model-builder';
+import { writeOffsetModel } from '@modelfn/model-builder';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { scoreBlobHandler } from '../src/score-blob.js';
@@ -18,15 +18,7 @@ const DRAWS = 40;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'modelfn-blob-traffic-'));
-  mkdirSync(join(root, 'split'), { recursive: true });
-  writeFileSync(
-    join(root, 'split', 'config.json'),
-    JSON.stringify({ version_policy: { all: {} }, traffic: { '1': 3, '2': 1 } }),
-  );
-  for (const v of [1, 2]) {
-    mkdirSync(join(root, 'split', String(v)), { recursive: true });
-    writeFileSync(join(root, 'split', String(v), 'model.onnx'), offsetModel(v));
-  }
+  writeOffsetModel(root, 'split', [1, 2], { version_policy: { all: {} }, traffic: { '1': 3, '2': 1 } });
   scorer = await createScorer(
     { ...readSettings({}), modelRepository: root, cacheMode: 'memory' },
     { random: () => ((draw++ % DRAWS) + 0.5) / DRAWS },

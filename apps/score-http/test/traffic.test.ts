@@ -1,10 +1,10 @@
 // config.json `traffic` through the real HTTP app with the real random draw: requests naming no version are
 // split by weight (checked within a 5-sigma binomial bound, so it cannot flake), x-model and /metrics say
 // which version answered, a request naming a version gets it. Version n of `split` answers y = x + n.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { offsetModel } from '@modelfn/model-builder';
+import { writeOffsetModel } from '@modelfn/model-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from './support/app-host.js';
 import { call, postJson } from './support/http.js';
@@ -14,15 +14,7 @@ let root: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'modelfn-traffic-http-'));
-  mkdirSync(join(root, 'split'), { recursive: true });
-  writeFileSync(
-    join(root, 'split', 'config.json'),
-    JSON.stringify({ version_policy: { all: {} }, traffic: { '1': 90, '2': 10 } }),
-  );
-  for (const v of [1, 2, 3]) {
-    mkdirSync(join(root, 'split', String(v)), { recursive: true });
-    writeFileSync(join(root, 'split', String(v), 'model.onnx'), offsetModel(v));
-  }
+  writeOffsetModel(root, 'split', [1, 2, 3], { version_policy: { all: {} }, traffic: { '1': 90, '2': 10 } });
   app = await startApp({ modelRepository: root, defaultModel: 'split' });
 });
 afterAll(async () => {

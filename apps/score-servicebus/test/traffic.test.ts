@@ -1,10 +1,10 @@
 // config.json `traffic` on a batch of messages: each message that names no version is answered by the
 // version drawn for it, and its reply says which (version n of `split` answers y = x + n).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replyContent, scoreRequests } from '@modelfn/functions';
-import { offsetModel } from '@modelfn/model-builder';
+import { writeOffsetModel } from '@modelfn/model-builder';
 import { createScorer, readSettings, type Scorer } from '@modelfn/scoring';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { messageRequest } from '../src/message-input.js';
@@ -16,15 +16,7 @@ const DRAWS = 40;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'modelfn-sb-traffic-'));
-  mkdirSync(join(root, 'split'), { recursive: true });
-  writeFileSync(
-    join(root, 'split', 'config.json'),
-    JSON.stringify({ version_policy: { all: {} }, traffic: { '1': 1, '2': 1 } }),
-  );
-  for (const v of [1, 2]) {
-    mkdirSync(join(root, 'split', String(v)), { recursive: true });
-    writeFileSync(join(root, 'split', String(v), 'model.onnx'), offsetModel(v));
-  }
+  writeOffsetModel(root, 'split', [1, 2], { version_policy: { all: {} }, traffic: { '1': 1, '2': 1 } });
   scorer = await createScorer(
     { ...readSettings({}), modelRepository: root, cacheMode: 'memory' },
     { random: () => ((draw++ % DRAWS) + 0.5) / DRAWS },

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildModel, tensor } from './onnx-builder.js';
 
 /**
@@ -13,4 +15,17 @@ export function offsetModel(offset: number): Uint8Array {
       nodes: [{ op: 'Add', inputs: ['x', 'offset'], outputs: ['y'] }],
     },
   });
+}
+
+/**
+ * `<root>/<name>/config.json` and `<root>/<name>/<v>/model.onnx` for each version, version v answering
+ * y = x + v: a model of several versions in a repository folder, for tests of version routing.
+ */
+export function writeOffsetModel(root: string, name: string, versions: number[], config: object): void {
+  mkdirSync(join(root, name), { recursive: true });
+  writeFileSync(join(root, name, 'config.json'), JSON.stringify(config));
+  for (const v of versions) {
+    mkdirSync(join(root, name, String(v)), { recursive: true });
+    writeFileSync(join(root, name, String(v), 'model.onnx'), offsetModel(v));
+  }
 }
