@@ -63,6 +63,59 @@ describe('EntryGate', () => {
     await Promise.all([...running, ...admitted]);
   });
 
+  it('admits a burst before any run has ended, then refuses those its first run shows would wait too long', async () => {
+    // A host that just started has no run time to predict from (20 heavy pages were all admitted, the
+    // last answered after 57 s). The first run's end (4 s on the test's clock) is when the gate learns.
+    let clock = 0;
+    const gate = new EntryGate('m', {
+      running: 2,
+      maxWaiting: 100,
+      maxBytes: 1 << 20,
+      maxWaitMs: 10_000,
+      now: () => clock,
+    });
+    const holds = [later(), later()];
+    const running = holds.map((h) => gate.run(1, () => h.p));
+    const release = later();
+    const queued = [0, 1, 2, 3, 4, 5].map((i) =>
+      gate.run(1, async () => {
+        await release.p;
+        return i;
+      }),
+    );
+    const settled: number[] = [];
+    for (const [i, q] of queued.entries())
+      q.then(
+        () => settled.push(i),
+        () => settled.push(i),
+      );
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([]);
+    expect(gate.expectedWaitSeconds()).toBe(0);
+
+    clock = 4000;
+    holds[0].done();
+    await running[0];
+    await new Promise((r) => setImmediate(r));
+    // Request 0 has started. The five still waiting have waited 4 s each: the next two start one run from
+    // now (8 s in all), the other three two runs from now (12 s in all, past 10 s): refused, Retry-After 8 s.
+    expect(settled.sort()).toEqual([3, 4, 5]);
+    for (const i of [3, 4, 5]) {
+      await expect(queued[i]).rejects.toMatchObject({
+        code: 'OVERLOADED',
+        status: 503,
+        retryAfterSeconds: 8,
+      });
+    }
+    await expect(queued[3]).rejects.toThrow(/about 12 s for its entry script in all, 4 s of it waited/);
+    expect(gate.expectedWaitSeconds()).toBe(8);
+
+    holds[1].done();
+    release.done();
+    await Promise.all(running);
+    expect(await Promise.all(queued.slice(0, 3))).toEqual([0, 1, 2]);
+  });
+
   it('admits anything the count allows until a run has ended, and without maxWaitMs', async () => {
     let clock = 0;
     const unbounded = new EntryGate('m', {
