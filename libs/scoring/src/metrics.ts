@@ -75,6 +75,12 @@ export const metrics = {
     labelNames: ['model', 'version'] as const,
     registers: [registry],
   }),
+  repositoryPolls: new Counter({
+    name: 'modelfn_model_repository_polls_total',
+    help: 'Reads of the model repository by MODEL_CONTROL_MODE=poll (timed, or an Event Grid poke), counted when done: outcome read, or unreadable (the loaded versions kept serving)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  }),
   modelUnloads: new Counter({
     name: 'modelfn_model_unloads_total',
     help: 'Model versions drained and released while serving (replaced, removed or unloaded), by model and version',

@@ -98,13 +98,16 @@ export class ModelControl {
   async poll(): Promise<void> {
     if (this.opts.mode !== 'poll') return;
     return this.serial(async () => {
-      if (!(await this.refreshed())) return;
+      if (!(await this.refreshed())) return metrics.repositoryPolls.inc({ outcome: 'unreadable' });
       const names = new Set([...this.served.names(), ...(await folders(this.served.root))]);
       for (const name of names) {
         if (this.stopping) return;
         if (this.served.wanted && !this.served.wanted.has(name)) continue;
         await this.update(name, false);
       }
+      // Counted once every change it found is served: a poll that ended saw (and serves) every upload made
+      // before it began, which is how a test tells "within two polls" without timing anything.
+      metrics.repositoryPolls.inc({ outcome: 'read' });
     });
   }
 

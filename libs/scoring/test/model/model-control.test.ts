@@ -211,6 +211,20 @@ describe('MODEL_CONTROL_MODE=poll on a folder repository', () => {
     30_000,
   );
 
+  it('counts each poll once done, and a poll done serves what was in the folder when it began', async () => {
+    const s = await start({ MODEL_CONTROL_MODE: 'poll', MODEL_POLL_INTERVAL_S: '3600' });
+    const polls = async (outcome: string) =>
+      (await registry.getSingleMetric('modelfn_model_repository_polls_total')!.get()).values.find(
+        (m) => m.labels.outcome === outcome,
+      )?.value ?? 0;
+    const before = await polls('read');
+    put(join(root, 'plus', '2', 'model.onnx'), offsetModel(2));
+    await s.repository.poll();
+    // Counted only once the version it found is loaded and swapped in: no request after it sees version 1.
+    expect(await polls('read')).toBe(before + 1);
+    expect(await ask(s, 1)).toBe(3);
+  });
+
   it('polls on its own every MODEL_POLL_INTERVAL_S, and close() ends the poller', async () => {
     const s = await start({ MODEL_CONTROL_MODE: 'poll', MODEL_POLL_INTERVAL_S: '0.1' });
     put(join(root, 'plus', '2', 'model.onnx'), offsetModel(2));
