@@ -20,6 +20,7 @@ export {
   type InvocationObserver,
 } from './observe/invocation-observer.js';
 export { observeInvocation, type TriggerHandler } from './observe/invocation-span.js';
+export { createDeadlines, deadlines, type Deadlines } from './deadline/deadlines.js';
 
 // The trigger adapter: trigger input → the scoring core → one result, rendered by each trigger.
 export type { TriggerName, TriggerRequest } from './adapter/trigger-request.js';

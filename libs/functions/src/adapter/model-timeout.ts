@@ -6,6 +6,7 @@ import {
   type RequestBudget,
   type Scorer,
 } from '@modelfn/scoring';
+import { deadlines } from '../deadline/deadlines.js';
 
 /**
  * The model a request names and its bound: `timeout_ms`, or `job_timeout_ms` for a request run as a job
@@ -27,7 +28,7 @@ export function modelTimeout(
 /**
  * `work`, or TIMEOUT when it has not settled within `ms`. The core stops an entry script's stuck run on its
  * own deadline (the same `timeout_ms`); an ONNX run cannot be interrupted, so its result is dropped when
- * it comes.
+ * it comes. On the process's shared deadlines: this is on every cache hit's path.
  */
 export function withinTimeout<T>(
   work: Promise<T>,
@@ -35,19 +36,5 @@ export function withinTimeout<T>(
   ms: number,
   setting?: RequestBudget['setting'],
 ): Promise<T> {
-  // One timer and one reaction per request (this is on every cache hit's path): no race, no extra async
-  // frame, and nothing left pending once the work settles.
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(model, ms, setting)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+  return deadlines.within(work, ms, () => timeoutError(model, ms, setting));
 }

@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { inIncomingSpan, traceContextOf } from '@modelfn/telemetry';
+import { inIncomingSpan, traceContextOf, tracingOn } from '@modelfn/telemetry';
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { TriggerName } from '../adapter/trigger-request.js';
 import { invocationReport } from './invocation-report.js';
@@ -24,15 +24,24 @@ export type TriggerHandler<I, R> = (input: I, context: InvocationContext) => R;
  * count) and, once the handler returns, what it reported for the invocation's log line and metrics
  * (reportScored, reportOutcome, reportFields): model, cache outcome, outcome, request id, HTTP status. An
  * outcome of `failed` or `unavailable` marks the span as an error; a throw is recorded on it and rethrown.
- * With tracing off the span is a stand-in and the handler runs as it would unwrapped.
+ * With tracing off (no SDK registered) no span is made, not even a stand-in: the handler runs as it would
+ * unwrapped, a throw becoming a rejection. This wraps every invocation, cache hits included.
  */
 export function observeInvocation<I, R>(
   trigger: TriggerName,
   handler: TriggerHandler<I, R>,
 ): TriggerHandler<I, Promise<Awaited<R>>> {
   const facts = triggerSpans[trigger];
-  return (input, context) =>
-    inIncomingSpan(
+  return (input, context) => {
+    if (!tracingOn()) {
+      try {
+        // A promise the handler returned is passed on as it is, not wrapped in another.
+        return Promise.resolve(handler(input, context)) as Promise<Awaited<R>>;
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
+    return inIncomingSpan(
       facts.name(context.functionName),
       { carrier: facts.carrier?.(input, context), kind: facts.kind, invocation: context },
       async (span): Promise<Awaited<R>> => {
@@ -43,6 +52,7 @@ export function observeInvocation<I, R>(
         return result;
       },
     );
+  };
 }
 
 function describeStart(span: Span, facts: TriggerSpan, input: unknown, context: InvocationContext): void {

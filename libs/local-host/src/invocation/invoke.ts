@@ -8,7 +8,12 @@ import type {
   InvocationContext,
   RetryContext,
 } from '@azure/functions';
-import type { FunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
+import {
+  deadlines,
+  type FunctionDefinition,
+  type HostLogger,
+  type InvocationHooks,
+} from '@modelfn/functions';
 import { postContext, preContext } from './hook-contexts.js';
 import { logHandlerFor } from './log-handler.js';
 import { newInvocationContext } from './local-context.js';
@@ -92,21 +97,6 @@ export class FunctionTimeoutError extends Error {
 }
 
 /**
- * `work`, or a FunctionTimeoutError past `ms`. The handler cannot be stopped from here (the Functions host
- * restarts its worker process instead); its late outcome is dropped, and the model timeouts of the
- * scoring path have already stopped a stuck entry script by then.
- */
-function withinFunctionTimeout<T>(work: Promise<T>, name: string, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FunctionTimeoutError(name, ms)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-/**
  * The one invocation model of the local host, after the Functions library's InvocationModel and the
  * worker's hook runner: build the InvocationContext with its log bridge, run the pre-invocation hooks
  * (which may swap the inputs or the handler), call the handler, run the post-invocation hooks (which may
@@ -141,7 +131,13 @@ export function createInvoker({ logger, hooks = {}, functionTimeoutMs }: Invoker
       }
       // As the worker calls it: the trigger inputs, then the context.
       const call = (async () => (handler as (...args: unknown[]) => unknown)(...inputs, context))();
-      result = await withinFunctionTimeout(call, fn.name, functionTimeoutMs);
+      // The handler cannot be stopped from here (the Functions host restarts its worker process instead); its
+      // late outcome is dropped, and the model timeouts of the scoring path have stopped a stuck script by then.
+      result = await deadlines.within(
+        call,
+        functionTimeoutMs ?? Infinity,
+        () => new FunctionTimeoutError(fn.name, functionTimeoutMs ?? Infinity),
+      );
     } catch (e) {
       failed = true;
       error = e;

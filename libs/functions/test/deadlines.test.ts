@@ -1,0 +1,64 @@
+// The shared deadlines of every invocation: one coarse timer for all, a bound that is never early, and
+// nothing left pending once work settles.
+import { describe, expect, it } from 'vitest';
+import { createDeadlines } from '../src/index.js';
+
+const never = () => new Promise<never>(() => undefined);
+class Late extends Error {}
+
+describe('createDeadlines', () => {
+  it('passes on what settles in time, and leaves nothing pending', async () => {
+    const d = createDeadlines(5);
+    const answers = await Promise.all([
+      d.within(Promise.resolve('a'), 10_000, () => new Late()),
+      d.within(Promise.resolve('b'), 60_000, () => new Late()),
+    ]);
+    expect(answers).toEqual(['a', 'b']);
+    expect(d.pending).toBe(0);
+    await expect(d.within(Promise.reject(new Error('own')), 10_000, () => new Late())).rejects.toThrow('own');
+    expect(d.pending).toBe(0);
+  });
+
+  it("rejects with the caller's error once the bound has passed, never before it", async () => {
+    const d = createDeadlines(5);
+    const started = performance.now();
+    const outcomes = await Promise.allSettled([
+      d.within(never(), 40, () => new Late('40')),
+      d.within(never(), 15, () => new Late('15')),
+    ]);
+    const elapsed = performance.now() - started;
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))).toEqual([
+      '40',
+      '15',
+    ]);
+    expect(elapsed).toBeGreaterThanOrEqual(40);
+    expect(d.pending).toBe(0);
+  });
+
+  it('keeps one bound per call: a settled neighbour does not take a pending one with it', async () => {
+    const d = createDeadlines(5);
+    const slow = d.within(never(), 30, () => new Late('slow'));
+    await d.within(Promise.resolve(1), 30, () => new Late('fast'));
+    expect(d.pending).toBe(1);
+    await expect(slow).rejects.toThrow('slow');
+    expect(d.pending).toBe(0);
+  });
+
+  it('has no bound for a non-finite or non-positive time: the work is passed on as it is', () => {
+    const d = createDeadlines(5);
+    const work = never();
+    expect(d.within(work, Infinity, () => new Late())).toBe(work);
+    expect(d.within(work, 0, () => new Late())).toBe(work);
+    expect(d.pending).toBe(0);
+  });
+
+  it('a late outcome is dropped, not reported as unhandled', async () => {
+    const d = createDeadlines(5);
+    let fail!: (e: Error) => void;
+    const work = new Promise<never>((_, reject) => (fail = reject));
+    await expect(d.within(work, 10, () => new Late('late'))).rejects.toThrow('late');
+    fail(new Error('after the bound'));
+    // An unhandled rejection would fail the run (Vitest reports it as an error).
+    await new Promise((r) => setImmediate(r));
+  });
+});
