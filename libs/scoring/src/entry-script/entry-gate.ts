@@ -17,8 +17,16 @@ export interface EntryGateLimits {
   maxBytes: number;
   /** The longest wait a request is admitted to, as the runs so far predict it (MODEL_QUEUE_MAX_WAIT_MS). */
   maxWaitMs?: number;
-  /** The clock runs are timed with (a test gives its own). */
+  /** The clock runs and waits are timed with, and its timer (a test gives its own). */
   now?: () => number;
+  setTimer?: (ms: number, fire: () => void) => () => void;
+}
+
+/** A timer that does not keep the process alive; returns its cancel. */
+function unrefTimer(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
 }
 
 /**
@@ -33,13 +41,13 @@ export interface EntryGateLimits {
  * it (the mean run time, times the runs ahead of it per concurrent run) is longer than `maxWaitMs`, and
  * its Retry-After is that wait: a burst gets an answer at once, and a client knows when to come back.
  *
- * A gate that has not timed a run yet (a host that just started) cannot predict, so it admits what the
- * count allows; each time a run ends it checks the requests still waiting again, and refuses those whose
- * wait, what they have waited plus what the runs now predict, would pass `maxWaitMs` (as Triton's queue
- * policy rejects a request past its timeout, and BentoML's dispatcher drops one its latency model says is
- * late). So a first burst is trimmed to the time bound once its first run ends, rather than admitted
- * whole (20 heavy pages on a cold host: p50 34 s, max 57 s, none refused), and a queue admitted on a
- * mean that then grows is held to the bound too.
+ * A gate that has not timed a run yet (a host that just started) cannot predict, and admitted a first
+ * burst whole (20 heavy pages on a cold host: p50 34 s, max 57 s, none refused). So the requests that
+ * wait are checked again: each time a run ends, those whose whole wait (waited so far, plus what the runs
+ * now predict at their place) would pass `maxWaitMs` are refused, as BentoML's dispatcher drops a request
+ * its latency model says is late; and one that has waited `maxWaitMs` without starting is refused then,
+ * as Triton's queue policy rejects a request past its timeout. A first burst is trimmed when its first
+ * run ends, and no request waits longer than `maxWaitMs` however slow the runs turn out to be.
  */
 export class EntryGate {
   private active = 0;
@@ -52,6 +60,9 @@ export class EntryGate {
   private readonly maxBytes: number;
   private readonly maxWaitSeconds: number;
   private readonly now: () => number;
+  private readonly setTimer: (ms: number, fire: () => void) => () => void;
+  /** Cancels the timer set for the oldest waiting request's `maxWaitMs`. */
+  private cancelTimer: (() => void) | undefined;
 
   constructor(
     private readonly model: string,
@@ -62,6 +73,7 @@ export class EntryGate {
     this.maxBytes = limits.maxBytes;
     this.maxWaitSeconds = (limits.maxWaitMs ?? Infinity) / 1000;
     this.now = limits.now ?? (() => performance.now());
+    this.setTimer = limits.setTimer ?? unrefTimer;
   }
 
   /** Seconds a request arriving now would wait, as the runs so far predict it; 0 before any has ended. */
@@ -88,31 +100,53 @@ export class EntryGate {
   }
 
   /**
-   * Refuses the waiting requests whose whole wait (waited so far, plus the predicted wait at their place
-   * once those ahead that are refused have left) would pass the bound; the rest keep their order.
+   * Refuses the waiting requests that have waited `maxWaitMs`, and, once a run has been timed, those whose
+   * whole wait (waited so far, plus the predicted wait at their place once those refused ahead of them
+   * have left) would pass it; the rest keep their order. Then sets the timer for the oldest that is left.
    */
-  private refuseOverdue(): void {
-    if (this.meanRunSeconds === undefined || this.maxWaitSeconds === Infinity) return;
+  private review(): void {
+    if (this.maxWaitSeconds === Infinity) return;
     const now = this.now();
     const kept: Waiting[] = [];
     for (const entry of this.waiting) {
       const waited = (now - entry.queuedAt) / 1000;
       const ahead = this.waitAt(kept.length + 1);
-      if (waited + ahead <= this.maxWaitSeconds) {
+      if (waited < this.maxWaitSeconds && waited + ahead <= this.maxWaitSeconds) {
         kept.push(entry);
         continue;
       }
       this.waitingBytes -= entry.bytes;
       entry.refuse(
-        this.tooLong(
-          ahead,
-          `would keep this request waiting about ${Math.round(waited + ahead)} s for its entry script in all, ${Math.round(waited)} s of it waited`,
-        ),
+        this.meanRunSeconds === undefined
+          ? // No run has ended in all that time: each in progress has taken at least as long.
+            this.tooLong(
+              this.maxWaitSeconds,
+              `kept this request waiting ${Math.round(waited)} s for its entry script, no run having ended`,
+            )
+          : this.tooLong(
+              ahead,
+              `would keep this request waiting about ${Math.round(waited + ahead)} s for its entry script in all, ${Math.round(waited)} s of it waited`,
+            ),
       );
     }
-    if (kept.length === this.waiting.length) return;
-    this.waiting.splice(0, this.waiting.length, ...kept);
-    metrics.queueRows.set({ model: this.model }, this.waiting.length);
+    if (kept.length < this.waiting.length) {
+      this.waiting.splice(0, this.waiting.length, ...kept);
+      metrics.queueRows.set({ model: this.model }, this.waiting.length);
+    }
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const oldest = this.waiting[0];
+    if (!oldest || this.maxWaitSeconds === Infinity) return;
+    const due = oldest.queuedAt + this.maxWaitSeconds * 1000 - this.now();
+    // A timer may fire a little early by the clock: review() then finds nothing due and sets it again.
+    this.cancelTimer = this.setTimer(Math.max(0, due), () => {
+      this.cancelTimer = undefined;
+      this.review();
+    });
   }
 
   /**
@@ -141,6 +175,7 @@ export class EntryGate {
           this.waiting.splice(i, 1);
           this.waitingBytes -= bodyBytes;
           metrics.queueRows.set({ model: this.model }, this.waiting.length);
+          if (i === 0) this.armTimer();
           reject(signal!.reason);
         };
         entry.start = () => {
@@ -155,6 +190,7 @@ export class EntryGate {
         this.waiting.push(entry);
         this.waitingBytes += bodyBytes;
         metrics.queueRows.set({ model: this.model }, this.waiting.length);
+        if (this.waiting.length === 1) this.armTimer();
       });
     }
     this.active++;
@@ -173,7 +209,7 @@ export class EntryGate {
         metrics.queueWaitSeconds.observe({ model: this.model }, (this.now() - next.queuedAt) / 1000);
         next.start();
       }
-      this.refuseOverdue();
+      this.review();
     }
   }
 }

@@ -116,6 +116,66 @@ describe('EntryGate', () => {
     expect(await Promise.all(queued.slice(0, 3))).toEqual([0, 1, 2]);
   });
 
+  it('refuses a request that has waited maxWaitMs without starting, though no run has ended to predict from', async () => {
+    // The test's clock and timers: time passes when the test says so.
+    let clock = 0;
+    const timers: { at: number; fire: () => void }[] = [];
+    const advanceTo = (t: number) => {
+      clock = t;
+      for (let due = timers.find((x) => x.at <= t); due; due = timers.find((x) => x.at <= t)) {
+        timers.splice(timers.indexOf(due), 1);
+        due.fire();
+      }
+    };
+    const gate = new EntryGate('m', {
+      running: 1,
+      maxWaiting: 100,
+      maxBytes: 1 << 20,
+      maxWaitMs: 10_000,
+      now: () => clock,
+      setTimer: (ms, fire) => {
+        const timer = { at: clock + ms, fire };
+        timers.push(timer);
+        return () => timers.includes(timer) && timers.splice(timers.indexOf(timer), 1);
+      },
+    });
+    const hold = later();
+    const running = gate.run(1, () => hold.p);
+    const settled: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => {
+      p.then(
+        () => settled.push(`${name} ran`),
+        () => settled.push(`${name} refused`),
+      );
+      return p;
+    };
+    const first = track(
+      'first',
+      gate.run(1, async () => 1),
+    );
+    advanceTo(4000);
+    const second = track(
+      'second',
+      gate.run(1, async () => 2),
+    );
+    advanceTo(9999);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual([]);
+
+    advanceTo(10_000);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual(['first refused']);
+    await expect(first).rejects.toMatchObject({ code: 'OVERLOADED', status: 503, retryAfterSeconds: 10 });
+    await expect(first).rejects.toThrow(/waiting 10 s for its entry script, no run having ended/);
+    advanceTo(14_000);
+    await expect(second).rejects.toMatchObject({ code: 'OVERLOADED', retryAfterSeconds: 10 });
+    expect(timers).toEqual([]);
+
+    hold.done();
+    await running;
+    await expect(gate.run(1, async () => 3)).resolves.toBe(3);
+  });
+
   it('admits anything the count allows until a run has ended, and without maxWaitMs', async () => {
     let clock = 0;
     const unbounded = new EntryGate('m', {
