@@ -1,3 +1,4 @@
+import { ScoringError, type ErrorCode } from '@modelfn/scoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type AppUnderTest } from './support/app-host.js';
 import { call, postJson } from './support/http.js';
@@ -39,6 +40,62 @@ describe('GET /swagger.json per model', () => {
     expect(score.post.parameters.map((p) => p.name)).toEqual(
       expect.arrayContaining(['top', 'probabilities', 'outputs']),
     );
+  });
+});
+
+describe('GET /swagger.json: the model repository routes (issue 27)', () => {
+  type Operation = { summary: string; responses: Record<string, { description: string }> };
+  it('documents the index, load, unload and the Event Grid webhook with their error codes', async () => {
+    const { body } = await call<{ paths: Record<string, Record<string, Operation>> }>(
+      `${app.url}/swagger.json`,
+    );
+    const { paths } = body;
+    expect(Object.keys(paths['/v2/repository/index'])).toEqual(['post']);
+    for (const action of ['load', 'unload']) {
+      const op = paths[`/v2/repository/models/{model}/${action}`].post;
+      expect(op.summary).toMatch(/MODEL_CONTROL_MODE=explicit.*master key/);
+      expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '404', '413', '503']);
+      expect(op.responses['400'].description).toMatch(
+        /MODEL_CONTROL_DISABLED.*MODEL_LOAD_FAILED.*INVALID_INPUT/,
+      );
+      expect(op.responses['404'].description).toMatch(/^MODEL_NOT_FOUND/);
+    }
+    const events = paths['/repository/events'];
+    expect(Object.keys(events).sort()).toEqual(['options', 'post']);
+    expect(Object.keys(events.post.responses).sort()).toEqual(['200', '202', '400', '401', '413']);
+    expect(events.post.responses['400'].description).toMatch(
+      /MODEL_CONTROL_DISABLED.*INVALID_INPUT.*INVALID_JSON/,
+    );
+  });
+
+  it('names only codes the routes answer with, at the status they answer', async () => {
+    // Every code a description names is one of the scoring errors, at the status that error has.
+    const { body } = await call<{ paths: Record<string, Record<string, Operation>> }>(
+      `${app.url}/swagger.json`,
+    );
+    const routes = [
+      '/v2/repository/models/{model}/load',
+      '/v2/repository/models/{model}/unload',
+      '/repository/events',
+    ];
+    const named = routes.flatMap((r) =>
+      Object.values(body.paths[r]).flatMap((op) =>
+        Object.entries(op.responses).flatMap(([status, a]) =>
+          [...a.description.matchAll(/\b([A-Z][A-Z_]{3,})\b/g)].map((m) => [m[1], Number(status)] as const),
+        ),
+      ),
+    );
+    const notCodes = new Set([
+      'JSON',
+      'MODEL_CONTROL_MODE',
+      'MAX_REQUEST_BYTES',
+      'MODEL_REPOSITORY',
+      'MODELS',
+    ]);
+    const codes = named.filter(([c]) => !notCodes.has(c));
+    expect(codes.length).toBeGreaterThan(5);
+    for (const [code, status] of codes)
+      expect([code, new ScoringError(code as ErrorCode, '').status]).toEqual([code, status]);
   });
 });
 

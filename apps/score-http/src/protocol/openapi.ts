@@ -1,4 +1,5 @@
 import type { DataType, ModelRepository, ModelVersion } from '@modelfn/scoring';
+import { repositoryPaths } from './openapi-repository.js';
 import { SERVER_NAME, SERVER_VERSION } from './v2-metadata.js';
 
 const errorSchema = {
@@ -326,6 +327,7 @@ export function openApiDocument(repo: ModelRepository) {
           responses: { '200': { description: 'Config' }, ...errors },
         },
       },
+      ...repositoryPaths(),
       '/v2/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'Live' } } } },
       '/v2/health/ready': {
         get: {
