@@ -15,7 +15,10 @@ export interface EntryGateLimits {
   /** Requests, and bytes of their bodies, that may wait. */
   maxWaiting: number;
   maxBytes: number;
-  /** The longest wait a request is admitted to, as the runs so far predict it (MODEL_QUEUE_MAX_WAIT_MS). */
+  /**
+   * The longest a request waits for its run (MODEL_QUEUE_MAX_WAIT_MS): refused as soon as the runs predict
+   * a longer wait, and at the latest once it has waited this long.
+   */
   maxWaitMs?: number;
   /** The clock runs and waits are timed with, and its timer (a test gives its own). */
   now?: () => number;
