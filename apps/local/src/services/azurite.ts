@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOSTS_CONTAINER, startAzurite, type RunningSource } from '@modelfn/local-host';
 import { blobFunctions } from '@modelfn/score-blob';
+import { blobRepositoryPlace } from '@modelfn/scoring';
 import type { Logger } from 'pino';
 import { portSetting, textSetting, type Env } from '@modelfn/settings';
 
@@ -14,8 +15,12 @@ export function azuriteLocation(env: Env, blobPort: number): string {
   return textSetting(env, 'AZURITE_LOCATION') ?? join(tmpdir(), `modelfn-azurite-${blobPort}`);
 }
 
-/** The containers the blob functions read and write (the part of each path before the first '/'). */
-function blobContainers(): string[] {
+/**
+ * The containers the blob functions read and write (the part of each path before the first '/'), and the
+ * model repository's when MODEL_REPOSITORY=blob:<container> is in this Azurite: an app may start on an empty
+ * repository and serve what is uploaded (MODEL_CONTROL_MODE=poll), as azd's MODELS_IN_BLOB makes it in Azure.
+ */
+function blobContainers(env: Env): string[] {
   const paths = blobFunctions.flatMap((f) => [
     f.options.path,
     ...[f.options.return, ...(f.options.extraOutputs ?? [])].map((o) =>
@@ -23,7 +28,12 @@ function blobContainers(): string[] {
     ),
   ]);
   const names = paths.filter((p): p is string => !!p).map((p) => p.split('/')[0]);
-  return [...new Set([HOSTS_CONTAINER, ...names])].filter((n) => !n.includes('{'));
+  const repository = env.MODEL_REPOSITORY?.startsWith('blob:')
+    ? blobRepositoryPlace(env.MODEL_REPOSITORY)?.container
+    : undefined;
+  return [...new Set([HOSTS_CONTAINER, ...names, ...(repository ? [repository] : [])])].filter(
+    (n) => !n.includes('{'),
+  );
 }
 
 /**
@@ -50,7 +60,7 @@ export async function startStorageService(env: Env, log: Logger): Promise<Runnin
   try {
     const { BlobServiceClient } = await import('@azure/storage-blob');
     const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
-    await Promise.all(blobContainers().map((c) => service.getContainerClient(c).createIfNotExists()));
+    await Promise.all(blobContainers(env).map((c) => service.getContainerClient(c).createIfNotExists()));
   } catch (e) {
     await azurite.stop();
     throw e;
