@@ -12,15 +12,24 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const MODELS = join(ROOT, 'models');
 
 /**
+ * A repository under the repository's tmp/ (ignored by git) holding a copy of mnist, for the models a test
+ * adds beside it. There, the OCR entry script finds its model package in the node_modules above the
+ * repository folder, as it does in models/.
+ */
+export function scratchRepository(prefix: string): { dir: string; remove(): void } {
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, 'tmp', prefix));
+  cpSync(join(MODELS, 'mnist'), join(dir, 'mnist'), { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
  * A repository with the real mnist and OCR models and `tabular`, an iris classifier built in code (what a
  * user brings from scikit-learn), so the page meets each kind of model it handles.
  */
 export function playgroundRepository(): { dir: string; remove(): void } {
-  // Under the repository's tmp/ (ignored by git): the OCR entry script finds its model package in the
-  // node_modules above the repository folder, as it does in models/.
-  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'tmp', 'playground-models-'));
-  cpSync(join(MODELS, 'mnist'), join(dir, 'mnist'), { recursive: true });
+  const repo = scratchRepository('playground-models-');
+  const dir = repo.dir;
   symlinkSync(join(MODELS, 'ocr'), join(dir, 'ocr'), 'dir');
   mkdirSync(join(dir, 'tabular', '1'), { recursive: true });
   writeFileSync(
@@ -36,7 +45,7 @@ export function playgroundRepository(): { dir: string; remove(): void } {
       intercepts: [9, 2, -11],
     }),
   );
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return repo;
 }
 
 /**

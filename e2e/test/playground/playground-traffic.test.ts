@@ -1,25 +1,22 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { offsetModel } from '@modelfn/model-builder';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPlaygroundApp, type PlaygroundApp } from './app.js';
+import { scratchRepository, startPlaygroundApp, type PlaygroundApp } from './app.js';
 import { launchChromium, watchedPage } from './browser.js';
 
 // The playground shows each model's versions and their traffic (issue 27 item 4), in Debian's chromium:
 // `split` serves versions 1-3 with config.json traffic {"1": 1, "2": 1} (version n answers y = x + n), so
 // the model's split option sends no version and the answering version shows in x-model and in the value.
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-
 let browser: Browser;
 let app: PlaygroundApp;
-let dir: string;
+let repo: ReturnType<typeof scratchRepository>;
 
 beforeAll(async () => {
-  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
-  dir = mkdtempSync(join(ROOT, 'tmp', 'playground-traffic-'));
-  cpSync(join(ROOT, 'models', 'mnist'), join(dir, 'mnist'), { recursive: true });
+  repo = scratchRepository('playground-traffic-');
+  const dir = repo.dir;
   for (const v of [1, 2, 3]) {
     mkdirSync(join(dir, 'split', String(v)), { recursive: true });
     writeFileSync(join(dir, 'split', String(v), 'model.onnx'), offsetModel(v));
@@ -33,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  rmSync(dir, { recursive: true, force: true });
+  repo?.remove();
 });
 
 it("lists each model's versions with their share of traffic, and sends the split's requests without a version", async () => {
