@@ -57,7 +57,8 @@ export class ModelRepository {
   private constructor(
     readonly root: string,
     private readonly byName: Map<string, ModelVersion[]>,
-    readonly defaultModel: string | undefined,
+    /** DEFAULT_MODEL, else the one chosen when the first model was served (see defaultModel). */
+    private chosenDefault: string | undefined,
     readonly problems: string[],
     private readonly loading: VersionLoading,
     /** Models in the repository that MODELS left out: named in a not-found error, so nobody hunts for them. */
@@ -65,7 +66,23 @@ export class ModelRepository {
     /** Per model, config.json `traffic`: one frozen table, replaced whole (setTraffic), never edited. */
     private readonly traffic = new Map<string, TrafficTable>(),
     private readonly random: RandomSource = Math.random,
+    /** MODELS, in its order: its first model served is the default. */
+    private readonly wantedOrder: readonly string[] = [],
   ) {}
+
+  /**
+   * The model a request that names none is sent to: DEFAULT_MODEL, else the first of MODELS served, else
+   * the first served by name. Chosen once, when the first model is served: a host that started on an empty
+   * repository (a container before its first upload) gets its default from what is uploaded, and a model
+   * added later never takes the default over.
+   */
+  get defaultModel(): string | undefined {
+    if (this.chosenDefault === undefined && this.byName.size > 0) {
+      const names = [...this.byName.keys()].sort();
+      this.chosenDefault = this.wantedOrder.find((m) => this.byName.has(m)) ?? names[0];
+    }
+    return this.chosenDefault;
+  }
 
   /** Scans the repository and loads every version; they are READY or UNAVAILABLE when it resolves. */
   static async load(opts: RepositoryOptions): Promise<ModelRepository> {
@@ -132,9 +149,6 @@ export class ModelRepository {
       }
     }
     const names = [...byName.keys()];
-    // With MODELS, its first model that loaded is the default, as the order written there suggests.
-    const firstWanted = opts.models?.find((m) => byName.has(m));
-    const defaultModel = opts.defaultModel ?? firstWanted ?? (names.length > 0 ? names[0] : undefined);
     if (opts.defaultModel && !byName.has(opts.defaultModel)) {
       problems.push(
         `DEFAULT_MODEL "${opts.defaultModel}" is not in ${opts.root} (have: ${names.join(', ')})`,
@@ -143,12 +157,13 @@ export class ModelRepository {
     return new ModelRepository(
       opts.root,
       byName,
-      defaultModel,
+      opts.defaultModel,
       problems,
       new VersionLoading(toLoad),
       leftOut,
       traffic,
       opts.random,
+      opts.models,
     );
   }
 

@@ -225,6 +225,20 @@ describe('MODEL_CONTROL_MODE=poll on a folder repository', () => {
     expect(await ask(s, 1)).toBe(3);
   });
 
+  it('a host started on an empty repository takes its default model from the first one uploaded', async () => {
+    const s = await start({ MODEL_CONTROL_MODE: 'poll', MODEL_POLL_INTERVAL_S: '3600' }, {});
+    const noModel = () => s.infer({ object: { data: [[1]] } });
+    expect(await codeOfAsync(noModel())).toBe('MODEL_NOT_FOUND');
+    put(join(root, 'plus', '1', 'model.onnx'), offsetModel(1));
+    await s.repository.poll();
+    expect(valueOf(await noModel())).toBe(2);
+    // A model added later does not take the default over, even one first by name.
+    put(join(root, 'aaa', '1', 'model.onnx'), offsetModel(50));
+    await s.repository.poll();
+    expect(valueOf(await noModel())).toBe(2);
+    expect(s.repository.defaultModel).toBe('plus');
+  });
+
   it('polls on its own every MODEL_POLL_INTERVAL_S, and close() ends the poller', async () => {
     const s = await start({ MODEL_CONTROL_MODE: 'poll', MODEL_POLL_INTERVAL_S: '0.1' });
     put(join(root, 'plus', '2', 'model.onnx'), offsetModel(2));
