@@ -211,7 +211,10 @@ describe('three hosts on shared services', () => {
     ((await (await fetch(`${h.url}/v2/models/plus/versions/1`)).json()) as { parameters: { sha256: string } })
       .parameters.sha256;
 
-  /** Each host's completed polls of the repository that read it (modelfn_model_repository_polls_total). */
+  /**
+   * Each host's completed polls of the repository that read it (modelfn_model_repository_polls_total). One
+   * poller per host: LOCAL_HOST_WORKERS=1 keeps HTTP in the host's process (workers would each poll, summed).
+   */
   const polls = () =>
     Promise.all(
       hosts.map(async (h) => {
