@@ -155,9 +155,16 @@ export class EntryGate {
   /**
    * Runs `fn` once admitted. `signal` is the request's deadline: aborted while it waits, the request leaves
    * the queue with the signal's reason, so a model whose runs hang cannot keep a queue of requests that
-   * nobody waits for any more (nor hold their triggers' invocations).
+   * nobody waits for any more (nor hold their triggers' invocations). `timed: false` for a call that is
+   * not a run (the script's `respondAsync`, a page count): admitted and queued as one, but its time, a
+   * small fraction of a run's, would pull the mean down and the predicted waits with it.
    */
-  async run<T>(bodyBytes: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async run<T>(
+    bodyBytes: number,
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+    opts: { timed?: boolean } = {},
+  ): Promise<T> {
     signal?.throwIfAborted();
     if (this.active >= this.running) {
       if (this.waiting.length >= this.maxWaiting || this.waitingBytes + bodyBytes > this.maxBytes) {
@@ -202,9 +209,11 @@ export class EntryGate {
       return await fn();
     } finally {
       this.active--;
-      const seconds = (this.now() - started) / 1000;
-      this.meanRunSeconds =
-        this.meanRunSeconds === undefined ? seconds : this.meanRunSeconds * 0.8 + seconds * 0.2;
+      if (opts.timed ?? true) {
+        const seconds = (this.now() - started) / 1000;
+        this.meanRunSeconds =
+          this.meanRunSeconds === undefined ? seconds : this.meanRunSeconds * 0.8 + seconds * 0.2;
+      }
       const next = this.waiting.shift();
       if (next) {
         this.waitingBytes -= next.bytes;

@@ -135,6 +135,7 @@ async function runScript(
         }
       },
       deadline.signal,
+      { timed: call === 'run' },
     );
   } catch (e) {
     throw toScoringError(e);

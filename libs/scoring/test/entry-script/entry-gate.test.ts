@@ -176,6 +176,24 @@ describe('EntryGate', () => {
     await expect(gate.run(1, async () => 3)).resolves.toBe(3);
   });
 
+  it('leaves calls that are not runs (respondAsync) out of the run time it predicts from', async () => {
+    // Each OCR request asks respondAsync (a page count) through the gate before its run: timed with the
+    // runs, those made a 27 s page look like 5 s.
+    let clock = 0;
+    const gate = new EntryGate('m', {
+      running: 1,
+      maxWaiting: 100,
+      maxBytes: 1 << 20,
+      maxWaitMs: 10_000,
+      now: () => clock,
+    });
+    await gate.run(1, async () => void (clock += 10), undefined, { timed: false });
+    expect(gate.expectedWaitSeconds()).toBe(0);
+    await gate.run(1, async () => void (clock += 4000));
+    await gate.run(1, async () => void (clock += 10), undefined, { timed: false });
+    expect(gate.expectedWaitSeconds()).toBe(4);
+  });
+
   it('admits anything the count allows until a run has ended, and without maxWaitMs', async () => {
     let clock = 0;
     const unbounded = new EntryGate('m', {
