@@ -17,7 +17,7 @@ export interface BenchArgs {
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--out FILE | --no-write] [--load wrk|autocannon] [--no-peer] [--only GROUPS]
 
-  --quick        2 s per HTTP row and small blob/Service Bus counts (CI: checks it runs, not the figures);
+  --quick        1 s per HTTP row (no warm-up run) and small blob/Service Bus counts (CI: checks it runs, not the figures);
                  prints the table only, unless --out is given
   --out FILE     write the report there (default for a full run of every group: docs/benchmarks.md)
   --no-write     print the table only

@@ -147,7 +147,7 @@ async function scoreRow(
  */
 export async function ocrPoolRows(ctx: SuiteContext): Promise<void> {
   const ocrPages = await pages(4);
-  const seconds = ctx.plan.quick ? 4 : 15;
+  const seconds = ctx.plan.quick ? 2 : 15;
   const scenario = `OCR pages that miss, ${LINES} lines/page, ${OCR_CLIENTS} clients, 1 process`;
   for (const [id, threads, server] of [
     ['ocr-miss:inline', '0', 'ours: one thread (INFERENCE_THREADS=0, ENTRY_SCRIPT_THREADS=0)'],
