@@ -44,8 +44,11 @@ describe('withTimeout', () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
     try {
-      const late = new Promise<number>((_, reject) => setTimeout(() => reject(new Error('late')), 20));
+      // Rejected once the timeout has been reported, whatever the machine's load (not by a timer racing it).
+      let rejectLate: (e: Error) => void = () => undefined;
+      const late = new Promise<number>((_, reject) => (rejectLate = reject));
       await expect(withTimeout(late, 5)).rejects.toBeInstanceOf(TimeoutError);
+      rejectLate(new Error('late'));
       await new Promise((resolve) => setTimeout(resolve, 40));
       expect(unhandled).not.toHaveBeenCalled();
     } finally {
