@@ -13,7 +13,12 @@ const alias = Object.fromEntries(
   Object.entries(tsconfig.compilerOptions.paths).map(([k, [v]]) => [k, resolve(root, v)]),
 );
 
-export function projectConfig(projectDir: string, timeoutMs = 30_000) {
+/**
+ * Test files run in up to `workers` forks at once (CI has 2 cores; one file at a time mostly kept one of them
+ * busy). Every file brings its own temp dirs and free ports; a project whose files share something on disk
+ * passes 1. `--no-file-parallelism` runs a project's files one at a time.
+ */
+export function projectConfig(projectDir: string, timeoutMs = 30_000, workers = 2) {
   return defineConfig({
     resolve: { alias },
     test: {
@@ -22,7 +27,8 @@ export function projectConfig(projectDir: string, timeoutMs = 30_000) {
       testTimeout: timeoutMs,
       hookTimeout: 120_000,
       pool: 'forks',
-      fileParallelism: false,
+      fileParallelism: workers > 1,
+      maxWorkers: workers,
     },
   });
 }
