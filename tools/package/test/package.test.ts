@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionApps, packageApps, type PackagedApp } from '../src/index.js';
 import { REQUIRED_BINARIES } from '../src/platform.js';
 import { loadPackage, type Binding, type Loaded } from './support/load.js';
+import { staticClosure } from './support/static-closure.js';
 import { majorOf, node22, NODE_MAJOR } from './support/node22.js';
 import { unzip } from './support/unzip.js';
 
@@ -57,7 +58,8 @@ describe('npm run package', () => {
       port: 0,
       queues: { 'scoring-requests': {}, 'scoring-replies': {} },
     });
-  });
+    // Four packages of ~66 MB each: about 15 s alone, over 120 s on two cores shared with other test runs.
+  }, 600_000);
 
   afterAll(async () => {
     await emulator?.close();
@@ -158,6 +160,52 @@ describe('npm run package', () => {
         text: `${PAGE_LINES.join('\n')}\n\n${PAGE_LINES.join('\n')}`,
         pages: [{ source: 'text' }, { source: 'ocr' }],
       },
+    });
+  });
+
+  it("score-http's entry reads no telemetry SDK: the SDKs are chunks that only a setting's import() reads", () => {
+    const { dir, names } = unpacked['score-http'];
+    const atStart = staticClosure(dir, 'dist/main.js');
+    expect(atStart).toContain('dist/main.js');
+    // esbuild names each bundled module's source in a comment: the SDKs are in the package, not at start.
+    const sdk =
+      /^\/\/ (?:\.\.\/)*node_modules\/(@azure\/monitor-opentelemetry|@opentelemetry\/sdk-|@azure\/msal-node|@grpc\/)/m;
+    const chunks = names.filter((n) => /^dist\/[^/]+\.js$/.test(n));
+    expect(chunks.filter((n) => sdk.test(file(n))).length).toBeGreaterThan(0);
+    expect(atStart.filter((n) => sdk.test(file(n)))).toEqual([]);
+    function file(n: string) {
+      return readFileSync(join(dir, n), 'utf8');
+    }
+  });
+
+  it('score-http on Node 22 registers the OpenTelemetry SDK from its chunks when a setting asks, and only then', async () => {
+    const dir = unpacked['score-http'].dir;
+    // mnist alone: the models play no part here, and each load is a process of its own.
+    const off = await loadPackage('score-http', dir, { MODELS: 'mnist' }, 'telemetry');
+    expect(off.result).toEqual({ registered: [] });
+    // Nothing listens there: spans would be dropped, but the process exits before the first export.
+    const on = await loadPackage(
+      'score-http',
+      dir,
+      { MODELS: 'mnist', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+      'telemetry',
+    );
+    expect(on.result).toEqual({ registered: expect.arrayContaining(['context', 'propagation', 'trace']) });
+    // The Azure Monitor distro (an ES module chunk) and @azure/identity's credential, as the template sets them.
+    const azure = await loadPackage(
+      'score-http',
+      dir,
+      {
+        MODELS: 'mnist',
+        APPLICATIONINSIGHTS_CONNECTION_STRING:
+          'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/',
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+          'Authorization=AAD;ClientId=00000000-0000-0000-0000-000000000001',
+      },
+      'telemetry',
+    );
+    expect(azure.result).toEqual({
+      registered: expect.arrayContaining(['context', 'metrics', 'propagation', 'trace']),
     });
   });
 
