@@ -1,5 +1,5 @@
-import { BlobServiceClient, RestError, type ContainerClient } from '@azure/storage-blob';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { QueueClient } from '@azure/storage-queue';
 import { storageConnection } from '@modelfn/identity';
 import { ScoringError } from '@modelfn/scoring';
 import type { Env } from '@modelfn/settings';
@@ -15,29 +15,46 @@ const BODY = 'body';
 const REQUEST = 'request.json';
 const ANSWER = 'answer';
 
-const isMissing = (e: unknown) => e instanceof RestError && e.statusCode === 404;
+// The storage SDK's RestError, by name: the SDK itself is loaded only once a job is asked for.
+const isMissing = (e: unknown) =>
+  e instanceof Error && e.name === 'RestError' && (e as { statusCode?: number }).statusCode === 404;
+
+export interface JobClients {
+  container: ContainerClient;
+  queue: QueueClient;
+}
 
 export class JobStore {
   private ready?: Promise<unknown>;
+  private clients?: Promise<JobClients>;
 
-  constructor(
-    private readonly container: ContainerClient,
-    private readonly queue: QueueClient,
-  ) {}
+  /**
+   * `connect` makes the clients on first use: the storage SDKs (over 1 MB of the bundle) are not read at
+   * start, where most apps answer every request synchronously (issue 28, cold start).
+   */
+  constructor(private readonly connect: () => Promise<JobClients>) {}
+
+  private client(): Promise<JobClients> {
+    this.clients ??= this.connect().catch((e: unknown) => {
+      this.clients = undefined;
+      throw e;
+    });
+    return this.clients;
+  }
 
   /** Made on first use: the container and the queue where none exist yet (the azd template makes both). */
   private prepare(): Promise<unknown> {
-    this.ready ??= Promise.all([this.container.createIfNotExists(), this.queue.createIfNotExists()]).catch(
-      (e: unknown) => {
+    this.ready ??= this.client()
+      .then(({ container, queue }) => Promise.all([container.createIfNotExists(), queue.createIfNotExists()]))
+      .catch((e: unknown) => {
         this.ready = undefined;
         throw e;
-      },
-    );
+      });
     return this.ready;
   }
 
-  private blob(id: string, part: string) {
-    return this.container.getBlockBlobClient(`${id}/${part}`);
+  private async blob(id: string, part: string) {
+    return (await this.client()).container.getBlockBlobClient(`${id}/${part}`);
   }
 
   /**
@@ -48,9 +65,13 @@ export class JobStore {
     try {
       await this.prepare();
       const type = envelope.request.contentType;
-      await this.blob(id, BODY).uploadData(body, type ? { blobHTTPHeaders: { blobContentType: type } } : {});
+      await (
+        await this.blob(id, BODY)
+      ).uploadData(body, type ? { blobHTTPHeaders: { blobContentType: type } } : {});
       const json = Buffer.from(JSON.stringify(envelope));
-      await this.blob(id, REQUEST).uploadData(json, {
+      await (
+        await this.blob(id, REQUEST)
+      ).uploadData(json, {
         blobHTTPHeaders: { blobContentType: 'application/json' },
       });
     } catch (e) {
@@ -58,9 +79,11 @@ export class JobStore {
     }
     try {
       // The Functions host's queue trigger reads base64 (host.json messageEncoding).
-      await this.queue.sendMessage(Buffer.from(JSON.stringify({ id })).toString('base64'));
+      await (await this.client()).queue.sendMessage(Buffer.from(JSON.stringify({ id })).toString('base64'));
     } catch (e) {
-      await Promise.all([BODY, REQUEST].map((p) => this.blob(id, p).deleteIfExists())).catch(() => undefined);
+      await Promise.all([BODY, REQUEST].map(async (p) => (await this.blob(id, p)).deleteIfExists())).catch(
+        () => undefined,
+      );
       throw unavailable('the job could not be queued', e);
     }
   }
@@ -69,9 +92,9 @@ export class JobStore {
   async request(id: string): Promise<{ envelope: JobEnvelope; body: Buffer } | undefined> {
     try {
       const envelope = JSON.parse(
-        (await this.blob(id, REQUEST).downloadToBuffer()).toString('utf8'),
+        (await (await this.blob(id, REQUEST)).downloadToBuffer()).toString('utf8'),
       ) as JobEnvelope;
-      return { envelope, body: await this.blob(id, BODY).downloadToBuffer() };
+      return { envelope, body: await (await this.blob(id, BODY)).downloadToBuffer() };
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;
@@ -81,7 +104,7 @@ export class JobStore {
   /** When a job of this id was accepted (answered or not); undefined when none was (or it was removed). */
   async acceptedAt(id: string): Promise<Date | undefined> {
     try {
-      return (await this.blob(id, REQUEST).getProperties()).lastModified;
+      return (await (await this.blob(id, REQUEST)).getProperties()).lastModified;
     } catch (e) {
       if (isMissing(e)) return undefined;
       throw e;
@@ -90,7 +113,7 @@ export class JobStore {
 
   /** The job's answer, with when it was written (what its retention counts from). */
   async answer(id: string): Promise<(StoredAnswer & { writtenAt?: Date }) | undefined> {
-    const blob = this.blob(id, ANSWER);
+    const blob = await this.blob(id, ANSWER);
     try {
       const body = await blob.downloadToBuffer();
       // The metadata read after the bytes: an answer is written once, never changed.
@@ -105,11 +128,13 @@ export class JobStore {
   /** Writes the job's answer, then drops its body (a document may be tens of MB; the envelope stays). */
   async finish(id: string, answer: StoredAnswer): Promise<void> {
     const type = answer.headers['content-type'];
-    await this.blob(id, ANSWER).uploadData(answer.body, {
+    await (
+      await this.blob(id, ANSWER)
+    ).uploadData(answer.body, {
       metadata: answerMetadata(answer),
       ...(type ? { blobHTTPHeaders: { blobContentType: type } } : {}),
     });
-    await this.blob(id, BODY).deleteIfExists();
+    await (await this.blob(id, BODY)).deleteIfExists();
   }
 }
 
@@ -128,14 +153,23 @@ export function jobStoreFromEnv(env: Env = process.env): JobStore | undefined {
   const settings = jobSettings(env);
   const conn = storageConnection(env, settings.connectionSetting);
   if (!conn) return undefined;
-  if (conn.kind === 'identity') {
-    return new JobStore(
-      new BlobServiceClient(conn.blobServiceUri, conn.credential).getContainerClient(settings.container),
-      new QueueServiceClient(conn.queueServiceUri, conn.credential).getQueueClient(settings.queue),
-    );
-  }
-  return new JobStore(
-    BlobServiceClient.fromConnectionString(conn.connectionString).getContainerClient(settings.container),
-    QueueServiceClient.fromConnectionString(conn.connectionString).getQueueClient(settings.queue),
-  );
+  return new JobStore(async () => {
+    const [{ BlobServiceClient }, { QueueServiceClient }] = await Promise.all([
+      import('@azure/storage-blob'),
+      import('@azure/storage-queue'),
+    ]);
+    if (conn.kind === 'identity')
+      return {
+        container: new BlobServiceClient(conn.blobServiceUri, conn.credential).getContainerClient(
+          settings.container,
+        ),
+        queue: new QueueServiceClient(conn.queueServiceUri, conn.credential).getQueueClient(settings.queue),
+      };
+    return {
+      container: BlobServiceClient.fromConnectionString(conn.connectionString).getContainerClient(
+        settings.container,
+      ),
+      queue: QueueServiceClient.fromConnectionString(conn.connectionString).getQueueClient(settings.queue),
+    };
+  });
 }
