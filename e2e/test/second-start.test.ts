@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { findFreePort, isPortOpen } from '@modelfn/dev-processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, gone } from './support/processes.js';
@@ -50,14 +52,29 @@ describe('a second npm start beside a running one', () => {
   }, 300_000);
 
   it('a start that fails stops what it started, and only that', async () => {
-    // Its own Redis port (free), the first one's Azurite ports: Redis starts, Azurite cannot.
+    // Its own Redis port (free); the first one's Azurite ports and data folder, as two `npm start`s on the
+    // default ports share them: Redis starts, Azurite cannot.
+    const [, firstAzurite, location] = /\(pid (\d+), data in (.+)\)$/m.exec(first.output()) ?? [];
+    const pidFile = join(location, 'azurite.pid');
+    const record = readFileSync(pidFile, 'utf8');
     const redisPort = await findFreePort();
-    const out = await failedStart({ ...first.ports, redis: redisPort }, { LOG_LEVEL: 'info' });
+    const out = await failedStart(
+      { ...first.ports, redis: redisPort },
+      { LOG_LEVEL: 'info', AZURITE_LOCATION: location },
+    );
     const own = Number(/"redisPid":(\d+)[^\n]*"msg":"redis-server started"/.exec(out)?.[1]);
     expect(own).toBeGreaterThan(0);
-    expect(out).toMatch(/AZURITE_PORT_IN_USE|a port is in use/);
     expect(await gone([own])).toEqual([]);
     expect(await isPortOpen(redisPort)).toBe(false);
     expect(alive(firstRedis)).toBe(true);
+    // Before: it waited 30 s for the first one's Azurite to exit, forked its own, which wrote over the first
+    // one's pid file and removed it on exiting: a start after a crash of the first host would then no longer
+    // wait for that Azurite to finish saving its data.
+    expect(existsSync(pidFile) && readFileSync(pidFile, 'utf8')).toBe(record);
+    expect(alive(Number(firstAzurite))).toBe(true);
+    // Refused before its own Azurite was forked, instead of after waiting 30 s for the live one to exit.
+    expect(out).toContain(
+      `Azurite pid ${firstAzurite} of a host that is still running (pid ${first.child.pid})`,
+    );
   }, 300_000);
 });
