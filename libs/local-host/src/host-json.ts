@@ -10,6 +10,7 @@ interface HostJson {
     http?: { routePrefix?: unknown };
     blobs?: { maxDegreeOfParallelism?: unknown; poisonBlobThreshold?: unknown };
     queues?: Record<string, unknown>;
+    serviceBus?: Record<string, unknown>;
   };
 }
 
@@ -130,4 +131,17 @@ export function queueSettingsFromHostJson(hostJsonPath: string): HostJsonQueueSe
     out.messageEncoding = encoding;
   }
   return out;
+}
+
+/** The Service Bus extension's default `maxAutoLockRenewalDuration` (5 min). */
+export const DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS = 5 * 60_000;
+
+/**
+ * `extensions.serviceBus.maxAutoLockRenewalDuration` of an app's host.json (hh:mm:ss), as the Functions host
+ * reads it: how long a running invocation's message locks are renewed; its default when unset.
+ */
+export function maxAutoLockRenewalFromHostJson(hostJsonPath: string): number {
+  const v = readHostJson(hostJsonPath)?.extensions?.serviceBus?.maxAutoLockRenewalDuration;
+  if (v === undefined) return DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS;
+  return timeSpanMs(hostJsonPath, 'extensions.serviceBus.maxAutoLockRenewalDuration', v);
 }

@@ -2,9 +2,11 @@ import azf from '@azure/functions';
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { pino } from 'pino';
 import type { ServiceBusFunctionDefinition, HostLogger, InvocationHooks } from '@modelfn/functions';
+import { DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS, maxAutoLockRenewalFromHostJson } from '../host-json.js';
 import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
+import { MessagePump } from './message-pump.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
 
 export interface ServiceBusSourceOptions {
@@ -22,6 +24,11 @@ export interface ServiceBusSourceOptions {
    * failure). Default: the app's host.json (hostJsonPath), else the Functions host's default (30 min).
    */
   functionTimeoutMs?: number;
+  /**
+   * How long a message's lock is renewed while it waits for or runs in an invocation (host.json
+   * `extensions.serviceBus.maxAutoLockRenewalDuration`). Default: the app's host.json, else 5 min.
+   */
+  maxAutoLockRenewalDurationMs?: number;
   logger?: HostLogger;
   /** Run around every invocation (logs, metrics), as `app.hook.preInvocation/postInvocation` in Azure. */
   hooks?: InvocationHooks;
@@ -35,8 +42,14 @@ export interface ServiceBusSource extends RunningSource {
 const { trigger } = azf;
 
 /**
- * Runs Service Bus queue functions as the Functions host does: peek-lock, complete after the handler
- * returns, abandon when it throws (the broker redelivers and dead-letters after maxDeliveryCount).
+ * Runs Service Bus queue functions as the Functions host does: peek-lock, locks renewed while a message waits
+ * and runs (up to maxAutoLockRenewalDuration), complete after the handler returns, abandon when it throws
+ * (the broker redelivers and dead-letters after maxDeliveryCount).
+ *
+ * Messages come from one subscribe() per function, never from receiveMessages(): the latter drains the
+ * link's leftover credit before it returns and, when the broker's answer takes over 200 ms (a busy event
+ * loop on either side is enough), closes the link, which gives back every message it carried, and still
+ * returns them. Those were then answered twice: here, and by whoever the broker gave them to next.
  */
 export async function startServiceBusSource(opts: ServiceBusSourceOptions): Promise<ServiceBusSource> {
   // Loaded on first use: the SDK takes ~0.2 s to import, which a host serving only HTTP should not pay.
@@ -46,11 +59,16 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   const invoke = createInvoker({ logger, hooks: opts.hooks, functionTimeoutMs: functionTimeoutOf(opts) });
   const concurrency = opts.maxConcurrentCalls ?? 16;
   const batchSize = opts.maxMessageBatchSize ?? 64;
+  const lockRenewalMs =
+    opts.maxAutoLockRenewalDurationMs ??
+    (opts.hostJsonPath
+      ? maxAutoLockRenewalFromHostJson(opts.hostJsonPath)
+      : DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS);
   const clients = new Map<string, ServiceBusClient>();
   const receivers: ServiceBusReceiver[] = [];
   const invocations = new Map<string, number>();
   let closed = false;
-  const loops: Promise<void>[] = [];
+  const pumps: { pump: MessagePump<ServiceBusReceivedMessage>; receiver: ServiceBusReceiver }[] = [];
 
   for (const f of opts.functions) {
     const { connection, queueName, cardinality } = f.options;
@@ -68,7 +86,7 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
     );
     const where = { functionName: f.name, queue: queueName };
 
-    /** One invocation over what one receive returned, settled as the host settles it. */
+    /** One invocation over a batch, settled as the host settles it. */
     const run = async (receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]) => {
       invocations.set(f.name, (invocations.get(f.name) ?? 0) + 1);
       const bodies = messages.map(triggerBody);
@@ -94,25 +112,28 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
       );
     };
 
-    // Each loop has its own receiver (an SDK receiver takes one receive call at a time) and takes up to a
-    // batch, runs it, settles it: `concurrency` loops give maxConcurrentCalls.
-    const loop = async () => {
-      const receiver = client.createReceiver(queueName, { receiveMode: 'peekLock' });
-      receivers.push(receiver);
-      while (!closed) {
-        let messages: ServiceBusReceivedMessage[];
-        try {
-          messages = await receiver.receiveMessages(many ? batchSize : 1, { maxWaitTimeInMs: 1000 });
-        } catch (e) {
-          if (closed) return;
-          logger.warn({ ...where, err: e }, `${f.name}: receive failed; retrying`);
-          await new Promise((r) => setTimeout(r, 500));
-          continue;
-        }
-        if (messages.length > 0) await run(receiver, messages);
-      }
-    };
-    for (let i = 0; i < concurrency; i++) loops.push(loop());
+    const receiver = client.createReceiver(queueName, {
+      receiveMode: 'peekLock',
+      maxAutoLockRenewalDurationInMs: lockRenewalMs,
+    });
+    receivers.push(receiver);
+    const pump = new MessagePump<ServiceBusReceivedMessage>(
+      many ? batchSize : 1,
+      concurrency,
+      (batch) => run(receiver, batch),
+      logger,
+    );
+    pumps.push({ pump, receiver });
+    receiver.subscribe(
+      {
+        processMessage: (m) => pump.take(m),
+        processError: async ({ error, errorSource }) => {
+          if (!closed) logger.warn({ ...where, err: error, errorSource }, `${f.name}: ${errorSource} failed`);
+        },
+      },
+      // The link's credit is what may wait or run at once; the SDK renews each lock until take() settles.
+      { autoCompleteMessages: false, maxConcurrentCalls: concurrency * (many ? batchSize : 1) },
+    );
   }
 
   return {
@@ -125,7 +146,13 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
     invocations,
     async close() {
       closed = true;
-      await Promise.all(loops);
+      // Running invocations settle their messages; the ones still waiting go back to the queue at once.
+      await Promise.all(
+        pumps.map(async ({ pump, receiver }) => {
+          const left = await pump.stop();
+          await Promise.all(left.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
+        }),
+      );
       await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => undefined)));
     },
