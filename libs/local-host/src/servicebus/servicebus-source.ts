@@ -6,6 +6,7 @@ import { DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS, maxAutoLockRenewalFromHostJson } from
 import { functionTimeoutOf } from '../invocation/function-timeout.js';
 import { createInvoker, mountFunction, type MountedFunction } from '../invocation/invoke.js';
 import type { RunningSource } from '../running-source.js';
+import { LockRenewals } from './lock-renewals.js';
 import { MessagePump } from './message-pump.js';
 import { triggerBody, triggerMetadata } from './trigger-metadata.js';
 
@@ -43,7 +44,7 @@ const { trigger } = azf;
 
 /**
  * Runs Service Bus queue functions as the Functions host does: peek-lock, locks renewed while a message waits
- * and runs (up to maxAutoLockRenewalDuration), complete after the handler returns, abandon when it throws
+ * and runs (up to maxAutoLockRenewalDuration, see lock-renewals.ts), complete after the handler returns, abandon when it throws
  * (the broker redelivers and dead-letters after maxDeliveryCount).
  *
  * Messages come from one subscribe() per function, never from receiveMessages(): the latter drains the
@@ -68,7 +69,11 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
   const receivers: ServiceBusReceiver[] = [];
   const invocations = new Map<string, number>();
   let closed = false;
-  const pumps: { pump: MessagePump<ServiceBusReceivedMessage>; receiver: ServiceBusReceiver }[] = [];
+  const pumps: {
+    pump: MessagePump<ServiceBusReceivedMessage>;
+    receiver: ServiceBusReceiver;
+    locks: LockRenewals<ServiceBusReceivedMessage>;
+  }[] = [];
 
   for (const f of opts.functions) {
     const { connection, queueName, cardinality } = f.options;
@@ -86,15 +91,28 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
     );
     const where = { functionName: f.name, queue: queueName };
 
+    const receiver = client.createReceiver(queueName, {
+      receiveMode: 'peekLock',
+      // Renewed by LockRenewals instead: the SDK's renewer gives up at its first failed renewal.
+      maxAutoLockRenewalDurationInMs: 0,
+    });
+    receivers.push(receiver);
+    const locks = new LockRenewals<ServiceBusReceivedMessage>(receiver, lockRenewalMs, logger, where);
+
     /** One invocation over a batch, settled as the host settles it. */
-    const run = async (receiver: ServiceBusReceiver, messages: ServiceBusReceivedMessage[]) => {
+    const run = async (messages: ServiceBusReceivedMessage[]) => {
       invocations.set(f.name, (invocations.get(f.name) ?? 0) + 1);
       const bodies = messages.map(triggerBody);
-      const done = await invoke(fn, {
-        input: many ? bodies : bodies[0],
-        triggerMetadata: triggerMetadata(messages, many),
-        logFields: { queue: queueName },
-      });
+      let done;
+      try {
+        done = await invoke(fn, {
+          input: many ? bodies : bodies[0],
+          triggerMetadata: triggerMetadata(messages, many),
+          logFields: { queue: queueName },
+        });
+      } finally {
+        for (const m of messages) locks.release(m);
+      }
       if (!done.ok) {
         logger.warn(
           { ...where, err: done.error, messages: messages.length },
@@ -112,26 +130,19 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
       );
     };
 
-    const receiver = client.createReceiver(queueName, {
-      receiveMode: 'peekLock',
-      maxAutoLockRenewalDurationInMs: lockRenewalMs,
-    });
-    receivers.push(receiver);
-    const pump = new MessagePump<ServiceBusReceivedMessage>(
-      many ? batchSize : 1,
-      concurrency,
-      (batch) => run(receiver, batch),
-      logger,
-    );
-    pumps.push({ pump, receiver });
+    const pump = new MessagePump<ServiceBusReceivedMessage>(many ? batchSize : 1, concurrency, run, logger);
+    pumps.push({ pump, receiver, locks });
     receiver.subscribe(
       {
-        processMessage: (m) => pump.take(m),
+        processMessage: (m) => {
+          if (!closed) locks.hold(m);
+          return pump.take(m);
+        },
         processError: async ({ error, errorSource }) => {
           if (!closed) logger.warn({ ...where, err: error, errorSource }, `${f.name}: ${errorSource} failed`);
         },
       },
-      // The link's credit is what may wait or run at once; the SDK renews each lock until take() settles.
+      // The link's credit is what may wait or run at once.
       { autoCompleteMessages: false, maxConcurrentCalls: concurrency * (many ? batchSize : 1) },
     );
   }
@@ -148,8 +159,9 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
       closed = true;
       // Running invocations settle their messages; the ones still waiting go back to the queue at once.
       await Promise.all(
-        pumps.map(async ({ pump, receiver }) => {
+        pumps.map(async ({ pump, receiver, locks }) => {
           const left = await pump.stop();
+          locks.releaseAll();
           await Promise.all(left.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
         }),
       );
