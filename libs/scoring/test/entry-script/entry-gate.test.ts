@@ -1,11 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { EntryGate } from '../../src/entry-script/entry-gate.js';
+import { EntryGate, type EntryGateLimits } from '../../src/entry-script/entry-gate.js';
 
 const later = () => {
   let done!: () => void;
   const p = new Promise<void>((r) => (done = r));
   return { p, done };
 };
+
+/** The test's clock and timers: time passes only when the test says so, whatever the machine does. */
+function testClock() {
+  let t = 0;
+  const timers: { at: number; fire: () => void }[] = [];
+  return {
+    timers,
+    now: () => t,
+    /** A run's time, spent inside the run (no timer fires). */
+    add: (ms: number) => void (t += ms),
+    advanceTo(at: number) {
+      t = at;
+      for (let due = timers.find((x) => x.at <= at); due; due = timers.find((x) => x.at <= at)) {
+        timers.splice(timers.indexOf(due), 1);
+        due.fire();
+      }
+    },
+    setTimer(ms: number, fire: () => void) {
+      const timer = { at: t + ms, fire };
+      timers.push(timer);
+      return () => void (timers.includes(timer) && timers.splice(timers.indexOf(timer), 1));
+    },
+  };
+}
+type TestClock = ReturnType<typeof testClock>;
+
+/** A gate on the test's clock with room to queue (100 requests, 1 MiB): a test states its runs and bound. */
+const gateOn = (clock: TestClock, limits: Pick<EntryGateLimits, 'running' | 'maxWaitMs'>) =>
+  new EntryGate('m', {
+    maxWaiting: 100,
+    maxBytes: 1 << 20,
+    ...limits,
+    now: clock.now,
+    setTimer: clock.setTimer,
+  });
 
 describe('EntryGate', () => {
   it('runs a few at once, queues a bounded number, refuses the rest with OVERLOADED, in order', async () => {
@@ -38,16 +73,10 @@ describe('EntryGate', () => {
 
   it('refuses a request the runs so far say would wait longer than maxWaitMs, with that wait as Retry-After', async () => {
     // The clock is the test's: each run takes 4 s of it, whatever the machine does.
-    let clock = 0;
-    const gate = new EntryGate('m', {
-      running: 2,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      maxWaitMs: 10_000,
-      now: () => clock,
-    });
+    const clock = testClock();
+    const gate = gateOn(clock, { running: 2, maxWaitMs: 10_000 });
     const timed = async () => {
-      clock += 4000;
+      clock.add(4000);
       return 1;
     };
     await gate.run(1, timed);
@@ -66,14 +95,8 @@ describe('EntryGate', () => {
   it('admits a burst before any run has ended, then refuses those its first run shows would wait too long', async () => {
     // A host that just started has no run time to predict from (20 heavy pages were all admitted, the
     // last answered after 57 s). The first run's end (4 s on the test's clock) is when the gate learns.
-    let clock = 0;
-    const gate = new EntryGate('m', {
-      running: 2,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      maxWaitMs: 10_000,
-      now: () => clock,
-    });
+    const clock = testClock();
+    const gate = gateOn(clock, { running: 2, maxWaitMs: 10_000 });
     const holds = [later(), later()];
     const running = holds.map((h) => gate.run(1, () => h.p));
     const release = later();
@@ -93,7 +116,7 @@ describe('EntryGate', () => {
     expect(settled).toEqual([]);
     expect(gate.expectedWaitSeconds()).toBe(0);
 
-    clock = 4000;
+    clock.advanceTo(4000);
     holds[0].done();
     await running[0];
     await new Promise((r) => setImmediate(r));
@@ -117,28 +140,8 @@ describe('EntryGate', () => {
   });
 
   it('refuses a request that has waited maxWaitMs without starting, though no run has ended to predict from', async () => {
-    // The test's clock and timers: time passes when the test says so.
-    let clock = 0;
-    const timers: { at: number; fire: () => void }[] = [];
-    const advanceTo = (t: number) => {
-      clock = t;
-      for (let due = timers.find((x) => x.at <= t); due; due = timers.find((x) => x.at <= t)) {
-        timers.splice(timers.indexOf(due), 1);
-        due.fire();
-      }
-    };
-    const gate = new EntryGate('m', {
-      running: 1,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      maxWaitMs: 10_000,
-      now: () => clock,
-      setTimer: (ms, fire) => {
-        const timer = { at: clock + ms, fire };
-        timers.push(timer);
-        return () => timers.includes(timer) && timers.splice(timers.indexOf(timer), 1);
-      },
-    });
+    const clock = testClock();
+    const gate = gateOn(clock, { running: 1, maxWaitMs: 10_000 });
     const hold = later();
     const running = gate.run(1, () => hold.p);
     const settled: string[] = [];
@@ -153,23 +156,23 @@ describe('EntryGate', () => {
       'first',
       gate.run(1, async () => 1),
     );
-    advanceTo(4000);
+    clock.advanceTo(4000);
     const second = track(
       'second',
       gate.run(1, async () => 2),
     );
-    advanceTo(9999);
+    clock.advanceTo(9999);
     await new Promise((r) => setImmediate(r));
     expect(settled).toEqual([]);
 
-    advanceTo(10_000);
+    clock.advanceTo(10_000);
     await new Promise((r) => setImmediate(r));
     expect(settled).toEqual(['first refused']);
     await expect(first).rejects.toMatchObject({ code: 'OVERLOADED', status: 503, retryAfterSeconds: 10 });
     await expect(first).rejects.toThrow(/waiting 10 s for its entry script, no run having ended/);
-    advanceTo(14_000);
+    clock.advanceTo(14_000);
     await expect(second).rejects.toMatchObject({ code: 'OVERLOADED', retryAfterSeconds: 10 });
-    expect(timers).toEqual([]);
+    expect(clock.timers).toEqual([]);
 
     hold.done();
     await running;
@@ -179,43 +182,26 @@ describe('EntryGate', () => {
   it('leaves calls that are not runs (respondAsync) out of the run time it predicts from', async () => {
     // Each OCR request asks respondAsync (a page count) through the gate before its run: timed with the
     // runs, those made a 27 s page look like 5 s.
-    let clock = 0;
-    const gate = new EntryGate('m', {
-      running: 1,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      maxWaitMs: 10_000,
-      now: () => clock,
-    });
-    await gate.run(1, async () => void (clock += 10), undefined, { timed: false });
+    const clock = testClock();
+    const gate = gateOn(clock, { running: 1, maxWaitMs: 10_000 });
+    await gate.run(1, async () => clock.add(10), undefined, { timed: false });
     expect(gate.expectedWaitSeconds()).toBe(0);
-    await gate.run(1, async () => void (clock += 4000));
-    await gate.run(1, async () => void (clock += 10), undefined, { timed: false });
+    await gate.run(1, async () => clock.add(4000));
+    await gate.run(1, async () => clock.add(10), undefined, { timed: false });
     expect(gate.expectedWaitSeconds()).toBe(4);
   });
 
   it('admits anything the count allows until a run has ended, and without maxWaitMs', async () => {
-    let clock = 0;
-    const unbounded = new EntryGate('m', {
-      running: 1,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      now: () => clock,
-    });
-    await unbounded.run(1, async () => void (clock += 3_600_000));
+    const clock = testClock();
+    const unbounded = gateOn(clock, { running: 1 });
+    await unbounded.run(1, async () => clock.add(3_600_000));
     const hold = later();
     const first = unbounded.run(1, () => hold.p);
     const queued = Array.from({ length: 10 }, () => unbounded.run(1, async () => 1));
     hold.done();
     await Promise.all([first, ...queued]);
 
-    const fresh = new EntryGate('m', {
-      running: 1,
-      maxWaiting: 100,
-      maxBytes: 1 << 20,
-      maxWaitMs: 1,
-      now: () => clock,
-    });
+    const fresh = gateOn(clock, { running: 1, maxWaitMs: 1 });
     const held = later();
     const busy = fresh.run(1, () => held.p);
     const waits = Array.from({ length: 10 }, () => fresh.run(1, async () => 1));
