@@ -9,7 +9,7 @@ interface Waiting<M> {
  * Turns the messages a subscription hands over one at a time into invocations of up to `batchSize`, at most
  * `concurrency` at once, as the Functions host's listener does with what it has prefetched: while every
  * slot is busy messages wait, so under load the batches fill up. A message's take() resolves once its
- * invocation is over and has settled it; the SDK renews the message's lock until then.
+ * invocation is over and has settled it; the source renews the message's lock until then (LockRenewals).
  */
 export class MessagePump<M> {
   private readonly waiting: Waiting<M>[] = [];

@@ -66,7 +66,6 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
       ? maxAutoLockRenewalFromHostJson(opts.hostJsonPath)
       : DEFAULT_MAX_AUTO_LOCK_RENEWAL_MS);
   const clients = new Map<string, ServiceBusClient>();
-  const receivers: ServiceBusReceiver[] = [];
   const invocations = new Map<string, number>();
   let closed = false;
   const pumps: {
@@ -96,7 +95,6 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
       // Renewed by LockRenewals instead: the SDK's renewer gives up at its first failed renewal.
       maxAutoLockRenewalDurationInMs: 0,
     });
-    receivers.push(receiver);
     const locks = new LockRenewals<ServiceBusReceivedMessage>(receiver, lockRenewalMs, logger, where);
 
     /** One invocation over a batch, settled as the host settles it. */
@@ -165,7 +163,7 @@ export async function startServiceBusSource(opts: ServiceBusSourceOptions): Prom
           await Promise.all(left.map((m) => receiver.abandonMessage(m).catch(() => undefined)));
         }),
       );
-      await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
+      await Promise.all(pumps.map(({ receiver }) => receiver.close().catch(() => undefined)));
       await Promise.all([...clients.values()].map((c) => c.close().catch(() => undefined)));
     },
   };
