@@ -1,3 +1,4 @@
+import { CacheOpening } from './cache/cache-opening.js';
 import { createScoringCache } from './cache/index.js';
 import { loadEntryVersion } from './entry-script/load-entry-version.js';
 import { isBlobRepository } from './model/repository-location.js';
@@ -8,7 +9,7 @@ import { readSettings, type Settings } from './settings.js';
 export interface CreateOptions {
   /**
    * true (the default): resolves once every model version is READY or UNAVAILABLE. false: resolves as soon
-   * as the repository is scanned and the cache connected; the versions load and warm up in the background,
+   * as the repository is scanned; the versions load and warm up in the background,
    * cheapest first, each READY on its own (`scorer.modelsSettled()` says when all are), and a request for a
    * version still loading waits for it (MODEL_LOAD_WAIT_MS).
    */
@@ -17,7 +18,11 @@ export interface CreateOptions {
   random?: () => number;
 }
 
-/** The scorer as every trigger starts it: settings from the environment, models loaded, cache connected. */
+/**
+ * The scorer as every trigger starts it: settings from the environment, models loaded. A Redis cache
+ * connects once the models have settled or the first request is answered, whichever is first: making
+ * its client costs ~115 ms of CPU that a cold instance's first answer should not wait for.
+ */
 export async function createScorer(
   settings: Settings = readSettings(),
   opts: CreateOptions = {},
@@ -43,9 +48,11 @@ export async function createScorer(
       loadEntryVersion,
       random: opts.random,
     }),
-    createScoringCache(settings),
+    // Redis's client is made once the scorer has answered or its models have settled (CacheOpening).
+    createScoringCache(settings, { openLater: true }),
   ]);
-  const scorer = new Scorer(settings, repository, cache);
+  const cacheOpening = new CacheOpening(() => cache.open());
+  const scorer = new Scorer(settings, repository, cache, cacheOpening);
   if (settings.modelControlMode !== 'none') {
     await repository.enableControl({
       mode: settings.modelControlMode,
@@ -59,7 +66,11 @@ export async function createScorer(
   }
   // Never rejects: a version that cannot load or warm up becomes UNAVAILABLE with the reason.
   const loading = repository.startLoading((v) => scorer.prepareVersion(v));
-  if (opts.waitForModels !== false) await loading;
+  void loading.then(() => cacheOpening.now());
+  if (opts.waitForModels !== false) {
+    await loading;
+    cacheOpening.now();
+  }
   return scorer;
 }
 

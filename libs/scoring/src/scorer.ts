@@ -1,3 +1,4 @@
+import { CacheOpening } from './cache/cache-opening.js';
 import { memoAnswer, memoValue, rowLayout, type ScoringCache } from './cache/index.js';
 import { JSON_MEDIA_TYPE } from './decode/codec-registry.js';
 import { codecs } from './decode/codecs.js';
@@ -56,14 +57,20 @@ export class Scorer {
   private readonly entryDeps: EntryDeps;
   /** The cache's parts: rows for the pipeline, results for entry scripts, inputs by reference, bodies. */
   readonly cache: ScoringCache;
+  readonly #cacheOpening: CacheOpening;
 
-  /** `cache`: its parts, as createScoringCache makes them. */
+  /**
+   * `cache`: its parts, as createScoringCache makes them. `cacheOpening`: when a deferred cache connection
+   * is made (createScorer's); by default on the first request.
+   */
   constructor(
     readonly settings: Settings,
     readonly repository: ModelRepository,
     cache: ScoringCache,
+    cacheOpening = new CacheOpening(() => cache.open()),
   ) {
     this.cache = cache;
+    this.#cacheOpening = cacheOpening;
     this.decoder = new RequestDecoder(codecs, settings, cache.inputs);
     ({ runner: this.runner, cached: this.cached } = inferencePipeline(settings, cache.rows));
     this.entryDeps = {
@@ -162,7 +169,7 @@ export class Scorer {
   infer(req: InferRequest): Promise<Answer> {
     // Counted only where model control can retire a version under a running request.
     const drain = this.repository.drain;
-    return drain ? drain.around(() => this.inferNow(req)) : this.inferNow(req);
+    return this.#cacheOpening.after(drain ? drain.around(() => this.inferNow(req)) : this.inferNow(req));
   }
 
   private inferNow(req: InferRequest): Promise<Answer> {
@@ -185,7 +192,9 @@ export class Scorer {
    */
   inferMany(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
     const drain = this.repository.drain;
-    return drain ? drain.around(() => this.inferManyNow(reqs)) : this.inferManyNow(reqs);
+    return this.#cacheOpening.after(
+      drain ? drain.around(() => this.inferManyNow(reqs)) : this.inferManyNow(reqs),
+    );
   }
 
   private async inferManyNow(reqs: readonly InferRequest[]): Promise<ManyOutcome[]> {
@@ -410,6 +419,7 @@ export class Scorer {
   }
 
   async close(): Promise<void> {
+    this.#cacheOpening.cancel();
     // The version loading now settles first: no script thread or pool session starts after this.
     await this.repository.stopLoading();
     await Promise.all([...this.entryDeps.threads.values()].map((t) => t.close()));

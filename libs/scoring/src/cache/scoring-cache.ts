@@ -18,6 +18,8 @@ export interface ScoringCache {
   readonly inputs: InputStore;
   /** Whole request bodies → rows, when the backend has an in-process LRU; else undefined. */
   readonly bodies: BodyMemo | undefined;
+  /** Makes the backend's connection when it was deferred (`openLater`); once, never throws. */
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export function scoringCache(rows: RowCache): ScoringCache {
     results: new ResultCache(rows),
     inputs: inputStoreFor(rows),
     bodies: bodyMemoFor(rows),
+    open: () => rows.open?.(),
     close: () => rows.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { ScoringError } from '../../errors.js';
 import { metrics } from '../../metrics.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { DeferredConnection } from './deferred-connection.js';
 import { openRedisConnection, type RedisConnection } from './redis-connection.js';
 import { redisClientOptions, type RedisConnectionTuning, type RedisSettings } from './redis-options.js';
 import type { CacheLookup, RowCache } from './row-cache.js';
@@ -29,7 +30,11 @@ export interface RedisRowCacheOptions {
   onError?: (err: Error, operation: CacheOperation) => void;
 }
 
-export type RedisRowCacheConnectOptions = Partial<RedisRowCacheOptions> & RedisConnectionTuning;
+export type RedisRowCacheConnectOptions = Partial<RedisRowCacheOptions> &
+  RedisConnectionTuning & {
+    /** Make the connection on `open()`, not now (see DeferredConnection). Default false. */
+    openLater?: boolean;
+  };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false };
 
@@ -75,7 +80,14 @@ export class RedisRowCache implements RowCache {
     };
     // A failed token refresh counts as a connection error: the cache keeps working until the old token ends.
     const config = redisClientOptions(settings, { onAuthError: connectionError, ...options });
-    const connection = openRedisConnection(config, connectionError, options.reconnectMaxDelayMs);
+    const connection = options.openLater
+      ? new DeferredConnection(
+          config.mode,
+          (onError) => openRedisConnection(config, onError, options.reconnectMaxDelayMs),
+          connectionError,
+          (options.connectTimeoutMs ?? 3000) + 1000,
+        )
+      : openRedisConnection(config, connectionError, options.reconnectMaxDelayMs);
     return new RedisRowCache(connection, {
       ...options,
       ttlSeconds: options.ttlSeconds ?? settings.cacheTtlSeconds ?? 3600,
@@ -133,6 +145,11 @@ export class RedisRowCache implements RowCache {
         `Redis is unavailable, so "data_key" ${key} cannot be read; retry later`,
       );
     return reply.value ?? undefined;
+  }
+
+  /** Makes the connection of a cache connected with `openLater`; nothing otherwise, or once made. */
+  open(): void {
+    this.#connection.open?.();
   }
 
   async close(): Promise<void> {

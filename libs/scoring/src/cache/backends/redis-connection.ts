@@ -23,6 +23,8 @@ export interface RedisConnection {
   get(key: string): Promise<Buffer | null>;
   /** SET key value EX ttl for every entry, pipelined. */
   setEx(entries: readonly { key: string; value: Buffer }[], ttlSeconds: number): Promise<void>;
+  /** Makes a connection that was deferred (DeferredConnection); absent on one made at once. */
+  open?(): void;
   /** Closes gracefully within `graceMs`, then forcibly; never rejects. */
   close(graceMs?: number): Promise<void>;
 }

@@ -35,5 +35,7 @@ export interface RowCache {
    * is none. Throws ScoringError UNAVAILABLE when the store cannot be asked (a transient failure).
    */
   getRaw?(key: string): Promise<Buffer | undefined>;
+  /** Makes a connection deferred at creation (Redis with `openLater`); at most once, never throws. */
+  open?(): void;
   close(): Promise<void>;
 }

@@ -61,6 +61,10 @@ export class TieredCache implements RowCache {
     return this.l2.getRaw ? this.l2.getRaw(key) : undefined;
   }
 
+  open(): void {
+    this.l2.open?.();
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.l1.close(), this.l2.close()]);
   }
