@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTree, parseStatus, processTree, treeRss } from '../src/proc-rss.js';
 import { startChildServer, type ChildServer } from '../src/servers/child-server.js';
-import { PACKAGED_SERVER_SCRIPT } from '../src/servers/packaged.js';
+import { PACKAGED_SERVER_SCRIPT, templateNodeArguments } from '../src/servers/packaged.js';
 import { routeOf, routePrefixOf } from '../src/servers/packaged-routes.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -34,6 +34,20 @@ describe('the host routing the packaged server does', () => {
     expect(routePrefixOf('{"extensions":{"http":{"routePrefix":""}}}')).toBe('');
     expect(routePrefixOf('{"extensions":{"http":{"routePrefix":"/x/"}}}')).toBe('x');
     expect(routePrefixOf('{"version":"2.0"}')).toBe('api');
+  });
+});
+
+describe('the Node arguments of the packaged rows', () => {
+  it("are the azd template's worker arguments, none when it sets none", () => {
+    expect(templateNodeArguments(ROOT)).toEqual(['--heap-growing-percent=30']);
+    const empty = mkdtempSync(join(tmpdir(), 'modelfn-bicep-'));
+    try {
+      mkdirSync(join(empty, 'infra'));
+      writeFileSync(join(empty, 'infra/main.bicep'), "var sharedSettings = {\n  LOG_LEVEL: 'info'\n}\n");
+      expect(templateNodeArguments(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -301,6 +301,23 @@ describe('infra/ (the azd template)', () => {
     expect(app).toMatch(/runtime: \{\s*name: 'node'\s*version: runtimeVersion\s*\}/);
   });
 
+  it("starts every app's Node worker with arguments that Node 22 accepts", () => {
+    // The host passes languageWorkers__node__arguments to the worker's node: a flag that Node or V8 no
+    // longer knows would stop every worker at start, so they are tried on the Node the apps run on.
+    const m = /^\s*languageWorkers__node__arguments:\s*'([^']*)'/m.exec(
+      braced(main, main.indexOf('var sharedSettings')),
+    );
+    expect(m, 'sharedSettings sets languageWorkers__node__arguments').not.toBeNull();
+    const args = m![1].split(/\s+/).filter(Boolean);
+    expect(args).toContain('--heap-growing-percent=30');
+    expect(process.versions.node.split('.')[0]).toBe('22');
+    const run = spawnSync(process.execPath, [...args, '-e', 'process.stdout.write("ok")'], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('ok');
+  });
+
   it('gives every parameter file default the value the Bicep parameter defaults to', () => {
     const params = JSON.parse(read('infra/main.parameters.json')) as {
       parameters: Record<string, { value: string }>;

@@ -11,6 +11,7 @@ import {
   PACKAGED_SERVER_SCRIPT,
   packagedEnv,
   startPackaged,
+  templateNodeArguments,
 } from '../servers/packaged.js';
 import { withServer } from '../servers/with-server.js';
 import { attempt, type SuiteContext } from '../suite-context.js';
@@ -158,8 +159,10 @@ async function coldStartMs(
     0,
     0,
   );
+  // The floor runs with Node's defaults; the package with the template's worker arguments.
+  const nodeArgs = script === BARE_ORT_SCRIPT ? [] : templateNodeArguments(ctx.repoRoot);
   const started = performance.now();
-  const server = spawn(process.execPath, [script, dir], {
+  const server = spawn(process.execPath, [...nodeArgs, script, dir], {
     cwd: ctx.tmpDir,
     env: packagedEnv(ctx, { ...overrides, PORT: String(port) }),
     stdio: 'ignore',
@@ -252,6 +255,11 @@ export async function packagedRows(
   if (!dir) return skipAll('packaging failed (see notes)');
   const pkg = dir;
   const settings = opts.settings ?? {};
+  const nodeArgs = templateNodeArguments(ctx.repoRoot);
+  if (nodeArgs.length)
+    ctx.notes.push(
+      `The packaged processes ran with the Node arguments the azd template gives the worker: ${nodeArgs.join(' ')}.`,
+    );
   if (Object.keys(settings).length) {
     const named = Object.entries(settings)
       .map(([k, v]) => `${k}=${v}`)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCaptured } from '../load/spawn-capture.js';
 import type { SuiteContext } from '../suite-context.js';
@@ -47,6 +48,17 @@ export function packagedEnv(
   };
 }
 
+/**
+ * The Node arguments the azd template gives every app's worker (`languageWorkers__node__arguments` in
+ * infra/main.bicep: the Functions host starts the worker's node with them), so the packaged rows run the
+ * package as Azure would; none when the template sets none.
+ */
+export function templateNodeArguments(repoRoot: string): string[] {
+  const bicep = readFileSync(join(repoRoot, 'infra/main.bicep'), 'utf8');
+  const m = /^\s*languageWorkers__node__arguments:\s*'([^']*)'/m.exec(bicep);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
 /** The packaged app in one plain Node process; its working directory the bench's temp folder. */
 export function startPackaged(
   ctx: SuiteContext,
@@ -57,6 +69,7 @@ export function startPackaged(
     cwd: ctx.tmpDir,
     env: packagedEnv(ctx, { PORT: '0', ...overrides }),
     plain: true,
+    nodeArgs: templateNodeArguments(ctx.repoRoot),
     args: [dir],
   });
 }
