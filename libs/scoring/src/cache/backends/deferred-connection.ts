@@ -38,11 +38,21 @@ export class DeferredConnection implements RedisConnection {
   open(): void {
     if (this.#connection || this.#closed) return;
     let settle!: () => void;
-    this.#firstAttempt = new Promise((resolve) => (settle = resolve));
-    const connection = this.factory((err) => {
-      settle();
-      this.onError(err);
-    });
+    const firstAttempt = new Promise<void>((resolve) => (settle = resolve));
+    let connection: RedisConnection;
+    try {
+      connection = this.factory((err) => {
+        settle();
+        this.onError(err);
+      });
+    } catch (e) {
+      // Called from a timer (CacheOpening): a throw here would end the process. Reported, never opened.
+      this.#closed = true;
+      this.#markOpened();
+      this.onError(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    this.#firstAttempt = firstAttempt;
     this.#connection = connection;
     // Ready, closed, or no outcome in the time an attempt can take: no waiter is left behind.
     void connection.whenReady(this.firstAttemptMs).then(settle);

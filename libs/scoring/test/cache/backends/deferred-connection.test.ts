@@ -101,6 +101,22 @@ describe('DeferredConnection', () => {
     await expect(never.whenReady(20)).resolves.toBe(false);
   });
 
+  it('reports a factory that throws instead of throwing from open(), and stays unopened', async () => {
+    const errors: string[] = [];
+    const d = new DeferredConnection(
+      'standalone',
+      () => {
+        throw new Error('bad options');
+      },
+      (err) => errors.push(err.message),
+      60_000,
+    );
+    expect(() => d.open()).not.toThrow();
+    expect(errors).toEqual(['bad options']);
+    await expect(d.get('a')).rejects.toThrow(/not opened/);
+    await expect(d.whenReady(60_000)).resolves.toBe(false);
+  });
+
   it('never makes the connection once closed, and closes one it made', async () => {
     const { d, made } = deferred();
     const waiting = d.whenReady(60_000);
