@@ -49,6 +49,13 @@ param httpPerInstanceConcurrency int = 16
 @maxValue(8760)
 param httpJobRetentionHours int = 24
 
+@description('Memory of each Flex instance of every app (MB); CPU comes in proportion. 2048 fits an app serving OCR; 512 fits one serving mnist alone (MODELS=mnist), not one serving OCR (README "Instance size").')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('The models every app serves, comma-separated (MODELS); empty: every model of the repository. The others are neither scanned nor loaded.')
+param models string = ''
+
 @description('true: the apps read their models from the `models` container (MODEL_REPOSITORY=blob:models, MODEL_CONTROL_MODE=poll) instead of their packages, each instance every 15 s, and the postdeploy hook subscribes the HTTP app\'s /repository/events to the container\'s blob events (README "Updating models"). false: the models ship in the packages and change with a deploy.')
 param modelsInBlob bool = false
 
@@ -243,6 +250,12 @@ var sharedSettings = {
 // With modelsInBlob, every app copies the `models` container with the identity (AzureWebJobsStorage__*,
 // Storage Blob Data Owner) and reads it again every MODEL_POLL_INTERVAL_S (15 s); an Event Grid event of the
 // container makes the HTTP instance it reaches read it at once. Without it, the package's models/ (the default).
+// MODELS only when chosen: unset, an app serves every model of its repository.
+var modelsChosen = !empty(models)
+var modelSelection = modelsChosen ? {
+  MODELS: models
+} : {}
+
 var modelSettings = modelsInBlob ? {
   MODEL_REPOSITORY: 'blob:${modelContainer}'
   MODEL_CONTROL_MODE: 'poll'
@@ -302,7 +315,8 @@ module apps 'app/function-app.bicep' = [
       // Only the HTTP app has an HTTP scale group; the others keep Flex's defaults.
       alwaysReadyHttpInstances: service == 'score-http' ? httpAlwaysReadyInstances : 0
       httpPerInstanceConcurrency: httpPerInstanceConcurrency
-      appSettings: union(sharedSettings, modelSettings, appSettings[service])
+      instanceMemoryMB: instanceMemoryMB
+      appSettings: union(sharedSettings, modelSettings, modelSelection, appSettings[service])
     }
   }
 ]

@@ -72,6 +72,7 @@ function optionalKeys(text: string, varName: string): string[] {
 const templateSettings = new Set([
   ...objectKeys(main, 'sharedSettings'),
   ...optionalKeys(main, 'modelSettings'),
+  ...optionalKeys(main, 'modelSelection'),
   ...objectKeys(main, 'appSettings'),
   ...objectKeys(read('infra/app/function-app.bicep'), 'baseAppSettings'),
 ]);
@@ -79,7 +80,6 @@ const templateSettings = new Set([
 /** README settings the template leaves at their default, and why (README "Deploy to Azure" lists them). */
 const LEFT_DEFAULT: Record<string, string> = {
   DEFAULT_MODEL: 'first model by name (mnist)',
-  MODELS: 'every app serves every model of its package',
   MAX_REQUEST_BYTES: 'limit',
   MAX_IMAGE_PIXELS: 'limit',
   MAX_BATCH_ROWS: 'limit',
@@ -318,6 +318,16 @@ describe('infra/ (the azd template)', () => {
     expect(run.stdout).toBe('ok');
   });
 
+  it('sizes every instance by INSTANCE_MEMORY_MB and serves the models MODELS names, every one by default', () => {
+    expect(main).toMatch(/@allowed\(\[512, 2048, 4096\]\)\nparam instanceMemoryMB int = 2048/);
+    expect(main).toContain('      instanceMemoryMB: instanceMemoryMB\n');
+    expect(read('infra/app/function-app.bicep')).toContain('instanceMemoryMB: instanceMemoryMB');
+    // MODELS is set only when chosen: an empty MODELS app setting would not mean "every model".
+    expect(main).toContain('var modelsChosen = !empty(models)');
+    expect(optionalKeys(main, 'modelSelection')).toEqual(['MODELS']);
+    expect(main).toContain('union(sharedSettings, modelSettings, modelSelection, appSettings[service])');
+  });
+
   it('gives every parameter file default the value the Bicep parameter defaults to', () => {
     const params = JSON.parse(read('infra/main.parameters.json')) as {
       parameters: Record<string, { value: string }>;
@@ -331,6 +341,8 @@ describe('infra/ (the azd template)', () => {
       'HTTP_ALWAYS_READY_INSTANCES',
       'HTTP_JOB_RETENTION_HOURS',
       'HTTP_PER_INSTANCE_CONCURRENCY',
+      'INSTANCE_MEMORY_MB',
+      'MODELS',
       'MODELS_IN_BLOB',
       'REDIS_SERVICE',
     ]);
@@ -580,7 +592,9 @@ describe('infra/ with the models in blob storage (MODELS_IN_BLOB, issue 27 item 
     const settings = braced(main, main.indexOf('var modelSettings = '));
     expect(settings).toContain("MODEL_REPOSITORY: 'blob:${modelContainer}'");
     expect(settings).toContain("MODEL_CONTROL_MODE: 'poll'");
-    expect(main).toContain('appSettings: union(sharedSettings, modelSettings, appSettings[service])');
+    expect(main).toContain(
+      'appSettings: union(sharedSettings, modelSettings, modelSelection, appSettings[service])',
+    );
     // blob:<container> reads AzureWebJobsStorage__accountName/__credential/__clientId, every app's, and the
     // identity may read every container of the account; the principal running azd may upload.
     expect(read('infra/app/function-app.bicep')).toContain('AzureWebJobsStorage__accountName: stg.name');
