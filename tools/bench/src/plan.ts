@@ -27,6 +27,6 @@ export function plan(quick: boolean): Plan {
     batchSizes: [1, 8, 32],
     blobImages: quick ? 100 : 1000,
     serviceBusMessages: quick ? 1000 : 10_000,
-    coldStarts: quick ? 1 : 5,
+    coldStarts: quick ? 1 : 9,
   };
 }
