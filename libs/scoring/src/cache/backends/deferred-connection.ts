@@ -10,7 +10,7 @@ const NOT_OPENED = 'Redis connection not opened yet';
  *
  * Making node-redis's client costs about 115 ms of CPU (it attaches its ~740 command methods, one by one,
  * to a new class), which a cold instance would otherwise spend before its first answer; the scorer opens
- * the connection once it has answered (createScorer's `openCacheLater`).
+ * the connection once it has answered (CacheOpening, as createScorer sets it up).
  *
  * Before `open()`, commands reject at once, as while a connection is down. Between `open()` and the first
  * attempt's outcome (ready, or its first error), commands wait for that outcome instead of failing at
