@@ -3,6 +3,7 @@
 // runs them; the sender and the reply receiver too. argv[2]: message count. Settings from the environment.
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { startServiceBusSource } from '@modelfn/local-host';
+import { sharedScorer } from '@modelfn/scoring';
 import { startServiceBusEmulator } from '@modelfn/servicebus-emulator';
 import { loadMnist } from '@modelfn/train-mnist';
 import { RESULT_MARK } from '../load/wrk-script.js';
@@ -74,6 +75,9 @@ await receiver.close();
 await sender.close();
 await source.close();
 await closeReplySenders();
+// onnxruntime aborts the process (Napi::Error) when it exits with sessions alive: the parent then saw a
+// signal, not exit 0, and the row was reported as failed after its result line.
+await (await sharedScorer()).close();
 await client.close();
 await emulator.close();
 process.exit(0);
