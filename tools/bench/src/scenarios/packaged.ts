@@ -146,12 +146,16 @@ async function missRow(ctx: SuiteContext, s: ChildServer): Promise<void> {
   ctx.log(`packaged mnist miss load: peak ${mib(t.hwmBytes)} MiB, ${Math.round(r.rps)} req/s`);
 }
 
-/** Spawn → first 200 from POST /score with one digit as JSON; `script` is plain JavaScript, run by plain Node. */
+/**
+ * Spawn → first 200 from POST /score with one digit as JSON; `script` is plain JavaScript, run by plain Node
+ * with `nodeArgs`.
+ */
 async function coldStartMs(
   ctx: SuiteContext,
   script: string,
   dir: string,
   overrides: Record<string, string>,
+  nodeArgs: readonly string[],
 ): Promise<number> {
   const port = await findFreePort();
   const body = bodyText(
@@ -159,8 +163,6 @@ async function coldStartMs(
     0,
     0,
   );
-  // The floor runs with Node's defaults; the package with the template's worker arguments.
-  const nodeArgs = script === BARE_ORT_SCRIPT ? [] : templateNodeArguments(ctx.repoRoot);
   const started = performance.now();
   const server = spawn(process.execPath, [...nodeArgs, script, dir], {
     cwd: ctx.tmpDir,
@@ -203,18 +205,21 @@ async function coldStartRows(
   ctx: SuiteContext,
   dir: string,
   settings: Record<string, string>,
+  nodeArgs: readonly string[],
 ): Promise<void> {
-  const runs: [RowKey, string, Record<string, string>][] = [
-    ['coldBare', BARE_ORT_SCRIPT, {}],
-    ['coldAll', PACKAGED_SERVER_SCRIPT, settings],
-    ['coldMnist', PACKAGED_SERVER_SCRIPT, { ...settings, MODELS: 'mnist' }],
+  // The floor runs with Node's defaults; the package with the template's worker arguments.
+  const runs: [RowKey, string, Record<string, string>, readonly string[]][] = [
+    ['coldBare', BARE_ORT_SCRIPT, {}, []],
+    ['coldAll', PACKAGED_SERVER_SCRIPT, settings, nodeArgs],
+    ['coldMnist', PACKAGED_SERVER_SCRIPT, { ...settings, MODELS: 'mnist' }, nodeArgs],
   ];
   const times = new Map<RowKey, number[]>(runs.map(([k]) => [k, []]));
   // One unmeasured start of each first: the files' pages come from the disk once, then from the page cache,
   // as on an instance whose package was mounted before the first request.
-  for (const [, script, env] of runs) await coldStartMs(ctx, script, dir, env);
+  for (const [, script, env, args] of runs) await coldStartMs(ctx, script, dir, env, args);
   for (let i = 0; i < ctx.plan.coldStarts; i++)
-    for (const [key, script, env] of runs) times.get(key)!.push(await coldStartMs(ctx, script, dir, env));
+    for (const [key, script, env, args] of runs)
+      times.get(key)!.push(await coldStartMs(ctx, script, dir, env, args));
   for (const [key] of runs) {
     const t = times.get(key)!;
     push(ctx, key, {
@@ -269,7 +274,7 @@ export async function packagedRows(
   const pages = await burstPages();
   await attempt(ctx, 'packaged rows (mnist and OCR)', () =>
     withServer(
-      () => startPackaged(ctx, pkg, settings),
+      () => startPackaged(ctx, pkg, settings, nodeArgs),
       async (s) => {
         await idleRow(ctx, s, 'idleAll');
         await burstRow(ctx, s, pages);
@@ -278,13 +283,13 @@ export async function packagedRows(
   );
   await attempt(ctx, 'packaged rows (MODELS=mnist)', () =>
     withServer(
-      () => startPackaged(ctx, pkg, { ...settings, MODELS: 'mnist' }),
+      () => startPackaged(ctx, pkg, { ...settings, MODELS: 'mnist' }, nodeArgs),
       async (s) => {
         await idleRow(ctx, s, 'idleMnist');
         await missRow(ctx, s);
       },
     ),
   );
-  await attempt(ctx, 'packaged cold starts', () => coldStartRows(ctx, pkg, settings));
+  await attempt(ctx, 'packaged cold starts', () => coldStartRows(ctx, pkg, settings, nodeArgs));
   skipAll('failed (see notes)');
 }

@@ -59,17 +59,21 @@ export function templateNodeArguments(repoRoot: string): string[] {
   return m ? m[1].split(/\s+/).filter(Boolean) : [];
 }
 
-/** The packaged app in one plain Node process; its working directory the bench's temp folder. */
+/**
+ * The packaged app in one plain Node process started with `nodeArgs` (templateNodeArguments, read once by
+ * the caller); its working directory the bench's temp folder.
+ */
 export function startPackaged(
   ctx: SuiteContext,
   dir: string,
   overrides: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildServer> {
   return startChildServer(PACKAGED_SERVER_SCRIPT, {
     cwd: ctx.tmpDir,
     env: packagedEnv(ctx, { PORT: '0', ...overrides }),
     plain: true,
-    nodeArgs: templateNodeArguments(ctx.repoRoot),
+    nodeArgs: [...nodeArgs],
     args: [dir],
   });
 }
