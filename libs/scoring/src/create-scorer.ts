@@ -66,11 +66,10 @@ export async function createScorer(
   }
   // Never rejects: a version that cannot load or warm up becomes UNAVAILABLE with the reason.
   const loading = repository.startLoading((v) => scorer.prepareVersion(v));
+  // Registered before anyone awaits `loading`, so it runs first: waiting for the models returns a scorer
+  // whose Redis client is made.
   void loading.then(() => cacheOpening.now());
-  if (opts.waitForModels !== false) {
-    await loading;
-    cacheOpening.now();
-  }
+  if (opts.waitForModels !== false) await loading;
   return scorer;
 }
 
