@@ -10,6 +10,7 @@ import { createInvoker, FunctionTimeoutError, mountFunction } from '../invocatio
 import type { RunningSource } from '../running-source.js';
 import { closeAcceptors, startAcceptors } from './acceptors.js';
 import { afterReads } from './after-reads.js';
+import { InFlight } from './in-flight.js';
 import { answerClientError } from './client-error.js';
 import { CONNECTION_CAP_RETRY_AFTER_S, capConnections, tooManyConnectionsMessage } from './connection-cap.js';
 import { declaredLength, readBody } from './read-body.js';
@@ -112,8 +113,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     functionTimeoutMs: functionTimeoutOf({ hostJsonPath: options.hostJsonPath }),
   });
   let origin = '';
-  const inflight = new Set<Promise<void>>();
-  const answering = new Set<ServerResponse>();
+  // Each request being answered, with the promise of its handling (see InFlight for why not Sets).
+  const inflight = new InFlight<{ res: ServerResponse; done: Promise<void> }>();
   let stopping = false;
   const closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
 
@@ -205,12 +206,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       if (!res.writableEnded)
         writeHostError(res, 500, 'HOST_FAILED', 'the local host failed to answer this request');
     });
-    inflight.add(done);
-    answering.add(res);
-    void done.finally(() => {
-      inflight.delete(done);
-      answering.delete(res);
-    });
+    const entry = inflight.add({ res, done });
+    void done.finally(() => inflight.delete(entry));
   });
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const isOverCap =
@@ -279,7 +276,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
         let graceOver = () => {};
         const overdue = new Promise<void>((resolve) => (graceOver = resolve));
         const grace = setTimeout(() => {
-          for (const res of answering)
+          for (const { res } of inflight.values())
             writeHostError(
               res,
               503,
@@ -293,7 +290,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
           });
         }, closeGraceMs);
         server.closeIdleConnections();
-        await Promise.race([Promise.allSettled([...inflight]), overdue]);
+        await Promise.race([Promise.allSettled(inflight.values().map((r) => r.done)), overdue]);
         await closed;
         clearInterval(sweep);
         clearTimeout(grace);
