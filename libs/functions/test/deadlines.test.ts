@@ -54,6 +54,36 @@ describe('createDeadlines', () => {
     expect(d.pending).toBe(0);
   });
 
+  it('bounds of several durations, added in any order, each fire at their own time', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    try {
+      const d = createDeadlines(5);
+      const seen: string[] = [];
+      const note = (p: Promise<unknown>) => p.catch((e: Error) => seen.push(e.message));
+      let settle!: (v: string) => void;
+      const settled = d.within(new Promise<string>((r) => (settle = r)), 30, () => new Late('a'));
+      const rest = Promise.all([
+        note(d.within(never(), 10, () => new Late('b'))),
+        note(d.within(never(), 30, () => new Late('c'))),
+        note(d.within(never(), 20, () => new Late('d'))),
+      ]);
+      expect(d.pending).toBe(4);
+      settle('a in time');
+      await expect(settled).resolves.toBe('a in time');
+      expect(d.pending).toBe(3);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(seen).toEqual(['b']);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(seen).toEqual(['b', 'd']);
+      await vi.advanceTimersByTimeAsync(10);
+      await rest;
+      expect(seen).toEqual(['b', 'd', 'c']);
+      expect(d.pending).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('has no bound for a non-finite or non-positive time: the work is passed on as it is', () => {
     const d = createDeadlines(5);
     const work = never();

@@ -4,9 +4,9 @@
  * Every invocation has two bounds (host.json's functionTimeout, and the model's `timeout_ms`), and almost
  * none is ever reached: a timer per bound per invocation was measurable CPU on the cached path (a Timeout
  * object made, linked into the timer lists and unlinked per request, plus the promises around it). Here a
- * deadline is an entry in a bucket of `tickMs`; one interval sweeps the buckets that are due, and runs only
- * while some deadline is pending. A deadline fires never early and at most about one tick late, which
- * bounds of hundreds of milliseconds and more do not notice.
+ * deadline is an entry in the list of its duration; one interval of `tickMs` fires the entries that are due,
+ * and runs only while some deadline is pending. A deadline fires never early and at most about one tick
+ * late, which bounds of hundreds of milliseconds and more do not notice.
  */
 export interface Deadlines {
   /**
@@ -19,31 +19,54 @@ export interface Deadlines {
   readonly pending: number;
 }
 
+/** One pending bound: a node of its lane's list, emptied once it settles or fires. */
 interface Entry {
-  slot: number;
-  fire: () => void;
+  /** performance.now() at which it is due. */
+  at: number;
+  fire: (() => void) | undefined;
+  lane: Lane | undefined;
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
+/** The pending bounds of one duration, oldest first: added in order of `at`, so only the oldest can be due. */
+interface Lane {
+  oldest: Entry | undefined;
+  newest: Entry | undefined;
+}
+
+/**
+ * Why lanes of linked lists and not buckets of Sets: the bounds of one duration fall due in the order they
+ * were added, so a sweep looks at the oldest of each lane only, and an entry leaves in O(1) with no hash
+ * table rehashed under request churn (a long-lived Set's new tables are made in V8's old generation, and the
+ * tables they replace keep the young entries alive until a full GC: see the local host's InFlight). The
+ * durations are few (host.json's functionTimeout, the models' timeout_ms and job_timeout_ms), so lanes are
+ * kept once made.
+ */
 export function createDeadlines(tickMs = 25): Deadlines {
-  const buckets = new Map<number, Set<Entry>>();
+  const lanes = new Map<number, Lane>();
   let pending = 0;
   let interval: NodeJS.Timeout | undefined;
-  // The last slot swept: every bucket at or before it has fired.
-  let swept = 0;
-  const slotOf = (t: number) => Math.floor(t / tickMs);
+
+  const unlink = (e: Entry) => {
+    const lane = e.lane!;
+    if (e.newer) e.newer.older = e.older;
+    else lane.newest = e.older;
+    if (e.older) e.older.newer = e.newer;
+    else lane.oldest = e.newer;
+    e.fire = e.lane = e.older = e.newer = undefined;
+    pending--;
+  };
 
   const sweep = () => {
-    const now = slotOf(performance.now());
-    for (let s = swept + 1; s <= now; s++) {
-      const due = buckets.get(s);
-      if (!due) continue;
-      buckets.delete(s);
-      for (const e of due) {
-        pending--;
-        e.fire();
+    const now = performance.now();
+    for (const lane of lanes.values()) {
+      for (let e = lane.oldest; e !== undefined && e.at <= now; e = lane.oldest) {
+        const fire = e.fire!;
+        unlink(e);
+        fire();
       }
     }
-    swept = now;
     if (pending === 0 && interval) {
       clearInterval(interval);
       interval = undefined;
@@ -51,25 +74,20 @@ export function createDeadlines(tickMs = 25): Deadlines {
   };
 
   const add = (ms: number, fire: () => void): Entry => {
-    const now = performance.now();
-    if (!interval) {
-      swept = slotOf(now);
-      interval = setInterval(sweep, tickMs);
-    }
-    // The first slot whose start is at or after the deadline: never early.
-    const entry = { slot: Math.ceil((now + ms) / tickMs), fire };
-    let bucket = buckets.get(entry.slot);
-    if (!bucket) buckets.set(entry.slot, (bucket = new Set()));
-    bucket.add(entry);
+    let lane = lanes.get(ms);
+    if (!lane) lanes.set(ms, (lane = { oldest: undefined, newest: undefined }));
+    const entry: Entry = { at: performance.now() + ms, fire, lane, older: lane.newest, newer: undefined };
+    if (lane.newest) lane.newest.newer = entry;
+    else lane.oldest = entry;
+    lane.newest = entry;
     pending++;
+    interval ??= setInterval(sweep, tickMs);
     return entry;
   };
 
   const remove = (entry: Entry) => {
-    const bucket = buckets.get(entry.slot);
-    if (!bucket?.delete(entry)) return;
-    pending--;
-    if (bucket.size === 0) buckets.delete(entry.slot);
+    // Already fired (and emptied) when the work settles after its bound.
+    if (entry.lane) unlink(entry);
   };
 
   return {

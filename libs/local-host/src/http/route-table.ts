@@ -74,13 +74,15 @@ export class RouteTable {
     }
     const rest = this.prefix.length > 0 ? segments.slice(this.prefix.length) : segments;
     const verb = method.toUpperCase();
-    const allow = new Set<string>();
+    // Made only for a path some route has without this method: a request that is found allocates none.
+    let allow: Set<string> | undefined;
     for (const route of this.routes) {
       const params = route.template.match(rest);
       if (!params) continue;
       if (route.methods.includes(verb)) return { kind: 'found', route, params };
-      route.methods.forEach((m) => allow.add(m));
+      allow ??= new Set();
+      for (const m of route.methods) allow.add(m);
     }
-    return allow.size > 0 ? { kind: 'method-not-allowed', allow: [...allow] } : { kind: 'not-found' };
+    return allow ? { kind: 'method-not-allowed', allow: [...allow] } : { kind: 'not-found' };
   }
 }
