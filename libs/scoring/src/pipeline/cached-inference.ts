@@ -41,12 +41,22 @@ function pickRows(inputs: Tensor[], rows: number[]): Tensor[] {
 }
 
 /**
+ * A row being inferred, which requests that miss its key meanwhile share; emptied once the run is over. The
+ * map of these lives as long as the scorer and churns with every miss, so V8 keeps the tables it outgrows
+ * in the old generation with their entries until a full GC (docs/decisions.md, "No Set or Map of in-flight
+ * requests on the hot path"): an emptied flight leaves nothing of the row alive there.
+ */
+interface Flight {
+  row: Promise<RowOutputs> | undefined;
+}
+
+/**
  * Cache-aside per row with single flight: each row is looked up under its key, only the missing rows are
  * inferred (once per distinct key, sharing any inference already in flight for that key), and the new
  * rows are written back in one pipeline without holding up the answer.
  */
 export class CachedInference {
-  private readonly inflight = new Map<string, Promise<RowOutputs>>();
+  private readonly inflight = new Map<string, Flight>();
 
   constructor(
     private readonly cache: RowCache,
@@ -139,7 +149,7 @@ export class CachedInference {
     for (const r of missing) {
       const key = keys[r];
       if (waits.has(key)) continue;
-      const shared = this.inflight.get(key);
+      const shared = this.inflight.get(key)?.row;
       if (shared) waits.set(key, shared);
       else {
         toRun.push(r);
@@ -156,11 +166,13 @@ export class CachedInference {
         toRun.length,
         fetchNames(model, req.selected),
       );
-      toRun.forEach((r, i) => {
+      const flights = toRun.map((r, i): Flight => {
         const row = run.then((o) => rowOf(model, o, i));
         row.catch(() => undefined);
         waits.set(keys[r], row);
-        this.inflight.set(keys[r], row);
+        const flight = { row };
+        this.inflight.set(keys[r], flight);
+        return flight;
       });
       try {
         const out = await run;
@@ -173,6 +185,7 @@ export class CachedInference {
         }
       } finally {
         for (const r of toRun) this.inflight.delete(keys[r]);
+        for (const f of flights) f.row = undefined;
       }
     }
     if (whole) return { rows: [], whole };
