@@ -1,10 +1,26 @@
 // The shared deadlines of every invocation: one coarse timer for all, a bound that is never early, and
 // nothing left pending once work settles.
 import { describe, expect, it, vi } from 'vitest';
-import { createDeadlines } from '../src/index.js';
+import { createDeadlines, type Deadlines } from '../src/index.js';
 
 const never = () => new Promise<never>(() => undefined);
 class Late extends Error {}
+
+/**
+ * Runs `test` with Node's interval timers and performance.now on Vitest's clock, so a bound is checked at
+ * exact instants: deadlines with a 5 ms tick, and `note`, which records the message each bound rejects with.
+ */
+async function onTestClock(
+  test: (d: Deadlines, seen: string[], note: (p: Promise<unknown>) => Promise<unknown>) => Promise<void>,
+): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+  try {
+    const seen: string[] = [];
+    await test(createDeadlines(5), seen, (p) => p.catch((e: Error) => seen.push(e.message)));
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 describe('createDeadlines', () => {
   it('passes on what settles in time, and leaves nothing pending', async () => {
@@ -19,13 +35,8 @@ describe('createDeadlines', () => {
     expect(d.pending).toBe(0);
   });
 
-  it("rejects with the caller's error once the bound has passed, never before it", async () => {
-    // Node's timers and performance.now on Vitest's clock: the bound is checked at exact instants.
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-    try {
-      const d = createDeadlines(5);
-      const seen: string[] = [];
-      const note = (p: Promise<unknown>) => p.catch((e: Error) => seen.push(e.message));
+  it("rejects with the caller's error once the bound has passed, never before it", () =>
+    onTestClock(async (d, seen, note) => {
       const both = Promise.all([
         note(d.within(never(), 40, () => new Late('40'))),
         note(d.within(never(), 15, () => new Late('15'))),
@@ -40,10 +51,7 @@ describe('createDeadlines', () => {
       await both;
       expect(seen).toEqual(['15', '40']);
       expect(d.pending).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 
   it('keeps one bound per call: a settled neighbour does not take a pending one with it', async () => {
     const d = createDeadlines(5);
@@ -54,12 +62,8 @@ describe('createDeadlines', () => {
     expect(d.pending).toBe(0);
   });
 
-  it('bounds of several durations, added in any order, each fire at their own time', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-    try {
-      const d = createDeadlines(5);
-      const seen: string[] = [];
-      const note = (p: Promise<unknown>) => p.catch((e: Error) => seen.push(e.message));
+  it('bounds of several durations, added in any order, each fire at their own time', () =>
+    onTestClock(async (d, seen, note) => {
       let settle!: (v: string) => void;
       const settled = d.within(new Promise<string>((r) => (settle = r)), 30, () => new Late('a'));
       const rest = Promise.all([
@@ -79,10 +83,7 @@ describe('createDeadlines', () => {
       await rest;
       expect(seen).toEqual(['b', 'd', 'c']);
       expect(d.pending).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 
   it('has no bound for a non-finite or non-positive time: the work is passed on as it is', () => {
     const d = createDeadlines(5);
