@@ -10,9 +10,9 @@ import { createInvoker, FunctionTimeoutError, mountFunction } from '../invocatio
 import type { RunningSource } from '../running-source.js';
 import { closeAcceptors, startAcceptors } from './acceptors.js';
 import { afterReads } from './after-reads.js';
-import { InFlight } from './in-flight.js';
 import { answerClientError } from './client-error.js';
 import { CONNECTION_CAP_RETRY_AFTER_S, capConnections, tooManyConnectionsMessage } from './connection-cap.js';
+import { InFlight } from './in-flight.js';
 import { declaredLength, readBody } from './read-body.js';
 import { RouteTable } from './route-table.js';
 import { toHttpRequest } from './to-invocation.js';

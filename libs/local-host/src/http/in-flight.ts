@@ -19,17 +19,11 @@ export interface InFlightEntry<T> {
  */
 export class InFlight<T extends object> {
   #newest: InFlightEntry<T> | undefined;
-  #size = 0;
-
-  get size(): number {
-    return this.#size;
-  }
 
   add(value: T): InFlightEntry<T> {
     const entry: InFlightEntry<T> = { value, older: this.#newest, newer: undefined };
     if (this.#newest) this.#newest.newer = entry;
     this.#newest = entry;
-    this.#size++;
     return entry;
   }
 
@@ -40,7 +34,6 @@ export class InFlight<T extends object> {
     else this.#newest = entry.older;
     if (entry.older) entry.older.newer = entry.newer;
     entry.value = entry.older = entry.newer = undefined;
-    this.#size--;
   }
 
   /** The values in flight, newest first (a snapshot: deleting while iterating it is safe). */
