@@ -39,7 +39,8 @@ interface Lane {
  * Why lanes of linked lists and not buckets of Sets: the bounds of one duration fall due in the order they
  * were added, so a sweep looks at the oldest of each lane only, and an entry leaves in O(1) with no hash
  * table rehashed under request churn (a long-lived Set's new tables are made in V8's old generation, and the
- * tables they replace keep the young entries alive until a full GC: see the local host's InFlight). The
+ * tables they replace keep the young entries alive until a full GC: docs/decisions.md, "No Set or Map of
+ * in-flight requests on the hot path"). The
  * durations are few (host.json's functionTimeout, the models' timeout_ms and job_timeout_ms), so lanes are
  * kept once made.
  */
