@@ -1,14 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { findFreePort } from '@modelfn/dev-processes';
 import { httpWorkersFromEnv, startHttpHost, startHttpWorkers } from '../src/index.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/workers-main.ts', import.meta.url));
+const EXITING_PRIMARY = fileURLToPath(new URL('./fixtures/exiting-primary.ts', import.meta.url));
+
+/** Whether a process still runs (a zombie, exited but not yet reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 interface WorkerInfo {
   pid: number;
@@ -95,5 +108,36 @@ describe('LOCAL_HOST_WORKERS', () => {
       { code: 0, signal: null },
     ]);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  // The bound is the test's own timeout: without the primary's signal, the blocked worker runs for ever.
+  it('ends its workers when the primary exits while they still start', { timeout: 60_000 }, async () => {
+    const primary = spawn(process.execPath, ['--import', 'tsx', EXITING_PRIMARY], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let worker = 0;
+    // Also when the test times out (the failure this test is for): no blocked worker is left behind.
+    onTestFinished(() => {
+      if (worker && running(worker)) process.kill(worker, 'SIGKILL');
+      if (primary.exitCode === null) primary.kill('SIGKILL');
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      primary.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /blocked (\d+)/.exec(out);
+        if (m) {
+          worker = Number(m[1]);
+          resolve();
+        }
+      });
+      primary.once('exit', (code) =>
+        reject(new Error(`the primary exited (${code}) before its worker blocked`)),
+      );
+    });
+    const exited = new Promise((resolve) => primary.once('exit', resolve));
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    while (running(worker)) await sleep(20);
   });
 });

@@ -40,9 +40,8 @@ interface Lane {
  * were added, so a sweep looks at the oldest of each lane only, and an entry leaves in O(1) with no hash
  * table rehashed under request churn (a long-lived Set's new tables are made in V8's old generation, and the
  * tables they replace keep the young entries alive until a full GC: docs/decisions.md, "No Set or Map of
- * in-flight requests on the hot path"). The
- * durations are few (host.json's functionTimeout, the models' timeout_ms and job_timeout_ms), so lanes are
- * kept once made.
+ * in-flight requests on the hot path"). The durations are few (host.json's functionTimeout, the models'
+ * timeout_ms and job_timeout_ms), so lanes are kept once made.
  */
 export function createDeadlines(tickMs = 25): Deadlines {
   const lanes = new Map<number, Lane>();

@@ -120,6 +120,13 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
   const crashWindowMs = opts.crashWindowMs ?? 60_000;
   if (opts.exec !== undefined)
     cluster.setupPrimary({ exec: opts.exec, ...(opts.execArgv ? { execArgv: opts.execArgv } : {}) });
+  // Workers go with their primary. One that exits without close() (stopped while its workers still start,
+  // or a crash) would leave each worker to notice its lost channel: a worker busy loading its modules does
+  // a second or so later (measured in the bench's cold-start rows), one that is blocked never.
+  const orphaned = (): void => {
+    for (const w of workers) if (!w.isDead()) w.process.kill('SIGTERM');
+  };
+  process.once('exit', orphaned);
 
   /** After start-up: replace a dead worker, unless they keep dying. */
   const replace = (dead: Worker, code: number | null, signal: string | null): void => {
@@ -211,6 +218,7 @@ async function runPrimary(opts: HttpWorkersOptions): Promise<RunningHttpWorkers>
           }),
       ),
     );
+    process.off('exit', orphaned);
   };
   try {
     await ready;

@@ -19,12 +19,10 @@ if (app && cluster.isWorker) {
 }
 
 // Stopped while its workers still start (the cold-start rows stop it at its first answer, with the second
-// worker still loading): the workers go now. Left to notice the primary's exit, a worker busy loading its
-// modules ran on for about a second, into the next start the row measured.
-const stopWhileStarting = () => {
-  for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-  process.exit(0);
-};
+// worker still loading): an exit, so that startHttpWorkers ends the workers with it. Killed by the signal's
+// default action instead, the primary runs no code, and a worker busy loading its modules ran on for about
+// a second, into the next start the row measured.
+const stopWhileStarting = () => process.exit(0);
 if (cluster.isPrimary) {
   process.once('SIGTERM', stopWhileStarting);
   process.once('SIGINT', stopWhileStarting);
